@@ -1,0 +1,48 @@
+"""Command line: ``python -m lambda_constructs <command> …`` (also installed as ``lambda-constructs``).
+
+Each command lives in its own module exposing ``register(subparsers)``; the module sets
+``func`` on its parser, which receives the parsed arguments and returns the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# Modules that contribute sub-commands. A module that is not present yet is skipped.
+COMMAND_MODULES = (
+    "lambda_constructs.releases.cli",
+    "lambda_constructs.invoke.cli",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with every available sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="python -m lambda_constructs",
+        description="Release, promote and locally invoke functions built with lambda_constructs.",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name is not None and name.startswith(exc.name):
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
