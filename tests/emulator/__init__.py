@@ -1,0 +1,1 @@
+"""Local AWS emulator (moto server) target for deploying CDK apps with the real CDK CLI."""

@@ -1,0 +1,127 @@
+"""Run the real CDK CLI (``cdk bootstrap`` / ``cdk deploy`` / ``cdk synth``) against the emulator."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from tests.emulator.server import ACCOUNT, LOG_DIR, REGION, ROOT, Emulator, EmulatorError, log_tail
+
+CLI_TIMEOUT = 300.0
+
+
+def cdk_executable() -> str:
+    """Path of the pinned CDK CLI (``node_modules/.bin/cdk``), else ``cdk`` on PATH."""
+    local = ROOT / "node_modules" / ".bin" / "cdk"
+    if local.exists():
+        return str(local)
+    found = shutil.which("cdk")
+    if not found:
+        raise EmulatorError("CDK CLI not found: run `npm ci` (node_modules/.bin/cdk)")
+    return found
+
+
+def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for the CLI: venv and node_modules first on PATH, no telemetry or notices."""
+    path = os.pathsep.join(
+        [str(ROOT / ".venv" / "bin"), str(ROOT / "node_modules" / ".bin"), os.environ.get("PATH", "")]
+    )
+    env = {
+        **os.environ,
+        "PATH": path,
+        "CDK_DISABLE_CLI_TELEMETRY": "true",
+        "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1",
+        "CI": "true",
+        # Own CDK home: the CLI caches account IDs per access key in ~/.cdk, and "testing" may map to
+        # another emulator's account there.
+        "CDK_HOME": str(LOG_DIR / "cdk-home"),
+    }
+    # Never let a developer's real AWS profile leak into an emulator run.
+    for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        env.pop(var, None)
+    env.update(extra or {})
+    return env
+
+
+def run_cdk(
+    args: Sequence[str],
+    *,
+    cwd: Path,
+    log_path: Path,
+    env: dict[str, str],
+    timeout: float = CLI_TIMEOUT,
+) -> float:
+    """Run ``cdk <args>`` appending its output to ``log_path``; return seconds taken.
+
+    Raises :class:`EmulatorError` with the log tail on a non-zero exit or timeout.
+    """
+    argv = [cdk_executable(), *args]
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    start = time.monotonic()
+    with log_path.open("ab") as log:
+        log.write(f"\n$ {' '.join(argv)}  (cwd {cwd})\n".encode())
+        log.flush()
+        try:
+            proc = subprocess.run(
+                argv,
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise EmulatorError(
+                f"cdk {args[0]} timed out after {timeout:.0f}s; log {log_path}:\n{log_tail(log_path)}"
+            ) from exc
+    if proc.returncode != 0:
+        raise EmulatorError(f"cdk {args[0]} failed (exit {proc.returncode}); log {log_path}:\n{log_tail(log_path)}")
+    return time.monotonic() - start
+
+
+def synth(app_dir: Path, *, log_path: Path, app: str = "python3 app.py") -> Path:
+    """``cdk synth`` the app in ``app_dir`` into ``app_dir/cdk.out``; return that directory."""
+    out = app_dir / "cdk.out"
+    run_cdk(
+        ["synth", "--all", "--quiet", "--no-notices", "--app", app, "--output", str(out)],
+        cwd=app_dir,
+        log_path=log_path,
+        env=cli_env(),
+    )
+    return out
+
+
+def bootstrap(emulator: Emulator, cdk_out: Path, *, log_path: Path) -> float:
+    """``cdk bootstrap aws://ACCOUNT/REGION`` into the emulator; return seconds taken."""
+    return run_cdk(
+        ["bootstrap", f"aws://{ACCOUNT}/{REGION}", "--no-notices", "--app", str(cdk_out.resolve())],
+        cwd=cdk_out.resolve().parent,
+        log_path=log_path,
+        env=cli_env(emulator.aws_env()),
+    )
+
+
+def deploy(emulator: Emulator, cdk_out: Path, *, log_path: Path) -> float:
+    """``cdk deploy --all`` of the synthesized ``cdk_out`` into the emulator; return seconds taken."""
+    return run_cdk(
+        [
+            "deploy",
+            "--all",
+            "--require-approval",
+            "never",
+            "--no-notices",
+            "--progress",
+            "events",
+            "--app",
+            str(cdk_out.resolve()),
+        ],
+        cwd=cdk_out.resolve().parent,
+        log_path=log_path,
+        env=cli_env(emulator.aws_env()),
+    )

@@ -1,0 +1,428 @@
+"""CloudFormation models that moto 5.2.5 lacks or gets wrong, registered by :func:`register`.
+
+moto looks resource types up in ``parsing.get_model_map()`` (built from the *direct* subclasses of
+``CloudFormationModel``). Every class here subclasses it directly and :func:`register` points the
+map entries at them. Gaps patched (each found by deploying a typical CDK Lambda stack):
+
+* ``AWS::Lambda::Function``: Architectures, KmsKeyArn, Layers, LoggingConfig, TracingConfig,
+  EphemeralStorage were dropped -> passed through (LoggingConfig added to GetFunctionConfiguration).
+* ``AWS::Lambda::Version``: ``Ref`` was empty -> resolves to the version ARN; ``GetAtt Version``.
+* ``AWS::Lambda::LayerVersion``: ``Ref`` was empty, LayerName/CompatibleArchitectures ignored.
+* ``AWS::Lambda::Alias``: missing -> real moto alias with FunctionVersion and RoutingConfig.
+* ``AWS::Lambda::EventInvokeConfig``: missing -> PutFunctionEventInvokeConfig.
+* ``AWS::Lambda::Permission``: ``Ref`` was empty and the qualifier of an alias/version ARN was
+  ignored -> statement with Sid, qualified Resource.
+* ``AWS::SNS::Subscription``: missing -> real subscription with its attributes.
+* ``AWS::CDK::Metadata``: ignored silently instead of warned about.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from moto.awslambda.models import LambdaBackend, LambdaFunction, LayerVersion
+from moto.awslambda.utils import get_backend
+from moto.cloudformation import parsing
+from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+from moto.core.common_models import CloudFormationModel
+from moto.sns.models import SNSBackend, sns_backends
+
+_SUBSCRIPTION_ATTRIBUTES = (
+    "DeliveryPolicy",
+    "FilterPolicy",
+    "FilterPolicyScope",
+    "RawMessageDelivery",
+    "RedrivePolicy",
+    "SubscriptionRoleArn",
+)
+
+
+def _lambda(account_id: str, region_name: str) -> LambdaBackend:
+    """moto's Lambda backend in use (the "simple" one when Docker is disabled)."""
+    return get_backend(account_id, region_name)
+
+
+def split_qualifier(name_or_arn: str) -> tuple[str, str | None]:
+    """Split a function name/ARN into (unqualified name or ARN, qualifier or None)."""
+    if name_or_arn.startswith("arn:"):
+        parts = name_or_arn.split(":")
+        return ":".join(parts[:7]), (parts[7] if len(parts) > 7 else None)
+    if ":" in name_or_arn:
+        name, qualifier = name_or_arn.split(":", 1)
+        return name, qualifier
+    return name_or_arn, None
+
+
+def _function_name(name_or_arn: str) -> str:
+    unqualified, _ = split_qualifier(name_or_arn)
+    return unqualified.split(":")[-1] if unqualified.startswith("arn:") else unqualified
+
+
+class _Model(CloudFormationModel):
+    """Common defaults (no name property, no update/delete support)."""
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return True
+
+    def is_created(self) -> bool:
+        return True
+
+
+class Function(CloudFormationModel):
+    """``AWS::Lambda::Function`` keeping the properties moto's own model drops."""
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "FunctionName"
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Lambda::Function"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in ("Arn",)
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> LambdaFunction:
+        props = cloudformation_json["Properties"]
+        spec: dict[str, Any] = {
+            "Code": dict(props["Code"]),
+            "FunctionName": resource_name,
+            "Handler": props.get("Handler"),
+            "Role": props["Role"],
+            "Runtime": props.get("Runtime"),
+        }
+        for key in (
+            "Architectures",
+            "Description",
+            "Environment",
+            "EphemeralStorage",
+            "ImageConfig",
+            "Layers",
+            "MemorySize",
+            "PackageType",
+            "ReservedConcurrentExecutions",
+            "Timeout",
+            "TracingConfig",
+            "VpcConfig",
+        ):
+            if key in props:
+                spec[key] = props[key]
+        if "KmsKeyArn" in props:
+            spec["KMSKeyArn"] = props["KmsKeyArn"]
+        if props.get("Tags"):
+            spec["Tags"] = {t["Key"]: t["Value"] for t in props["Tags"]}
+        if "ZipFile" in spec["Code"]:
+            import base64
+
+            spec["Code"]["ZipFile"] = base64.b64encode(
+                LambdaFunction._create_zipfile_from_plaintext_code(spec["Code"]["ZipFile"])
+            )
+        fn = _lambda(account_id, region_name).create_function(spec)
+        logging_config = props.get("LoggingConfig")
+        if logging_config:
+            fn.logging_config = logging_config  # type: ignore[attr-defined]
+            if logging_config.get("LogGroup"):
+                fn.logs_group_name = logging_config["LogGroup"]
+        return fn
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: LambdaFunction,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> LambdaFunction:
+        return LambdaFunction.update_from_cloudformation_json(
+            original_resource, new_resource_name, cloudformation_json, account_id, region_name
+        )
+
+
+class Version(_Model):
+    """``AWS::Lambda::Version`` whose ``Ref`` is the qualified version ARN."""
+
+    def __init__(self, function_arn: str, version: str) -> None:
+        self.function_arn = function_arn
+        self.version = version
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Lambda::Version"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return f"{self.function_arn}:{self.version}"
+
+    def get_cfn_attribute(self, attribute_name: str) -> str:
+        if attribute_name == "Version":
+            return self.version
+        if attribute_name == "FunctionArn":
+            return self.function_arn
+        raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Version:
+        props = cloudformation_json["Properties"]
+        backend = _lambda(account_id, region_name)
+        name = _function_name(props["FunctionName"])
+        published = backend.publish_version(name, props.get("Description", ""))
+        if published is None:
+            raise ValueError(f"could not publish a version of {name}")
+        unqualified = backend.get_function(name).function_arn
+        return cls(unqualified, str(published.version))
+
+
+class LayerVersionModel(_Model):
+    """``AWS::Lambda::LayerVersion`` whose ``Ref`` is the layer version ARN."""
+
+    def __init__(self, layer_version: LayerVersion) -> None:
+        self.layer_version = layer_version
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Lambda::LayerVersion"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.layer_version.arn
+
+    def get_cfn_attribute(self, attribute_name: str) -> str:
+        if attribute_name == "LayerVersionArn":
+            return self.layer_version.arn
+        raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> LayerVersionModel:
+        props = cloudformation_json["Properties"]
+        spec: dict[str, Any] = {
+            "Content": props["Content"],
+            "LayerName": props.get("LayerName", resource_name),
+        }
+        for key in ("Description", "CompatibleRuntimes", "CompatibleArchitectures", "LicenseInfo"):
+            if key in props:
+                spec[key] = props[key]
+        return cls(_lambda(account_id, region_name).publish_layer_version(spec))
+
+
+class Alias(_Model):
+    """``AWS::Lambda::Alias`` creating a real moto alias."""
+
+    def __init__(self, arn: str, name: str, function_name: str) -> None:
+        self.arn = arn
+        self.name = name
+        self.function_name = function_name
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Lambda::Alias"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.arn
+
+    def get_cfn_attribute(self, attribute_name: str) -> str:
+        if attribute_name == "AliasArn":
+            return self.arn
+        raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Alias:
+        props = cloudformation_json["Properties"]
+        name = _function_name(props["FunctionName"])
+        alias = _lambda(account_id, region_name).create_alias(
+            name=props["Name"],
+            function_name=name,
+            function_version=str(props["FunctionVersion"]),
+            description=props.get("Description", ""),
+            routing_config=props.get("RoutingConfig") or None,  # type: ignore[arg-type]
+        )
+        return cls(alias.arn, alias.name, name)
+
+
+class EventInvokeConfig(_Model):
+    """``AWS::Lambda::EventInvokeConfig`` via PutFunctionEventInvokeConfig."""
+
+    def __init__(self, function_name: str, qualifier: str) -> None:
+        self.function_name = function_name
+        self.qualifier = qualifier
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Lambda::EventInvokeConfig"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return f"{self.function_name}:{self.qualifier}"
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> EventInvokeConfig:
+        props = cloudformation_json["Properties"]
+        name = _function_name(props["FunctionName"])
+        config = {
+            k: props[k] for k in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig") if k in props
+        }
+        _lambda(account_id, region_name).put_function_event_invoke_config(name, config)
+        return cls(name, str(props.get("Qualifier", "$LATEST")))
+
+
+class Permission(_Model):
+    """``AWS::Lambda::Permission`` honouring the qualifier of an alias or version ARN."""
+
+    def __init__(self, sid: str) -> None:
+        self.sid = sid
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Lambda::Permission"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.sid
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Permission:
+        props = cloudformation_json["Properties"]
+        unqualified, qualifier = split_qualifier(props["FunctionName"])
+        fn = _lambda(account_id, region_name).get_function(_function_name(unqualified))
+        request = {
+            k: props[k]
+            for k in (
+                "Action",
+                "Principal",
+                "SourceArn",
+                "SourceAccount",
+                "EventSourceToken",
+                "PrincipalOrgID",
+                "FunctionUrlAuthType",
+            )
+            if k in props
+        }
+        request["StatementId"] = resource_name
+        request["FunctionName"] = fn.function_arn
+        fn.policy.add_statement(raw=json.dumps(request), qualifier=qualifier)
+        return cls(resource_name)
+
+
+class Subscription(_Model):
+    """``AWS::SNS::Subscription`` creating a real subscription with its attributes."""
+
+    def __init__(self, arn: str) -> None:
+        self.arn = arn
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::SNS::Subscription"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.arn
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Subscription:
+        props = cloudformation_json["Properties"]
+        topic_arn = props["TopicArn"]
+        backend: SNSBackend = sns_backends[account_id][props.get("Region") or region_name]
+        sub = backend.subscribe(topic_arn, props["Endpoint"], props["Protocol"])
+        for attr in _SUBSCRIPTION_ATTRIBUTES:
+            if attr in props:
+                value = props[attr]
+                if isinstance(value, dict | list):
+                    value = json.dumps(value)
+                elif isinstance(value, bool):
+                    value = str(value).lower()
+                backend.set_subscription_attributes(sub.arn, attr, value)
+        return cls(sub.arn)
+
+
+MODELS: tuple[type[CloudFormationModel], ...] = (
+    Function,
+    Version,
+    LayerVersionModel,
+    Alias,
+    EventInvokeConfig,
+    Permission,
+    Subscription,
+)
+IGNORED_TYPES = ("AWS::CDK::Metadata",)
+
+
+def _configuration_with_logging(self: LambdaFunction, on_create: bool = False) -> dict[str, Any]:
+    config = _ORIGINAL_GET_CONFIGURATION(self, on_create)
+    logging_config = getattr(self, "logging_config", None)
+    if logging_config:
+        config["LoggingConfig"] = logging_config
+    return config
+
+
+_ORIGINAL_GET_CONFIGURATION = LambdaFunction.get_configuration
+
+
+def register() -> None:
+    """Point moto's CloudFormation model map at the models of this module (idempotent)."""
+    model_map = parsing.get_model_map()
+    name_map = parsing.get_name_type_map()
+    for model in MODELS:
+        model_map[model.cloudformation_type()] = model
+        name_map[model.cloudformation_type()] = model.cloudformation_name_type()
+    for resource_type in IGNORED_TYPES:
+        if resource_type not in parsing.NULL_MODELS:
+            parsing.NULL_MODELS.append(resource_type)
+    LambdaFunction.get_configuration = _configuration_with_logging  # type: ignore[method-assign]
