@@ -1,0 +1,299 @@
+"""Find a Lambda function in a synthesized cloud assembly (``cdk.out``) and read its configuration.
+
+``STACK/FUNCTION`` names the function: STACK is a stack's display name, artifact id or stack name;
+FUNCTION is its construct path under the stack (``Orders``, ``Orders/Function``,
+``Orders/Function/Resource``) or its CloudFormation logical id. Construct paths come from the
+``aws:cdk:path`` resource metadata or, when the app was synthesized without the CDK CLI, from the
+stack's ``aws:cdk:logicalId`` manifest metadata. Asset directories come from the
+``aws:asset:path`` resource metadata or, failing that, from the asset manifest entry whose object
+key matches the template's ``S3Key``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lambda_constructs.errors import LambdaConstructsError
+
+DEFAULT_REGION = "us-east-1"
+DEFAULT_ACCOUNT = "123456789012"
+DEFAULT_TIMEOUT_S = 3
+DEFAULT_MEMORY_MB = 128
+
+_STACK_TYPE = "aws:cloudformation:stack"
+_NESTED_ASSEMBLY_TYPE = "cdk:cloud-assembly"
+_ASSET_MANIFEST_TYPE = "cdk:asset-manifest"
+
+
+@dataclass(frozen=True)
+class AliasSpec:
+    """An ``AWS::Lambda::Alias`` pointing at the function."""
+
+    name: str
+    logical_id: str
+    version: str | None
+    """The target version when the template states it literally; ``None`` when only known after deploy."""
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """Everything a local invoke needs to know about one ``AWS::Lambda::Function``."""
+
+    stack: str
+    construct_path: str
+    logical_id: str
+    function_name: str
+    handler: str
+    runtime: str
+    timeout_s: int
+    memory_mb: int
+    region: str
+    account: str
+    code_path: Path | None
+    """The code asset (directory, or a ``.zip`` file); ``None`` for inline or image code."""
+    layer_paths: tuple[Path, ...] = ()
+    environment: Mapping[str, str] = field(default_factory=dict)
+    """Variables whose values are literal strings."""
+    unresolved_environment: Mapping[str, Any] = field(default_factory=dict)
+    """Variables whose values are CloudFormation intrinsics (Ref, Fn::GetAtt, Fn::Join…): set with --env."""
+    unresolved_layers: tuple[str, ...] = ()
+    """Layers that are not assets of this assembly (external ARNs or tokens); not on PYTHONPATH."""
+    aliases: Mapping[str, AliasSpec] = field(default_factory=dict)
+
+    @property
+    def arn(self) -> str:
+        """The unqualified function ARN."""
+        return f"arn:aws:lambda:{self.region}:{self.account}:function:{self.function_name}"
+
+    def alias(self, name: str) -> AliasSpec:
+        """The alias called ``name``; raises listing the known aliases."""
+        if name not in self.aliases:
+            known = ", ".join(sorted(self.aliases)) or "none"
+            raise LambdaConstructsError(
+                f"{self.stack}/{self.construct_path}",
+                f"no alias {name!r} points at this function",
+                fix=f"use one of the known aliases: {known}",
+            )
+        return self.aliases[name]
+
+
+@dataclass(frozen=True)
+class _Stack:
+    names: tuple[str, ...]
+    display_name: str
+    template: Mapping[str, Any]
+    directory: Path
+    environment: str
+    logical_id_paths: Mapping[str, str]
+    asset_paths_by_key: Mapping[str, Path]
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise LambdaConstructsError(
+            "", f"{path} does not exist", fix="run `cdk synth` or pass --assembly DIR"
+        ) from None
+    except ValueError as exc:
+        raise LambdaConstructsError("", f"{path} is not valid JSON: {exc}") from None
+
+
+def _logical_id_paths(artifact: Mapping[str, Any], directory: Path) -> dict[str, str]:
+    """Logical id → construct path, from the artifact's inline or additional metadata."""
+    metadata: dict[str, Any] = dict(artifact.get("metadata") or {})
+    extra = artifact.get("additionalMetadataFile")
+    if isinstance(extra, str) and (directory / extra).is_file():
+        metadata.update(_read_json(directory / extra))
+    paths: dict[str, str] = {}
+    for construct_path, entries in metadata.items():
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, dict) and entry.get("type") == "aws:cdk:logicalId":
+                paths[str(entry.get("data"))] = construct_path.lstrip("/")
+    return paths
+
+
+def _asset_paths(artifacts: Mapping[str, Any], directory: Path) -> dict[str, Path]:
+    """S3 object key → local asset path, from every asset manifest of this assembly."""
+    paths: dict[str, Path] = {}
+    for artifact in artifacts.values():
+        if artifact.get("type") != _ASSET_MANIFEST_TYPE:
+            continue
+        manifest = _read_json(directory / artifact["properties"]["file"])
+        for entry in (manifest.get("files") or {}).values():
+            source = entry.get("source", {}).get("path")
+            if not isinstance(source, str):
+                continue
+            for destination in (entry.get("destinations") or {}).values():
+                key = destination.get("objectKey")
+                if isinstance(key, str):
+                    paths[key] = directory / source
+    return paths
+
+
+def _stacks(directory: Path) -> Iterator[_Stack]:
+    manifest = _read_json(directory / "manifest.json")
+    artifacts: Mapping[str, Any] = manifest.get("artifacts") or {}
+    asset_paths = _asset_paths(artifacts, directory)
+    for artifact_id, artifact in artifacts.items():
+        kind = artifact.get("type")
+        properties = artifact.get("properties") or {}
+        if kind == _NESTED_ASSEMBLY_TYPE and "directoryName" in properties:
+            yield from _stacks(directory / properties["directoryName"])
+        if kind != _STACK_TYPE:
+            continue
+        display = str(artifact.get("displayName") or artifact_id)
+        names = tuple(dict.fromkeys([display, artifact_id, str(properties.get("stackName") or display)]))
+        yield _Stack(
+            names=names,
+            display_name=display,
+            template=_read_json(directory / properties["templateFile"]),
+            directory=directory,
+            environment=str(artifact.get("environment") or ""),
+            logical_id_paths=_logical_id_paths(artifact, directory),
+            asset_paths_by_key=asset_paths,
+        )
+
+
+def list_functions(assembly_dir: Path | str) -> list[str]:
+    """Every ``STACK/FUNCTION`` in the assembly (construct path without the trailing ``/Resource``)."""
+    found = []
+    for stack in _stacks(Path(assembly_dir)):
+        for logical_id, path in _function_paths(stack).items():
+            found.append(f"{stack.display_name}/{_short(path) or logical_id}")
+    return sorted(found)
+
+
+def _short(path: str) -> str:
+    return path.removesuffix("/Resource")
+
+
+def _function_paths(stack: _Stack) -> dict[str, str]:
+    """Logical id → construct path relative to the stack ("" when unknown) for each function."""
+    result = {}
+    for logical_id, resource in (stack.template.get("Resources") or {}).items():
+        if resource.get("Type") != "AWS::Lambda::Function":
+            continue
+        path = (resource.get("Metadata") or {}).get("aws:cdk:path") or stack.logical_id_paths.get(logical_id, "")
+        stack_prefix = stack.display_name.split("/")[-1] + "/"
+        for prefix in (stack.display_name + "/", stack_prefix):
+            if path.startswith(prefix):
+                path = path[len(prefix) :]
+                break
+        result[logical_id] = path
+    return result
+
+
+def _find_stack(stacks: list[_Stack], target: str) -> tuple[_Stack, str]:
+    matches = [
+        (stack, target[len(name) + 1 :])
+        for stack in stacks
+        for name in stack.names
+        if target.startswith(name + "/") and len(target) > len(name) + 1
+    ]
+    if not matches:
+        known = ", ".join(sorted(stack.display_name for stack in stacks)) or "none"
+        raise LambdaConstructsError(
+            "", f"no stack matches {target!r}", fix=f"write STACK/FUNCTION with a known stack: {known}"
+        )
+    return min(matches, key=lambda match: len(match[1]))
+
+
+def _find_function(stack: _Stack, wanted: str) -> tuple[str, str]:
+    paths = _function_paths(stack)
+    wanted = wanted.strip("/")
+    exact = [(lid, path) for lid, path in paths.items() if wanted in (lid, path, _short(path))]
+    under = [(lid, path) for lid, path in paths.items() if path.startswith(wanted + "/")]
+    for hits in (exact, under):
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            names = ", ".join(sorted(_short(path) or lid for lid, path in hits))
+            raise LambdaConstructsError(
+                stack.display_name, f"{wanted!r} matches several functions", fix=f"name one of: {names}"
+            )
+    known = ", ".join(sorted(_short(path) or lid for lid, path in paths.items())) or "none"
+    raise LambdaConstructsError(
+        stack.display_name, f"no Lambda function {wanted!r} in this stack", fix=f"use one of: {known}"
+    )
+
+
+def _asset_path(stack: _Stack, resource: Mapping[str, Any], content: Any) -> Path | None:
+    asset = (resource.get("Metadata") or {}).get("aws:asset:path")
+    if isinstance(asset, str):
+        return stack.directory / asset
+    key = content.get("S3Key") if isinstance(content, dict) else None
+    return stack.asset_paths_by_key.get(key) if isinstance(key, str) else None
+
+
+def _layers(stack: _Stack, layers: Any) -> tuple[list[Path], list[str]]:
+    resources = stack.template.get("Resources") or {}
+    found: list[Path] = []
+    unresolved: list[str] = []
+    for layer in layers or []:
+        ref = layer.get("Ref") if isinstance(layer, dict) else None
+        resource = resources.get(ref) if isinstance(ref, str) else None
+        if resource is None or resource.get("Type") != "AWS::Lambda::LayerVersion":
+            unresolved.append(json.dumps(layer) if not isinstance(layer, str) else layer)
+            continue
+        path = _asset_path(stack, resource, (resource.get("Properties") or {}).get("Content"))
+        if path is None:
+            unresolved.append(ref or "")
+        else:
+            found.append(path)
+    return found, unresolved
+
+
+def _aliases(stack: _Stack, logical_id: str) -> dict[str, AliasSpec]:
+    aliases = {}
+    for alias_id, resource in (stack.template.get("Resources") or {}).items():
+        props = resource.get("Properties") or {}
+        if resource.get("Type") != "AWS::Lambda::Alias" or props.get("FunctionName") != {"Ref": logical_id}:
+            continue
+        version = props.get("FunctionVersion")
+        name = str(props.get("Name"))
+        aliases[name] = AliasSpec(name, alias_id, version if isinstance(version, str) else None)
+    return aliases
+
+
+def _environment_account_region(environment: str) -> tuple[str, str]:
+    account, _, region = environment.removeprefix("aws://").partition("/")
+    return (
+        account if account.isdigit() else DEFAULT_ACCOUNT,
+        region if region and not region.startswith("unknown") else DEFAULT_REGION,
+    )
+
+
+def resolve_function(assembly_dir: Path | str, target: str) -> FunctionSpec:
+    """Resolve ``STACK/FUNCTION`` in the cloud assembly at ``assembly_dir``."""
+    stack, wanted = _find_stack(list(_stacks(Path(assembly_dir))), target)
+    logical_id, path = _find_function(stack, wanted)
+    resource = stack.template["Resources"][logical_id]
+    props: Mapping[str, Any] = resource.get("Properties") or {}
+    variables = (props.get("Environment") or {}).get("Variables") or {}
+    layers, unresolved_layers = _layers(stack, props.get("Layers"))
+    account, region = _environment_account_region(stack.environment)
+    name = props.get("FunctionName")
+    stack_name = stack.names[-1].replace("/", "-")
+    return FunctionSpec(
+        stack=stack.display_name,
+        construct_path=path or logical_id,
+        logical_id=logical_id,
+        function_name=name if isinstance(name, str) else f"{stack_name}-{logical_id}",
+        handler=str(props.get("Handler") or ""),
+        runtime=str(props.get("Runtime") or ""),
+        timeout_s=int(props.get("Timeout") or DEFAULT_TIMEOUT_S),
+        memory_mb=int(props.get("MemorySize") or DEFAULT_MEMORY_MB),
+        region=region,
+        account=account,
+        code_path=_asset_path(stack, resource, props.get("Code")),
+        layer_paths=tuple(layers),
+        environment={key: value for key, value in variables.items() if isinstance(value, str)},
+        unresolved_environment={key: value for key, value in variables.items() if not isinstance(value, str)},
+        unresolved_layers=tuple(unresolved_layers),
+        aliases=_aliases(stack, logical_id),
+    )
