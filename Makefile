@@ -23,7 +23,7 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml p
 install: $(STAMP)
 
 synth: $(STAMP)
-	cdk synth --all --quiet --no-notices
+	cdk synth --quiet --no-notices
 
 test: $(STAMP)
 	$(PY) -m pytest

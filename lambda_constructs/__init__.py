@@ -1,3 +1,14 @@
 """lambda-constructs: secure, observable, promotable AWS Lambda functions for AWS CDK v2."""
 
+from lambda_constructs.errors import LambdaConstructsError
+from lambda_constructs.function import ExecutionRole, SecureFunction, SecureFunctionProps
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "ExecutionRole",
+    "LambdaConstructsError",
+    "SecureFunction",
+    "SecureFunctionProps",
+    "__version__",
+]

@@ -1,0 +1,94 @@
+"""Runtime defaults and handler forms.
+
+The default runtime of each language is the newest one that the installed aws-cdk-lib knows, found
+by scanning ``aws_lambda.Runtime`` rather than hard-coding a version, so upgrading aws-cdk-lib moves
+functions to the newest runtime.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from aws_cdk import aws_lambda as lambda_
+
+_VERSIONED = re.compile(r"^(PYTHON|NODEJS|JAVA|DOTNET)_(\d+(?:_\d+)*)(?:_X)?$")
+
+#: Handler forms per runtime family: (regex, human description).
+HANDLER_FORMS: dict[str, tuple[re.Pattern[str], str]] = {
+    "python": (
+        re.compile(r"^(?:[A-Za-z0-9_-]+/)*[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\.[A-Za-z_]\w*$"),
+        "module.function (for example 'app.handler' or 'pkg/app.handler')",
+    ),
+    "nodejs": (
+        re.compile(r"^(?:[A-Za-z0-9_.-]+/)*[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.[A-Za-z_$][\w$]*$"),
+        "file.export (for example 'index.handler')",
+    ),
+    "java": (
+        re.compile(r"^[A-Za-z_][\w.$]*(?:::[A-Za-z_]\w*)?$"),
+        "package.Class::method (for example 'example.Handler::handleRequest')",
+    ),
+    "dotnet": (re.compile(r"^[^:]+::[^:]+::[^:]+$"), "Assembly::Namespace.Class::Method"),
+    "provided": (re.compile(r"^.{1,128}$"), "any name up to 128 characters (passed to bootstrap)"),
+}
+
+#: Default handler per family when the user does not name one.
+DEFAULT_HANDLERS: dict[str, str] = {
+    "python": "app.handler",
+    "nodejs": "index.handler",
+    "provided": "bootstrap",
+}
+
+
+def family_of(runtime: lambda_.Runtime) -> str:
+    """'python', 'nodejs', 'java', 'dotnet' or 'provided' for a runtime."""
+    name = runtime.name
+    for prefix, family in (
+        ("python", "python"),
+        ("nodejs", "nodejs"),
+        ("java", "java"),
+        ("dotnet", "dotnet"),
+        ("provided", "provided"),
+    ):
+        if name.startswith(prefix):
+            return family
+    return "provided"
+
+
+@cache
+def _latest_by_prefix() -> dict[str, str]:
+    best: dict[str, tuple[tuple[int, ...], str]] = {}
+    for attr in dir(lambda_.Runtime):
+        match = _VERSIONED.match(attr)
+        if not match:
+            continue
+        prefix = match.group(1)
+        runtime = getattr(lambda_.Runtime, attr)
+        if getattr(runtime, "is_variable", False):
+            continue
+        version = tuple(int(part) for part in match.group(2).split("_"))
+        if prefix not in best or version > best[prefix][0]:
+            best[prefix] = (version, attr)
+    return {prefix: attr for prefix, (_, attr) in best.items()}
+
+
+def latest(prefix: str) -> lambda_.Runtime:
+    """The newest runtime aws-cdk-lib knows for ``prefix`` ('PYTHON', 'NODEJS', 'JAVA', 'DOTNET')."""
+    attr = _latest_by_prefix()[prefix.upper()]
+    runtime: lambda_.Runtime = getattr(lambda_.Runtime, attr)
+    return runtime
+
+
+def latest_python() -> lambda_.Runtime:
+    """The newest Python runtime known to aws-cdk-lib (the library's default runtime)."""
+    return latest("PYTHON")
+
+
+def latest_nodejs() -> lambda_.Runtime:
+    """The newest Node.js runtime known to aws-cdk-lib."""
+    return latest("NODEJS")
+
+
+def python_version(runtime: lambda_.Runtime) -> str:
+    """'3.14' for python3.14."""
+    return runtime.name.removeprefix("python")

@@ -1,0 +1,115 @@
+"""Token-aware synth-time checks shared by the constructs.
+
+Each check raises :class:`~lambda_constructs.errors.LambdaConstructsError` naming the construct
+path, the bad value, the allowed range and the fix. Values that are unresolved CDK tokens are
+skipped: they are only known at deploy time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from aws_cdk import Duration, Size, Token
+from constructs import IConstruct
+
+from lambda_constructs.errors import fail
+
+#: Environment variable names Lambda reserves (AWS Lambda developer guide, "Defined runtime
+#: environment variables"): setting any of them fails at deploy time.
+RESERVED_ENV_NAMES: frozenset[str] = frozenset(
+    {
+        "_HANDLER",
+        "_X_AMZN_TRACE_ID",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "AWS_EXECUTION_ENV",
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_INITIALIZATION_TYPE",
+        "AWS_LAMBDA_LOG_GROUP_NAME",
+        "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_LAMBDA_RUNTIME_API",
+        "AWS_ACCESS_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "LAMBDA_TASK_ROOT",
+        "LAMBDA_RUNTIME_DIR",
+    }
+)
+ENV_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]+$")
+#: Lambda's limit on the total size of all environment variable names and values.
+ENV_MAX_BYTES = 4096
+
+
+def is_token(value: object) -> bool:
+    """True when ``value`` (a number, string or Duration/Size) is an unresolved CDK token."""
+    if isinstance(value, Duration | Size):
+        return False
+    return Token.is_unresolved(value)
+
+
+def check_range(scope: IConstruct, name: str, value: float | None, low: float, high: float, unit: str = "") -> None:
+    """``low <= value <= high`` unless ``value`` is None or a token."""
+    if value is None or is_token(value):
+        return
+    if not low <= value <= high:
+        suffix = f" {unit}" if unit else ""
+        raise fail(
+            scope,
+            f"{name} must be between {low:g} and {high:g}{suffix}",
+            value=value,
+            fix=f"set {name} to a value in [{low:g}, {high:g}]{suffix}",
+        )
+
+
+def duration_seconds(value: Duration) -> float | None:
+    """The duration in seconds, or None when it is a token."""
+    try:
+        seconds = value.to_seconds()
+    except Exception:  # a token duration cannot be converted at synth time
+        return None
+    return None if Token.is_unresolved(seconds) else float(seconds)
+
+
+def size_mebibytes(value: Size) -> float | None:
+    """The size in MiB, or None when it is a token."""
+    try:
+        mib = value.to_mebibytes()
+    except Exception:  # a token or fractional size
+        return None
+    return None if Token.is_unresolved(mib) else float(mib)
+
+
+def check_environment(scope: IConstruct, environment: Mapping[str, str]) -> None:
+    """Names, reserved names and Lambda's 4 KB total size limit."""
+    total = 0
+    for key, value in environment.items():
+        if is_token(key):
+            continue
+        if not ENV_NAME.match(key):
+            raise fail(
+                scope,
+                "environment variable names must match [a-zA-Z][a-zA-Z0-9_]+",
+                value=key,
+                fix="start with a letter and use only letters, digits and underscores (at least 2 characters)",
+            )
+        if key in RESERVED_ENV_NAMES:
+            raise fail(
+                scope,
+                f"environment variable {key} is reserved by the Lambda runtime",
+                value=key,
+                fix="rename the variable; reserved names: " + ", ".join(sorted(RESERVED_ENV_NAMES)),
+            )
+        total += len(key.encode())
+        if not is_token(value):
+            total += len(str(value).encode())
+    if total > ENV_MAX_BYTES:
+        raise fail(
+            scope,
+            f"environment variables take {total} bytes; Lambda allows at most {ENV_MAX_BYTES} bytes in total",
+            value=sorted(environment),
+            fix="move large values to SSM Parameter Store or Secrets Manager and pass them by reference",
+        )

@@ -1,0 +1,44 @@
+"""The example service: an orders API function and a reports worker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import Duration, Stack
+from constructs import Construct
+
+from lambda_constructs import SecureFunction, SecureFunctionProps
+
+RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
+
+
+class ServiceStack(Stack):
+    """Two functions built with the library's defaults."""
+
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.orders = SecureFunction(
+            self,
+            "Orders",
+            SecureFunctionProps(
+                code_dir=RUNTIME_DIR / "orders",
+                handler="app.handler",
+                description="Accepts orders (initialises clients outside the handler)",
+                memory_size=512,
+                timeout=Duration.seconds(10),
+                environment={"POWERTOOLS_SERVICE_NAME": "orders", "ORDER_PREFIX": "order"},
+            ),
+        )
+        self.reports = SecureFunction(
+            self,
+            "Reports",
+            SecureFunctionProps(
+                code_dir=RUNTIME_DIR / "reports",
+                handler="app.handler",
+                description="Builds reports from queued requests",
+                memory_size=1024,
+                timeout=Duration.seconds(60),
+                environment={"POWERTOOLS_SERVICE_NAME": "reports"},
+            ),
+        )
