@@ -12,6 +12,9 @@ map entries at them. Gaps patched (each found by deploying a typical CDK Lambda 
 * ``AWS::Lambda::EventInvokeConfig``: missing -> PutFunctionEventInvokeConfig.
 * ``AWS::Lambda::Permission``: ``Ref`` was empty and the qualifier of an alias/version ARN was
   ignored -> statement with Sid, qualified Resource.
+* ``AWS::Lambda::EventSourceMapping``: an alias ``FunctionName`` came back as the version ARN ->
+  the alias ARN is kept.
+* ``AWS::KMS::Key``: ``KeyPolicy`` was stored as a dict, so DescribeKey failed with HTTP 500 -> JSON.
 * ``AWS::SNS::Subscription``: missing -> real subscription with its attributes.
 * ``AWS::CDK::Metadata``: ignored silently instead of warned about.
 """
@@ -21,11 +24,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from moto.awslambda.models import EventSourceMapping as MotoEventSourceMapping
 from moto.awslambda.models import LambdaBackend, LambdaFunction, LayerVersion
 from moto.awslambda.utils import get_backend
 from moto.cloudformation import parsing
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
+from moto.kms.models import Key as MotoKey
 from moto.sns.models import SNSBackend, sns_backends
 
 _SUBSCRIPTION_ATTRIBUTES = (
@@ -309,6 +314,59 @@ class EventInvokeConfig(_Model):
         return cls(name, str(props.get("Qualifier", "$LATEST")))
 
 
+class EventSourceMapping(_Model):
+    """``AWS::Lambda::EventSourceMapping`` keeping the alias ARN it was created for.
+
+    moto resolves ``FunctionName`` (an alias ARN) to the version the alias points to.
+    """
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Lambda::EventSourceMapping"
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> MotoEventSourceMapping:
+        props = cloudformation_json["Properties"]
+        esm = _lambda(account_id, region_name).create_event_source_mapping(props)
+        unqualified, qualifier = split_qualifier(props["FunctionName"])
+        if qualifier:
+            name = _function_name(unqualified)
+            esm.function_arn = f"arn:aws:lambda:{region_name}:{account_id}:function:{name}:{qualifier}"
+        return esm
+
+
+class KmsKey(_Model):
+    """``AWS::KMS::Key`` storing ``KeyPolicy`` as JSON text (moto stored the dict; DescribeKey then failed)."""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::KMS::Key"
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> MotoKey:
+        props = cloudformation_json["Properties"]
+        if isinstance(props.get("KeyPolicy"), dict):
+            props["KeyPolicy"] = json.dumps(props["KeyPolicy"])
+        key: MotoKey = MotoKey.create_from_cloudformation_json(
+            resource_name, cloudformation_json, account_id, region_name, **kwargs
+        )
+        return key
+
+
 class Permission(_Model):
     """``AWS::Lambda::Permission`` honouring the qualifier of an alias or version ARN."""
 
@@ -398,6 +456,8 @@ MODELS: tuple[type[CloudFormationModel], ...] = (
     LayerVersionModel,
     Alias,
     EventInvokeConfig,
+    EventSourceMapping,
+    KmsKey,
     Permission,
     Subscription,
 )

@@ -1,0 +1,177 @@
+"""Invoke a deployed function alias by running its real handler code in a subprocess.
+
+moto cannot run handler code without Docker, so the configuration (handler, environment, layers,
+timeout) is read from the emulator and the code from the function's asset directory in ``cdk.out``
+(``Metadata["aws:asset:path"]``); layer assets go on ``PYTHONPATH`` (their ``python/`` folder).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.emulator.server import ACCOUNT, REGION, Emulator
+from tests.emulator.verify import load_stacks
+
+# Runs inside the subprocess: import the handler, call it with a minimal context, write the result.
+_RUNNER = r"""
+import importlib, json, os, sys, time, traceback, uuid
+deadline = time.monotonic() + float(os.environ["_EMU_TIMEOUT"])
+class Context:
+    function_name = os.environ["AWS_LAMBDA_FUNCTION_NAME"]
+    function_version = os.environ["AWS_LAMBDA_FUNCTION_VERSION"]
+    invoked_function_arn = os.environ["_EMU_INVOKED_ARN"]
+    memory_limit_in_mb = os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"]
+    aws_request_id = str(uuid.uuid4())
+    log_group_name = os.environ["AWS_LAMBDA_LOG_GROUP_NAME"]
+    log_stream_name = "emulator"
+    identity = None
+    client_context = None
+    @staticmethod
+    def get_remaining_time_in_millis():
+        return max(0, int((deadline - time.monotonic()) * 1000))
+module_name, _, func_name = os.environ["_HANDLER"].rpartition(".")
+result_path = os.environ["_EMU_RESULT"]
+try:
+    handler = getattr(importlib.import_module(module_name.replace("/", ".")), func_name)
+    out = {"ok": True, "payload": handler(json.load(sys.stdin), Context())}
+except Exception as exc:
+    out = {"ok": False, "payload": {"errorType": type(exc).__name__, "errorMessage": str(exc),
+                                    "stackTrace": traceback.format_exc().splitlines()}}
+with open(result_path, "w") as fh:
+    json.dump(out, fh, default=str)
+"""
+
+
+@dataclass
+class InvokeResult:
+    """Outcome of one local invocation."""
+
+    function: str
+    qualifier: str
+    ok: bool
+    payload: Any
+    seconds: float
+    output: str = ""
+    error: str | None = None
+
+
+@dataclass
+class CodeAssets:
+    """Where a function's code and layers live in ``cdk.out``."""
+
+    code_dir: Path | None
+    layer_dirs: dict[str, Path] = field(default_factory=dict)  # layer version ARN -> directory
+    inline_code: str | None = None
+
+
+def _asset_dir(cdk_out: Path, resource: dict[str, Any]) -> Path | None:
+    path = resource.get("Metadata", {}).get("aws:asset:path")
+    return (cdk_out / path) if path else None
+
+
+def find_assets(emulator: Emulator, cdk_out: Path, function_name: str) -> CodeAssets:
+    """Locate the code (and all layer assets) of the deployed function ``function_name``."""
+    cfn = emulator.client("cloudformation")
+    code: CodeAssets | None = None
+    layers: dict[str, Path] = {}
+    for stack in load_stacks(cdk_out):
+        try:
+            deployed = cfn.describe_stack_resources(StackName=stack.name)["StackResources"]
+        except Exception:
+            continue
+        physical = {r.get("LogicalResourceId"): r.get("PhysicalResourceId", "") for r in deployed}
+        for logical_id, resource in stack.resources.items():
+            phys = physical.get(logical_id)
+            if resource["Type"] == "AWS::Lambda::LayerVersion" and phys:
+                layer_dir = _asset_dir(stack.directory, resource)
+                if layer_dir:
+                    layers[phys] = layer_dir
+            elif resource["Type"] == "AWS::Lambda::Function" and phys == function_name:
+                inline = resource.get("Properties", {}).get("Code", {}).get("ZipFile")
+                code = CodeAssets(_asset_dir(stack.directory, resource), inline_code=inline)
+    if code is None:
+        raise LookupError(f"function {function_name} not found in the stacks of {cdk_out}")
+    code.layer_dirs = layers
+    return code
+
+
+def invoke_alias(
+    emulator: Emulator,
+    cdk_out: Path,
+    function_name: str,
+    alias: str,
+    event: Any = None,
+    *,
+    python: str = sys.executable,
+) -> InvokeResult:
+    """Run the handler of ``function_name:alias`` (the version the alias points to) with ``event``."""
+    lam = emulator.client("lambda")
+    version = lam.get_alias(FunctionName=function_name, Name=alias)["FunctionVersion"]
+    # moto's server ignores the Qualifier parameter; a qualified name works.
+    qualified = function_name if version == "$LATEST" else f"{function_name}:{version}"
+    cfg = lam.get_function_configuration(FunctionName=qualified)
+    assets = find_assets(emulator, cdk_out, function_name)
+    with tempfile.TemporaryDirectory(prefix="emu-invoke-") as tmp:
+        code_dir = assets.code_dir
+        if code_dir is None:
+            if assets.inline_code is None:
+                raise LookupError(f"no code asset for {function_name}")
+            code_dir = Path(tmp) / "code"
+            code_dir.mkdir()
+            (code_dir / "index.py").write_text(assets.inline_code)
+        paths = [str(code_dir)]
+        for layer in cfg.get("Layers", []):
+            layer_dir = assets.layer_dirs.get(layer["Arn"])
+            if layer_dir is None:
+                raise LookupError(f"no asset for layer {layer['Arn']}")
+            paths.append(str(layer_dir / "python") if (layer_dir / "python").is_dir() else str(layer_dir))
+        timeout = float(cfg.get("Timeout", 3))
+        result_path = Path(tmp) / "result.json"
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "LANG": "C.UTF-8",
+            **emulator.aws_env(),
+            **cfg.get("Environment", {}).get("Variables", {}),
+            "PYTHONPATH": os.pathsep.join(paths),
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "LAMBDA_TASK_ROOT": str(code_dir),
+            "_HANDLER": cfg["Handler"],
+            "AWS_LAMBDA_FUNCTION_NAME": function_name,
+            "AWS_LAMBDA_FUNCTION_VERSION": version,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(cfg.get("MemorySize", 128)),
+            "AWS_LAMBDA_LOG_GROUP_NAME": (cfg.get("LoggingConfig") or {}).get(
+                "LogGroup", f"/aws/lambda/{function_name}"
+            ),
+            "_EMU_INVOKED_ARN": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function_name}:{alias}",
+            "_EMU_TIMEOUT": str(timeout),
+            "_EMU_RESULT": str(result_path),
+        }
+        start = time.monotonic()
+        try:
+            proc = subprocess.run(
+                [python, "-c", _RUNNER],
+                input=json.dumps(event if event is not None else {}),
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=code_dir,
+                timeout=timeout + 10,  # interpreter start-up is not part of Lambda's budget
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return InvokeResult(function_name, alias, False, None, time.monotonic() - start, error="timed out")
+        seconds = time.monotonic() - start
+        output = proc.stdout + proc.stderr
+        if not result_path.exists():
+            return InvokeResult(function_name, alias, False, None, seconds, output, f"runner exited {proc.returncode}")
+        result = json.loads(result_path.read_text())
+    error = None if result["ok"] else f"{result['payload']['errorType']}: {result['payload']['errorMessage']}"
+    return InvokeResult(function_name, alias, result["ok"], result["payload"], seconds, output, error)

@@ -1,0 +1,414 @@
+"""Compare what the synthesized templates in ``cdk.out`` declare with what the emulator's APIs return.
+
+:func:`verify` returns a list of :class:`Finding` (empty means every checked property matched).
+Intrinsic functions are resolved against the deployed stack (logical -> physical IDs); values that
+cannot be resolved are skipped rather than reported.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.emulator.server import ACCOUNT, REGION, Emulator
+
+SKIPPED_TYPES = frozenset({"AWS::CDK::Metadata"})
+
+
+class Unresolved:
+    """Marker for a template value that could not be resolved."""
+
+    def __repr__(self) -> str:
+        return "<unresolved>"
+
+
+UNRESOLVED = Unresolved()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One mismatch between a template and the deployed state."""
+
+    stack: str
+    logical_id: str
+    resource_type: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.stack}/{self.logical_id} ({self.resource_type}): {self.message}"
+
+
+@dataclass(frozen=True)
+class StackTemplate:
+    """A stack artifact of a cloud assembly."""
+
+    name: str
+    template: dict[str, Any]
+    directory: Path
+
+    @property
+    def resources(self) -> dict[str, Any]:
+        res: dict[str, Any] = self.template.get("Resources", {})
+        return res
+
+
+def load_stacks(cdk_out: Path) -> list[StackTemplate]:
+    """Stack artifacts of the assembly in ``cdk_out`` (nested assemblies included), manifest order."""
+    manifest = json.loads((cdk_out / "manifest.json").read_text())
+    stacks: list[StackTemplate] = []
+    for artifact_id, artifact in manifest.get("artifacts", {}).items():
+        kind = artifact.get("type")
+        props = artifact.get("properties", {})
+        if kind == "aws:cloudformation:stack":
+            template = json.loads((cdk_out / props["templateFile"]).read_text())
+            stacks.append(StackTemplate(props.get("stackName", artifact_id), template, cdk_out))
+        elif kind == "cdk:cloud-assembly":
+            stacks.extend(load_stacks(cdk_out / props["directoryName"]))
+    return stacks
+
+
+def queue_arn(url: str) -> str:
+    """SQS queue ARN from its URL."""
+    return f"arn:aws:sqs:{REGION}:{ACCOUNT}:{url.rstrip('/').rsplit('/', 1)[-1]}"
+
+
+@dataclass
+class Resolver:
+    """Resolves intrinsic functions of one deployed stack."""
+
+    emulator: Emulator
+    stack: StackTemplate
+    physical: dict[str, str]
+    exports: dict[str, str] = field(default_factory=dict)
+
+    def ref(self, name: str) -> Any:
+        pseudo = {
+            "AWS::Region": REGION,
+            "AWS::AccountId": ACCOUNT,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::StackName": self.stack.name,
+            "AWS::NoValue": None,
+        }
+        if name in pseudo:
+            return pseudo[name]
+        if name in self.physical:
+            return self.physical[name]
+        param = self.stack.template.get("Parameters", {}).get(name)
+        if param is not None and "Default" in param:
+            return param["Default"]
+        return UNRESOLVED
+
+    def get_att(self, logical_id: str, attr: str) -> Any:
+        phys = self.physical.get(logical_id)
+        rtype = self.stack.resources.get(logical_id, {}).get("Type", "")
+        if phys is None:
+            return UNRESOLVED
+        arn_prefix = f"arn:aws:{{}}:{REGION}:{ACCOUNT}:"
+        table: dict[tuple[str, str], Callable[[], str]] = {
+            ("AWS::SQS::Queue", "Arn"): lambda: queue_arn(phys),
+            ("AWS::SQS::Queue", "QueueUrl"): lambda: phys,
+            ("AWS::SQS::Queue", "QueueName"): lambda: phys.rsplit("/", 1)[-1],
+            ("AWS::KMS::Key", "Arn"): lambda: arn_prefix.format("kms") + f"key/{phys}",
+            ("AWS::KMS::Key", "KeyId"): lambda: phys,
+            ("AWS::Lambda::Function", "Arn"): lambda: arn_prefix.format("lambda") + f"function:{phys}",
+            ("AWS::Lambda::Version", "Version"): lambda: phys.rsplit(":", 1)[-1],
+            ("AWS::Lambda::Version", "FunctionArn"): lambda: phys.rsplit(":", 1)[0],
+            ("AWS::Lambda::Alias", "AliasArn"): lambda: phys,
+            ("AWS::Lambda::LayerVersion", "LayerVersionArn"): lambda: phys,
+            ("AWS::SNS::Topic", "TopicArn"): lambda: phys,
+            ("AWS::SNS::Topic", "TopicName"): lambda: phys.rsplit(":", 1)[-1],
+            ("AWS::Logs::LogGroup", "Arn"): lambda: arn_prefix.format("logs") + f"log-group:{phys}:*",
+            ("AWS::Events::Rule", "Arn"): lambda: arn_prefix.format("events") + f"rule/{phys}",
+            ("AWS::IAM::Role", "Arn"): lambda: self.emulator.client("iam").get_role(RoleName=phys)["Role"]["Arn"],
+        }
+        getter = table.get((rtype, attr))
+        return getter() if getter else UNRESOLVED
+
+    def resolve(self, value: Any) -> Any:
+        """Resolve ``value`` recursively; anything unknown becomes :data:`UNRESOLVED`."""
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            ((key, arg),) = value.items()
+            if key == "Ref":
+                return self.ref(arg)
+            if key == "Fn::GetAtt":
+                logical, attr = arg if isinstance(arg, list) else arg.split(".", 1)
+                return self.get_att(logical, attr)
+            if key == "Fn::Join":
+                parts = self.resolve(arg[1])
+                if any(p is UNRESOLVED for p in parts):
+                    return UNRESOLVED
+                return str(arg[0]).join(str(p) for p in parts)
+            if key == "Fn::Select":
+                items = self.resolve(arg[1])
+                return UNRESOLVED if items is UNRESOLVED else items[int(arg[0])]
+            if key == "Fn::Split":
+                text = self.resolve(arg[1])
+                return UNRESOLVED if not isinstance(text, str) else text.split(arg[0])
+            if key == "Fn::ImportValue":
+                return self.exports.get(self.resolve(arg), UNRESOLVED)
+            if key == "Fn::Sub":
+                return self._sub(arg)
+            if key.startswith("Fn::"):
+                return UNRESOLVED
+        return {k: self.resolve(v) for k, v in value.items()}
+
+    def _sub(self, arg: Any) -> Any:
+        template, mapping = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
+        out = str(template)
+
+        for token in re.findall(r"\$\{([^}!]+)\}", out):
+            if token in mapping:
+                val = self.resolve(mapping[token])
+            elif "." in token:
+                val = self.get_att(*token.split(".", 1))
+            else:
+                val = self.ref(token)
+            if val is UNRESOLVED:
+                return UNRESOLVED
+            out = out.replace("${" + token + "}", str(val))
+        return out
+
+
+def _has_unresolved(value: Any) -> bool:
+    if value is UNRESOLVED:
+        return True
+    if isinstance(value, dict):
+        return any(_has_unresolved(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_unresolved(v) for v in value)
+    return False
+
+
+class _Checker:
+    """Per-stack checks; each ``check_<Service>_<Type>`` appends findings."""
+
+    def __init__(self, emulator: Emulator, stack: StackTemplate, resolver: Resolver) -> None:
+        self.emulator = emulator
+        self.stack = stack
+        self.r = resolver
+        self.findings: list[Finding] = []
+        self.checks = 0
+        self.lam = emulator.client("lambda")
+        self._logical = ""
+        self._type = ""
+
+    def fail(self, message: str) -> None:
+        self.findings.append(Finding(self.stack.name, self._logical, self._type, message))
+
+    def expect(self, what: str, expected: Any, actual: Any) -> None:
+        """Record a finding if ``expected`` (resolved) differs from ``actual``."""
+        if _has_unresolved(expected):
+            return
+        self.checks += 1
+        if expected != actual:
+            self.fail(f"{what}: template {expected!r} != deployed {actual!r}")
+
+    def run(self, logical_id: str, resource: dict[str, Any]) -> None:
+        self._logical, self._type = logical_id, resource["Type"]
+        method = getattr(self, "check_" + self._type.replace("AWS::", "").replace("::", "_"), None)
+        if method is None:
+            return
+        props = self.r.resolve(resource.get("Properties", {}))
+        try:
+            method(self.r.physical[logical_id], props)
+        except Exception as exc:  # an API error is a finding, not a crash of the verifier
+            self.fail(f"{type(exc).__name__}: {exc}")
+
+    # --- Lambda ---------------------------------------------------------------------------------
+    def check_Lambda_Function(self, phys: str, p: dict[str, Any]) -> None:
+        cfg = self.lam.get_function_configuration(FunctionName=phys)
+        for key in ("Runtime", "Handler", "Timeout", "MemorySize", "Role"):
+            if key in p:
+                self.expect(key, p[key], cfg.get(key))
+        self.expect("Architectures", p.get("Architectures", ["x86_64"]), cfg.get("Architectures"))
+        if "Environment" in p:
+            self.expect(
+                "Environment", p["Environment"].get("Variables", {}), cfg.get("Environment", {}).get("Variables")
+            )
+        if "KmsKeyArn" in p:
+            self.expect("KmsKeyArn", p["KmsKeyArn"], cfg.get("KMSKeyArn"))
+        self.expect("Layers", p.get("Layers", []), [layer["Arn"] for layer in cfg.get("Layers", [])])
+        if "LoggingConfig" in p:
+            self.expect("LoggingConfig", p["LoggingConfig"], cfg.get("LoggingConfig"))
+        if "TracingConfig" in p:
+            self.expect("TracingConfig.Mode", p["TracingConfig"]["Mode"], cfg["TracingConfig"]["Mode"])
+
+    def check_Lambda_Version(self, phys: str, p: dict[str, Any]) -> None:
+        fn = p["FunctionName"]
+        arns = [v["FunctionArn"] for v in self.lam.list_versions_by_function(FunctionName=fn)["Versions"]]
+        self.checks += 1
+        if phys not in arns:
+            self.fail(f"version {phys} not among {arns}")
+
+    def check_Lambda_Alias(self, phys: str, p: dict[str, Any]) -> None:
+        alias = self.lam.get_alias(FunctionName=p["FunctionName"].split(":")[-1], Name=p["Name"])
+        self.expect("AliasArn", phys, alias["AliasArn"])
+        self.expect("FunctionVersion", str(p["FunctionVersion"]), alias["FunctionVersion"])
+        weights = (p.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or []
+        expected = {str(w["FunctionVersion"]): float(w["FunctionWeight"]) for w in weights}
+        actual = {
+            k: float(v) for k, v in (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights", {}).items()
+        }
+        self.expect("RoutingConfig", expected, actual)
+
+    def check_Lambda_EventSourceMapping(self, phys: str, p: dict[str, Any]) -> None:
+        esm = self.lam.get_event_source_mapping(UUID=phys)
+        self.expect("EventSourceArn", p.get("EventSourceArn"), esm.get("EventSourceArn"))
+        fn = p["FunctionName"]
+        expected_fn = fn if fn.startswith("arn:") else f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{fn}"
+        self.expect("FunctionArn", expected_fn, esm.get("FunctionArn"))
+        if "BatchSize" in p:
+            self.expect("BatchSize", int(p["BatchSize"]), esm.get("BatchSize"))
+        self.expect("State", "Enabled" if p.get("Enabled", True) else "Disabled", esm.get("State"))
+
+    def check_Lambda_Permission(self, phys: str, p: dict[str, Any]) -> None:
+        target = p["FunctionName"]
+        name = target.split(":")[6] if target.startswith("arn:") else target.split(":")[0]
+        qualifier = target.split(":")[7] if target.startswith("arn:") and target.count(":") > 6 else None
+        kwargs = {"FunctionName": name, **({"Qualifier": qualifier} if qualifier else {})}
+        statements = json.loads(self.lam.get_policy(**kwargs)["Policy"])["Statement"]
+        for st in statements:
+            principal = st.get("Principal")
+            principal = principal.get("Service", principal.get("AWS")) if isinstance(principal, dict) else principal
+            source = (st.get("Condition") or {}).get("ArnLike", {}).get("AWS:SourceArn")
+            self.checks += 1
+            if principal == p["Principal"] and st.get("Action") == p["Action"]:
+                if "SourceArn" in p and not _has_unresolved(p["SourceArn"]) and source != p["SourceArn"]:
+                    continue
+                if qualifier and not str(st.get("Resource", "")).endswith(f":{qualifier}"):
+                    continue
+                return
+        self.fail(f"no policy statement for {p['Principal']} {p['Action']} on {target}: {statements}")
+
+    def check_Lambda_EventInvokeConfig(self, phys: str, p: dict[str, Any]) -> None:
+        cfg = self.lam.get_function_event_invoke_config(FunctionName=p["FunctionName"], Qualifier=p["Qualifier"])
+        for key in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig"):
+            if key in p:
+                self.expect(key, p[key], cfg.get(key))
+
+    def check_Lambda_LayerVersion(self, phys: str, p: dict[str, Any]) -> None:
+        name, version = phys.split(":")[6], int(phys.split(":")[7])
+        layer = self.lam.get_layer_version(LayerName=name, VersionNumber=version)
+        if "CompatibleRuntimes" in p:
+            self.expect("CompatibleRuntimes", p["CompatibleRuntimes"], layer.get("CompatibleRuntimes"))
+
+    # --- other services --------------------------------------------------------------------------
+    def check_SNS_Subscription(self, phys: str, p: dict[str, Any]) -> None:
+        subs = self.emulator.client("sns").list_subscriptions_by_topic(TopicArn=p["TopicArn"])["Subscriptions"]
+        found = [s for s in subs if s["SubscriptionArn"] == phys]
+        if not found:
+            self.fail(f"subscription {phys} not on topic {p['TopicArn']}")
+            return
+        self.expect("Protocol", p["Protocol"], found[0]["Protocol"])
+        self.expect("Endpoint", p["Endpoint"], found[0]["Endpoint"])
+
+    def check_SNS_Topic(self, phys: str, p: dict[str, Any]) -> None:
+        attrs = self.emulator.client("sns").get_topic_attributes(TopicArn=phys)["Attributes"]
+        if "KmsMasterKeyId" in p:
+            self.expect("KmsMasterKeyId", p["KmsMasterKeyId"], attrs.get("KmsMasterKeyId"))
+
+    def check_Events_Rule(self, phys: str, p: dict[str, Any]) -> None:
+        events = self.emulator.client("events")
+        bus = p.get("EventBusName", "default")
+        rule = events.describe_rule(Name=phys, EventBusName=bus)
+        if "ScheduleExpression" in p:
+            self.expect("ScheduleExpression", p["ScheduleExpression"], rule.get("ScheduleExpression"))
+        if "EventPattern" in p:
+            self.expect("EventPattern", p["EventPattern"], json.loads(rule.get("EventPattern", "null")))
+        self.expect("State", p.get("State", "ENABLED"), rule.get("State"))
+        targets = events.list_targets_by_rule(Rule=phys, EventBusName=bus)["Targets"]
+        expected = sorted((t["Id"], t["Arn"]) for t in p.get("Targets", []))
+        self.expect("Targets", expected, sorted((t["Id"], t["Arn"]) for t in targets))
+        for t in p.get("Targets", []):
+            if "RetryPolicy" in t:
+                got = next((x.get("RetryPolicy") for x in targets if x["Id"] == t["Id"]), None)
+                self.expect(f"Targets[{t['Id']}].RetryPolicy", t["RetryPolicy"], got)
+
+    def check_Logs_LogGroup(self, phys: str, p: dict[str, Any]) -> None:
+        groups = self.emulator.client("logs").describe_log_groups(logGroupNamePrefix=phys)["logGroups"]
+        group = next((g for g in groups if g["logGroupName"] == phys), None)
+        if group is None:
+            self.fail(f"log group {phys} not found")
+            return
+        if "RetentionInDays" in p:
+            self.expect("RetentionInDays", int(p["RetentionInDays"]), group.get("retentionInDays"))
+        if "KmsKeyId" in p:
+            self.expect("KmsKeyId", p["KmsKeyId"], group.get("kmsKeyId"))
+
+    def check_KMS_Key(self, phys: str, p: dict[str, Any]) -> None:
+        kms = self.emulator.client("kms")
+        status = kms.get_key_rotation_status(KeyId=phys)["KeyRotationEnabled"]
+        self.expect("EnableKeyRotation", bool(p.get("EnableKeyRotation", False)), status)
+        self.expect("Enabled", p.get("Enabled", True), kms.describe_key(KeyId=phys)["KeyMetadata"]["Enabled"])
+
+    def check_SQS_Queue(self, phys: str, p: dict[str, Any]) -> None:
+        attrs = self.emulator.client("sqs").get_queue_attributes(QueueUrl=phys, AttributeNames=["All"])["Attributes"]
+        if "RedrivePolicy" in p:
+            got = json.loads(attrs.get("RedrivePolicy", "{}"))
+            want = p["RedrivePolicy"]
+            self.expect(
+                "RedrivePolicy.deadLetterTargetArn", want.get("deadLetterTargetArn"), got.get("deadLetterTargetArn")
+            )
+            self.expect(
+                "RedrivePolicy.maxReceiveCount", int(want["maxReceiveCount"]), int(got.get("maxReceiveCount", -1))
+            )
+        for key in ("VisibilityTimeout", "MessageRetentionPeriod", "KmsMasterKeyId", "SqsManagedSseEnabled"):
+            if key in p:
+                self.expect(key, str(p[key]).lower(), str(attrs.get(key)).lower())
+
+
+@dataclass
+class Report:
+    """Result of :func:`verify_report`: mismatches and the number of properties compared."""
+
+    findings: list[Finding]
+    checks: int
+
+
+def verify(emulator: Emulator, cdk_out: Path) -> list[Finding]:
+    """Check every stack of ``cdk_out`` against the emulator; return the mismatches found."""
+    return verify_report(emulator, cdk_out).findings
+
+
+def verify_report(emulator: Emulator, cdk_out: Path) -> Report:
+    """Like :func:`verify`, also counting the compared properties."""
+    checks = 0
+    cfn = emulator.client("cloudformation")
+    exports = {e["Name"]: e["Value"] for e in cfn.list_exports().get("Exports", [])}
+    findings: list[Finding] = []
+    for stack in load_stacks(cdk_out):
+        try:
+            status = cfn.describe_stacks(StackName=stack.name)["Stacks"][0]["StackStatus"]
+        except Exception as exc:
+            findings.append(Finding(stack.name, "-", "AWS::CloudFormation::Stack", f"not deployed: {exc}"))
+            continue
+        if status not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
+            findings.append(Finding(stack.name, "-", "AWS::CloudFormation::Stack", f"status {status}"))
+        deployed = {
+            r["LogicalResourceId"]: r
+            for r in cfn.describe_stack_resources(StackName=stack.name)["StackResources"]
+            if r.get("LogicalResourceId")  # moto lists some entries without one
+        }
+        physical = {k: r.get("PhysicalResourceId", "") for k, r in deployed.items()}
+        checker = _Checker(emulator, stack, Resolver(emulator, stack, physical, exports))
+        for logical_id, resource in stack.resources.items():
+            rtype = resource["Type"]
+            if rtype in SKIPPED_TYPES or "Condition" in resource:
+                continue
+            got = deployed.get(logical_id)
+            if got is None or not physical.get(logical_id) or str(physical[logical_id]).startswith("<"):
+                findings.append(Finding(stack.name, logical_id, rtype, "not created by the emulator"))
+                continue
+            checker.run(logical_id, resource)
+        findings.extend(checker.findings)
+        checks += checker.checks
+    return Report(findings, checks)
