@@ -239,7 +239,18 @@ class SecureFunction(Construct):
         """Add an alias (construct id ``Alias<name>``, stable: renaming it replaces the alias)."""
         if name in self.aliases:
             raise fail(self, f"alias {name} already exists", value=name, fix="use another alias name")
-        alias = lambda_.Alias(self, f"Alias{name}", alias_name=name, version=version, description=description)
+        # Asynchronous settings are per qualifier: an alias gets its own EventInvokeConfig, or
+        # events sent to it would run with Lambda's defaults and no failure destination.
+        alias = lambda_.Alias(
+            self,
+            f"Alias{name}",
+            alias_name=name,
+            version=version,
+            description=description,
+            retry_attempts=self.props.retry_attempts,
+            max_event_age=self.props.max_event_age,
+            on_failure=_QueueDestination(self.failure_queue),
+        )
         self.aliases[name] = alias
         return alias
 

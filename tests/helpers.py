@@ -1,0 +1,54 @@
+"""Shared test helpers: apps with the project's feature flags, and cdk-nag findings."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+
+from lambda_constructs.compliance import add_compliance_packs
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@cache
+def feature_flags() -> dict[str, Any]:
+    """The context (feature flags) of cdk.json, so tests synthesize what `make synth` does."""
+    context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
+    return context
+
+
+def new_app(*, nag: bool = False, outdir: str | None = None) -> cdk.App:
+    """An App with cdk.json's feature flags; ``nag=True`` attaches the five cdk-nag packs."""
+    app = cdk.App(context=feature_flags(), outdir=outdir or tempfile.mkdtemp(prefix="cdkout-"))
+    if nag:
+        add_compliance_packs(app)
+    return app
+
+
+def new_stack(app: cdk.App | None = None, name: str = "TestStack", **kwargs: Any) -> cdk.Stack:
+    """A stack in a fresh app (env-agnostic unless ``env=`` is given)."""
+    return cdk.Stack(app or new_app(), name, **kwargs)
+
+
+def nag_findings(app: cdk.App) -> list[str]:
+    """Synthesize ``app`` (created with ``nag=True``) and return its unacknowledged findings.
+
+    Each finding reads ``RuleId at /construct/path``; an empty list means all five packs passed.
+    """
+    try:
+        assembly = app.synth()
+        report_dir = Path(assembly.directory)
+    except Exception:  # a failing validation raises; the report is still written to outdir
+        report_dir = Path(app.outdir)
+    report = json.loads((report_dir / "validation-report.json").read_text())
+    findings: list[str] = []
+    for plugin in report.get("pluginReports", []):
+        for violation in plugin.get("violations", []):
+            for construct in violation.get("violatingConstructs", []):
+                findings.append(f"{violation['ruleName']} at {construct['constructPath']}")
+    return sorted(findings)
