@@ -15,6 +15,8 @@ map entries at them. Gaps patched (each found by deploying a typical CDK Lambda 
 * ``AWS::Lambda::EventSourceMapping``: an alias ``FunctionName`` came back as the version ARN ->
   the alias ARN is kept.
 * ``AWS::KMS::Key``: ``KeyPolicy`` was stored as a dict, so DescribeKey failed with HTTP 500 -> JSON.
+* ``AWS::Logs::LogGroup``: ``KmsKeyId`` was dropped -> kept.
+* ``AWS::SQS::QueuePolicy``: missing -> the queues' ``Policy`` attribute.
 * ``AWS::SNS::Subscription``: missing -> real subscription with its attributes.
 * ``AWS::CDK::Metadata``: ignored silently instead of warned about.
 """
@@ -31,7 +33,9 @@ from moto.cloudformation import parsing
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
 from moto.kms.models import Key as MotoKey
+from moto.logs.models import LogGroup as MotoLogGroup
 from moto.sns.models import SNSBackend, sns_backends
+from moto.sqs.models import sqs_backends
 
 _SUBSCRIPTION_ATTRIBUTES = (
     "DeliveryPolicy",
@@ -367,6 +371,67 @@ class KmsKey(_Model):
         return key
 
 
+class LogGroupModel(_Model):
+    """``AWS::Logs::LogGroup`` keeping ``KmsKeyId`` (moto only read the API's ``kmsKeyId``)."""
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "LogGroupName"
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Logs::LogGroup"
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> MotoLogGroup:
+        props = cloudformation_json["Properties"]
+        if "KmsKeyId" in props:
+            props["kmsKeyId"] = props.pop("KmsKeyId")
+        group: MotoLogGroup = MotoLogGroup.create_from_cloudformation_json(
+            resource_name, cloudformation_json, account_id, region_name, **kwargs
+        )
+        return group
+
+
+class QueuePolicy(_Model):
+    """``AWS::SQS::QueuePolicy`` (missing) -> the ``Policy`` attribute of each queue."""
+
+    def __init__(self, physical_id: str) -> None:
+        self.physical_id = physical_id
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::SQS::QueuePolicy"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.physical_id
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> QueuePolicy:
+        props = cloudformation_json["Properties"]
+        backend = sqs_backends[account_id][region_name]
+        policy = props["PolicyDocument"]
+        for url in props["Queues"]:
+            name = url.rstrip("/").rsplit("/", 1)[-1]
+            backend.set_queue_attributes(name, {"Policy": json.dumps(policy)})
+        return cls(resource_name)
+
+
 class Permission(_Model):
     """``AWS::Lambda::Permission`` honouring the qualifier of an alias or version ARN."""
 
@@ -458,6 +523,8 @@ MODELS: tuple[type[CloudFormationModel], ...] = (
     EventInvokeConfig,
     EventSourceMapping,
     KmsKey,
+    LogGroupModel,
+    QueuePolicy,
     Permission,
     Subscription,
 )

@@ -350,6 +350,15 @@ class _Checker:
         self.expect("EnableKeyRotation", bool(p.get("EnableKeyRotation", False)), status)
         self.expect("Enabled", p.get("Enabled", True), kms.describe_key(KeyId=phys)["KeyMetadata"]["Enabled"])
 
+    def check_SQS_QueuePolicy(self, phys: str, p: dict[str, Any]) -> None:
+        sqs = self.emulator.client("sqs")
+        for url in p["Queues"]:
+            if _has_unresolved(url):
+                continue
+            attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]
+            got = json.loads(attrs.get("Policy", "{}"))
+            self.expect(f"Policy of {url}", p["PolicyDocument"].get("Statement"), got.get("Statement"))
+
     def check_SQS_Queue(self, phys: str, p: dict[str, Any]) -> None:
         attrs = self.emulator.client("sqs").get_queue_attributes(QueueUrl=phys, AttributeNames=["All"])["Attributes"]
         if "RedrivePolicy" in p:
