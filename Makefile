@@ -9,7 +9,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install synth test lint typecheck audit docs diagram deploy-local bench clean
+.PHONY: install audit-install synth test lint typecheck audit docs diagram deploy-local bench clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -22,10 +22,24 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml p
 
 install: $(STAMP)
 
+# checkov in its own venv (its pins conflict with pytest's); tests/unit/test_audit.py runs the audit.
+AUDIT_VENV := .venv-audit
+AUDIT_STAMP := $(AUDIT_VENV)/.installed
+$(AUDIT_STAMP): requirements-audit.txt
+	python3 -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-audit.txt
+	touch $@
+
+audit-install: $(AUDIT_STAMP)
+
+# Synth with the five cdk-nag packs, then cfn-lint and checkov on every template; fails on any finding.
+audit: $(STAMP) $(AUDIT_STAMP)
+	$(PY) scripts/audit.py
+
 synth: $(STAMP)
 	cdk synth --quiet --no-notices
 
-test: $(STAMP)
+test: $(STAMP) $(AUDIT_STAMP)
 	$(PY) -m pytest
 
 lint: $(STAMP)
