@@ -112,7 +112,8 @@ def register(subparsers: Any) -> None:
         action="append",
         metavar="PATH=VALUE",
         help="override an event field by dotted path (Records.0.body=hi, detail.status=ok); "
-        "VALUE is parsed as JSON when it parses, else taken as a string; repeatable",
+        "VALUE is parsed as JSON when it parses, else taken as a string (fields that already hold "
+        "a string, like an SQS body, stay strings); repeatable",
     )
     parser.add_argument(
         "--env",

@@ -725,10 +725,27 @@ def _refresh_checksums(event: Any) -> None:
             record["md5OfBody"] = _md5(record["body"])
 
 
+def _is_string_field(event: Any, path: str) -> bool:
+    node = event
+    for part in path.split("."):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.lstrip("-").isdigit() and -len(node) <= int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return False
+    return isinstance(node, str)
+
+
 def apply_overrides(event: Any, overrides: Mapping[str, str]) -> Any:
-    """Apply ``{dotted.path: raw value}`` overrides in place and return the event."""
+    """Apply ``{dotted.path: raw value}`` overrides in place and return the event.
+
+    The raw value is parsed as JSON when it parses, except where the field already holds a string
+    (an SQS ``body``, an SNS ``Message``, an HTTP ``body``): those stay strings, so
+    ``Records.0.body={"id": 7}`` sets the JSON text, as AWS would deliver it.
+    """
     for path, raw in overrides.items():
-        set_path(event, path, parse_value(raw))
+        set_path(event, path, raw if _is_string_field(event, path) else parse_value(raw))
     _refresh_checksums(event)
     return event
 

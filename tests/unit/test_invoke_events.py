@@ -175,6 +175,11 @@ def test_overrides_use_dotted_paths_and_json_values() -> None:
     assert event["Records"][0]["md5OfBody"] == hashlib.md5(b"hello").hexdigest()
     assert event["Records"][1]["messageAttributes"]["n"] == {"a": 1}
 
+    # A field that holds a string keeps a string: the JSON text stays text, as SQS delivers it.
+    body = make_event("sqs", {"Records.0.body": '{"id": 7}', "Records.0.attributes.SentTimestamp": "5"})
+    assert body["Records"][0]["body"] == '{"id": 7}'
+    assert body["Records"][0]["attributes"]["SentTimestamp"] == "5"
+
     bridge = make_event("eventbridge", {"detail.status": "ok", "detail.count": "3", "detail.flag": "true"})
     assert bridge["detail"]["status"] == "ok"
     assert bridge["detail"]["count"] == 3
