@@ -70,11 +70,27 @@ def test_deploy_verify_invoke_sample_app(sample_cdk_out: Path, log_dir: Path) ->
     assert _wait_gone(pid), "emulator process survived the context"
 
 
-def test_emulator_stopped_when_body_raises(log_dir: Path) -> None:
-    with pytest.raises(RuntimeError, match="boom"), running_emulator(log_dir=log_dir) as emu:
+# A stand-in server answering 200 to everything, with a child process: both must be stopped.
+FAKE_SERVER = """
+import http.server, subprocess, sys
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+print("CHILD", "PID", child.pid, flush=True)
+class H(http.server.BaseHTTPRequestHandler):
+    def _ok(self):
+        self.send_response(200); self.end_headers(); self.wfile.write(b"{}")
+    do_GET = do_POST = _ok
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+"""
+
+
+def test_server_and_children_stopped_when_body_raises(log_dir: Path) -> None:
+    command = [sys.executable, "-c", FAKE_SERVER, "{port}"]
+    with pytest.raises(RuntimeError, match="boom"), running_emulator(log_dir=log_dir, command=command) as emu:
         pid = emu.pid
         raise RuntimeError("boom")
+    child = int(emu.log_path.read_text().split("CHILD PID ", 1)[1].split()[0])
     assert _wait_gone(pid)
+    assert _wait_gone(child)
 
 
 def test_start_on_occupied_port_raises_with_log_tail(log_dir: Path) -> None:
