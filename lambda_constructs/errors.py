@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Annotations
 from constructs import IConstruct
 
 WARNING_PREFIX = "lambda-constructs:"
@@ -49,6 +48,8 @@ def fail(scope: IConstruct, message: str, *, value: Any = None, fix: str = "") -
 
 def warn(scope: IConstruct, warning_id: str, message: str) -> None:
     """Add an acknowledgeable warning ``lambda-constructs:<warning_id>`` to ``scope``."""
+    from aws_cdk import Annotations  # imported here: the CLI imports this module and must start fast
+
     full_id = warning_id if warning_id.startswith(WARNING_PREFIX) else WARNING_PREFIX + warning_id
     Annotations.of(scope).add_warning_v2(
         full_id, f"{message} [ack: Annotations.of(scope).acknowledge_warning('{full_id}', reason)]"

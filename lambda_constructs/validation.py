@@ -89,19 +89,19 @@ def check_environment(scope: IConstruct, environment: Mapping[str, str]) -> None
     for key, value in environment.items():
         if is_token(key):
             continue
-        if not ENV_NAME.match(key):
-            raise fail(
-                scope,
-                "environment variable names must match [a-zA-Z][a-zA-Z0-9_]+",
-                value=key,
-                fix="start with a letter and use only letters, digits and underscores (at least 2 characters)",
-            )
         if key in RESERVED_ENV_NAMES:
             raise fail(
                 scope,
                 f"environment variable {key} is reserved by the Lambda runtime",
                 value=key,
                 fix="rename the variable; reserved names: " + ", ".join(sorted(RESERVED_ENV_NAMES)),
+            )
+        if not ENV_NAME.match(key):
+            raise fail(
+                scope,
+                "environment variable names must match [a-zA-Z][a-zA-Z0-9_]+",
+                value=key,
+                fix="start with a letter and use only letters, digits and underscores (at least 2 characters)",
             )
         total += len(key.encode())
         if not is_token(value):

@@ -1,0 +1,385 @@
+"""SecureFunction: every default asserted in the template, every bad input rejected at synth."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import Annotations as CdkAnnotations
+from aws_cdk import CfnParameter, Duration, Size, Token
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk.assertions import Annotations, Match, Template
+
+from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps
+from lambda_constructs.runtimes import latest_python
+from lambda_constructs.validation import RESERVED_ENV_NAMES
+from tests.helpers import nag_findings, new_app, new_stack
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "handlers"
+OK_DIR = FIXTURES / "ok"
+
+
+def make(**overrides: Any) -> tuple[SecureFunction, Template]:
+    stack = new_stack()
+    props = SecureFunctionProps(**{"code_dir": OK_DIR, **overrides})
+    fn = SecureFunction(stack, "Fn", props)
+    return fn, Template.from_stack(stack)
+
+
+@pytest.fixture(scope="module")
+def default() -> tuple[SecureFunction, Template]:
+    return make()
+
+
+def only(template: Template, type_: str) -> tuple[str, dict[str, Any]]:
+    resources = template.find_resources(type_)
+    assert len(resources) == 1, f"expected one {type_}, got {list(resources)}"
+    return next(iter(resources.items()))
+
+
+# --------------------------------------------------------------------------- defaults
+
+
+def test_function_defaults(default: tuple[SecureFunction, Template]) -> None:
+    _, template = default
+    template.has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "Runtime": latest_python().name,
+            "Handler": "app.handler",
+            "Architectures": ["arm64"],
+            "MemorySize": 512,
+            "Timeout": 30,
+            "EphemeralStorage": {"Size": 512},
+            "TracingConfig": {"Mode": "Active"},
+            "KmsKeyArn": {"Fn::GetAtt": [Match.string_like_regexp("^FnKey"), "Arn"]},
+            "LoggingConfig": {
+                "LogFormat": "JSON",
+                "ApplicationLogLevel": "INFO",
+                "SystemLogLevel": "INFO",
+                "LogGroup": {"Ref": Match.string_like_regexp("^FnLogGroup")},
+            },
+        },
+    )
+
+
+def test_latest_python_runtime_is_newest_known() -> None:
+    versions = [
+        tuple(int(p) for p in name.removeprefix("PYTHON_").split("_"))
+        for name in dir(lambda_.Runtime)
+        if name.startswith("PYTHON_3_")
+    ]
+    assert latest_python().name == "python" + ".".join(map(str, max(versions)))
+
+
+def test_role_has_no_aws_managed_or_inline_policies(default: tuple[SecureFunction, Template]) -> None:
+    _, template = default
+    _, role = only(template, "AWS::IAM::Role")
+    assert "ManagedPolicyArns" not in role["Properties"]
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
+        "Service": "lambda.amazonaws.com"
+    }
+    template.resource_count_is("AWS::IAM::Policy", 0)
+
+
+def test_policy_statements_are_scoped(default: tuple[SecureFunction, Template]) -> None:
+    _, template = default
+    template.has_resource_properties(
+        "AWS::IAM::ManagedPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        {
+                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            "Effect": "Allow",
+                            "Resource": {"Fn::GetAtt": [Match.string_like_regexp("^FnLogGroup"), "Arn"]},
+                        },
+                        {
+                            # decrypt env vars; encrypt failure-queue messages with the same key
+                            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                            "Effect": "Allow",
+                            "Resource": {"Fn::GetAtt": [Match.string_like_regexp("^FnKey"), "Arn"]},
+                        },
+                        {
+                            "Action": "sqs:SendMessage",
+                            "Effect": "Allow",
+                            "Resource": {"Fn::GetAtt": [Match.string_like_regexp("^FnFailureQueue"), "Arn"]},
+                        },
+                    ]
+                )
+            }
+        },
+    )
+    # Wildcard resources exist only in the tracing policy (X-Ray has no resource-level permissions).
+    for logical_id, policy in template.find_resources("AWS::IAM::ManagedPolicy").items():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if statement["Resource"] == "*":
+                assert logical_id.startswith("FnRoleTracingPolicy"), logical_id
+                assert all(action.startswith("xray:") for action in statement["Action"])
+
+
+def test_log_group_retained_encrypted_one_year(default: tuple[SecureFunction, Template]) -> None:
+    _, template = default
+    template.has_resource(
+        "AWS::Logs::LogGroup",
+        {
+            "Properties": {
+                "RetentionInDays": 365,
+                "KmsKeyId": {"Fn::GetAtt": [Match.string_like_regexp("^FnKey"), "Arn"]},
+            },
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+        },
+    )
+
+
+def test_key_rotates_is_retained_and_lets_logs_use_it(default: tuple[SecureFunction, Template]) -> None:
+    _, template = default
+    template.has_resource(
+        "AWS::KMS::Key",
+        {
+            "Properties": {
+                "EnableKeyRotation": True,
+                "KeyPolicy": {
+                    "Statement": Match.array_with(
+                        [
+                            Match.object_like(
+                                {
+                                    "Sid": "AllowCloudWatchLogsOfThisAccountAndRegion",
+                                    "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": Match.any_value()}},
+                                }
+                            )
+                        ]
+                    )
+                },
+            },
+            "DeletionPolicy": "Retain",
+        },
+    )
+
+
+def test_failure_queue_encrypted_tls_only_with_redrive(default: tuple[SecureFunction, Template]) -> None:
+    _, template = default
+    template.resource_count_is("AWS::SQS::Queue", 2)
+    template.has_resource(
+        "AWS::SQS::Queue",
+        {
+            "Properties": {
+                "KmsMasterKeyId": {"Fn::GetAtt": [Match.string_like_regexp("^FnKey"), "Arn"]},
+                "RedrivePolicy": {
+                    "deadLetterTargetArn": {
+                        "Fn::GetAtt": [Match.string_like_regexp("^FnFailureDeadLetterQueue"), "Arn"]
+                    },
+                    "maxReceiveCount": 5,
+                },
+                "MessageRetentionPeriod": 1209600,
+            },
+            "DeletionPolicy": "Retain",
+        },
+    )
+    template.has_resource_properties(
+        "AWS::SQS::QueuePolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})]
+                )
+            }
+        },
+    )
+
+
+def test_async_settings_on_latest_and_alias(default: tuple[SecureFunction, Template]) -> None:
+    _, template = default
+    configs = template.find_resources(
+        "AWS::Lambda::EventInvokeConfig",
+        {
+            "Properties": {
+                "MaximumRetryAttempts": 2,
+                "MaximumEventAgeInSeconds": 21600,
+                "DestinationConfig": {
+                    "OnFailure": {"Destination": {"Fn::GetAtt": [Match.string_like_regexp("^FnFailureQueue"), "Arn"]}}
+                },
+            }
+        },
+    )
+    qualifiers = [config["Properties"]["Qualifier"] for config in configs.values()]
+    assert "$LATEST" in qualifiers and len(qualifiers) == 2
+
+
+def test_live_alias_on_latest(default: tuple[SecureFunction, Template]) -> None:
+    fn, template = default
+    template.has_resource_properties("AWS::Lambda::Alias", {"Name": "live", "FunctionVersion": "$LATEST"})
+    assert set(fn.aliases) == {"live"}
+    assert fn.target() is fn.aliases["live"]
+
+
+def test_typed_attributes(default: tuple[SecureFunction, Template]) -> None:
+    fn, _ = default
+    assert isinstance(fn.function, lambda_.Function)
+    assert isinstance(fn.role, iam.Role)
+    assert fn.failure_dlq is not None
+    assert fn.key is not None and fn.log_group is not None and fn.failure_queue is not None
+
+
+def test_unknown_alias_target_fails(default: tuple[SecureFunction, Template]) -> None:
+    fn, _ = default
+    with pytest.raises(LambdaConstructsError, match=r"no alias named 'Prod'.*live"):
+        fn.target("Prod")
+
+
+def test_default_function_passes_all_five_packs() -> None:
+    app = new_app(nag=True)
+    SecureFunction(new_stack(app), "Fn", SecureFunctionProps(code_dir=OK_DIR))
+    assert nag_findings(app) == []
+
+
+def test_environment_is_set_and_encrypted() -> None:
+    _, template = make(environment={"TABLE": "orders", "LOG_LEVEL": "DEBUG"})
+    template.has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "Environment": {"Variables": {"TABLE": "orders", "LOG_LEVEL": "DEBUG"}},
+            "KmsKeyArn": Match.any_value(),
+        },
+    )
+
+
+def test_explicit_settings_reach_the_template() -> None:
+    _, template = make(
+        architecture=lambda_.Architecture.X86_64,
+        memory_size=2048,
+        timeout=Duration.minutes(15),
+        ephemeral_storage_size=Size.gibibytes(10),
+        reserved_concurrent_executions=5,
+        retry_attempts=0,
+        max_event_age=Duration.minutes(1),
+        application_log_level=lambda_.ApplicationLogLevel.WARN,
+        system_log_level=lambda_.SystemLogLevel.DEBUG,
+    )
+    template.has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "Architectures": ["x86_64"],
+            "MemorySize": 2048,
+            "Timeout": 900,
+            "EphemeralStorage": {"Size": 10240},
+            "ReservedConcurrentExecutions": 5,
+            "LoggingConfig": Match.object_like({"ApplicationLogLevel": "WARN", "SystemLogLevel": "DEBUG"}),
+        },
+    )
+    template.has_resource_properties(
+        "AWS::Lambda::EventInvokeConfig", {"MaximumRetryAttempts": 0, "MaximumEventAgeInSeconds": 60}
+    )
+
+
+def test_permissions_boundary_on_created_role() -> None:
+    stack = new_stack()
+    boundary = iam.ManagedPolicy.from_managed_policy_arn(stack, "Boundary", "arn:aws:iam::123456789012:policy/boundary")
+    SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR, permissions_boundary=boundary))
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::IAM::Role", {"PermissionsBoundary": "arn:aws:iam::123456789012:policy/boundary"}
+    )
+
+
+def test_bring_your_own_role_creates_no_role() -> None:
+    stack = new_stack()
+    role = iam.Role(stack, "Mine", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    fn = SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR, role=role))
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::IAM::Role", 1)
+    assert fn.role is role
+
+
+def test_inline_code_and_nested_handler() -> None:
+    _, template = make(code_dir=None, inline_code="def handler(event, context):\n    return 1\n")
+    template.has_resource_properties(
+        "AWS::Lambda::Function",
+        {"Handler": "index.handler", "Code": {"ZipFile": Match.string_like_regexp("def handler")}},
+    )
+    _, template = make(code_dir=FIXTURES, handler="pkg/sub/worker.main")
+    template.has_resource_properties("AWS::Lambda::Function", {"Handler": "pkg/sub/worker.main"})
+    _, template = make(code_dir=FIXTURES, handler="pkg.sub.worker.main")
+    template.has_resource_properties("AWS::Lambda::Function", {"Handler": "pkg.sub.worker.main"})
+
+
+def test_token_values_skip_range_checks() -> None:
+    stack = new_stack()
+    memory = CfnParameter(stack, "Memory", type="Number").value_as_number
+    SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR, memory_size=memory))
+    assert Token.is_unresolved(memory)
+    Template.from_stack(stack).has_resource_properties("AWS::Lambda::Function", {"MemorySize": {"Ref": "Memory"}})
+
+
+def test_reserved_concurrency_zero_warns_and_can_be_acknowledged() -> None:
+    stack = new_stack()
+    fn = SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR, reserved_concurrent_executions=0))
+    Annotations.from_stack(stack).has_warning("/TestStack/Fn", Match.string_like_regexp("throttles every invocation"))
+    stack2 = new_stack(name="Acked")
+    fn2 = SecureFunction(stack2, "Fn", SecureFunctionProps(code_dir=OK_DIR, reserved_concurrent_executions=0))
+    CdkAnnotations.of(fn2).acknowledge_warning(
+        "lambda-constructs:reservedConcurrencyZero", "paused on purpose during a migration"
+    )
+    Annotations.from_stack(stack2).has_no_warning("*", Match.string_like_regexp("throttles every invocation"))
+    assert fn.function is not None
+
+
+# ------------------------------------------------------------------------- bad input
+
+
+BAD_INPUTS: list[tuple[dict[str, Any], str]] = [
+    ({"memory_size": 127}, r"memory_size must be between 128 and 10240 MB \(got 127\)"),
+    ({"memory_size": 10241}, r"memory_size must be between 128 and 10240 MB \(got 10241\)"),
+    ({"timeout": Duration.seconds(0)}, r"timeout must be between 1 and 900 seconds \(got 0\.0\)"),
+    ({"timeout": Duration.seconds(901)}, r"timeout must be between 1 and 900 seconds \(got 901\.0\)"),
+    ({"ephemeral_storage_size": Size.mebibytes(511)}, r"ephemeral_storage_size .*512 and 10240 MB \(got 511\.0\)"),
+    ({"ephemeral_storage_size": Size.mebibytes(10241)}, r"ephemeral_storage_size .*\(got 10241\.0\)"),
+    ({"environment": {"1ABC": "x"}}, r"names must match .*\(got '1ABC'\)"),
+    ({"environment": {"A-B": "x"}}, r"names must match .*\(got 'A-B'\)"),
+    ({"environment": {"A": "x"}}, r"names must match .*\(got 'A'\)"),
+    ({"environment": {"AWS_REGION": "eu-west-1"}}, r"AWS_REGION is reserved"),
+    ({"environment": {"_HANDLER": "x"}}, r"_HANDLER is reserved"),
+    ({"environment": {"LAMBDA_TASK_ROOT": "x"}}, r"LAMBDA_TASK_ROOT is reserved"),
+    ({"environment": {"BIG": "x" * 4094}}, r"take 4097 bytes; Lambda allows at most 4096"),
+    ({"handler": "app"}, r"handler is not of the python.* form module\.function.*\(got 'app'\)"),
+    ({"handler": "app.handler-x"}, r"handler is not of the .* form"),
+    ({"handler": "missing.handler"}, r"code_dir has no module for handler missing\.handler"),
+    ({"handler": "app.other"}, r"app\.py defines no top-level other"),
+    ({"code_dir": FIXTURES / "nope"}, r"code_dir is not a folder"),
+    ({"code_dir": FIXTURES / "nofunc"}, r"defines no top-level handler"),
+    ({"retry_attempts": 3}, r"retry_attempts must be between 0 and 2 \(got 3\)"),
+    ({"retry_attempts": -1}, r"retry_attempts must be between 0 and 2 \(got -1\)"),
+    ({"max_event_age": Duration.seconds(59)}, r"max_event_age must be between 60 and 21600 seconds \(got 59\.0\)"),
+    ({"max_event_age": Duration.seconds(21601)}, r"max_event_age .*\(got 21601\.0\)"),
+    ({"reserved_concurrent_executions": -1}, r"reserved_concurrent_executions must be between 0 .*\(got -1\)"),
+    ({"role_description": "x", "role": "ROLE"}, r"role= cannot be combined with role options"),
+    ({"inline_code": "def handler(e, c): pass"}, r"exactly one of code_dir and inline_code"),
+    ({"code_dir": None}, r"exactly one of code_dir and inline_code"),
+    ({"code_dir": None, "inline_code": "#" * 4097}, r"inline_code has 4097 characters"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "message"), BAD_INPUTS, ids=[m[:40] for _, m in BAD_INPUTS])
+def test_bad_input_fails_at_synth(overrides: dict[str, Any], message: str) -> None:
+    stack = new_stack()
+    if overrides.get("role") == "ROLE":
+        overrides = {
+            **overrides,
+            "role": iam.Role(stack, "Mine", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com")),
+        }
+    with pytest.raises(LambdaConstructsError, match=message) as caught:
+        SecureFunction(stack, "Fn", SecureFunctionProps(**{"code_dir": OK_DIR, **overrides}))
+    error = caught.value
+    assert isinstance(error, ValueError)
+    assert str(error).startswith("TestStack/Fn: ")
+    assert "Fix: " in str(error)
+
+
+def test_reserved_names_cover_the_documented_list() -> None:
+    for name in ("AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_RUNTIME_API", "AWS_SESSION_TOKEN", "_X_AMZN_TRACE_ID"):
+        assert name in RESERVED_ENV_NAMES
+    # Settable by users (not reserved): the exec wrapper and X-Ray settings.
+    assert "AWS_LAMBDA_EXEC_WRAPPER" not in RESERVED_ENV_NAMES
