@@ -42,6 +42,11 @@ synth: $(STAMP)
 test: $(STAMP) $(AUDIT_STAMP)
 	$(PY) -m pytest
 
+# The real CDK CLI bootstraps and deploys the example app into a local AWS emulator (moto server on
+# 127.0.0.1, started and stopped by the script), verifies the wiring and invokes every alias.
+deploy-local: synth
+	$(PY) scripts/deploy_local.py --cdk-out cdk.out
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
