@@ -53,6 +53,87 @@ LIBRARY_ACKNOWLEDGEMENTS: dict[str, str] = {
         "xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions "
         "(Service Authorization Reference); this policy holds only those two actions."
     ),
+    "NetworkInterfaces": (
+        "Lambda creates the function's ENIs with the execution role. ec2:DescribeNetworkInterfaces supports "
+        "no resource-level permission (Resource *), and a new ENI has no ARN before it exists "
+        "(network-interface/*): CreateNetworkInterface is constrained by ec2:Subnet/ec2:Vpc to the function's "
+        "subnets and named security groups, Delete/Assign/UnassignPrivateIpAddresses by ec2:Vpc. This policy "
+        "holds only these ENI statements."
+    ),
+    "SQSRedrivePolicy (trigger dead-letter queue)": (
+        "This queue is the terminal dead-letter queue of a queue a trigger created: a redrive target cannot "
+        "redrive further without an endless chain. Messages are kept 14 days, KMS-encrypted."
+    ),
+    "LambdaEventSourceMappingDestination": (
+        "Lambda supports on-failure destinations only for stream and Kafka sources. Failed SQS messages go to "
+        "the queue's own dead-letter queue (redrive policy); Amazon MQ and DocumentDB keep unprocessed records "
+        "in the source."
+    ),
+    "AwsSolutions-IAM5[Resource::*] (event source network interfaces)": (
+        "Lambda's pollers create network interfaces in the source's VPC; ec2:Describe* and the network "
+        "interface actions Lambda documents for VPC event sources take no resource-level ARNs. The policy holds "
+        "only those actions."
+    ),
+    "AwsSolutions-IAM5[Resource::*] (dynamodb:ListStreams)": (
+        "Lambda checks dynamodb:ListStreams when it creates a DynamoDB stream mapping; ListStreams has no "
+        "resource-level ARN. The policy holds only that action; reads are scoped to the stream ARN."
+    ),
+    "AwsSolutions-KDS3": (
+        "Streams a trigger creates are encrypted with a customer-managed key (rotation on, retained) instead of "
+        "the aws/kinesis key: a stricter control whose key policy the account owns."
+    ),
+    "S3BucketLoggingEnabled (server access logs bucket)": (
+        "This bucket receives the server access logs of the trigger's bucket; logging it to itself would loop "
+        "and to a third bucket would only move the problem."
+    ),
+    "S3DefaultEncryptionKMS (server access logs bucket)": (
+        "S3 server access logging delivers only to buckets with SSE-S3 (AES-256) default encryption; SSE-KMS is "
+        "not supported for the target bucket."
+    ),
+    "S3BucketReplicationEnabled": (
+        "Cross-region replication needs a second region's bucket and key the library cannot create in this "
+        "stack; versioning is on and the bucket is retained. Add replication when a DR region exists."
+    ),
+    "BucketNotificationsHandler": (
+        "aws-cdk-lib's BucketNotificationsHandler is a deploy-time custom resource that only calls "
+        "s3:PutBucketNotificationConfiguration while the stack deploys; it handles no application data and its "
+        "runtime, role and settings are owned by aws-cdk-lib."
+    ),
+    "APIGWAssociatedWithWAF": (
+        "A WAFv2 web ACL is a priced, application-specific resource (rules, rate limits, managed rule groups) "
+        "usually shared by several APIs; the REST API trigger associates one when web_acl_arn is given, and "
+        "every method requires an authorizer and is throttled."
+    ),
+    "APIGWCacheEnabledAndEncrypted": (
+        "The API answers from the function on every request: a stage cache would serve stale, possibly "
+        "per-user responses and is billed per hour. Enable it per method when responses are cacheable."
+    ),
+    "APIGWSSLEnabled": (
+        "Backend client certificates authenticate API Gateway to HTTP backends; this API's only backend is a "
+        "Lambda alias invoked through the AWS API over TLS with IAM-signed requests."
+    ),
+    "AwsSolutions-COG4 (IAM-authorized API)": (
+        "Methods are authorized with IAM (SigV4) or a custom authorizer, not with a Cognito user pool; "
+        "every method still requires authorization (AwsSolutions-APIG4 is not acknowledged)."
+    ),
+    "AwsSolutions-IAM5 (API Gateway execution logs)": (
+        "The account-level role API Gateway writes execution logs with: API Gateway creates log groups named "
+        "API-Gateway-Execution-Logs_<apiId>/<stage> itself, so the policy is limited to that name prefix "
+        "(DescribeLogGroups takes only log-group:*). It holds only CloudWatch Logs actions."
+    ),
+    "AwsSolutions-IAM5 (Step Functions log delivery)": (
+        "Step Functions' log delivery actions (logs:CreateLogDelivery, PutResourcePolicy, "
+        "DescribeResourcePolicies, DescribeLogGroups …) support no resource-level permissions; this policy "
+        "holds only them."
+    ),
+    "AwsSolutions-IAM5 (LambdaInvoke alias:*)": (
+        "The Step Functions LambdaInvoke task grants lambda:InvokeFunction on the alias ARN and '<alias ARN>:*'; "
+        "an alias ARN has no further qualifier, so the wildcard matches nothing beyond the alias itself."
+    ),
+    "AwsSolutions-IAM5 (config:PutEvaluations)": (
+        "config:PutEvaluations supports no resource-level permission (Service Authorization Reference); a "
+        "custom Config rule's function must call it. This policy holds only that action."
+    ),
 }
 
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jsii
-from aws_cdk import ArnFormat, Aws, Duration, RemovalPolicy, Size, Stack
+from aws_cdk import ArnFormat, Aws, Duration, RemovalPolicy, Size, Stack, Token
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -24,9 +26,12 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
-from lambda_constructs import runtimes
+from lambda_constructs import grants, network, runtimes, secrets
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule
 from lambda_constructs.errors import fail, warn
+from lambda_constructs.releases.record import ReleaseRecord
+from lambda_constructs.releases.synth import FunctionReleaseSet, apply_releases
+from lambda_constructs.secrets import SecretReference
 from lambda_constructs.triggers.base import Trigger
 from lambda_constructs.validation import (
     check_environment,
@@ -78,8 +83,9 @@ class SecureFunctionProps:
     role: iam.IRole | None = None
     """Bring your own execution role. Default: a dedicated role with customer-managed policies.
     Not together with ``permissions_boundary`` or ``role_description``."""
-    permissions_boundary: iam.IManagedPolicy | None = None
-    """Boundary applied to the role the library creates. Default: none."""
+    permissions_boundary: iam.IManagedPolicy | str | None = None
+    """Permissions boundary (a managed policy or its ARN) applied to every role the library creates in
+    this construct (execution role, trigger and custom-resource roles). Default: none."""
     role_description: str | None = None
     """Description of the created role. Default: 'Execution role of <path>'."""
     log_retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR
@@ -103,6 +109,28 @@ class SecureFunctionProps:
     queue (14 days retention) with its own redrive queue."""
     layers: Sequence[lambda_.ILayerVersion] = ()
     """Default: none."""
+    vpc: ec2.IVpc | None = None
+    """Attach the function to this VPC. Default: none (Lambda's own network)."""
+    vpc_subnets: ec2.SubnetSelection | None = None
+    """Subnets of ``vpc`` (private with egress or isolated; public → error). Default: the VPC's
+    private subnets with egress, else its isolated subnets."""
+    security_groups: Sequence[ec2.ISecurityGroup] = ()
+    """Bring your own security groups (same VPC). Default: a new group with no ingress."""
+    allow_egress_to: Sequence[network.EgressRule] | None = None
+    """Restrict the new group's egress to these destinations. Default: None (all outbound)."""
+    filesystem: lambda_.FileSystem | None = None
+    """EFS mount (see :func:`lambda_constructs.efs.efs_mount`); needs ``vpc``. Default: none."""
+    secret_environment: Mapping[str, SecretReference] = field(default_factory=dict)
+    """Environment variables holding a secret's ARN / a parameter's name (never the value); the read
+    grant is added. Default: none."""
+    params_and_secrets_extension: bool = False
+    """Add the AWS Parameters and Secrets Lambda Extension layer (region/architecture resolved by
+    CDK). Default: False."""
+    releases: ReleaseRecord | str | os.PathLike[str] | None = None
+    """Release file (path or parsed record) whose entry for this function (key: its construct path)
+    defines its versions and aliases (Dev/Stage/Prod …), see docs/promotion.md. ``default_alias`` then
+    names the trigger default only if the file has that alias. Default: None (a ``live`` alias on
+    ``$LATEST``)."""
     default_alias: str | None = DEFAULT_ALIAS
     """Alias created on ``$LATEST`` that triggers target by default. Default: ``live``. None
     creates no alias (triggers then need an explicit target)."""
@@ -181,7 +209,18 @@ class SecureFunction(Construct):
         self._validate()
 
         self.key: kms.IKey = props.encryption_key or self._new_key()
+        self.permissions_boundary = self._boundary()
         self.role: iam.IRole = props.role or self._new_role()
+        self.endpoint_services: set[str] = set()
+        self.security_groups: list[ec2.ISecurityGroup] = []
+        self.security_group: ec2.SecurityGroup | None = None
+        self.vpc_subnets: ec2.SubnetSelection | None = None
+        self.network_policy: iam.ManagedPolicy | None = None
+        if props.vpc is not None:
+            self._place_in_vpc(props.vpc)
+        environment = dict(props.environment)
+        for env_name, ref in props.secret_environment.items():
+            environment[env_name] = secrets.env_value(Stack.of(self), ref)
         self.log_group: logs.ILogGroup = props.log_group or self._new_log_group()
         self.failure_dlq: sqs.Queue | None = None
         self.failure_queue: sqs.IQueue = props.failure_queue or self._new_failure_queue()
@@ -198,7 +237,7 @@ class SecureFunction(Construct):
             ephemeral_storage_size=props.ephemeral_storage_size,
             description=props.description,
             function_name=props.function_name,
-            environment=dict(props.environment),
+            environment=environment,
             environment_encryption=self.key,
             role=self.role,
             log_group=self.log_group,
@@ -208,8 +247,21 @@ class SecureFunction(Construct):
             tracing=props.tracing,
             reserved_concurrent_executions=props.reserved_concurrent_executions,
             layers=list(props.layers) or None,
+            vpc=props.vpc,
+            vpc_subnets=self.vpc_subnets,
+            security_groups=self.security_groups or None,
+            filesystem=props.filesystem,
+            params_and_secrets=(
+                lambda_.ParamsAndSecretsLayerVersion.from_version(lambda_.ParamsAndSecretsVersions.V1_0_103)
+                if props.params_and_secrets_extension
+                else None
+            ),
         )
+        if self.network_policy is not None:
+            # Teardown order: CloudFormation deletes the function before the ENI policy it depends on.
+            self.function.node.add_dependency(self.network_policy)
         self._grant_defaults()
+        self._grant_secret_environment()
         self.function.configure_async_invoke(
             retry_attempts=props.retry_attempts,
             max_event_age=props.max_event_age,
@@ -221,7 +273,11 @@ class SecureFunction(Construct):
         self.triggers: list[tuple[Trigger, lambda_.IFunction]] = []
         self._trigger_counts: dict[str, int] = {}
         self.default_alias_name = props.default_alias
-        if props.default_alias is not None:
+        self.releases: FunctionReleaseSet | None = None
+        if props.releases is not None:
+            # Versions, aliases, deployments and outputs from the release file (docs/promotion.md).
+            self.releases = apply_releases(self, props.releases)
+        elif props.default_alias is not None:
             self.add_alias(props.default_alias, self.function.latest_version)
 
     # ----------------------------------------------------------------------------------- API
@@ -235,8 +291,20 @@ class SecureFunction(Construct):
             return "index.handler"
         return runtimes.DEFAULT_HANDLERS.get(self.family, "app.handler")
 
-    def add_alias(self, name: str, version: lambda_.IVersion, *, description: str | None = None) -> lambda_.Alias:
-        """Add an alias (construct id ``Alias<name>``, stable: renaming it replaces the alias)."""
+    def add_alias(
+        self,
+        name: str,
+        version: lambda_.IVersion,
+        *,
+        description: str | None = None,
+        additional_versions: Sequence[lambda_.VersionWeight] = (),
+        provisioned_concurrent_executions: int | None = None,
+    ) -> lambda_.Alias:
+        """Add an alias (construct id ``Alias<name>``, stable: renaming it replaces the alias).
+
+        ``additional_versions`` splits traffic (default: none); ``provisioned_concurrent_executions``
+        (default: none) is not allowed on ``$LATEST``.
+        """
         if name in self.aliases:
             raise fail(self, f"alias {name} already exists", value=name, fix="use another alias name")
         # Asynchronous settings are per qualifier: an alias gets its own EventInvokeConfig, or
@@ -247,6 +315,8 @@ class SecureFunction(Construct):
             alias_name=name,
             version=version,
             description=description,
+            additional_versions=list(additional_versions) or None,
+            provisioned_concurrent_executions=provisioned_concurrent_executions,
             retry_attempts=self.props.retry_attempts,
             max_event_age=self.props.max_event_age,
             on_failure=_QueueDestination(self.failure_queue),
@@ -282,6 +352,29 @@ class SecureFunction(Construct):
             construct_id = f"{name}{self._trigger_counts[name]}"
         trigger.bind(self, target, construct_id)
         self.triggers.append((trigger, target))
+
+    def grant_read(self, resource: grants.Grantable, *, objects: str = "*", indexes: bool = False) -> None:
+        """Read access to one bucket / table / queue / topic / secret / parameter / key (and its key)."""
+        self.endpoint_services.add(grants.grant(self.role, self._ack_scope(), resource, "read", objects=objects, indexes=indexes))
+
+    def grant_write(self, resource: grants.Grantable, *, objects: str = "*") -> None:
+        """Write access to one bucket / table / queue / topic / secret / parameter / key (and its key)."""
+        self.endpoint_services.add(grants.grant(self.role, self._ack_scope(), resource, "write", objects=objects))
+
+    def add_vpc_endpoints(
+        self, construct_id: str = "Endpoints", *, services: Sequence[str] | None = None
+    ) -> network.FunctionEndpoints:
+        """VPC endpoints for this function (default: the services its grants and references use)."""
+        if self.props.vpc is None or not self.security_groups:
+            raise fail(self, "add_vpc_endpoints needs a function in a VPC", value=None, fix="pass vpc=")
+        return network.FunctionEndpoints(
+            self,
+            construct_id,
+            vpc=self.props.vpc,
+            services=sorted(self.endpoint_services) if services is None else services,
+            function_security_groups=self.security_groups,
+            subnets=self.vpc_subnets,
+        )
 
     def latest(self) -> lambda_.IFunction:
         """The unqualified function (``$LATEST``), for triggers that must target it explicitly."""
@@ -333,8 +426,59 @@ class SecureFunction(Construct):
             "Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=self.props.role_description or f"Execution role of {self.node.path}",
-            permissions_boundary=self.props.permissions_boundary,
         )
+
+    def _boundary(self) -> iam.IManagedPolicy | None:
+        """Apply the boundary (validated as a managed policy ARN) to every role created in this construct."""
+        boundary = self.props.permissions_boundary
+        if boundary is None:
+            return None
+        arn = boundary if isinstance(boundary, str) else boundary.managed_policy_arn
+        if not Token.is_unresolved(arn) and not _MANAGED_POLICY_ARN.match(arn):
+            raise fail(
+                self,
+                "permissions_boundary is not a managed policy ARN",
+                value=arn,
+                fix="pass iam.ManagedPolicy / from_managed_policy_name, or 'arn:aws:iam::<account>:policy/<name>'",
+            )
+        policy = (
+            iam.ManagedPolicy.from_managed_policy_arn(self, "PermissionsBoundary", boundary)
+            if isinstance(boundary, str)
+            else boundary
+        )
+        iam.PermissionsBoundary.of(self).apply(policy)
+        return policy
+
+    def _place_in_vpc(self, vpc: ec2.IVpc) -> None:
+        """Subnets, security group(s) and the ENI policy of a VPC function."""
+        props = self.props
+        self.vpc_subnets = network.select_function_subnets(self, vpc, props.vpc_subnets)
+        if props.security_groups:
+            network.check_security_groups(self, vpc, props.security_groups)
+            self.security_groups = list(props.security_groups)
+        else:
+            self.security_group = network.new_function_security_group(self, "SecurityGroup", vpc, props.allow_egress_to)
+            self.security_groups = [self.security_group]
+        if isinstance(self.role, ExecutionRole):
+            self.network_policy = iam.ManagedPolicy(
+                self.role,
+                "NetworkPolicy",
+                roles=[self.role],
+                description="Lambda ENIs in the function's subnets (no resource-level ARN for Describe*)",
+                statements=network.eni_policy_statements(Stack.of(self), vpc, self.vpc_subnets, self.security_groups),
+            )
+            for finding in _ENI_FINDINGS:
+                acknowledge(self.network_policy, finding, LIBRARY_ACKNOWLEDGEMENTS["NetworkInterfaces"])
+
+    def _grant_secret_environment(self) -> None:
+        stack = Stack.of(self)
+        for ref in self.props.secret_environment.values():
+            for statement in secrets.read_statements(stack, ref):
+                self.role.add_to_principal_policy(statement)
+            self.endpoint_services.add(secrets.service_of(ref))
+
+    def _ack_scope(self) -> IConstruct:
+        return self.role.policy if isinstance(self.role, ExecutionRole) else self.role
 
     def _new_log_group(self) -> logs.LogGroup:
         return logs.LogGroup(
@@ -426,6 +570,25 @@ class SecureFunction(Construct):
                 value="role + role options",
                 fix="either pass your own role, or let the library create one with these options",
             )
+        for env_name, ref in props.secret_environment.items():
+            secrets.check_reference(self, env_name, ref)
+        check_environment(self, {**props.environment, **{k: "arn" for k in props.secret_environment}})
+        if props.vpc is None and (
+            props.vpc_subnets or props.security_groups or props.allow_egress_to is not None or props.filesystem
+        ):
+            raise fail(
+                self,
+                "vpc_subnets, security_groups, allow_egress_to and filesystem need vpc=",
+                value="vpc=None",
+                fix="pass vpc= (EFS is reachable only from inside a VPC)",
+            )
+        if props.security_groups and props.allow_egress_to is not None:
+            raise fail(
+                self,
+                "allow_egress_to restricts the security group the library creates; you passed your own",
+                value=[g.node.path for g in props.security_groups],
+                fix="set egress rules on your security groups, or drop security_groups",
+            )
         self._validate_handler()
 
     def _validate_handler(self) -> None:
@@ -504,6 +667,13 @@ def _top_level_names(tree: ast.Module) -> set[str]:
             names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
     return names
 
+
+_MANAGED_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=,.@/-]+$")
+#: cdk-nag findings of the ENI policy (DescribeNetworkInterfaces needs "*"; a new ENI has no ARN yet).
+_ENI_FINDINGS = (
+    "AwsSolutions-IAM5[Resource::*]",
+    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]",
+)
 
 #: Packs that have a LambdaDLQ rule / the LambdaConcurrency and LambdaInsideVPC rules.
 _DLQ_PACKS = ("Serverless", "NIST.800.53.R5", "HIPAA.Security")
