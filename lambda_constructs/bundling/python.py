@@ -190,6 +190,7 @@ def pip_command(options: BundleOptions, requirements_path: Path, target: Path, r
         "--no-compile",
         "--disable-pip-version-check",
         "--no-input",
+        "--no-warn-conflicts",
         "--quiet",
         "--report", str(report),
     ]  # fmt: skip
