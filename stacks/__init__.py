@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from aws_cdk import App, Stack
 
+from lambda_constructs.monitoring import monitor_stack
 from stacks.data_stack import DataStack
 from stacks.service_stack import ServiceStack
 
 
 def create_stacks(app: App) -> list[Stack]:
     """Instantiate every stack of the example app (used by app.py and by the tests)."""
-    return [ServiceStack(app, "LambdaConstructsService"), DataStack(app, "LambdaConstructsData")]
+    stacks: list[Stack] = [ServiceStack(app, "LambdaConstructsService"), DataStack(app, "LambdaConstructsData")]
+    # Last: alarms and a dashboard per stack for every SecureFunction, once all aliases and triggers exist.
+    for stack in stacks:
+        monitor_stack(stack)
+    return stacks

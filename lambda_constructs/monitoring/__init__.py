@@ -14,6 +14,7 @@ from lambda_constructs.monitoring.service import (
     ServiceMonitoringProps,
     error_rate,
     is_stream_trigger,
+    monitor_stack,
 )
 from lambda_constructs.monitoring.thresholds import (
     AUTO,
@@ -35,4 +36,5 @@ __all__ = [
     "ServiceMonitoringProps",
     "error_rate",
     "is_stream_trigger",
+    "monitor_stack",
 ]

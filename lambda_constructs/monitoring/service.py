@@ -6,7 +6,7 @@ Built directly on ``aws_cloudwatch`` (see docs/design.md, "Monitoring: library c
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import jsii
@@ -585,3 +585,19 @@ def _is_queue(value: object) -> bool:
 
 def _snapshot(fn: SecureFunction) -> _Snapshot:
     return _Snapshot(aliases=tuple(fn.aliases), triggers=len(fn.triggers))
+
+
+def monitor_stack(
+    stack: Stack, construct_id: str = "Monitoring", props: ServiceMonitoringProps | None = None
+) -> ServiceMonitoring | None:
+    """Monitor every :class:`SecureFunction` in ``stack`` (plus ``props.functions``) with one dashboard.
+
+    Call it once the stack is complete (after every alias and trigger). Returns None when the stack
+    holds no function.
+    """
+    props = props or ServiceMonitoringProps()
+    found = [c for c in stack.node.find_all() if isinstance(c, SecureFunction) and Stack.of(c) is stack]
+    functions = list(dict.fromkeys([*props.functions, *found]))
+    if not functions:
+        return None
+    return ServiceMonitoring(stack, construct_id, replace(props, functions=functions))
