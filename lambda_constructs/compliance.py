@@ -134,6 +134,15 @@ LIBRARY_ACKNOWLEDGEMENTS: dict[str, str] = {
         "config:PutEvaluations supports no resource-level permission (Service Authorization Reference); a "
         "custom Config rule's function must call it. This policy holds only that action."
     ),
+    "SQSRedrivePolicy (EventBridge target dead-letter queue)": (
+        "This queue is the terminal dead-letter queue of an EventBridge rule target: a redrive target cannot "
+        "redrive further without an endless chain. Messages are kept 14 days, KMS-encrypted."
+    ),
+    "AwsSolutions-SQS3 (EventBridge target dead-letter queue)": (
+        "This queue is itself the dead-letter queue of an EventBridge rule target (DeadLetterConfig), which "
+        "cdk-nag does not recognise as DLQ use; a terminal DLQ cannot have a DLQ of its own without an endless "
+        "chain. Messages are kept 14 days, KMS-encrypted."
+    ),
 }
 
 
