@@ -1,0 +1,146 @@
+"""Shared helpers for the synchronous triggers, and ``InvokeAccess``: direct invocation.
+
+"Direct invocation", "custom application" and "mobile application" are not event sources: a
+caller (an SDK, the CLI, an app using Cognito identity-pool credentials) calls ``lambda:Invoke``
+itself. What the function needs is a scoped grant, on the alias only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from lambda_constructs.errors import fail
+from lambda_constructs.triggers.base import InvocationKind
+from lambda_constructs.validation import is_token
+
+if TYPE_CHECKING:
+    from lambda_constructs.function import SecureFunction
+
+R = TypeVar("R", bound=Construct)
+
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class BoundTrigger(Generic[R]):
+    """Base of triggers that remember what ``bind`` created (``trigger.resources``)."""
+
+    _bound: list[R] = field(default_factory=list, init=False, repr=False, compare=False)
+
+    @property
+    def resources(self) -> R:
+        """The resources created by the last ``bind`` (raises before the trigger is added)."""
+        if not self._bound:
+            raise RuntimeError(f"{type(self).__name__} is not bound yet: call fn.add_trigger(trigger) first")
+        return self._bound[-1]
+
+
+def permission(
+    scope: Construct,
+    construct_id: str,
+    target: lambda_.IFunction,
+    principal: str,
+    *,
+    source_arn: str | None = None,
+    source_account: str | None = None,
+    event_source_token: str | None = None,
+    action: str = "lambda:InvokeFunction",
+) -> lambda_.CfnPermission:
+    """A resource-based ``lambda:InvokeFunction`` permission on ``target`` (an alias ARN) only."""
+    return lambda_.CfnPermission(
+        scope,
+        construct_id,
+        action=action,
+        function_name=target.function_arn,
+        principal=principal,
+        source_arn=source_arn,
+        source_account=source_account,
+        event_source_token=event_source_token,
+    )
+
+
+class InvokeAccessResources(Construct):
+    """What :class:`InvokeAccess` created.
+
+    Attributes:
+        grants: one ``iam.Grant`` per IAM principal (identity policy on the principal).
+        permissions: one ``CfnPermission`` per account or service principal (resource policy).
+    """
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.grants: list[iam.Grant] = []
+        self.permissions: list[lambda_.CfnPermission] = []
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvokeAccess(BoundTrigger[InvokeAccessResources]):
+    """Direct invocation (SDK/CLI, a custom or mobile application): ``lambda:InvokeFunction`` on the alias only.
+
+    IAM principals in this account get an identity-policy grant (``grant_invoke``); other accounts
+    and service principals get a resource-based permission, with ``SourceArn``/``SourceAccount``
+    when given. At least one of ``principals``, ``accounts`` and ``service`` is required.
+    """
+
+    principals: Sequence[iam.IGrantable] = ()
+    """Roles, users or groups (e.g. a Cognito identity pool's authenticated role for a mobile app)
+    allowed to invoke. Default: none."""
+    accounts: Sequence[str] = ()
+    """12-digit account ids allowed to invoke (resource-based permission). Default: none."""
+    service: str | None = None
+    """A service principal (e.g. ``events.amazonaws.com``) allowed to invoke. Default: none."""
+    source_arn: str | None = None
+    """``SourceArn`` condition for ``service``. Default: none (then ``source_account`` is required)."""
+    source_account: str | None = None
+    """``SourceAccount`` condition for ``service``. Default: none."""
+
+    @property
+    def kind(self) -> InvocationKind:
+        """The caller chooses; RequestResponse is the default of the Invoke API."""
+        return InvocationKind.SYNC
+
+    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the grants and permissions under ``fn/<construct_id>``."""
+        res = InvokeAccessResources(fn, construct_id)
+        if not (self.principals or self.accounts or self.service):
+            raise fail(
+                res,
+                "InvokeAccess needs at least one of principals, accounts or service",
+                value="no principal",
+                fix="pass principals=[role], accounts=['123456789012'] or service='x.amazonaws.com'",
+            )
+        for account in self.accounts:
+            if not is_token(account) and not ACCOUNT_ID.match(account):
+                raise fail(
+                    res, "accounts must be 12-digit AWS account ids", value=account, fix="use e.g. '123456789012'"
+                )
+        if self.service is not None and self.source_arn is None and self.source_account is None:
+            raise fail(
+                res,
+                "a service principal needs a SourceArn or SourceAccount condition (confused deputy)",
+                value=self.service,
+                fix="pass source_arn= (the calling resource) or source_account=",
+            )
+        for principal in self.principals:
+            res.grants.append(target.grant_invoke(principal))
+        for index, account in enumerate(self.accounts):
+            res.permissions.append(permission(res, f"Account{index}", target, account))
+        if self.service is not None:
+            res.permissions.append(
+                permission(
+                    res,
+                    "Service",
+                    target,
+                    self.service,
+                    source_arn=self.source_arn,
+                    source_account=self.source_account,
+                )
+            )
+        self._bound.append(res)
