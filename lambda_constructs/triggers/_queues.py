@@ -1,0 +1,152 @@
+"""Helpers shared by the trigger classes: encrypted queues, scoped grants, validation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct, IConstruct
+
+from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule
+from lambda_constructs.errors import fail
+from lambda_constructs.validation import is_token
+
+#: Messages stay this long in a dead-letter queue the library creates.
+DLQ_RETENTION = Duration.days(14)
+#: LIBRARY_ACKNOWLEDGEMENTS key of the reason for terminal dead-letter queues of trigger queues.
+TRIGGER_DLQ_ACK = "SQSRedrivePolicy (trigger dead-letter queue)"
+DELIVERY_DLQ_ACK = "AwsSolutions-SQS3"
+
+
+def dead_letter_queue(
+    scope: Construct, construct_id: str, key: kms.IKey, *, fifo: bool = False, delivery: bool = False
+) -> sqs.Queue:
+    """A terminal, KMS-encrypted, TLS-only dead-letter queue kept 14 days and retained.
+
+    ``delivery``: the queue receives a service's failed deliveries (not a queue's redrive).
+    """
+    queue = sqs.Queue(
+        scope,
+        construct_id,
+        encryption=sqs.QueueEncryption.KMS,
+        encryption_master_key=key,
+        enforce_ssl=True,
+        retention_period=DLQ_RETENTION,
+        removal_policy=RemovalPolicy.RETAIN,
+        fifo=True if fifo else None,
+    )
+    acknowledge_rule(queue, "SQSRedrivePolicy", LIBRARY_ACKNOWLEDGEMENTS[TRIGGER_DLQ_ACK], ("Serverless",))
+    if delivery:
+        acknowledge(queue, "AwsSolutions-SQS3", LIBRARY_ACKNOWLEDGEMENTS[DELIVERY_DLQ_ACK])
+    return queue
+
+
+def allow_service_on_queue(queue: sqs.IQueue, service: str, source_arn: str) -> None:
+    """Let ``service`` send to ``queue`` only for ``source_arn`` (queue policy), and use its key."""
+    principal = iam.ServicePrincipal(service)
+    queue.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[principal],
+            actions=["sqs:SendMessage"],
+            resources=[queue.queue_arn],
+            conditions={"ArnEquals": {"aws:SourceArn": source_arn}},
+        )
+    )
+    allow_service_on_key(queue.encryption_master_key, service)
+
+
+def allow_service_on_key(key: kms.IKey | None, service: str) -> None:
+    """Let ``service`` encrypt with ``key`` for resources of this account and region (no-op for imported keys).
+
+    The condition names the account's ARNs of the service rather than one resource's ARN: the
+    resource (a topic, a rule) usually references the key, so naming it would be a cycle.
+    """
+    if key is None:
+        return
+    service_name = service.split(".")[0]
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid=f"Allow{service_name.capitalize()}OfThisAccount",
+            principals=[iam.ServicePrincipal(service)],
+            actions=["kms:GenerateDataKey", "kms:Decrypt"],
+            resources=["*"],
+            conditions={
+                "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                "ArnLike": {"aws:SourceArn": f"arn:{Aws.PARTITION}:{service_name}:{Aws.REGION}:{Aws.ACCOUNT_ID}:*"},
+            },
+        )
+    )
+
+
+def send_statements(queue: sqs.IQueue) -> list[iam.PolicyStatement]:
+    """sqs:SendMessage on ``queue`` and the KMS actions its key needs, nothing else."""
+    statements = [iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[queue.queue_arn])]
+    if queue.encryption_master_key is not None:
+        statements.append(
+            iam.PolicyStatement(
+                actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[queue.encryption_master_key.key_arn]
+            )
+        )
+    return statements
+
+
+def grant_send(principal: iam.IGrantable, queue: sqs.IQueue) -> None:
+    """Add :func:`send_statements` to ``principal``'s policy."""
+    for statement in send_statements(queue):
+        principal.grant_principal.add_to_principal_policy(statement)
+
+
+def grant(principal: iam.IGrantable, actions: Sequence[str], resources: Sequence[str]) -> None:
+    """One statement on the principal's policy."""
+    principal.grant_principal.add_to_principal_policy(
+        iam.PolicyStatement(actions=list(actions), resources=list(resources))
+    )
+
+
+def check_pattern(scope: IConstruct, name: str, pattern: object, *, allowed_keys: Sequence[str] = ()) -> dict[str, Any]:
+    """A non-empty JSON object (dict or JSON text) whose leaves are lists or nested objects.
+
+    ``allowed_keys`` (when given) lists the top-level keys allowed. Returns the pattern as a dict.
+    """
+    value: object = pattern
+    if isinstance(pattern, str) and not is_token(pattern):
+        try:
+            value = json.loads(pattern)
+        except json.JSONDecodeError as exc:
+            raise fail(scope, f"{name} is not valid JSON: {exc.msg}", value=pattern, fix="pass a JSON object") from exc
+    if not isinstance(value, Mapping):
+        raise fail(scope, f"{name} must be a JSON object", value=pattern, fix='pass e.g. {"source": ["my.app"]}')
+    if not value:
+        raise fail(scope, f"{name} must not be empty", value=pattern, fix="match at least one field")
+    for key in value:
+        if not isinstance(key, str) or not key:
+            raise fail(scope, f"{name} has an invalid key", value=key, fix="keys are non-empty strings")
+        if allowed_keys and key not in allowed_keys:
+            raise fail(
+                scope,
+                f"{name} has an unknown top-level key {key!r}",
+                value=key,
+                fix="use only: " + ", ".join(allowed_keys),
+            )
+    _check_leaves(scope, name, value)
+    return dict(value)
+
+
+def _check_leaves(scope: IConstruct, name: str, node: Mapping[Any, Any]) -> None:
+    for key, leaf in node.items():
+        if isinstance(leaf, Mapping):
+            if not leaf:
+                raise fail(scope, f"{name}: field {key!r} is an empty object", value=leaf, fix="remove it")
+            _check_leaves(scope, name, leaf)
+        elif not isinstance(leaf, list) or not leaf:
+            raise fail(
+                scope,
+                f"{name}: the value of {key!r} must be a non-empty list of matches",
+                value=leaf,
+                fix=f'write {{"{key}": [...]}}',
+            )
