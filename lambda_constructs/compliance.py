@@ -94,6 +94,14 @@ LIBRARY_ACKNOWLEDGEMENTS: dict[str, str] = {
         "Cross-region replication needs a second region's bucket and key the library cannot create in this "
         "stack; versioning is on and the bucket is retained. Add replication when a DR region exists."
     ),
+    "AwsSolutions-SQS3": (
+        "This queue is the dead-letter queue of a service's deliveries to the function (SNS, EventBridge, "
+        "Scheduler, IoT): it is a DLQ itself, so it has none of its own. Kept 14 days, KMS-encrypted, TLS-only."
+    ),
+    "W3694": (
+        "cfn-lint expects a function for an SNS subscription with protocol lambda; the endpoint is an alias ARN, "
+        "which SNS accepts and which keeps the subscription on the promoted version."
+    ),
     "BucketNotificationsHandler": (
         "aws-cdk-lib's BucketNotificationsHandler is a deploy-time custom resource that only calls "
         "s3:PutBucketNotificationConfiguration while the stack deploys; it handles no application data and its "
