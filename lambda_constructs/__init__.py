@@ -2,12 +2,15 @@
 
 from lambda_constructs.errors import LambdaConstructsError
 from lambda_constructs.function import ExecutionRole, SecureFunction, SecureFunctionProps
+from lambda_constructs.service import LambdaService, LambdaServiceProps
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ExecutionRole",
     "LambdaConstructsError",
+    "LambdaService",
+    "LambdaServiceProps",
     "SecureFunction",
     "SecureFunctionProps",
     "__version__",

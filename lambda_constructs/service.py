@@ -1,0 +1,332 @@
+"""LambdaService: hundreds of SecureFunctions declared in one place, sharded over nested stacks.
+
+CloudFormation caps a template at 500 resources and 1 MB. A service spreads its functions over
+nested stacks ("shards") so that each template stays under a budget (default 400 resources /
+800 KB). Placement is a pure function of the function id: ``sha256(id) mod shards`` unless the
+function is pinned with ``shard=``. Adding or removing a function therefore never moves another one
+to a different stack (which would replace it). Shared resources (the KMS key, and whatever
+layers / topics / VPCs you create in the parent and pass in the props) live in the parent stack and
+reach the shards as nested-stack parameters (see :meth:`LambdaService.cross_stack_references`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import jsii
+from aws_cdk import ArnFormat, Aws, CfnResource, NestedStack, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct, IConstruct, IValidation
+
+from lambda_constructs.errors import fail
+from lambda_constructs.function import SecureFunction, SecureFunctionProps
+
+#: CloudFormation's hard limits per template.
+CFN_MAX_RESOURCES = 500
+CFN_MAX_TEMPLATE_BYTES = 1_000_000
+#: Every SecureFunction id in a service becomes a construct id: keep it readable and path-safe.
+_MAX_ID_LENGTH = 64
+
+
+@dataclass(frozen=True, kw_only=True)
+class LambdaServiceProps:
+    """Properties of a :class:`LambdaService`. Every field states its default."""
+
+    shards: int = 16
+    """Number of nested stacks functions are hashed into (1–200). Fixed for the life of the service:
+    changing it moves functions (replaces them). Size it once: ``shards >= 2 × functions × cost /
+    max_resources`` (cost ≈ 16 resources for a function with three aliases and an SQS trigger and
+    the shared key). Only shards that hold a function are created. Default: 16 (≈ 200 functions)."""
+    max_resources: int = 400
+    """Resource budget per nested template (CloudFormation allows 500). Default: 400."""
+    max_template_bytes: int = 800_000
+    """Size budget per nested template, checked after synthesis by :func:`check_template_limits`
+    (CloudFormation allows 1 MB). Default: 800 000 bytes."""
+    encryption_key: kms.IKey | None = None
+    """Key used by every function that does not set its own ``encryption_key``. Default: one key
+    (rotation on, retained, usable by CloudWatch Logs of this account and region) created in the
+    parent stack and shared, instead of a key per function."""
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a function lives: its shard index, the shard's construct id and the function's resource count."""
+
+    function_id: str
+    shard: int
+    shard_id: str
+    resources: int
+
+
+@dataclass(frozen=True)
+class CrossStackReference:
+    """A value of the parent stack a shard receives as a nested-stack parameter."""
+
+    shard_id: str
+    producer_path: str
+    attribute: str
+
+
+def home_shard(function_id: str, shards: int) -> int:
+    """The shard a function id hashes to: stable across runs, platforms and declaration order."""
+    digest = hashlib.sha256(function_id.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % shards
+
+
+def count_resources(scope: IConstruct) -> int:
+    """CloudFormation resources under ``scope`` (one jsii call: ``find_all`` + local type checks)."""
+    return sum(1 for child in scope.node.find_all() if isinstance(child, CfnResource))
+
+
+@jsii.implements(IValidation)
+class _ShardBudget:
+    """Synth-time re-count of a shard (catches aliases/triggers added after ``add_function``)."""
+
+    def __init__(self, shard: NestedStack, budget: int) -> None:
+        self._shard = shard
+        self._budget = budget
+
+    def validate(self) -> list[str]:
+        count = count_resources(self._shard)
+        if count <= self._budget:
+            return []
+        return [
+            f"{self._shard.node.path}: {count} resources exceed the shard budget of {self._budget} "
+            "(CloudFormation allows 500). Fix: pin some functions to another shard with shard=, "
+            "or give a new service more shards"
+        ]
+
+
+class LambdaService(Construct):
+    """Many :class:`SecureFunction` s in one place, sharded over nested stacks. See :class:`LambdaServiceProps`.
+
+    Attributes:
+        key: the key shared by functions that do not bring their own.
+        functions: functions by id, in declaration order.
+        shard_stacks: the nested stacks created so far, by shard index.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, props: LambdaServiceProps | None = None) -> None:
+        super().__init__(scope, construct_id)
+        self.props = props = props or LambdaServiceProps()
+        if not 1 <= props.shards <= 200:
+            raise fail(self, "shards must be between 1 and 200", value=props.shards, fix="set shards in [1, 200]")
+        if not 1 <= props.max_resources <= CFN_MAX_RESOURCES:
+            raise fail(
+                self,
+                f"max_resources must be between 1 and {CFN_MAX_RESOURCES}",
+                value=props.max_resources,
+                fix="keep a safety margin below CloudFormation's 500, e.g. 400",
+            )
+        if not 1 <= props.max_template_bytes <= CFN_MAX_TEMPLATE_BYTES:
+            raise fail(
+                self,
+                f"max_template_bytes must be between 1 and {CFN_MAX_TEMPLATE_BYTES}",
+                value=props.max_template_bytes,
+                fix="keep a safety margin below CloudFormation's 1 MB, e.g. 800_000",
+            )
+        self.key: kms.IKey = props.encryption_key or self._new_shared_key()
+        self.functions: dict[str, SecureFunction] = {}
+        self.shard_stacks: dict[int, NestedStack] = {}
+        self._placements: dict[str, Placement] = {}
+        self._shard_resources: dict[int, int] = {}
+
+    # ----------------------------------------------------------------------------------- API
+
+    def add_function(
+        self,
+        function_id: str,
+        props: SecureFunctionProps,
+        *,
+        shard: int | None = None,
+        configure: Callable[[SecureFunction], None] | None = None,
+    ) -> SecureFunction:
+        """Declare a function (construct id ``function_id`` in its shard) and return it.
+
+        ``shard`` pins it to a shard (default: its hash, see :func:`home_shard`). ``configure`` runs
+        right after creation (add aliases and triggers there) so that the function's full resource
+        count is checked against the shard budget at once; resources added later are re-checked at
+        synth. ``props.encryption_key`` defaults to the service's shared key.
+        """
+        self._check_id(function_id)
+        index = home_shard(function_id, self.props.shards) if shard is None else shard
+        if not 0 <= index < self.props.shards:
+            raise fail(
+                self,
+                f"shard of {function_id} must be between 0 and {self.props.shards - 1}",
+                value=shard,
+                fix="pin to an existing shard index, or omit shard= to place by hash",
+            )
+        stack = self._shard(index)
+        if props.encryption_key is None:
+            props = dataclasses.replace(props, encryption_key=self.key)
+        fn = SecureFunction(stack, function_id, props)
+        if configure is not None:
+            configure(fn)
+        cost = count_resources(fn)
+        if cost > self.props.max_resources:
+            raise fail(
+                fn,
+                f"function {function_id} alone has {cost} resources, more than the per-stack budget of "
+                f"{self.props.max_resources}",
+                value=cost,
+                fix="split its triggers/aliases over several functions, or raise max_resources (at most 500)",
+            )
+        used = self._shard_resources.get(index, 0)
+        if used + cost > self.props.max_resources:
+            raise fail(
+                fn,
+                f"shard {index} is full: {used} + {cost} resources exceed the budget of {self.props.max_resources}",
+                value=function_id,
+                fix=f"pin {function_id} to a shard with room with shard= (free: {self._free_shards(cost)}); "
+                "for a new service, raise shards",
+            )
+        self._shard_resources[index] = used + cost
+        self.functions[function_id] = fn
+        self._placements[function_id] = Placement(function_id, index, stack.node.id, cost)
+        return fn
+
+    def placement(self, function_id: str) -> Placement:
+        """Where ``function_id`` was placed."""
+        if function_id not in self._placements:
+            raise fail(self, f"no function {function_id!r} in this service", value=function_id, fix="add it first")
+        return self._placements[function_id]
+
+    def placements(self) -> list[Placement]:
+        """Every function's placement, in declaration order."""
+        return list(self._placements.values())
+
+    def shard_resources(self) -> dict[int, int]:
+        """Resources counted per shard at ``add_function`` time (shared parent resources excluded)."""
+        return dict(sorted(self._shard_resources.items()))
+
+    def cross_stack_references(self) -> list[CrossStackReference]:
+        """Parent → shard references (nested-stack parameters) created by the service itself.
+
+        Only the shared key's ARN, once per shard that holds a function using it. Values of other
+        parent constructs you pass in the props (layers, topics, a VPC) become parameters too.
+        """
+        if not isinstance(self.key, Construct) or Stack.of(self.key) is not Stack.of(self):
+            return []
+        key_path = self.key.node.path
+        users = {Stack.of(fn).node.id for fn in self.functions.values() if fn.key is self.key}
+        return [CrossStackReference(shard_id, key_path, "Arn") for shard_id in sorted(users)]
+
+    # ------------------------------------------------------------------------------ internals
+
+    def _check_id(self, function_id: str) -> None:
+        if not function_id or len(function_id) > _MAX_ID_LENGTH or "/" in function_id:
+            raise fail(
+                self,
+                f"function id must be 1–{_MAX_ID_LENGTH} characters without '/'",
+                value=function_id,
+                fix="use a short name like 'fn-001' or 'orders-create'",
+            )
+        if function_id in self.functions:
+            existing = self._placements[function_id].shard_id
+            raise fail(
+                self,
+                f"two functions with the id {function_id!r} (the first is in {existing})",
+                value=function_id,
+                fix="give each function of a service its own id",
+            )
+
+    def _shard(self, index: int) -> NestedStack:
+        stack = self.shard_stacks.get(index)
+        if stack is None:
+            stack = NestedStack(self, f"Shard{index:03d}", description=f"{self.node.path}: functions of shard {index}")
+            stack.node.add_validation(_ShardBudget(stack, self.props.max_resources))
+            self.shard_stacks[index] = stack
+        return stack
+
+    def _free_shards(self, cost: int) -> str:
+        free = [
+            str(i)
+            for i in range(self.props.shards)
+            if self._shard_resources.get(i, 0) + cost <= self.props.max_resources
+        ]
+        return ", ".join(free[:8]) or "none"
+
+    def _new_shared_key(self) -> kms.Key:
+        key = kms.Key(
+            self,
+            "SharedKey",
+            description=f"Environment, logs and failure queues of the functions of {self.node.path}",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowCloudWatchLogsOfThisAccountAndRegion",
+                principals=[iam.ServicePrincipal(f"logs.{Aws.REGION}.amazonaws.com")],
+                actions=[
+                    "kms:Encrypt",
+                    "kms:Decrypt",
+                    "kms:ReEncryptFrom",
+                    "kms:ReEncryptTo",
+                    "kms:GenerateDataKey",
+                    "kms:GenerateDataKeyWithoutPlaintext",
+                    "kms:DescribeKey",
+                ],
+                resources=["*"],
+                conditions={
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": Stack.of(self).format_arn(
+                            service="logs",
+                            resource="log-group",
+                            resource_name="*",
+                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                        )
+                    }
+                },
+            )
+        )
+        return key
+
+
+@dataclass(frozen=True)
+class TemplateUsage:
+    """Size of one synthesized template."""
+
+    path: str
+    resources: int
+    bytes: int
+
+
+def template_usage(paths: Iterable[str]) -> list[TemplateUsage]:
+    """Resource count and byte size of each template file."""
+    import json
+    from pathlib import Path
+
+    usages = []
+    for path in paths:
+        text = Path(path).read_bytes()
+        usages.append(TemplateUsage(str(path), len(json.loads(text).get("Resources", {})), len(text)))
+    return usages
+
+
+def check_template_limits(
+    outdir: str, *, max_resources: int = 400, max_template_bytes: int = 800_000
+) -> list[TemplateUsage]:
+    """Check every template of a synthesized cloud assembly against the budgets; return their usage.
+
+    Raises :class:`~lambda_constructs.errors.LambdaConstructsError` naming each template over budget.
+    """
+    from pathlib import Path
+
+    from lambda_constructs.errors import LambdaConstructsError
+
+    usages = template_usage(str(p) for p in sorted(Path(outdir).glob("*.template.json")))
+    over = [u for u in usages if u.resources > max_resources or u.bytes > max_template_bytes]
+    if over:
+        raise LambdaConstructsError(
+            "",
+            "templates over budget: "
+            + ", ".join(f"{Path(u.path).name} ({u.resources} resources, {u.bytes} bytes)" for u in over),
+            fix=f"keep each template at most {max_resources} resources / {max_template_bytes} bytes",
+        )
+    return usages

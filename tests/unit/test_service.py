@@ -1,0 +1,166 @@
+"""LambdaService: sharding over nested stacks, stable placement, budgets and errors."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+
+from lambda_constructs import LambdaConstructsError, SecureFunctionProps
+from lambda_constructs.service import (
+    LambdaService,
+    LambdaServiceProps,
+    check_template_limits,
+    home_shard,
+)
+from tests.helpers import feature_flags
+
+PROPS = SecureFunctionProps(inline_code="def handler(event, context):\n    return 1\n")
+
+
+def fast_app() -> cdk.App:
+    """No cdk-nag and no built-in CloudFormation validation (seconds per stack, see docs/performance.md)."""
+    return cdk.App(
+        context=feature_flags(),
+        outdir=tempfile.mkdtemp(prefix="cdkout-svc-"),
+        builtin_cloud_formation_validation=False,
+    )
+
+
+def build(ids: list[str], *, shards: int) -> tuple[cdk.App, LambdaService]:
+    app = fast_app()
+    stack = cdk.Stack(app, "Svc")
+    svc = LambdaService(stack, "Orders", LambdaServiceProps(shards=shards))
+    for function_id in ids:
+        svc.add_function(function_id, PROPS)
+    return app, svc
+
+
+def synth_locations(ids: list[str], *, shards: int) -> tuple[dict[str, tuple[str, dict[str, Any]]], Path]:
+    """function id → (template file, {logical id: resource}) of everything under the function."""
+    app, _ = build(ids, shards=shards)
+    assembly = app.synth()
+    outdir = Path(assembly.directory)
+    templates = {p.name: json.loads(p.read_text()) for p in outdir.glob("*.template.json")}
+    located: dict[str, tuple[str, dict[str, Any]]] = {}
+    for function_id in ids:
+        prefix = function_id.replace("-", "")
+        shard_file = [
+            name
+            for name, tpl in templates.items()
+            if any(lid.startswith(prefix + "Function") for lid in tpl.get("Resources", {}))
+        ]
+        assert len(shard_file) == 1, (function_id, shard_file)
+        resources = {lid: res for lid, res in templates[shard_file[0]]["Resources"].items() if lid.startswith(prefix)}
+        located[function_id] = (shard_file[0], resources)
+    return located, outdir
+
+
+def test_home_shard_is_a_pure_function_of_the_id() -> None:
+    assert home_shard("fn-001", 16) == home_shard("fn-001", 16)
+    spread = {home_shard(f"fn-{i:03d}", 16) for i in range(200)}
+    assert spread == set(range(16))
+
+
+def test_adding_and_removing_functions_moves_no_other_function() -> None:
+    ids = [f"fn-{i:03d}" for i in range(24)]
+    base, _ = synth_locations(ids, shards=6)
+    added, _ = synth_locations([*ids, "fn-024"], shards=6)
+    removed_id = ids[12]
+    removed, _ = synth_locations([i for i in ids if i != removed_id], shards=6)
+    for function_id in ids:
+        assert added[function_id] == base[function_id], function_id
+        if function_id != removed_id:
+            assert removed[function_id] == base[function_id], function_id
+
+
+def test_shared_key_lives_in_the_parent_and_is_the_only_cross_stack_reference() -> None:
+    ids = [f"fn-{i:03d}" for i in range(6)]
+    app, svc = build(ids, shards=3)
+    outdir = Path(app.synth().directory)
+    parent = json.loads((outdir / "Svc.template.json").read_text())
+    types = sorted(r["Type"] for r in parent["Resources"].values())
+    assert types.count("AWS::KMS::Key") == 1
+    assert types.count("AWS::CloudFormation::Stack") == len(svc.shard_stacks)
+    refs = svc.cross_stack_references()
+    assert {r.shard_id for r in refs} == {s.node.id for s in svc.shard_stacks.values()}
+    for nested in outdir.glob("*.nested.template.json"):
+        tpl = json.loads(nested.read_text())
+        assert not any(r["Type"] == "AWS::KMS::Key" for r in tpl["Resources"].values())
+        params = [p for p in tpl.get("Parameters", {}) if "SharedKey" in p]
+        assert len(params) == 1, nested.name
+
+
+@pytest.mark.slow
+def test_600_functions_fit_every_template_and_601_moves_none() -> None:
+    ids = [f"fn-{i:03d}" for i in range(600)]
+    app, svc = build(ids, shards=64)
+    before = {p.function_id: p.shard for p in svc.placements()}
+    logical = {
+        i: cdk.Stack.of(fn).get_logical_id(fn.function.node.default_child)  # type: ignore[arg-type]
+        for i, fn in svc.functions.items()
+    }
+    outdir = Path(app.synth().directory)
+    usages = check_template_limits(str(outdir), max_resources=400, max_template_bytes=800_000)
+    assert len(usages) == len(svc.shard_stacks) + 1
+    templates = {p.name: json.loads(p.read_text()) for p in outdir.glob("*.nested.template.json")}
+    assert sum(len(t["Resources"]) for t in templates.values()) == sum(svc.shard_resources().values())
+    # 601: placement is by id hash; the same id lands in the same shard under the same logical id.
+    _, svc601 = build([*ids[:3], "fn-600"], shards=64)
+    assert all(svc601.placement(i).shard == before[i] for i in ids[:3])
+    assert {i: home_shard(i, 64) for i in ids} == before
+    for function_id, lid in logical.items():
+        shard_id = svc.placement(function_id).shard_id
+        assert any(lid in t["Resources"] for name, t in templates.items() if shard_id in name), function_id
+
+
+def test_duplicate_id_is_rejected() -> None:
+    _, svc = build(["fn-1"], shards=2)
+    with pytest.raises(LambdaConstructsError, match="two functions with the id 'fn-1'"):
+        svc.add_function("fn-1", PROPS)
+
+
+def test_a_function_larger_than_the_budget_is_rejected() -> None:
+    app = fast_app()
+    svc = LambdaService(cdk.Stack(app, "Svc"), "Orders", LambdaServiceProps(max_resources=10))
+    with pytest.raises(LambdaConstructsError, match=r"alone has \d+ resources, more than the per-stack budget of 10"):
+        svc.add_function("big", PROPS)
+
+
+def test_a_full_shard_is_rejected_with_free_shards_named() -> None:
+    app = fast_app()
+    svc = LambdaService(cdk.Stack(app, "Svc"), "Orders", LambdaServiceProps(shards=2, max_resources=20))
+    svc.add_function("a", PROPS, shard=0)
+    with pytest.raises(LambdaConstructsError, match=r"shard 0 is full.*free: 1"):
+        svc.add_function("b", PROPS, shard=0)
+
+
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        (LambdaServiceProps(shards=0), "shards must be between 1 and 200"),
+        (LambdaServiceProps(max_resources=501), "max_resources must be between 1 and 500"),
+        (LambdaServiceProps(max_template_bytes=2_000_000), "max_template_bytes must be between"),
+    ],
+)
+def test_bad_settings_are_rejected(props: LambdaServiceProps, message: str) -> None:
+    with pytest.raises(LambdaConstructsError, match=message):
+        LambdaService(cdk.Stack(fast_app(), "Svc"), "Orders", props)
+
+
+def test_bad_ids_and_shards_are_rejected() -> None:
+    _, svc = build([], shards=2)
+    with pytest.raises(LambdaConstructsError, match="without '/'"):
+        svc.add_function("a/b", PROPS)
+    with pytest.raises(LambdaConstructsError, match="shard of x must be between 0 and 1"):
+        svc.add_function("x", PROPS, shard=2)
+
+
+def test_check_template_limits_names_templates_over_budget(tmp_path: Path) -> None:
+    (tmp_path / "Big.template.json").write_text(json.dumps({"Resources": {f"R{i}": {} for i in range(5)}}))
+    with pytest.raises(LambdaConstructsError, match=r"Big.template.json \(5 resources"):
+        check_template_limits(str(tmp_path), max_resources=4)
