@@ -1,0 +1,72 @@
+"""Reading the current fingerprints and audit outputs of release-managed functions from a cloud assembly."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lambda_constructs.errors import LambdaConstructsError
+from lambda_constructs.releases.fingerprint import METADATA_KEY
+
+
+@dataclass(frozen=True, kw_only=True)
+class SynthesizedFunction:
+    """A function that uses a release file, as the last ``cdk synth`` saw it."""
+
+    key: str
+    stack: str
+    fingerprint: str
+    parts: dict[str, Any]
+    output_ids: dict[str, str]
+    """Alias name -> logical id of its ``Output<alias>`` stack output."""
+
+
+def read_assembly(directory: str | Path) -> dict[str, SynthesizedFunction]:
+    """Functions carrying release metadata in the assembly at ``directory`` (nested stages included)."""
+    root = Path(directory)
+    if not (root / "manifest.json").is_file():
+        raise LambdaConstructsError(
+            "",
+            "no cloud assembly to read the current fingerprints from",
+            value=str(root),
+            fix="run `cdk synth` first (or pass --assembly DIR)",
+        )
+    found: dict[str, SynthesizedFunction] = {}
+    for manifest_file in sorted(root.rglob("manifest.json")):
+        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+        for artifact_id, artifact in manifest.get("artifacts", {}).items():
+            if artifact.get("type") != "aws:cloudformation:stack":
+                continue
+            template_file = manifest_file.parent / artifact.get("properties", {}).get("templateFile", "")
+            if not template_file.is_file():
+                continue
+            template = json.loads(template_file.read_text(encoding="utf-8"))
+            logical_ids = {
+                path: entry["data"]
+                for path, entries in artifact.get("metadata", {}).items()
+                for entry in entries
+                if entry.get("type") == "aws:cdk:logicalId"
+            }
+            for resource in template.get("Resources", {}).values():
+                meta = (resource.get("Metadata") or {}).get(METADATA_KEY)
+                if resource.get("Type") != "AWS::Lambda::Function" or not isinstance(meta, dict):
+                    continue
+                key = str(meta["key"])
+                prefix = f"/{key}/Output"
+                outputs = {path[len(prefix) :]: lid for path, lid in logical_ids.items() if path.startswith(prefix)}
+                found[key] = SynthesizedFunction(
+                    key=key,
+                    stack=str(artifact.get("displayName") or artifact_id),
+                    fingerprint=str(meta["fingerprint"]),
+                    parts=dict(meta.get("parts", {})),
+                    output_ids=outputs,
+                )
+    return found
+
+
+def read_outputs(path: str | Path) -> dict[str, str]:
+    """A ``cdk deploy --outputs-file`` file flattened to ``{logical id: value}``."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {key: str(value) for stack in data.values() if isinstance(stack, dict) for key, value in stack.items()}

@@ -1,0 +1,437 @@
+"""``release``, ``promote``, ``rollback``, ``mark-published`` and ``status``: edit and show the release file.
+
+Each command edits only the release file (``--file``, default ``releases.json`` in the current
+directory), validates it and refuses unknown functions, aliases and releases, listing the known
+ones. ``release`` and ``status`` read the current fingerprints from a cloud assembly (``--assembly``,
+default ``cdk.out``): run ``cdk synth`` first. Exit codes: 0 done, 2 refused (the file is unchanged).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from lambda_constructs.errors import LambdaConstructsError
+from lambda_constructs.releases.assembly import SynthesizedFunction, read_assembly, read_outputs
+from lambda_constructs.releases.fingerprint import changed_parts, short
+from lambda_constructs.releases.record import (
+    DEFAULT_ALIASES,
+    DEFAULT_FILE,
+    LATEST,
+    AliasSpec,
+    FunctionReleases,
+    Release,
+    ReleaseRecord,
+    load_record,
+)
+from lambda_constructs.releases.synth import RECORD_CONTEXT
+
+EPILOG = f"""\
+the Dev/Stage/Prod flow (docs/promotion.md):
+  cdk synth && python -m lambda_constructs release LambdaConstructsService/Orders       # records v2
+  python -m lambda_constructs promote Orders Stage v2                                  # Stage -> v2
+  python -m lambda_constructs promote Orders Prod v2 --weight 0.1                      # 10 % to v2
+  python -m lambda_constructs rollback Orders Stage                                    # Stage -> v1
+  cdk deploy && python -m lambda_constructs mark-published Orders                      # v2 exists now
+  python -m lambda_constructs status --outputs cdk-outputs.json
+
+FUNCTION is the function's construct path (as in the release file) or a unique suffix of it.
+When synth refuses because an unpublished release drifted, synthesize with
+`cdk synth -c {RECORD_CONTEXT}=true` and re-record it with `release FUNCTION --amend`.
+"""
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--file", default=DEFAULT_FILE, help=f"release file (default: {DEFAULT_FILE} in the current directory)"
+    )
+
+
+def register(subparsers: Any) -> None:
+    """Add the release sub-commands to the top-level parser."""
+    formatter = argparse.RawDescriptionHelpFormatter
+    p = subparsers.add_parser(
+        "release",
+        help="record the function's current code fingerprint as a new release",
+        description="Record the current fingerprint (read from the cloud assembly) as a new, unpublished release.",
+        epilog=EPILOG,
+        formatter_class=formatter,
+    )
+    p.add_argument("function", metavar="FUNCTION")
+    p.add_argument("--label", help="release label (default: v<N+1>)")
+    p.add_argument("--amend", action="store_true", help="re-record the newest release (only while unpublished)")
+    p.add_argument("--assembly", default="cdk.out", help="cloud assembly to read (default: cdk.out)")
+    _common(p)
+    p.set_defaults(func=run_release)
+
+    p = subparsers.add_parser(
+        "promote",
+        help="point an alias at a release (or send it a share of traffic with --weight)",
+        description="Point ALIAS at RELEASE; the previous target is kept in the alias's history for rollback.",
+        epilog=EPILOG,
+        formatter_class=formatter,
+    )
+    p.add_argument("function", metavar="FUNCTION")
+    p.add_argument("alias", metavar="ALIAS")
+    p.add_argument("release", metavar="RELEASE")
+    p.add_argument("--weight", type=float, help="send only this share (0 < W < 1) of ALIAS's traffic to RELEASE")
+    _common(p)
+    p.set_defaults(func=run_promote)
+
+    p = subparsers.add_parser(
+        "rollback",
+        help="point an alias back at its previous release",
+        description="Point ALIAS back at the release it pointed to before the last promote (and drop any split).",
+        epilog=EPILOG,
+        formatter_class=formatter,
+    )
+    p.add_argument("function", metavar="FUNCTION")
+    p.add_argument("alias", metavar="ALIAS")
+    _common(p)
+    p.set_defaults(func=run_rollback)
+
+    p = subparsers.add_parser(
+        "mark-published",
+        help="record that the newest release's version was deployed",
+        description="Mark the newest release published (run after the deploy that created its version).",
+        epilog=EPILOG,
+        formatter_class=formatter,
+    )
+    p.add_argument("function", metavar="FUNCTION")
+    _common(p)
+    p.set_defaults(func=run_mark_published)
+
+    p = subparsers.add_parser(
+        "status",
+        help="table of functions, aliases, releases and what the next deploy changes",
+        description="Show every alias's release and fingerprint and what the next deploy would change.",
+        epilog=EPILOG,
+        formatter_class=formatter,
+    )
+    p.add_argument("--assembly", default="cdk.out", help="cloud assembly to read (default: cdk.out; optional)")
+    p.add_argument("--outputs", help="`cdk deploy --outputs-file` file: compare with the deployed aliases")
+    _common(p)
+    p.set_defaults(func=run_status)
+
+
+# ------------------------------------------------------------------------------------- helpers
+
+
+def _resolve_key(name: str, known: Sequence[str]) -> str:
+    if name in known:
+        return name
+    matches = [key for key in known if key.endswith("/" + name)]
+    if len(matches) == 1:
+        return matches[0]
+    raise LambdaConstructsError(
+        "",
+        f"unknown function {name!r}" if not matches else f"{name!r} matches several functions",
+        value=name,
+        fix="use one of: " + (", ".join(sorted(matches or known)) or "(none: add releases= to a SecureFunction)"),
+    )
+
+
+def _alias(entry: FunctionReleases, key: str, name: str) -> AliasSpec:
+    if name not in entry.aliases:
+        raise LambdaConstructsError(
+            "",
+            f"{key} has no alias {name!r}",
+            value=name,
+            fix="use one of: " + ", ".join(entry.aliases),
+        )
+    return entry.aliases[name]
+
+
+def _release(entry: FunctionReleases, key: str, label: str) -> Release:
+    rel = entry.release(label)
+    live = [r.label for r in entry.releases if not r.pruned]
+    if rel is None:
+        raise LambdaConstructsError(
+            "", f"{key} has no release {label!r}", value=label, fix="use one of: " + (", ".join(live) or "(none)")
+        )
+    if rel.pruned:
+        raise LambdaConstructsError(
+            "",
+            f"release {label} of {key} was pruned (keep_releases): its version is retained in AWS but no longer "
+            "managed by the stack, and re-adding it would publish a new version",
+            value=label,
+            fix="use one of: " + ", ".join(live),
+        )
+    return rel
+
+
+def _next_label(entry: FunctionReleases) -> str:
+    numbers = [int(m.group(1)) for r in entry.releases if (m := re.fullmatch(r"v(\d+)", r.label))]
+    n = max(numbers, default=len(entry.releases)) + 1
+    while entry.release(f"v{n}") is not None:
+        n += 1
+    return f"v{n}"
+
+
+def _load(path: str, *, create: bool = False) -> ReleaseRecord:
+    if create and not Path(path).exists():
+        return ReleaseRecord(source=path)
+    return load_record(path)
+
+
+def _save(record: ReleaseRecord, path: str, entry: FunctionReleases) -> None:
+    dropped = entry.prune()
+    record.save(path)
+    if dropped:
+        print(f"pruned (keep_releases={entry.keep_releases}): {', '.join(dropped)} (versions retained in AWS)")
+
+
+def _run(action: Any, args: argparse.Namespace) -> int:
+    try:
+        action(args)
+    except LambdaConstructsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+# ------------------------------------------------------------------------------------ commands
+
+
+def run_release(args: argparse.Namespace) -> int:
+    """``release FUNCTION [--label L] [--amend]``."""
+    return _run(_release_cmd, args)
+
+
+def _release_cmd(args: argparse.Namespace) -> None:
+    record = _load(args.file, create=True)
+    synthesized = read_assembly(args.assembly)
+    key = _resolve_key(args.function, sorted(set(record.functions) | set(synthesized)))
+    if key not in synthesized:
+        raise LambdaConstructsError(
+            "",
+            f"{key} is not in the cloud assembly {args.assembly} (no release metadata)",
+            value=key,
+            fix="pass releases= to its SecureFunction and run `cdk synth`; synthesized: "
+            + (", ".join(sorted(synthesized)) or "(none)"),
+        )
+    current = synthesized[key]
+    entry = record.functions.get(key)
+    is_new = entry is None
+    if entry is None:
+        entry = FunctionReleases()
+    newest = entry.newest
+    if args.amend:
+        if newest is None or newest.published:
+            raise LambdaConstructsError(
+                "",
+                f"--amend re-records the newest release only while it is unpublished ({key}: "
+                + (f"{newest.label} is published" if newest else "no releases")
+                + ")",
+                value=newest.label if newest else None,
+                fix=f"record a new release: release {args.function}",
+            )
+        if args.label and args.label != newest.label:
+            raise LambdaConstructsError(
+                "", "--amend keeps the label", value=args.label, fix=f"omit --label ({newest.label})"
+            )
+        changed = changed_parts(newest.parts, current.parts)
+        newest.fingerprint, newest.parts = current.fingerprint, current.parts
+        newest.recorded_at = _now()
+        record.functions[key] = entry
+        _save(record, args.file, entry)
+        print(
+            f"{key}: re-recorded {newest.label} {short(current.fingerprint)} (changed: {', '.join(changed) or 'nothing'})"
+        )
+        return
+    if newest is not None and not newest.published:
+        raise LambdaConstructsError(
+            "",
+            f"{key}: release {newest.label} is not published yet (a deploy creates its version)",
+            value=newest.label,
+            fix=f"deploy, then `mark-published {args.function}`; or re-record it with `release {args.function} --amend`",
+        )
+    if newest is not None and newest.fingerprint == current.fingerprint:
+        raise LambdaConstructsError(
+            "",
+            f"{key}: nothing changed since release {newest.label}",
+            value=short(current.fingerprint),
+            fix=f"promote {newest.label}, or change the code / configuration and run `cdk synth` again",
+        )
+    label = args.label or _next_label(entry)
+    entry.releases.append(
+        Release(label=label, fingerprint=current.fingerprint, parts=current.parts, published=False, recorded_at=_now())
+    )
+    if is_new:
+        dev, *pinned = DEFAULT_ALIASES
+        entry.aliases[dev] = AliasSpec(follows=LATEST)
+        for name in pinned:
+            entry.aliases[name] = AliasSpec(release=label)
+    record.functions[key] = entry
+    _save(record, args.file, entry)
+    what = ", ".join(changed_parts(newest.parts, current.parts)) if newest else "first release"
+    print(f"{key}: recorded {label} {short(current.fingerprint)} ({what}); unpublished until deployed")
+    if is_new:
+        print(f"  new entry: {DEFAULT_ALIASES[0]} follows $LATEST, {', '.join(DEFAULT_ALIASES[1:])} -> {label}")
+
+
+def run_promote(args: argparse.Namespace) -> int:
+    """``promote FUNCTION ALIAS RELEASE [--weight W]``."""
+    return _run(_promote_cmd, args)
+
+
+def _promote_cmd(args: argparse.Namespace) -> None:
+    record = load_record(args.file)
+    key = _resolve_key(args.function, sorted(record.functions))
+    entry = record.functions[key]
+    spec = _alias(entry, key, args.alias)
+    _release(entry, key, args.release)
+    if spec.follows is not None:
+        raise LambdaConstructsError(
+            "",
+            f"alias {args.alias} of {key} follows {spec.follows}; it is not promoted",
+            value=args.alias,
+            fix='pin it first by editing the file ({"release": "<label>"}), or promote another alias: '
+            + ", ".join(n for n, s in entry.aliases.items() if s.follows is None),
+        )
+    previous = entry.target(args.alias)
+    if args.weight is not None:
+        if not 0 < args.weight < 1:
+            raise LambdaConstructsError(
+                "", "--weight is the share of traffic for RELEASE, strictly between 0 and 1", value=args.weight
+            )
+        if args.release == previous:
+            raise LambdaConstructsError("", f"{args.alias} already points to {previous}", value=args.release)
+        spec.weights = {args.release: args.weight}
+        message = f"{key}: {args.alias} -> {previous} ({1 - args.weight:.0%}) + {args.release} ({args.weight:.0%})"
+    else:
+        if args.release == previous and not spec.weights:
+            raise LambdaConstructsError(
+                "", f"{key}: {args.alias} already points to {previous}", value=args.release, fix="nothing to do"
+            )
+        if args.release != previous:
+            spec.history.append(previous)
+        spec.release = args.release
+        spec.weights = {}
+        message = f"{key}: {args.alias} -> {args.release} (was {previous})"
+    _save(record, args.file, entry)
+    print(message)
+
+
+def run_rollback(args: argparse.Namespace) -> int:
+    """``rollback FUNCTION ALIAS``."""
+    return _run(_rollback_cmd, args)
+
+
+def _rollback_cmd(args: argparse.Namespace) -> None:
+    record = load_record(args.file)
+    key = _resolve_key(args.function, sorted(record.functions))
+    entry = record.functions[key]
+    spec = _alias(entry, key, args.alias)
+    if spec.weights and spec.release is not None:
+        dropped = ", ".join(spec.weights)
+        spec.weights = {}
+        _save(record, args.file, entry)
+        print(f"{key}: {args.alias} -> {spec.release} (traffic split to {dropped} removed)")
+        return
+    if not spec.history:
+        raise LambdaConstructsError(
+            "",
+            f"{key}: alias {args.alias} has no previous release to roll back to",
+            value=args.alias,
+            fix="promote it to a release explicitly",
+        )
+    previous = spec.history[-1]
+    _release(entry, key, previous)
+    current = spec.release
+    spec.history.pop()
+    spec.release = previous
+    _save(record, args.file, entry)
+    print(f"{key}: {args.alias} -> {previous} (rolled back from {current})")
+
+
+def run_mark_published(args: argparse.Namespace) -> int:
+    """``mark-published FUNCTION``."""
+    return _run(_mark_published_cmd, args)
+
+
+def _mark_published_cmd(args: argparse.Namespace) -> None:
+    record = load_record(args.file)
+    key = _resolve_key(args.function, sorted(record.functions))
+    entry = record.functions[key]
+    newest = entry.newest
+    if newest is None or newest.published:
+        raise LambdaConstructsError(
+            "", f"{key}: no unpublished release", value=newest.label if newest else None, fix="nothing to do"
+        )
+    newest.published = True
+    _save(record, args.file, entry)
+    print(f"{key}: {newest.label} published")
+
+
+def run_status(args: argparse.Namespace) -> int:
+    """``status``: one row per alias."""
+    return _run(_status_cmd, args)
+
+
+def _status_cmd(args: argparse.Namespace) -> None:
+    record = load_record(args.file)
+    synthesized: dict[str, SynthesizedFunction] = {}
+    if Path(args.assembly, "manifest.json").is_file():
+        synthesized = read_assembly(args.assembly)
+    deployed = read_outputs(args.outputs) if args.outputs else {}
+    rows = [("FUNCTION", "ALIAS", "RELEASE", "FINGERPRINT", "NEXT DEPLOY")]
+    for key in sorted(set(record.functions) | set(synthesized)):
+        entry = record.functions.get(key)
+        current = synthesized.get(key)
+        if entry is None:
+            rows.append((key, "-", "-", short(current.fingerprint if current else None), "no releases: run `release`"))
+            continue
+        newest = entry.newest
+        for name, spec in entry.aliases.items():
+            target = entry.target(name)
+            shown = target + "".join(f" +{label}@{weight:g}" for label, weight in spec.weights.items())
+            if target == LATEST:
+                fp = current.fingerprint if current else None
+                if current is None:
+                    change = "$LATEST (synthesize to compare)"
+                elif newest is None or newest.fingerprint != current.fingerprint:
+                    parts = changed_parts(newest.parts, current.parts) if newest else ["first code"]
+                    change = "new code on $LATEST: " + ", ".join(parts)
+                else:
+                    change = f"$LATEST = {newest.label}"
+            else:
+                rel = entry.release(target)
+                fp = rel.fingerprint if rel else None
+                change = _pinned_change(entry, key, name, target, current, deployed)
+            rows.append((key, name, shown, short(fp), change))
+        if newest is not None and not newest.published:
+            drift = current is not None and current.fingerprint != newest.fingerprint
+            note = "DRIFTED: synth refuses, re-record with --amend" if drift else "publishes its version"
+            rows.append((key, "(new)", newest.label, short(newest.fingerprint), note))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
+
+
+def _pinned_change(
+    entry: FunctionReleases,
+    key: str,
+    alias: str,
+    target: str,
+    current: SynthesizedFunction | None,
+    deployed: dict[str, str],
+) -> str:
+    spec = entry.aliases[alias]
+    how = f" via {spec.deployment}" if spec.deployment else ""
+    output_id = current.output_ids.get(alias) if current else None
+    if output_id and output_id in deployed:
+        was = deployed[output_id].split(" ")[0]
+        return "no change" if was == target and not spec.weights else f"moves {was} -> {target}{how}"
+    if spec.history:
+        return f"{target} (previous: {spec.history[-1]}){how}"
+    return f"{target}{how}"
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()

@@ -1,0 +1,76 @@
+"""Fingerprints: what a release publishes, as a sha256 over the code asset hash and configuration.
+
+The parts are read from the function's synthesized CloudFormation properties (resolved), so the
+fingerprint changes exactly when the function the next deploy creates would differ:
+``code`` (the asset hash CDK computes from the code folder, or a hash of inline code), ``runtime``,
+``handler``, ``architecture``, ``memory``, ``timeout``, ``ephemeral_storage``, ``environment`` and
+``layers`` (hashes: the file stays readable and holds no environment values).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from aws_cdk import Stack
+from aws_cdk import aws_lambda as lambda_
+
+#: Metadata key on the AWS::Lambda::Function resource; the CLI reads it from the cloud assembly.
+METADATA_KEY = "lambda-constructs:release"
+#: The parts in report order.
+PARTS = (
+    "code",
+    "runtime",
+    "handler",
+    "architecture",
+    "memory",
+    "timeout",
+    "ephemeral_storage",
+    "environment",
+    "layers",
+)
+
+
+def _digest(value: Any) -> str:
+    return "sha256:" + hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def function_parts(fn: lambda_.Function) -> dict[str, Any]:
+    """The fingerprinted parts of ``fn`` as they are now (resolved CloudFormation values)."""
+    cfn = fn.node.default_child
+    assert isinstance(cfn, lambda_.CfnFunction)
+    # The rendered properties (the public getters return struct copies that lose lazy values).
+    props: dict[str, Any] = Stack.of(fn).resolve(cfn._cfn_properties)
+    code = props.get("code") or {}
+    key = code.get("s3Key") if isinstance(code, dict) else None
+    code_part = "asset:" + key.removesuffix(".zip") if isinstance(key, str) else _digest(code)
+    environment = (props.get("environment") or {}).get("variables") or {}
+    return {
+        "code": code_part,
+        "runtime": props.get("runtime"),
+        "handler": props.get("handler"),
+        "architecture": ",".join(props.get("architectures") or ["x86_64"]),
+        "memory": props.get("memorySize") or 128,
+        "timeout": props.get("timeout") or 3,
+        "ephemeral_storage": (props.get("ephemeralStorage") or {}).get("size") or 512,
+        "environment": _digest(environment)[:23],
+        "layers": _digest(props.get("layers") or [])[:23],
+    }
+
+
+def fingerprint(parts: dict[str, Any]) -> str:
+    """The sha256 over ``parts`` (canonical JSON)."""
+    return _digest({name: parts.get(name) for name in PARTS})
+
+
+def changed_parts(recorded: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """Names of the parts that differ (all parts when nothing was recorded)."""
+    if not recorded:
+        return list(PARTS)
+    return [name for name in PARTS if recorded.get(name) != current.get(name)]
+
+
+def short(fp: str | None) -> str:
+    """``sha256:0123456789ab`` (12 hex digits), for tables and messages."""
+    return fp[:19] if fp else "-"

@@ -1,0 +1,475 @@
+"""The release file: which releases each function has and which release each alias points to.
+
+The file is JSON (``releases.json`` at the app root by default), written sorted and indented so a
+promotion is a small, reviewable diff. Shape::
+
+    {
+      "format": 1,
+      "functions": {
+        "LambdaConstructsService/Orders": {
+          "keep_releases": 5,
+          "releases": [
+            {"label": "v1", "fingerprint": "sha256:…", "parts": {...}, "published": true}
+          ],
+          "aliases": {
+            "Dev":   {"follows": "$LATEST"},
+            "Stage": {"release": "v1", "history": []},
+            "Prod":  {"release": "v1", "weights": {"v2": 0.1}, "deployment": "Canary10Percent5Minutes",
+                      "alarms": true, "provisioned_concurrency": 2, "history": ["v0"]}
+          }
+        }
+      }
+    }
+
+Every rule is checked by :func:`validate_record`; :func:`parse_record` reports JSON errors with
+their line and column.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lambda_constructs.errors import LambdaConstructsError
+
+FORMAT_VERSION = 1
+#: Default release file name (looked up in the current directory by the CLI).
+DEFAULT_FILE = "releases.json"
+#: Lambda's alias name rule: not only digits, letters/digits/-/_ only, 1–128 characters.
+ALIAS_NAME = re.compile(r"^(?!^[0-9]+$)[a-zA-Z0-9_-]+$")
+ALIAS_NAME_MAX = 128
+#: Release labels become construct ids (``Release<label>``) and version descriptions.
+LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+LATEST = "$LATEST"
+NEWEST = "newest"
+#: Deployment configurations an alias may name (aws_codedeploy.LambdaDeploymentConfig members).
+DEPLOYMENTS = (
+    "AllAtOnce",
+    "Canary10Percent5Minutes",
+    "Canary10Percent10Minutes",
+    "Canary10Percent15Minutes",
+    "Canary10Percent30Minutes",
+    "Linear10PercentEvery1Minute",
+    "Linear10PercentEvery2Minutes",
+    "Linear10PercentEvery3Minutes",
+    "Linear10PercentEvery10Minutes",
+)
+#: Aliases a function's entry gets when ``release`` records its first release (the overview's
+#: initial state: Dev follows $LATEST, Stage and Prod on the first release).
+DEFAULT_ALIASES = ("Dev", "Stage", "Prod")
+
+
+@dataclass
+class Release:
+    """One recorded release: the code and configuration a published version holds."""
+
+    label: str
+    fingerprint: str
+    parts: dict[str, Any] = field(default_factory=dict)
+    """What the fingerprint covers (code asset hash, runtime, handler, memory …), for drift reports."""
+    published: bool = False
+    """Set (``mark-published``) once a deploy created its version; only the newest may be unpublished."""
+    pruned: bool = False
+    """Dropped from the template by ``keep_releases``; its version stays in AWS (Retain) but can no
+    longer be targeted (CloudFormation would publish a new version under the old logical id)."""
+    recorded_at: str | None = None
+    """ISO timestamp written by ``release``. Default: None."""
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"label": self.label, "fingerprint": self.fingerprint, "parts": self.parts}
+        data["published"] = self.published
+        if self.pruned:
+            data["pruned"] = True
+        if self.recorded_at:
+            data["recorded_at"] = self.recorded_at
+        return data
+
+
+@dataclass
+class AliasSpec:
+    """Where an alias points and how it gets there."""
+
+    release: str | None = None
+    """Label of the release the alias points to. Exactly one of ``release`` and ``follows``."""
+    follows: str | None = None
+    """``$LATEST`` (Dev: always the newest code) or ``newest`` (the newest recorded release)."""
+    weights: dict[str, float] = field(default_factory=dict)
+    """At most one other release with a weight in (0, 1): traffic split (AdditionalVersionWeights)."""
+    deployment: str | None = None
+    """CodeDeploy configuration name (see :data:`DEPLOYMENTS`); None: the alias moves at once, no
+    deployment group. Default: None."""
+    alarms: bool = True
+    """With ``deployment``: errors/throttles/p99-duration alarms that roll the deployment back."""
+    provisioned_concurrency: int | None = None
+    """Provisioned concurrent executions on this alias (not on $LATEST). Default: None."""
+    history: list[str] = field(default_factory=list)
+    """Previous targets, oldest first (``rollback`` pops the last one)."""
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.follows is not None:
+            data["follows"] = self.follows
+        if self.release is not None:
+            data["release"] = self.release
+        if self.weights:
+            data["weights"] = dict(self.weights)
+        if self.deployment is not None:
+            data["deployment"] = self.deployment
+            data["alarms"] = self.alarms
+        if self.provisioned_concurrency is not None:
+            data["provisioned_concurrency"] = self.provisioned_concurrency
+        if self.release is not None or self.history:
+            data["history"] = list(self.history)
+        return data
+
+
+@dataclass
+class FunctionReleases:
+    """The releases and aliases of one function (keyed by its construct path)."""
+
+    releases: list[Release] = field(default_factory=list)
+    aliases: dict[str, AliasSpec] = field(default_factory=dict)
+    keep_releases: int | None = None
+    """Keep only the newest N releases (plus those aliases use or can roll back to). Default: all."""
+
+    def release(self, label: str) -> Release | None:
+        return next((r for r in self.releases if r.label == label), None)
+
+    @property
+    def newest(self) -> Release | None:
+        return self.releases[-1] if self.releases else None
+
+    def target(self, alias: str) -> str:
+        """The label (or ``$LATEST``) the alias points to."""
+        spec = self.aliases[alias]
+        if spec.follows == LATEST:
+            return LATEST
+        if spec.follows == NEWEST:
+            return self.newest.label if self.newest else LATEST
+        assert spec.release is not None
+        return spec.release
+
+    def used_labels(self) -> set[str]:
+        """Releases an alias points to, splits traffic to or can roll back to (never pruned)."""
+        used: set[str] = set()
+        for name, spec in self.aliases.items():
+            target = self.target(name)
+            if target != LATEST:
+                used.add(target)
+            used.update(spec.weights)
+            if spec.history:
+                used.add(spec.history[-1])
+        return used
+
+    def kept_labels(self) -> list[str]:
+        """Releases synthesized as versions, in recording order."""
+        used = self.used_labels()
+        live = [r.label for r in self.releases if not r.pruned]
+        newest = set(live[-self.keep_releases :] if self.keep_releases else live)
+        return [label for label in live if label in used or label in newest]
+
+    def prune(self) -> list[str]:
+        """Mark releases outside :meth:`kept_labels` as pruned; returns their labels."""
+        kept = set(self.kept_labels())
+        dropped = [r.label for r in self.releases if not r.pruned and r.label not in kept]
+        for r in self.releases:
+            if r.label in dropped:
+                r.pruned = True
+        return dropped
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "releases": [r.to_json() for r in self.releases],
+            "aliases": {name: spec.to_json() for name, spec in self.aliases.items()},
+        }
+        if self.keep_releases is not None:
+            data["keep_releases"] = self.keep_releases
+        return data
+
+
+@dataclass
+class ReleaseRecord:
+    """The whole release file. Load with :func:`load_record`, save with :meth:`save`."""
+
+    functions: dict[str, FunctionReleases] = field(default_factory=dict)
+    source: str = "<memory>"
+
+    def function(self, key: str) -> FunctionReleases:
+        """The entry of ``key``; raises listing the known functions."""
+        if key not in self.functions:
+            raise LambdaConstructsError(
+                "",
+                f"{self.source}: unknown function {key!r}",
+                value=key,
+                fix="use one of: " + (", ".join(sorted(self.functions)) or "(none recorded yet)"),
+            )
+        return self.functions[key]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT_VERSION,
+            "functions": {key: self.functions[key].to_json() for key in sorted(self.functions)},
+        }
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), indent=2) + "\n"
+
+    def save(self, path: str | Path) -> None:
+        """Validate, then write the file."""
+        validate_record(self)
+        Path(path).write_text(self.dumps(), encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------- parsing
+
+
+def _error(source: str, where: str, message: str, *, value: Any = None, fix: str = "") -> LambdaConstructsError:
+    return LambdaConstructsError("", f"{source}: {where}: {message}", value=value, fix=fix)
+
+
+def load_record(path: str | Path) -> ReleaseRecord:
+    """Read and validate a release file."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise LambdaConstructsError(
+            "",
+            f"cannot read the release file: {exc.strerror}",
+            value=str(file),
+            fix="pass --file PATH (default: releases.json in the current directory)",
+        ) from exc
+    return parse_record(text, str(file))
+
+
+def parse_record(text: str, source: str = "<string>") -> ReleaseRecord:
+    """Parse and validate release-file text; errors name the line and column."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LambdaConstructsError(
+            "",
+            f"{source}: line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}",
+            value=exc.doc.splitlines()[exc.lineno - 1].strip() if exc.doc.splitlines() else "",
+            fix="correct the JSON syntax (no trailing commas, double-quoted keys)",
+        ) from exc
+    record = _from_json(data, source)
+    validate_record(record)
+    return record
+
+
+def _expect(source: str, where: str, value: Any, kind: type | tuple[type, ...], what: str) -> Any:
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise _error(source, where, f"must be {what}", value=value)
+    return value
+
+
+def _from_json(data: Any, source: str) -> ReleaseRecord:
+    _expect(source, "top level", data, dict, "an object with 'format' and 'functions'")
+    unknown = set(data) - {"format", "functions"}
+    if unknown:
+        raise _error(source, "top level", "unknown keys", value=sorted(unknown), fix="keep only format, functions")
+    if data.get("format", FORMAT_VERSION) != FORMAT_VERSION:
+        raise _error(
+            source, "format", f"unsupported format (this library reads {FORMAT_VERSION})", value=data["format"]
+        )
+    functions = _expect(source, "functions", data.get("functions", {}), dict, "an object keyed by function path")
+    record = ReleaseRecord(source=source)
+    for key, entry in functions.items():
+        where = f"functions[{key!r}]"
+        _expect(source, where, entry, dict, "an object with 'releases' and 'aliases'")
+        extra = set(entry) - {"releases", "aliases", "keep_releases"}
+        if extra:
+            raise _error(source, where, "unknown keys", value=sorted(extra), fix="use releases, aliases, keep_releases")
+        fn = FunctionReleases(keep_releases=entry.get("keep_releases"))
+        for index, item in enumerate(_expect(source, f"{where}.releases", entry.get("releases", []), list, "a list")):
+            rwhere = f"{where}.releases[{index}]"
+            _expect(source, rwhere, item, dict, "an object")
+            try:
+                fn.releases.append(Release(**item))
+            except TypeError as exc:
+                raise _error(source, rwhere, f"bad release entry ({exc})", value=sorted(item)) from exc
+        for name, spec in _expect(source, f"{where}.aliases", entry.get("aliases", {}), dict, "an object").items():
+            awhere = f"{where}.aliases[{name!r}]"
+            _expect(source, awhere, spec, dict, "an object")
+            try:
+                fn.aliases[name] = AliasSpec(**spec)
+            except TypeError as exc:
+                raise _error(source, awhere, f"bad alias entry ({exc})", value=sorted(spec)) from exc
+        record.functions[key] = fn
+    return record
+
+
+# ----------------------------------------------------------------------------------- validation
+
+
+def check_alias_name(name: str) -> str | None:
+    """Why ``name`` is not a valid Lambda alias name, or None."""
+    if len(name) > ALIAS_NAME_MAX:
+        return f"alias names have at most {ALIAS_NAME_MAX} characters (this one has {len(name)})"
+    if not ALIAS_NAME.match(name):
+        return "alias names match (?!^[0-9]+$)([a-zA-Z0-9-_]+): letters, digits, - and _, not only digits"
+    return None
+
+
+def validate_record(record: ReleaseRecord) -> None:
+    """Every structural rule of the file (raises :class:`LambdaConstructsError`)."""
+    for key, fn in record.functions.items():
+        validate_function(record.source, key, fn)
+
+
+def _known(labels: Iterable[str]) -> str:
+    return ", ".join(labels) or "(no releases recorded)"
+
+
+def validate_function(source: str, key: str, fn: FunctionReleases) -> None:
+    """Rules of one function entry."""
+    where = f"functions[{key!r}]"
+    if fn.keep_releases is not None:
+        _expect(source, f"{where}.keep_releases", fn.keep_releases, int, "a whole number")
+        if fn.keep_releases < 1:
+            raise _error(source, f"{where}.keep_releases", "must be at least 1", value=fn.keep_releases)
+    seen: set[str] = set()
+    for index, rel in enumerate(fn.releases):
+        rwhere = f"{where}.releases[{index}]"
+        _expect(source, f"{rwhere}.label", rel.label, str, "a string")
+        if not LABEL.match(rel.label):
+            raise _error(
+                source,
+                f"{rwhere}.label",
+                "labels are 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+                value=rel.label,
+            )
+        if rel.label in seen:
+            raise _error(
+                source, f"{rwhere}.label", "two releases have the same label", value=rel.label, fix="relabel one"
+            )
+        seen.add(rel.label)
+        _expect(source, f"{rwhere}.fingerprint", rel.fingerprint, str, "a string")
+        if not rel.fingerprint.startswith("sha256:"):
+            raise _error(source, f"{rwhere}.fingerprint", "must start with 'sha256:'", value=rel.fingerprint)
+    unpublished = [r.label for r in fn.releases if not r.published]
+    if unpublished and unpublished != [fn.releases[-1].label]:
+        raise _error(
+            source,
+            where,
+            "only the newest release can be unpublished (an older unpublished release would be published "
+            "with the newest code)",
+            value=unpublished,
+            fix="deploy and run `mark-published`, or remove the releases that were never deployed",
+        )
+    pruned = {r.label for r in fn.releases if r.pruned}
+    live = [r.label for r in fn.releases if not r.pruned]
+    for name, spec in fn.aliases.items():
+        awhere = f"{where}.aliases[{name!r}]"
+        problem = check_alias_name(name)
+        if problem:
+            raise _error(source, awhere, problem, value=name, fix="rename the alias")
+        if (spec.release is None) == (spec.follows is None):
+            raise _error(
+                source,
+                awhere,
+                "exactly one of 'release' and 'follows' is required",
+                value=spec.to_json(),
+                fix=f'use {{"release": "<label>"}} or {{"follows": "{LATEST}"}} / {{"follows": "{NEWEST}"}}',
+            )
+        if spec.follows is not None and spec.follows not in (LATEST, NEWEST):
+            raise _error(source, f"{awhere}.follows", f"must be {LATEST!r} or {NEWEST!r}", value=spec.follows)
+        for label in [spec.release, *spec.weights] if spec.release else list(spec.weights):
+            if label in pruned:
+                raise _error(
+                    source,
+                    awhere,
+                    f"release {label} was pruned (keep_releases): its version is no longer in the template",
+                    value=label,
+                    fix="point the alias at a kept release: " + _known(live),
+                )
+            if label not in seen:
+                raise _error(
+                    source, awhere, f"unknown release {label!r}", value=label, fix="use one of: " + _known(live)
+                )
+        _validate_weights(source, awhere, name, spec)
+        _validate_alias_options(source, awhere, spec)
+
+
+def _validate_weights(source: str, where: str, name: str, spec: AliasSpec) -> None:
+    if not spec.weights:
+        return
+    _expect(source, f"{where}.weights", spec.weights, dict, "an object {label: weight}")
+    if len(spec.weights) > 1:
+        raise _error(
+            source,
+            f"{where}.weights",
+            "an alias routes to at most two versions: its release plus one weighted release",
+            value=spec.weights,
+            fix="keep a single weighted release",
+        )
+    if spec.follows is not None:
+        raise _error(
+            source,
+            f"{where}.weights",
+            f"a weighted alias needs a fixed release (not follows={spec.follows})",
+            value=name,
+        )
+    for label, weight in spec.weights.items():
+        if label == spec.release:
+            raise _error(source, f"{where}.weights", "the weighted release is the alias's own release", value=label)
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight < 1:
+            raise _error(
+                source,
+                f"{where}.weights[{label!r}]",
+                "weights are strictly between 0 and 1 (the share of traffic the weighted release gets)",
+                value=weight,
+                fix="use e.g. 0.1 for 10 %",
+            )
+    if spec.deployment is not None:
+        raise _error(
+            source,
+            f"{where}.weights",
+            "weights and a CodeDeploy deployment are exclusive (CodeDeploy shifts the weights itself)",
+            value=spec.deployment,
+            fix="remove 'weights' or 'deployment'",
+        )
+
+
+def _validate_alias_options(source: str, where: str, spec: AliasSpec) -> None:
+    if spec.deployment is not None:
+        if spec.deployment not in DEPLOYMENTS:
+            raise _error(
+                source, f"{where}.deployment", "unknown deployment", value=spec.deployment, fix=", ".join(DEPLOYMENTS)
+            )
+        if spec.follows == LATEST:
+            raise _error(
+                source,
+                f"{where}.deployment",
+                "CodeDeploy shifts traffic between versions; an alias on $LATEST has none",
+                value=spec.deployment,
+                fix='remove "deployment" or use {"follows": "newest"}',
+            )
+    pc = spec.provisioned_concurrency
+    if pc is not None:
+        _expect(source, f"{where}.provisioned_concurrency", pc, int, "a whole number")
+        if spec.follows == LATEST:
+            raise _error(
+                source,
+                f"{where}.provisioned_concurrency",
+                "provisioned concurrency cannot be configured on $LATEST",
+                value=pc,
+                fix="put it on an alias that points at a release",
+            )
+        if pc < 1:
+            raise _error(source, f"{where}.provisioned_concurrency", "must be at least 1", value=pc)
+        if spec.weights:
+            raise _error(
+                source,
+                f"{where}.provisioned_concurrency",
+                "Lambda rejects provisioned concurrency on an alias with weights",
+                value=spec.weights,
+                fix="remove the weights (or use a CodeDeploy deployment) while provisioned concurrency is set",
+            )
+    for label in spec.history:
+        _expect(source, f"{where}.history", label, str, "a list of release labels")
