@@ -2,16 +2,21 @@
 
 from lambda_constructs.errors import LambdaConstructsError
 from lambda_constructs.function import ExecutionRole, SecureFunction, SecureFunctionProps
+from lambda_constructs.releases import AliasSpec, FunctionReleaseSet, ReleaseRecord, load_record
 from lambda_constructs.service import LambdaService, LambdaServiceProps
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AliasSpec",
     "ExecutionRole",
+    "FunctionReleaseSet",
     "LambdaConstructsError",
     "LambdaService",
     "LambdaServiceProps",
+    "ReleaseRecord",
     "SecureFunction",
     "SecureFunctionProps",
     "__version__",
+    "load_record",
 ]

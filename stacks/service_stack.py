@@ -11,6 +11,8 @@ from constructs import Construct
 from lambda_constructs import SecureFunction, SecureFunctionProps
 
 RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
+#: Versions and Dev/Stage/Prod aliases of the functions (edited with `python -m lambda_constructs`).
+RELEASES_FILE = Path(__file__).resolve().parent.parent / "releases.json"
 
 
 class ServiceStack(Stack):
@@ -28,6 +30,7 @@ class ServiceStack(Stack):
                 memory_size=512,
                 timeout=Duration.seconds(10),
                 environment={"POWERTOOLS_SERVICE_NAME": "orders", "ORDER_PREFIX": "order"},
+                releases=RELEASES_FILE,
             ),
         )
         self.reports = SecureFunction(
@@ -40,5 +43,6 @@ class ServiceStack(Stack):
                 memory_size=1024,
                 timeout=Duration.seconds(60),
                 environment={"POWERTOOLS_SERVICE_NAME": "reports"},
+                releases=RELEASES_FILE,
             ),
         )
