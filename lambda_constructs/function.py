@@ -10,6 +10,7 @@ with an encrypted on-failure queue (with its own redrive and TLS-only policy), a
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -42,6 +43,15 @@ from lambda_constructs.validation import (
 
 #: CloudFormation's limit for inline (ZipFile) code.
 INLINE_CODE_MAX_CHARS = 4096
+#: The AWS managed policy CDK attaches for Lambda Insights; ExecutionRole replaces it (see add_managed_policy).
+INSIGHTS_MANAGED_POLICY = "CloudWatchLambdaInsightsExecutionRolePolicy"
+INSIGHTS_LOG_STREAMS_FINDING = (
+    "arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/lambda-insights:*"
+)
+INSIGHTS_REASON = (
+    "The Lambda Insights extension writes to log streams it names at run time in the /aws/lambda-insights "
+    "log group of this account and region; the statement is scoped to that log group."
+)
 #: The alias every function gets unless ``default_alias`` is None.
 DEFAULT_ALIAS = "live"
 
@@ -126,6 +136,10 @@ class SecureFunctionProps:
     params_and_secrets_extension: bool = False
     """Add the AWS Parameters and Secrets Lambda Extension layer (region/architecture resolved by
     CDK). Default: False."""
+    insights_version: lambda_.LambdaInsightsVersion | None = None
+    """Add the CloudWatch Lambda Insights extension (memory, CPU, init metrics in ``LambdaInsights``).
+    Its permissions are customer-managed statements in the role's ``InsightsPolicy`` (scoped to the
+    ``/aws/lambda-insights`` log group), not the AWS managed policy. Default: none."""
     releases: ReleaseRecord | str | os.PathLike[str] | None = None
     """Release file (path or parsed record) whose entry for this function (key: its construct path)
     defines its versions and aliases (Dev/Stage/Prod …), see docs/promotion.md. ``default_alias`` then
@@ -187,6 +201,29 @@ class ExecutionRole(iam.Role):
         target.add_statements(statement)
         return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=target)
 
+    def add_managed_policy(self, policy: iam.IManagedPolicy) -> None:
+        """Attach ``policy``; the Lambda Insights AWS managed policy becomes a scoped ``InsightsPolicy``."""
+        stack = Stack.of(self)
+        if INSIGHTS_MANAGED_POLICY not in json.dumps(stack.resolve(policy.managed_policy_arn)):
+            super().add_managed_policy(policy)
+            return
+        if self.node.try_find_child("InsightsPolicy") is not None:
+            return
+        insights = iam.ManagedPolicy(
+            self, "InsightsPolicy", roles=[self], description="Lambda Insights extension: its own log group only"
+        )
+        log_group = stack.format_arn(
+            service="logs",
+            resource="log-group",
+            resource_name="/aws/lambda-insights",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        insights.add_statements(
+            iam.PolicyStatement(actions=["logs:CreateLogGroup"], resources=[log_group]),
+            iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[f"{log_group}:*"]),
+        )
+        acknowledge(insights, f"AwsSolutions-IAM5[Resource::{INSIGHTS_LOG_STREAMS_FINDING}]", INSIGHTS_REASON)
+
 
 class SecureFunction(Construct):
     """A Lambda function with secure, observable defaults. See :class:`SecureFunctionProps`.
@@ -245,6 +282,7 @@ class SecureFunction(Construct):
             application_log_level_v2=props.application_log_level,
             system_log_level_v2=props.system_log_level,
             tracing=props.tracing,
+            insights_version=props.insights_version,
             reserved_concurrent_executions=props.reserved_concurrent_executions,
             layers=list(props.layers) or None,
             vpc=props.vpc,

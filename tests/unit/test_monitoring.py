@@ -401,3 +401,24 @@ def test_same_function_twice() -> None:
     monitoring = ServiceMonitoring(stack, "Monitoring", ServiceMonitoringProps(functions=[fn]))
     with pytest.raises(LambdaConstructsError, match="already monitored"):
         monitoring.add_function(fn)
+
+
+def test_lambda_insights_layer_with_customer_managed_statements() -> None:
+    app = new_app(nag=True)
+    stack = new_stack(app)
+    _function(stack, insights_version=lambda_.LambdaInsightsVersion.VERSION_1_0_498_0)
+    template = Template.from_stack(stack)
+    template.has_resource_properties("AWS::Lambda::Function", {"Layers": [Match.any_value()]})
+    for role in template.find_resources("AWS::IAM::Role").values():
+        assert "ManagedPolicyArns" not in role["Properties"]
+    template.has_resource_properties(
+        "AWS::IAM::ManagedPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Action": ["logs:CreateLogStream", "logs:PutLogEvents"]})]
+                )
+            }
+        },
+    )
+    assert nag_findings(app) == []
