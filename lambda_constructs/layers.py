@@ -273,19 +273,21 @@ class PythonLayer(Construct):
     def _share(
         self, layer: aws_lambda.LayerVersion, props: PythonLayerProps
     ) -> tuple[aws_lambda.CfnLayerVersionPermission, ...]:
-        principals: list[tuple[str, str, str | None]] = []
-        for account in props.grant_accounts:
-            if not Token.is_unresolved(account) and not _ACCOUNT.match(account):
+        principals: list[tuple[str, str, str | None]] = []  # (id label, principal, organization id)
+        for index, account in enumerate(props.grant_accounts):
+            if Token.is_unresolved(account):
+                principals.append((f"Account{index}", account, None))
+            elif _ACCOUNT.match(account):
+                principals.append((f"Account{account}", account, None))
+            else:
                 raise fail(self, "grant_accounts must hold 12-digit account ids", value=account)
-            principals.append((f"Account{account}" if _ACCOUNT.match(account) else "Account", account, None))
         if props.organization_id is not None:
             if not Token.is_unresolved(props.organization_id) and not _ORGANIZATION.match(props.organization_id):
                 raise fail(self, "organization_id must look like o-xxxxxxxxxx", value=props.organization_id)
             principals.append(("Organization", "*", props.organization_id))
         version = self.version_fingerprint(props)[:12]
         permissions = []
-        for index, (label, principal, organization_id) in enumerate(principals):
-            label = label if label != "Account" else f"Account{index}"
+        for label, principal, organization_id in principals:
             permission = aws_lambda.CfnLayerVersionPermission(
                 self,
                 f"Share{label}V{version}",
