@@ -187,7 +187,8 @@ class ExecutionRole(iam.Role):
 
     def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
         target = self.policy
-        if statement.actions and all(action.startswith("xray:") for action in statement.actions):
+        actions = statement.actions  # one jsii round trip, not two per statement
+        if actions and all(action.startswith("xray:") for action in actions):
             if self._tracing_policy is None:
                 self._tracing_policy = iam.ManagedPolicy(
                     self, "TracingPolicy", roles=[self], description="X-Ray segments (no resource-level ARNs)"
