@@ -1,0 +1,116 @@
+"""Synth time and peak memory: library functions vs the hand-written aws-cdk-lib equivalent.
+
+Run: ``.venv/bin/python bench/bench_synth.py [--runs 5] [--sizes 1,10,40] [--validation]``.
+Each run is a fresh subprocess (its own jsii kernel); builds alternate library / hand-written so
+machine load hits both alike. Reported: median of the runs of build+synth seconds (imports and
+jsii start-up excluded, printed separately), and peak RSS of the Python process + its Node kernel.
+The ratio library / hand-written is the figure (goal ≤ 1.05). The built-in CloudFormation
+validation is off unless ``--validation`` (it costs seconds per stack, see docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _vm_hwm_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found.extend(int(c) for c in text)
+    return found
+
+
+def child(build: str, n: int, validation: bool, shards: int) -> None:
+    """Runs in the subprocess: import, build, synth; print one JSON line."""
+    t0 = time.perf_counter()
+    sys.path.insert(0, str(ROOT))
+    import aws_cdk as cdk
+
+    from bench._handwritten import handwritten_functions
+    from bench._workload import library_functions, library_service
+    from tests.helpers import feature_flags
+
+    app = cdk.App(
+        context=feature_flags(), outdir=tempfile.mkdtemp(prefix="bench-"), builtin_cloud_formation_validation=validation
+    )
+    stack = cdk.Stack(app, "Bench")
+    t1 = time.perf_counter()
+    if build == "library":
+        library_functions(stack, n)
+    elif build == "service":
+        library_service(stack, n, shards=shards)
+    else:
+        handwritten_functions(stack, n)
+    t2 = time.perf_counter()
+    app.synth()
+    t3 = time.perf_counter()
+    node_kib = sum(_vm_hwm_kib(pid) for pid in _children(os.getpid()))
+    print(
+        json.dumps(
+            {
+                "startup": t1 - t0,
+                "build": t2 - t1,
+                "synth": t3 - t2,
+                "total": t3 - t1,
+                "peak_mb": (_vm_hwm_kib(os.getpid()) + node_kib) / 1024,
+            }
+        )
+    )
+
+
+def run(build: str, n: int, *, validation: bool = False, shards: int = 16) -> dict[str, float]:
+    """One measurement in a fresh subprocess."""
+    cmd = [sys.executable, __file__, "--child", build, str(n), str(int(validation)), str(shards)]
+    env = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true", "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1"}
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
+    result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sizes", default="1,10,40")
+    parser.add_argument("--validation", action="store_true")
+    args = parser.parse_args()
+    print(f"runs={args.runs} validation={'on' if args.validation else 'off'}; seconds = build+synth, median")
+    print(f"{'N':>4} {'hand-written s':>15} {'library s':>10} {'ratio':>6} {'hw MB':>7} {'lib MB':>7} {'mem ratio':>9}")
+    for n in (int(s) for s in args.sizes.split(",")):
+        samples: dict[str, list[dict[str, float]]] = {"handwritten": [], "library": []}
+        for _ in range(args.runs):
+            for build in samples:
+                samples[build].append(run(build, n, validation=args.validation))
+        hw = statistics.median(s["total"] for s in samples["handwritten"])
+        lib = statistics.median(s["total"] for s in samples["library"])
+        hw_mb = statistics.median(s["peak_mb"] for s in samples["handwritten"])
+        lib_mb = statistics.median(s["peak_mb"] for s in samples["library"])
+        print(f"{n:>4} {hw:>15.2f} {lib:>10.2f} {lib / hw:>6.2f} {hw_mb:>7.0f} {lib_mb:>7.0f} {lib_mb / hw_mb:>9.2f}")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1", int(sys.argv[5]))
+    else:
+        main()
