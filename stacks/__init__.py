@@ -7,6 +7,7 @@ from aws_cdk import App, Stack
 from lambda_constructs.monitoring import monitor_stack
 from stacks.api_stack import ApiStack
 from stacks.data_stack import DataStack
+from stacks.ingest_stack import IngestStack
 from stacks.service_stack import ServiceStack
 
 
@@ -16,6 +17,7 @@ def create_stacks(app: App) -> list[Stack]:
         ServiceStack(app, "LambdaConstructsService"),
         DataStack(app, "LambdaConstructsData"),
         ApiStack(app, "LambdaConstructsApi"),
+        IngestStack(app, "LambdaConstructsIngest"),
     ]
     # Last: alarms and a dashboard per stack for every SecureFunction, once all aliases and triggers exist.
     for stack in stacks:

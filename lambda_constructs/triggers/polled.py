@@ -12,6 +12,7 @@ the source needs, scoped to its ARN (plus ``kms:Decrypt`` on its key). Resources
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -31,7 +32,7 @@ from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, 
 from lambda_constructs.errors import fail
 from lambda_constructs.triggers._queues import check_pattern, dead_letter_queue, grant, grant_send
 from lambda_constructs.triggers.base import InvocationKind
-from lambda_constructs.validation import check_range, duration_seconds
+from lambda_constructs.validation import check_range, duration_seconds, is_token
 
 if TYPE_CHECKING:
     from lambda_constructs.function import SecureFunction
@@ -58,6 +59,9 @@ class StartingPosition(Enum):
     """The oldest record still retained (no record is skipped on first deploy)."""
     LATEST = "LATEST"
     """Only records written after the mapping is created."""
+
+
+_KAFKA_TOPIC = re.compile(r"[a-zA-Z0-9_-][a-zA-Z0-9._-]{1,248}")
 
 
 class KafkaAuth(Enum):
@@ -533,6 +537,13 @@ class _KafkaOptions:
         return InvocationKind.POLLED
 
     def _common(self, source: PolledSource, fn: SecureFunction, group: str) -> dict[str, Any]:
+        if not is_token(self.topic) and not _KAFKA_TOPIC.fullmatch(self.topic):
+            raise fail(
+                source,
+                "invalid Kafka topic name (Lambda: 2–249 of [a-zA-Z0-9._-], not starting with '.')",
+                value=self.topic,
+                fix="use the topic's exact name",
+            )
         window = _check_window(source, self.max_batching_window)
         check_range(source, "batch_size", self.batch_size, 1, MAX_BATCH)
         return {

@@ -1,0 +1,326 @@
+"""Polled triggers: event source mappings, created sources, grants and every bad input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import Duration
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
+from aws_cdk.assertions import Match, Template
+
+from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps
+from lambda_constructs.triggers import (
+    DocumentDbTrigger,
+    DynamoDbStreamTrigger,
+    InvocationKind,
+    KafkaAuth,
+    KinesisTrigger,
+    MqTrigger,
+    MskTrigger,
+    SelfManagedKafkaTrigger,
+    SqsTrigger,
+    Trigger,
+)
+from tests.helpers import nag_findings, new_app, new_stack
+
+CODE = "def handler(event, context):\n    return {}\n"
+MSK_ARN = "arn:aws:kafka:eu-west-1:111122223333:cluster/demo/abcd-1234"
+
+
+def _fn(stack: cdk.Stack, name: str = "Fn", timeout: int = 30) -> SecureFunction:
+    return SecureFunction(stack, name, SecureFunctionProps(inline_code=CODE, timeout=Duration.seconds(timeout)))
+
+
+def _build(app: cdk.App) -> cdk.Stack:
+    stack = new_stack(app)
+    fn = _fn(stack)
+    fn.add_trigger(SqsTrigger(max_concurrency=5, filters=[{"body": {"kind": ["order"]}}]), construct_id="Orders")
+    fn.add_trigger(SqsTrigger(queue_props=sqs.QueueProps(fifo=True), batch_size=10), construct_id="Fifo")
+    fn.add_trigger(KinesisTrigger(enhanced_fan_out=True), construct_id="Clicks")
+    table = dynamodb.Table(
+        stack,
+        "Table",
+        partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
+        stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+    )
+    fn.add_trigger(DynamoDbStreamTrigger(table=table), construct_id="Changes")
+    return stack
+
+
+@pytest.fixture(scope="module")
+def synthesized() -> tuple[Template, list[str]]:
+    template = Template.from_stack(_build(new_app()))
+    app = new_app(nag=True)
+    _build(app)
+    findings = [f for f in nag_findings(app) if "/Table/" not in f]  # the test table itself is not ours
+    return template, findings
+
+
+def test_kind_and_protocol() -> None:
+    trigger = SqsTrigger()
+    assert trigger.kind is InvocationKind.POLLED
+    assert isinstance(trigger, Trigger)
+
+
+def test_sqs_mapping_defaults(synthesized: tuple[Template, list[str]]) -> None:
+    template, _ = synthesized
+    template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            "FunctionName": {"Ref": Match.string_like_regexp("FnAliaslive")},
+            "EventSourceArn": {"Fn::GetAtt": [Match.string_like_regexp("FnOrdersQueue"), "Arn"]},
+            "BatchSize": 10,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "ScalingConfig": {"MaximumConcurrency": 5},
+            "FilterCriteria": {"Filters": [{"Pattern": '{"body":{"kind":["order"]}}'}]},
+        },
+    )
+
+
+def test_created_queue_is_encrypted_tls_only_with_redrive(synthesized: tuple[Template, list[str]]) -> None:
+    template, _ = synthesized
+    template.has_resource(
+        "AWS::SQS::Queue",
+        {
+            "Properties": {
+                "KmsMasterKeyId": {"Fn::GetAtt": [Match.string_like_regexp("FnKey"), "Arn"]},
+                "VisibilityTimeout": 180,  # 6 x 30 s
+                "RedrivePolicy": {
+                    "deadLetterTargetArn": {"Fn::GetAtt": [Match.string_like_regexp("FnOrdersDeadLetterQueue"), "Arn"]},
+                    "maxReceiveCount": 5,
+                },
+            },
+            "DeletionPolicy": "Retain",
+        },
+    )
+    template.has_resource_properties(
+        "AWS::SQS::QueuePolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})]
+                )
+            }
+        },
+    )
+
+
+def test_fifo_queue(synthesized: tuple[Template, list[str]]) -> None:
+    template, _ = synthesized
+    template.has_resource_properties("AWS::SQS::Queue", {"FifoQueue": True, "VisibilityTimeout": 180})
+
+
+def test_sqs_read_grant_scoped_to_queue_and_key(synthesized: tuple[Template, list[str]]) -> None:
+    template, _ = synthesized
+    template.has_resource_properties(
+        "AWS::IAM::ManagedPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        {
+                            "Action": [
+                                "sqs:ChangeMessageVisibility",
+                                "sqs:DeleteMessage",
+                                "sqs:GetQueueAttributes",
+                                "sqs:ReceiveMessage",
+                            ],
+                            "Effect": "Allow",
+                            "Resource": Match.array_with(
+                                [{"Fn::GetAtt": [Match.string_like_regexp("FnOrdersQueue"), "Arn"]}]
+                            ),
+                        }
+                    ]
+                )
+            }
+        },
+    )
+
+
+def test_kinesis_stream_defaults(synthesized: tuple[Template, list[str]]) -> None:
+    template, _ = synthesized
+    template.has_resource_properties(
+        "AWS::Kinesis::Stream",
+        {"StreamEncryption": {"EncryptionType": "KMS", "KeyId": {"Fn::GetAtt": [Match.any_value(), "Arn"]}}},
+    )
+    template.has_resource_properties("AWS::Kinesis::StreamConsumer", {"ConsumerName": "ClicksConsumer"})
+    template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            "EventSourceArn": {"Fn::GetAtt": [Match.string_like_regexp("FnClicksConsumer"), "ConsumerARN"]},
+            "StartingPosition": "TRIM_HORIZON",
+            "BisectBatchOnFunctionError": True,
+            "MaximumRetryAttempts": 3,
+            "MaximumRecordAgeInSeconds": 86400,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "DestinationConfig": {
+                "OnFailure": {"Destination": {"Fn::GetAtt": [Match.string_like_regexp("FnFailureQueue"), "Arn"]}}
+            },
+        },
+    )
+
+
+def test_dynamodb_mapping_and_list_streams_policy(synthesized: tuple[Template, list[str]]) -> None:
+    template, _ = synthesized
+    template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {"EventSourceArn": {"Fn::GetAtt": [Match.string_like_regexp("Table"), "StreamArn"]}, "BatchSize": 100},
+    )
+    template.has_resource_properties(
+        "AWS::IAM::ManagedPolicy",
+        {"PolicyDocument": {"Statement": [{"Action": "dynamodb:ListStreams", "Effect": "Allow", "Resource": "*"}]}},
+    )
+
+
+def test_polled_triggers_are_nag_clean(synthesized: tuple[Template, list[str]]) -> None:
+    _, findings = synthesized
+    assert findings == []
+
+
+def _template_of(trigger: Any) -> Template:
+    stack = new_stack()
+    _fn(stack).add_trigger(trigger, construct_id="T")
+    return Template.from_stack(stack)
+
+
+def test_msk_iam_grants_topic_and_group() -> None:
+    template = _template_of(MskTrigger(cluster_arn=MSK_ARN, topic="orders", authentication=KafkaAuth.IAM))
+    template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {"Topics": ["orders"], "AmazonManagedKafkaEventSourceConfig": {"ConsumerGroupId": "T"}},
+    )
+    template.has_resource_properties(
+        "AWS::IAM::ManagedPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Action": ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"]})]
+                )
+            }
+        },
+    )
+
+
+def test_self_managed_kafka_with_scram() -> None:
+    stack = new_stack()
+    secret = secretsmanager.Secret(stack, "Secret")
+    _fn(stack).add_trigger(
+        SelfManagedKafkaTrigger(
+            bootstrap_servers=["b1:9096"], topic="orders", authentication=KafkaAuth.SASL_SCRAM_512, secret=secret
+        ),
+        construct_id="K",
+    )
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            "SelfManagedEventSource": {"Endpoints": {"KafkaBootstrapServers": ["b1:9096"]}},
+            "SourceAccessConfigurations": [{"Type": "SASL_SCRAM_512_AUTH", "URI": {"Ref": Match.any_value()}}],
+        },
+    )
+
+
+def test_mq_and_documentdb() -> None:
+    stack = new_stack()
+    secret = secretsmanager.Secret(stack, "Secret")
+    fn = _fn(stack)
+    fn.add_trigger(MqTrigger(broker_arn="arn:aws:mq:eu-west-1:111122223333:broker:b:id", queue_name="q", secret=secret))
+    fn.add_trigger(
+        DocumentDbTrigger(
+            cluster_arn="arn:aws:rds:eu-west-1:111122223333:cluster:docs", database_name="db", secret=secret
+        )
+    )
+    template = Template.from_stack(stack)
+    template.has_resource_properties("AWS::Lambda::EventSourceMapping", {"Queues": ["q"]})
+    template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {"DocumentDBEventSourceConfig": {"DatabaseName": "db", "FullDocument": "Default"}},
+    )
+
+
+# ------------------------------------------------------------------------------ bad input
+
+BAD: list[tuple[str, Any, str]] = [
+    ("sqs batch above 10 without window", SqsTrigger(batch_size=11), "11"),
+    ("sqs batch above 10000", SqsTrigger(batch_size=10_001, max_batching_window=Duration.seconds(1)), "10001"),
+    ("sqs batch 0", SqsTrigger(batch_size=0), "0"),
+    ("fifo batch 11", SqsTrigger(queue_props=sqs.QueueProps(fifo=True), batch_size=11), "11"),
+    (
+        "fifo window",
+        SqsTrigger(queue_props=sqs.QueueProps(fifo=True), max_batching_window=Duration.seconds(5)),
+        "FIFO",
+    ),
+    ("window above 300 s", SqsTrigger(max_batching_window=Duration.seconds(301)), "301"),
+    ("max concurrency 1", SqsTrigger(max_concurrency=1), "max_concurrency"),
+    ("max concurrency 1001", SqsTrigger(max_concurrency=1001), "1001"),
+    (
+        "visibility below 6x timeout",
+        SqsTrigger(queue_props=sqs.QueueProps(visibility_timeout=Duration.seconds(100))),
+        "visibility timeout (100 s) is below 6 × the function timeout (30 s)",
+    ),
+    ("bad filter", SqsTrigger(filters=["not json"]), "not valid JSON"),
+    ("empty filter", SqsTrigger(filters=[{}]), "must not be empty"),
+    ("filter not object", SqsTrigger(filters=["[1]"]), "JSON object"),
+    ("kinesis batch", KinesisTrigger(batch_size=10_001), "10001"),
+    ("kinesis retries", KinesisTrigger(retry_attempts=-1), "retry_attempts"),
+    ("kinesis record age", KinesisTrigger(max_record_age=Duration.seconds(59)), "max_record_age"),
+    ("kinesis record age high", KinesisTrigger(max_record_age=Duration.days(8)), "604800"),
+    ("kinesis parallelization", KinesisTrigger(parallelization_factor=11), "parallelization_factor"),
+    ("msk no auth", MskTrigger(cluster_arn=MSK_ARN, topic="t"), "needs authentication"),
+    ("msk batch", MskTrigger(cluster_arn=MSK_ARN, topic="t", authentication=KafkaAuth.IAM, batch_size=0), "0"),
+    ("msk scram without secret", MskTrigger(cluster_arn=MSK_ARN, topic="t", authentication=KafkaAuth.MTLS), "secret"),
+    (
+        "kafka topic",
+        MskTrigger(cluster_arn=MSK_ARN, topic=".x", authentication=KafkaAuth.IAM),
+        "invalid Kafka topic name",
+    ),
+    ("kafka no auth", SelfManagedKafkaTrigger(bootstrap_servers=["b:9092"], topic="t"), "needs authentication"),
+    (
+        "kafka iam",
+        SelfManagedKafkaTrigger(bootstrap_servers=["b:9092"], topic="t", authentication=KafkaAuth.IAM),
+        "needs authentication",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "trigger", "expected"), BAD, ids=[case for case, _, _ in BAD])
+def test_bad_input_fails_at_synth(case: str, trigger: Any, expected: str) -> None:
+    stack = new_stack()
+    fn = _fn(stack)
+    with pytest.raises(LambdaConstructsError) as error:
+        fn.add_trigger(trigger, construct_id="Bad")
+    assert "TestStack/Fn/Bad" in str(error.value)
+    assert expected in str(error.value)
+
+
+def test_queue_and_queue_props_are_exclusive() -> None:
+    stack = new_stack()
+    queue = sqs.Queue(stack, "Q")
+    with pytest.raises(LambdaConstructsError, match="TestStack/Fn/Bad: pass either queue"):
+        _fn(stack).add_trigger(SqsTrigger(queue=queue, queue_props=sqs.QueueProps()), construct_id="Bad")
+
+
+def test_existing_queue_visibility_is_checked() -> None:
+    stack = new_stack()
+    queue = sqs.Queue(stack, "Q", visibility_timeout=Duration.seconds(60))
+    with pytest.raises(LambdaConstructsError, match=r"visibility timeout \(60 s\).*= 180 s"):
+        _fn(stack).add_trigger(SqsTrigger(queue=queue), construct_id="Bad")
+
+
+def test_table_without_stream() -> None:
+    stack = new_stack()
+    table = dynamodb.Table(stack, "T", partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING))
+    with pytest.raises(LambdaConstructsError, match="TestStack/Fn/Bad: the table has no stream"):
+        _fn(stack).add_trigger(DynamoDbStreamTrigger(table=table), construct_id="Bad")
+
+
+def test_token_batch_size_is_not_checked() -> None:
+    stack = new_stack()
+    size = cdk.Token.as_number(cdk.CfnParameter(stack, "Size", type="Number").value_as_number)
+    _fn(stack).add_trigger(KinesisTrigger(batch_size=size), construct_id="T")
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::Lambda::EventSourceMapping", {"BatchSize": {"Ref": "Size"}}
+    )
