@@ -34,10 +34,11 @@ def _vm_hwm_kib(pid: int) -> int:
 
 
 def _children(pid: int) -> list[int]:
+    """Every descendant (the venv's ``node`` is a Python wrapper that starts the real Node)."""
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").iterdir():
-        text = (task / "children").read_text().split()
-        found.extend(int(c) for c in text)
+        for c in (task / "children").read_text().split():
+            found.extend([int(c), *_children(int(c))])
     return found
 
 
