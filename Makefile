@@ -47,6 +47,14 @@ test: $(STAMP) $(AUDIT_STAMP)
 deploy-local: synth
 	$(PY) scripts/deploy_local.py --cdk-out cdk.out
 
+# API reference from the docstrings (pdoc) into site/ (gitignored); every submodule must import.
+docs: $(STAMP)
+	$(PY) scripts/docs.py --out site
+
+# docs/diagram.svg drawn from the synthesized templates (pure Python, deterministic).
+diagram: synth
+	$(PY) scripts/diagram.py --cdk-out cdk.out --out docs/diagram.svg
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
