@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 import jsii
 from aws_cdk import Token
 from aws_cdk import aws_lambda as lambda_
-from constructs import IValidation
+from constructs import IConstruct, IValidation
 
 from lambda_constructs import runtimes
 from lambda_constructs.bundling.python import BundleResult
@@ -59,11 +59,18 @@ def default_runtime(language: Language) -> lambda_.Runtime:
     return runtimes.latest(language)
 
 
-def runtime_of(props: SecureFunctionProps) -> lambda_.Runtime:
+def runtime_of(scope: IConstruct, props: SecureFunctionProps) -> lambda_.Runtime:
     """The function's runtime: FROM_IMAGE for images, else ``runtime``, else the language's newest."""
     if props.image is not None:
         return lambda_.Runtime.FROM_IMAGE
     if props.runtime is not None:
+        if props.language is not None and runtimes.family_of(props.runtime) != props.language:
+            raise fail(
+                scope,
+                f"runtime {props.runtime.name} is not a {props.language} runtime",
+                value=props.runtime.name,
+                fix="drop language= or runtime=",
+            )
         return props.runtime
     return default_runtime(props.language or "python")
 
@@ -116,13 +123,6 @@ def validate(fn: SecureFunction) -> LanguageInfo:
             )
         return LanguageInfo(family="image", image=parsed)
     runtime_name = fn.runtime.name
-    if props.language is not None and props.runtime is not None and runtimes.family_of(props.runtime) != props.language:
-        raise fail(
-            fn,
-            f"runtime {runtime_name} is not a {props.language} runtime",
-            value=runtime_name,
-            fix="drop language= or runtime=",
-        )
     if not Token.is_unresolved(runtime_name):
         check_runtime_supported(fn, runtime_name)
     if props.snap_start is not None:
