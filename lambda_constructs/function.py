@@ -27,9 +27,12 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
-from lambda_constructs import grants, network, runtimes, secrets
+from lambda_constructs import grants, languages, network, runtimes, secrets
+from lambda_constructs.bundling.python import BundleResult
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule
 from lambda_constructs.errors import fail, warn
+from lambda_constructs.layers import PythonLayer, check_layers
+from lambda_constructs.python_code import python_code
 from lambda_constructs.releases.record import ReleaseRecord
 from lambda_constructs.releases.synth import FunctionReleaseSet, apply_releases
 from lambda_constructs.secrets import SecretReference
@@ -117,8 +120,12 @@ class SecureFunctionProps:
     failure_queue: sqs.IQueue | None = None
     """On-failure destination for asynchronous invocations. Default: a new KMS-encrypted, TLS-only
     queue (14 days retention) with its own redrive queue."""
-    layers: Sequence[lambda_.ILayerVersion] = ()
-    """Default: none."""
+    layers: Sequence[lambda_.ILayerVersion | PythonLayer] = ()
+    """Layers (at most 5; each must support the function's runtime and architecture; code plus layers
+    at most 250 MB unzipped — checked at synth with the measured sizes). Default: none."""
+    pip_options: Sequence[str] = ()
+    """Extra pip arguments used when ``code_dir`` has a ``requirements.txt`` (bundled for the target
+    runtime and architecture without Docker), e.g. ``("--index-url", URL)``. Default: none."""
     vpc: ec2.IVpc | None = None
     """Attach the function to this VPC. Default: none (Lambda's own network)."""
     vpc_subnets: ec2.SubnetSelection | None = None
@@ -148,6 +155,17 @@ class SecureFunctionProps:
     default_alias: str | None = DEFAULT_ALIAS
     """Alias created on ``$LATEST`` that triggers target by default. Default: ``live``. None
     creates no alias (triggers then need an explicit target)."""
+    language: languages.Language | None = None
+    """'python', 'nodejs', 'java', 'dotnet' or 'provided': picks that language's newest runtime when
+    ``runtime`` is not given (docs/languages.md). Default: None (Python)."""
+    image: languages.ContainerImage | None = None
+    """Run an existing ECR image instead of ``code_dir``/``inline_code`` (no runtime/handler/layers).
+    Default: None."""
+    nodejs_bundling: languages.NodejsBundling | None = None
+    """How a Node.js ``code_dir`` is bundled. Default: None (esbuild, @aws-sdk/* external)."""
+    snap_start: lambda_.SnapStartConf | None = None
+    """``SnapStartConf.ON_PUBLISHED_VERSIONS`` on Java 11+, Python 3.12+, .NET 8+ (not with
+    provisioned concurrency, EFS or > 512 MB ephemeral storage). Default: None (off)."""
 
 
 @jsii.implements(lambda_.IDestination)
@@ -242,9 +260,10 @@ class SecureFunction(Construct):
     def __init__(self, scope: Construct, construct_id: str, props: SecureFunctionProps) -> None:
         super().__init__(scope, construct_id)
         self.props = props
-        self.runtime = props.runtime or runtimes.latest_python()
+        self.runtime = languages.runtime_of(self, props)
         self.family = runtimes.family_of(self.runtime)
         self._validate()
+        self.language_info = languages.validate(self)
 
         self.key: kms.IKey = props.encryption_key or self._new_key()
         self.permissions_boundary = self._boundary()
@@ -263,6 +282,9 @@ class SecureFunction(Construct):
         self.failure_dlq: sqs.Queue | None = None
         self.failure_queue: sqs.IQueue = props.failure_queue or self._new_failure_queue()
 
+        self.code_bundle: BundleResult | None = None
+        """The dependency bundle when ``code_dir`` has a requirements.txt (Python), else None."""
+        self.code_unzipped_size_bytes = 0
         self.function = lambda_.Function(
             self,
             "Function",
@@ -285,11 +307,12 @@ class SecureFunction(Construct):
             tracing=props.tracing,
             insights_version=props.insights_version,
             reserved_concurrent_executions=props.reserved_concurrent_executions,
-            layers=list(props.layers) or None,
+            layers=self._layer_versions() or None,
             vpc=props.vpc,
             vpc_subnets=self.vpc_subnets,
             security_groups=self.security_groups or None,
             filesystem=props.filesystem,
+            snap_start=props.snap_start,
             params_and_secrets=(
                 lambda_.ParamsAndSecretsLayerVersion.from_version(lambda_.ParamsAndSecretsVersions.V1_0_103)
                 if props.params_and_secrets_extension
@@ -300,6 +323,7 @@ class SecureFunction(Construct):
             # Teardown order: CloudFormation deletes the function before the ENI policy it depends on.
             self.function.node.add_dependency(self.network_policy)
         self._grant_defaults()
+        languages.after_function(self, self.language_info)
         self._grant_secret_environment()
         self.function.configure_async_invoke(
             retry_attempts=props.retry_attempts,
@@ -326,6 +350,8 @@ class SecureFunction(Construct):
         """The handler string (the runtime family's default when none was given)."""
         if self.props.handler:
             return self.props.handler
+        if self.props.image is not None:
+            return lambda_.Handler.FROM_IMAGE
         if self.props.inline_code is not None:
             return "index.handler"
         return runtimes.DEFAULT_HANDLERS.get(self.family, "app.handler")
@@ -551,10 +577,26 @@ class SecureFunction(Construct):
         )
 
     def _code(self) -> lambda_.Code:
+        language_code = languages.code(self, self.language_info)  # Node.js, Java, .NET, custom, image
+        if language_code is not None:
+            return language_code
         if self.props.inline_code is not None:
             return lambda_.Code.from_inline(self.props.inline_code)
         assert self.props.code_dir is not None  # checked in _validate
-        return lambda_.Code.from_asset(str(self.props.code_dir))
+        code = python_code(
+            self, Path(str(self.props.code_dir)), self.runtime, self.props.architecture, self.props.pip_options
+        )
+        self.code_bundle = code.bundle
+        self.code_unzipped_size_bytes = code.unzipped_size_bytes
+        return code.code
+
+    def _layer_versions(self) -> list[lambda_.ILayerVersion]:
+        """The layers as ILayerVersion, after checking count, compatibility and total size."""
+        if self.props.layers:
+            check_layers(
+                self, self.runtime, self.props.architecture, list(self.props.layers), self.code_unzipped_size_bytes
+            )
+        return [layer.layer_version if isinstance(layer, PythonLayer) else layer for layer in self.props.layers]
 
     def _grant_defaults(self) -> None:
         """Log writing to its own group, decrypt with its own key, send to its failure queue."""
@@ -581,10 +623,10 @@ class SecureFunction(Construct):
 
     def _validate(self) -> None:
         props = self.props
-        if (props.code_dir is None) == (props.inline_code is None):
+        if sum(source is not None for source in (props.code_dir, props.inline_code, props.image)) != 1:
             raise fail(
                 self,
-                "exactly one of code_dir and inline_code is required",
+                "exactly one of code_dir and inline_code (or image) is required",
                 value={"code_dir": props.code_dir, "inline_code": props.inline_code is not None},
                 fix="pass code_dir='path/to/handler/folder' (or inline_code for a tiny function)",
             )
@@ -631,6 +673,8 @@ class SecureFunction(Construct):
         self._validate_handler()
 
     def _validate_handler(self) -> None:
+        if self.props.image is not None:
+            return  # no handler: languages.validate checks the image
         handler = self.handler
         form = runtimes.HANDLER_FORMS.get(self.family)
         if form is not None and not form[0].match(handler):
@@ -651,6 +695,8 @@ class SecureFunction(Construct):
                 )
             return
         code_dir = Path(str(self.props.code_dir))
+        if self.family != "python":
+            return  # Node.js, Java, .NET and custom runtimes: checked by languages.validate
         if not code_dir.is_dir():
             raise fail(
                 self,
