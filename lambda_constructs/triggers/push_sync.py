@@ -335,9 +335,9 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
 
 
 def _check_integration_timeout(scope: Construct, fn: SecureFunction, timeout: Duration) -> None:
-    seconds = duration_seconds(timeout)
-    if seconds is None:
+    if is_token(timeout.to_milliseconds()):
         return
+    seconds = timeout.to_milliseconds() / 1000
     if seconds < 0.05:
         raise fail(
             scope,
@@ -983,14 +983,6 @@ class StepFunctionsTask(BoundTrigger[StepFunctionsResources]):
                 include_execution_data=self.include_execution_data,
             ),
         )
-        alias_arn = Stack.of(res).resolve(target.function_arn)
-        ref = alias_arn.get("Ref") if isinstance(alias_arn, dict) else None
-        if ref:
-            acknowledge(
-                res.role.policy,
-                f"AwsSolutions-IAM5[Resource::<{ref}>:*]",
-                LIBRARY_ACKNOWLEDGEMENTS["AwsSolutions-IAM5 (LambdaInvoke alias:*)"],
-            )
         self._bound.append(res)
 
 

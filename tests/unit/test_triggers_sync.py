@@ -1,0 +1,573 @@
+"""Synchronous push triggers (push_sync.py) and InvokeAccess: resources, permissions, bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk.assertions import Annotations, Match, Template
+
+from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps
+from lambda_constructs.triggers import (
+    AlbTarget,
+    AlexaSkillTrigger,
+    CognitoTrigger,
+    ConfigRuleTrigger,
+    CustomResourceTrigger,
+    EdgeTrigger,
+    FunctionUrlTrigger,
+    HttpApiTrigger,
+    InvocationKind,
+    InvokeAccess,
+    LexBotTrigger,
+    RestApiTrigger,
+    S3BatchOperationsTrigger,
+    SecretRotationTrigger,
+    StepFunctionsTask,
+)
+from tests.helpers import nag_findings, new_app, new_stack
+
+CODE = "def handler(event, context):\n    return {}\n"
+SKILL = "amzn1.ask.skill.12345678-1234-1234-1234-123456789012"
+BOT_ALIAS = "arn:aws:lex:eu-west-1:123456789012:bot-alias/ABCDEFGHIJ/TSTALIASID"
+
+
+def _fn(stack: cdk.Stack, name: str = "Fn", **props: Any) -> SecureFunction:
+    return SecureFunction(stack, name, SecureFunctionProps(inline_code=CODE, **props))
+
+
+def _alias_ref(stack: cdk.Stack, fn: SecureFunction) -> dict[str, Any]:
+    return stack.resolve(fn.target().function_arn)  # type: ignore[no-any-return]
+
+
+class Built:
+    """One stack with every synchronous trigger on one function (synthesized once)."""
+
+    def __init__(self) -> None:
+        self.stack = new_stack()
+        fn = self.fn = _fn(self.stack)
+        self.pool = cognito.UserPool(self.stack, "Pool")
+        self.secret = secretsmanager.Secret(self.stack, "Secret")
+        vpc = ec2.Vpc(self.stack, "Vpc", max_azs=2, nat_gateways=0)
+        alb = elbv2.ApplicationLoadBalancer(self.stack, "Alb", vpc=vpc)
+        self.listener = alb.add_listener("Http", port=80, open=False)
+        self.reader = iam.Role(self.stack, "Reader", assumed_by=iam.AccountRootPrincipal())
+        self.triggers: dict[str, Any] = {
+            "RestApi": RestApiTrigger(),
+            "HttpApi": HttpApiTrigger(),
+            "Url": FunctionUrlTrigger(invokers=[self.reader]),
+            "Alb": AlbTarget(listener=self.listener),
+            "Cognito": CognitoTrigger(user_pool=self.pool, operation="preSignUp"),
+            "Lex": LexBotTrigger(bot_alias_arn=BOT_ALIAS),
+            "Alexa": AlexaSkillTrigger(skill_id=SKILL),
+            "SmartHome": AlexaSkillTrigger(skill_id=SKILL, smart_home=True),
+            "Workflow": StepFunctionsTask(),
+            "Custom": CustomResourceTrigger(properties={"Table": "orders"}, resource_type="Custom::Seed"),
+            "Batch": S3BatchOperationsTrigger(),
+            "Rotation": SecretRotationTrigger(secret=self.secret),
+            "ConfigRule": ConfigRuleTrigger(resource_types=["AWS::S3::Bucket"]),
+            "Direct": InvokeAccess(principals=[self.reader], accounts=["111122223333"]),
+        }
+        for construct_id, trigger in self.triggers.items():
+            fn.add_trigger(trigger, construct_id=construct_id)
+        self.template = Template.from_stack(self.stack)
+        self.alias = _alias_ref(self.stack, fn)
+
+
+@pytest.fixture(scope="module")
+def built() -> Built:
+    return Built()
+
+
+# ------------------------------------------------------------------------------------ REST API
+
+
+def test_rest_api_default_has_iam_authorizer_on_every_method(built: Built) -> None:
+    methods = built.template.find_resources("AWS::ApiGateway::Method")
+    assert len(methods) == 2  # ANY / and ANY /{proxy+}
+    for method in methods.values():
+        assert method["Properties"]["AuthorizationType"] == "AWS_IAM"
+        assert "RequestValidatorId" in method["Properties"]
+
+
+def test_rest_api_stage_logs_traces_throttles(built: Built) -> None:
+    built.template.has_resource_properties(
+        "AWS::ApiGateway::Stage",
+        {
+            "StageName": "prod",
+            "TracingEnabled": True,
+            "AccessLogSetting": {"DestinationArn": Match.any_value(), "Format": Match.string_like_regexp("requestId")},
+            "MethodSettings": Match.array_with(
+                [Match.object_like({"LoggingLevel": "INFO", "ThrottlingRateLimit": 100, "ThrottlingBurstLimit": 200})]
+            ),
+        },
+    )
+    built.template.has_resource_properties(
+        "AWS::ApiGateway::RequestValidator", {"ValidateRequestParameters": True, "ValidateRequestBody": True}
+    )
+
+
+def test_rest_api_access_log_group_is_encrypted_and_retained(built: Built) -> None:
+    groups = built.template.find_resources("AWS::Logs::LogGroup", {"Properties": {"KmsKeyId": Match.any_value()}})
+    access = [g for lid, g in groups.items() if "RestApiAccessLogs" in lid]
+    assert len(access) == 1
+    assert access[0]["DeletionPolicy"] == "Retain"
+    assert access[0]["Properties"]["RetentionInDays"] == 365
+
+
+def test_rest_api_permission_is_scoped_to_the_api(built: Built) -> None:
+    built.template.has_resource_properties(
+        "AWS::Lambda::Permission",
+        {
+            "Principal": "apigateway.amazonaws.com",
+            "FunctionName": built.alias,
+            "SourceArn": Match.object_like({"Fn::Join": Match.any_value()}),
+        },
+    )
+
+
+def test_rest_api_account_role_is_retained(built: Built) -> None:
+    built.template.has_resource("AWS::ApiGateway::Account", {"DeletionPolicy": "Retain"})
+
+
+def test_rest_api_cognito_and_waf() -> None:
+    stack = new_stack()
+    fn = _fn(stack)
+    pool = cognito.UserPool(stack, "Pool")
+    trigger = RestApiTrigger(
+        authorization="COGNITO", user_pools=[pool], web_acl_arn="arn:aws:wafv2:eu-west-1:1:regional/webacl/x/y"
+    )
+    fn.add_trigger(trigger, construct_id="Api")
+    template = Template.from_stack(stack)
+    template.has_resource_properties("AWS::ApiGateway::Authorizer", {"Type": "COGNITO_USER_POOLS"})
+    template.has_resource_properties("AWS::ApiGateway::Method", {"AuthorizationType": "COGNITO_USER_POOLS"})
+    template.has_resource_properties(
+        "AWS::WAFv2::WebACLAssociation", {"WebACLArn": "arn:aws:wafv2:eu-west-1:1:regional/webacl/x/y"}
+    )
+    assert trigger.resources.web_acl_association is not None
+
+
+def test_rest_api_open_without_reason_is_an_error() -> None:
+    stack = new_stack()
+    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Api: .*explicit reason.*'NONE'"):
+        _fn(stack).add_trigger(RestApiTrigger(authorization="NONE"), construct_id="Api")
+
+
+def test_rest_api_open_with_reason_warns_and_is_open() -> None:
+    stack = new_stack()
+    _fn(stack).add_trigger(RestApiTrigger(authorization="NONE", open_reason="public health check"), construct_id="Api")
+    Template.from_stack(stack).has_resource_properties("AWS::ApiGateway::Method", {"AuthorizationType": "NONE"})
+    Annotations.from_stack(stack).has_warning("/TestStack/Fn/Api", Match.string_like_regexp("public health check"))
+
+
+def test_rest_api_unknown_authorization_is_an_error() -> None:
+    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Api: authorization must be .*'OPEN'"):
+        _fn(new_stack()).add_trigger(RestApiTrigger(authorization="OPEN"), construct_id="Api")
+
+
+def test_rest_api_cognito_without_pools_is_an_error() -> None:
+    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Api: .*needs user_pools"):
+        _fn(new_stack()).add_trigger(RestApiTrigger(authorization="COGNITO"), construct_id="Api")
+
+
+def test_rest_api_integration_timeout_too_short_is_an_error() -> None:
+    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Api: integration_timeout .*0\.01 s"):
+        _fn(new_stack()).add_trigger(RestApiTrigger(integration_timeout=cdk.Duration.millis(10)), construct_id="Api")
+
+
+def test_rest_api_warns_when_function_outlives_the_integration() -> None:
+    stack = new_stack()
+    _fn(stack, timeout=cdk.Duration.seconds(60)).add_trigger(RestApiTrigger(), construct_id="Api")
+    Annotations.from_stack(stack).has_warning(
+        "/TestStack/Fn/Api", Match.string_like_regexp("integrationTimeoutShorterThanFunction|waits only 29 s")
+    )
+
+
+# ------------------------------------------------------------------------------------ HTTP API
+
+
+def test_http_api_default_route_uses_iam(built: Built) -> None:
+    built.template.has_resource_properties(
+        "AWS::ApiGatewayV2::Route", {"RouteKey": "$default", "AuthorizationType": "AWS_IAM"}
+    )
+
+
+def test_http_api_stage_has_access_logs_and_throttling(built: Built) -> None:
+    built.template.has_resource_properties(
+        "AWS::ApiGatewayV2::Stage",
+        {
+            "StageName": "$default",
+            "AutoDeploy": True,
+            "AccessLogSettings": {"DestinationArn": Match.any_value(), "Format": Match.string_like_regexp("requestId")},
+            "DefaultRouteSettings": {"ThrottlingRateLimit": 100, "ThrottlingBurstLimit": 200},
+        },
+    )
+
+
+def test_http_api_jwt_authorizer() -> None:
+    stack = new_stack()
+    _fn(stack).add_trigger(
+        HttpApiTrigger(authorization="JWT", jwt_issuer="https://issuer.example.com", jwt_audience=["app"]),
+        construct_id="Http",
+    )
+    template = Template.from_stack(stack)
+    template.has_resource_properties(
+        "AWS::ApiGatewayV2::Authorizer",
+        {"AuthorizerType": "JWT", "JwtConfiguration": {"Issuer": "https://issuer.example.com", "Audience": ["app"]}},
+    )
+    template.has_resource_properties("AWS::ApiGatewayV2::Route", {"AuthorizationType": "JWT"})
+
+
+def test_http_api_jwt_without_issuer_is_an_error() -> None:
+    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Http: .*jwt_issuer and jwt_audience"):
+        _fn(new_stack()).add_trigger(HttpApiTrigger(authorization="JWT"), construct_id="Http")
+
+
+def test_http_api_open_without_reason_is_an_error() -> None:
+    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Http: .*explicit reason"):
+        _fn(new_stack()).add_trigger(HttpApiTrigger(authorization="NONE"), construct_id="Http")
+
+
+# ------------------------------------------------------------------------------- Function URL
+
+
+def test_function_url_defaults_to_aws_iam_on_the_alias(built: Built) -> None:
+    built.template.has_resource_properties("AWS::Lambda::Url", {"AuthType": "AWS_IAM", "Qualifier": "live"})
+    built.template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with([Match.object_like({"Action": "lambda:InvokeFunctionUrl"})])
+            }
+        },
+    )
+
+
+def test_function_url_public_needs_reason_and_warns() -> None:
+    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Url: .*explicit reason.*'NONE'"):
+        _fn(new_stack()).add_trigger(FunctionUrlTrigger(auth_type=lambda_.FunctionUrlAuthType.NONE), construct_id="Url")
+    stack = new_stack()
+    _fn(stack).add_trigger(
+        FunctionUrlTrigger(
+            auth_type=lambda_.FunctionUrlAuthType.NONE,
+            open_reason="webhook verified by HMAC in the handler",
+            cors=lambda_.FunctionUrlCorsOptions(allowed_origins=["https://example.com"]),
+        ),
+        construct_id="Url",
+    )
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::Lambda::Url", {"AuthType": "NONE", "Cors": {"AllowOrigins": ["https://example.com"]}}
+    )
+    Annotations.from_stack(stack).has_warning("/TestStack/Fn/Url", Match.string_like_regexp("HMAC"))
+
+
+# ------------------------------------------------------------------------------------ ALB
+
+
+def test_alb_target_group_targets_the_alias_with_account_scoped_permission(built: Built) -> None:
+    built.template.has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::TargetGroup", {"TargetType": "lambda", "Targets": [{"Id": built.alias}]}
+    )
+    built.template.has_resource_properties(
+        "AWS::Lambda::Permission",
+        {
+            "Principal": "elasticloadbalancing.amazonaws.com",
+            "FunctionName": built.alias,
+            "SourceAccount": {"Ref": "AWS::AccountId"},
+        },
+    )
+
+
+def test_alb_priority_without_conditions_is_an_error(built: Built) -> None:
+    stack = new_stack()
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0)
+    listener = elbv2.ApplicationLoadBalancer(stack, "Alb", vpc=vpc).add_listener("L", port=80, open=False)
+    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Alb: priority and conditions .*'priority': 5"):
+        _fn(stack).add_trigger(AlbTarget(listener=listener, priority=5), construct_id="Alb")
+    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn2/Alb: priority must be between 1 and 50000 .*0"):
+        _fn(stack, "Fn2").add_trigger(
+            AlbTarget(listener=listener, priority=0, conditions=[elbv2.ListenerCondition.path_patterns(["/a"])]),
+            construct_id="Alb",
+        )
+
+
+# ------------------------------------------------------------------------------------ Cognito
+
+
+def test_cognito_trigger_is_wired_with_pool_scoped_permission(built: Built) -> None:
+    built.template.has_resource_properties("AWS::Cognito::UserPool", {"LambdaConfig": {"PreSignUp": built.alias}})
+    built.template.has_resource_properties(
+        "AWS::Lambda::Permission",
+        {"Principal": "cognito-idp.amazonaws.com", "FunctionName": built.alias, "SourceArn": Match.any_value()},
+    )
+    assert built.triggers["Cognito"].kind is InvocationKind.SYNC
+
+
+def test_cognito_unknown_operation_is_an_error() -> None:
+    stack = new_stack()
+    pool = cognito.UserPool(stack, "Pool")
+    with pytest.raises(
+        LambdaConstructsError, match=r"TestStack/Fn/Cognito: unknown Cognito .*'preSignIn'.*pre_sign_up"
+    ):
+        _fn(stack).add_trigger(CognitoTrigger(user_pool=pool, operation="preSignIn"), construct_id="Cognito")
+
+
+def test_cognito_warns_when_timeout_exceeds_five_seconds(built: Built) -> None:
+    Annotations.from_stack(built.stack).has_warning("/TestStack/Fn/Cognito", Match.string_like_regexp("waits 5 s"))
+
+
+# ------------------------------------------------------------------------------- Lex, Alexa
+
+
+def test_lex_permission_is_scoped_to_the_bot_alias(built: Built) -> None:
+    built.template.has_resource_properties(
+        "AWS::Lambda::Permission",
+        {"Principal": "lexv2.amazonaws.com", "SourceArn": BOT_ALIAS, "SourceAccount": "123456789012"},
+    )
+
+
+def test_lex_bad_arn_is_an_error() -> None:
+    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Lex: bot_alias_arn .*'arn:aws:lex:bot'"):
+        _fn(new_stack()).add_trigger(LexBotTrigger(bot_alias_arn="arn:aws:lex:bot"), construct_id="Lex")
+
+
+def test_alexa_permission_uses_the_skill_id_as_event_source_token(built: Built) -> None:
+    built.template.has_resource_properties(
+        "AWS::Lambda::Permission",
+        {"Principal": "alexa-appkit.amazon.com", "EventSourceToken": SKILL, "FunctionName": built.alias},
+    )
+    built.template.has_resource_properties(
+        "AWS::Lambda::Permission", {"Principal": "alexa-connectedhome.amazon.com", "EventSourceToken": SKILL}
+    )
+
+
+def test_alexa_without_skill_id_is_an_error() -> None:
+    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Alexa: skill_id must be .*''"):
+        _fn(new_stack()).add_trigger(AlexaSkillTrigger(skill_id=""), construct_id="Alexa")
+
+
+# ------------------------------------------------------------------------------- Lambda@Edge
+
+EDGE_OK: dict[str, Any] = {
+    "architecture": lambda_.Architecture.X86_64,
+    "memory_size": 128,
+    "timeout": cdk.Duration.seconds(5),
+}
+
+
+def _edge_stack(region: str | None = "us-east-1") -> cdk.Stack:
+    env = cdk.Environment(account="123456789012", region=region) if region else None
+    return new_stack(env=env)
+
+
+def test_edge_publishes_a_version_and_trusts_edgelambda() -> None:
+    stack = _edge_stack()
+    fn = _fn(stack, **EDGE_OK)
+    trigger = EdgeTrigger(event_type=cloudfront.LambdaEdgeEventType.VIEWER_REQUEST)
+    fn.add_trigger(trigger, alias="$LATEST", construct_id="Edge")
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::Lambda::Version", 1)
+    template.has_resource_properties(
+        "AWS::IAM::Role",
+        {
+            "AssumeRolePolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Principal": {"Service": Match.array_with(["edgelambda.amazonaws.com"])}})]
+                )
+            }
+        },
+    )
+    assert trigger.resources.edge_lambda.event_type == cloudfront.LambdaEdgeEventType.VIEWER_REQUEST
+
+
+@pytest.mark.parametrize(
+    ("region", "props", "alias", "message"),
+    [
+        ("eu-west-1", EDGE_OK, "$LATEST", r"us-east-1 .*'eu-west-1'"),
+        (None, EDGE_OK, "$LATEST", r"us-east-1.*unknown at synth"),
+        ("us-east-1", EDGE_OK, None, r"numbered version, not an alias .*'live'"),
+        ("us-east-1", {**EDGE_OK, "architecture": lambda_.Architecture.ARM_64}, "$LATEST", r"x86_64 .*'arm64'"),
+        ("us-east-1", {**EDGE_OK, "environment": {"STAGE": "prod"}}, "$LATEST", r"environment variables .*'STAGE'"),
+        ("us-east-1", {**EDGE_OK, "memory_size": 256}, "$LATEST", r"memory_size .*between 128 and 128 MB .*256"),
+        (
+            "us-east-1",
+            {**EDGE_OK, "timeout": cdk.Duration.seconds(6)},
+            "$LATEST",
+            r"timeout .*between 1 and 5 seconds .*6",
+        ),
+    ],
+)
+def test_edge_restrictions_are_errors(
+    region: str | None, props: dict[str, Any], alias: str | None, message: str
+) -> None:
+    stack = _edge_stack(region)
+    fn = _fn(stack, **props)
+    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Edge: .*" + message):
+        fn.add_trigger(
+            EdgeTrigger(event_type=cloudfront.LambdaEdgeEventType.VIEWER_REQUEST), alias=alias, construct_id="Edge"
+        )
+
+
+def test_edge_origin_events_allow_30_seconds_but_not_more() -> None:
+    stack = _edge_stack()
+    ok = _fn(stack, **{**EDGE_OK, "memory_size": 1024, "timeout": cdk.Duration.seconds(30)})
+    ok.add_trigger(EdgeTrigger(event_type=cloudfront.LambdaEdgeEventType.ORIGIN_REQUEST), alias="$LATEST")
+    too_long = _fn(stack, "Slow", **{**EDGE_OK, "timeout": cdk.Duration.seconds(31)})
+    with pytest.raises(LambdaConstructsError, match=r"TestStack/Slow/EdgeTrigger1: timeout .*between 1 and 30 .*31"):
+        too_long.add_trigger(EdgeTrigger(event_type=cloudfront.LambdaEdgeEventType.ORIGIN_REQUEST), alias="$LATEST")
+
+
+# ---------------------------------------------------------------------------- Step Functions
+
+
+def test_step_functions_task_invokes_the_alias_with_logs_and_tracing(built: Built) -> None:
+    built.template.has_resource_properties(
+        "AWS::StepFunctions::StateMachine",
+        {
+            "TracingConfiguration": {"Enabled": True},
+            "LoggingConfiguration": Match.object_like({"Level": "ALL", "IncludeExecutionData": False}),
+        },
+    )
+    built.template.has_resource_properties(
+        "AWS::IAM::ManagedPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Action": "lambda:InvokeFunction", "Resource": built.alias})]
+                )
+            }
+        },
+    )
+
+
+def test_step_functions_express_timeout_over_5_minutes_is_an_error() -> None:
+    from aws_cdk import aws_stepfunctions as sfn
+
+    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Flow: timeout of an EXPRESS .*600"):
+        _fn(new_stack()).add_trigger(
+            StepFunctionsTask(state_machine_type=sfn.StateMachineType.EXPRESS, timeout=cdk.Duration.minutes(10)),
+            construct_id="Flow",
+        )
+
+
+# ---------------------------------------------------------------- CloudFormation, S3 Batch, Secrets, Config
+
+
+def test_custom_resource_service_token_is_the_alias(built: Built) -> None:
+    built.template.has_resource_properties("Custom::Seed", {"ServiceToken": built.alias, "Table": "orders"})
+
+
+def test_custom_resource_bad_type_is_an_error() -> None:
+    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Cr: resource_type .*'Seed'"):
+        _fn(new_stack()).add_trigger(CustomResourceTrigger(resource_type="Seed"), construct_id="Cr")
+
+
+def test_s3_batch_role_may_invoke_only_the_alias(built: Built) -> None:
+    built.template.has_resource_properties(
+        "AWS::IAM::Role",
+        {
+            "AssumeRolePolicyDocument": {
+                "Statement": [
+                    Match.object_like(
+                        {
+                            "Principal": {"Service": "batchoperations.s3.amazonaws.com"},
+                            "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
+                        }
+                    )
+                ]
+            }
+        },
+    )
+    role = built.triggers["Batch"].resources.role
+    statements = built.stack.resolve(role.policy.document.to_json())["Statement"]
+    assert statements == [{"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": built.alias}]
+
+
+def test_secret_rotation_schedule_and_scoped_permission(built: Built) -> None:
+    secret_ref = built.stack.resolve(built.secret.secret_arn)
+    built.template.has_resource_properties(
+        "AWS::SecretsManager::RotationSchedule",
+        {"RotationLambdaARN": built.alias, "RotationRules": {"AutomaticallyAfterDays": 30}, "SecretId": secret_ref},
+    )
+    built.template.has_resource_properties(
+        "AWS::Lambda::Permission",
+        {
+            "Principal": "secretsmanager.amazonaws.com",
+            "SourceArn": secret_ref,
+            "SourceAccount": {"Ref": "AWS::AccountId"},
+        },
+    )
+
+
+def test_secret_rotation_interval_out_of_range_is_an_error() -> None:
+    stack = new_stack()
+    secret = secretsmanager.Secret(stack, "S")
+    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Rot: automatically_after .*1001"):
+        _fn(stack).add_trigger(
+            SecretRotationTrigger(secret=secret, automatically_after=cdk.Duration.days(1001)), construct_id="Rot"
+        )
+
+
+def test_config_rule_is_custom_lambda_with_account_scoped_permission(built: Built) -> None:
+    built.template.has_resource_properties(
+        "AWS::Config::ConfigRule",
+        {
+            "Source": Match.object_like({"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": built.alias}),
+            "Scope": {"ComplianceResourceTypes": ["AWS::S3::Bucket"]},
+        },
+    )
+    built.template.has_resource_properties(
+        "AWS::Lambda::Permission", {"Principal": "config.amazonaws.com", "SourceAccount": {"Ref": "AWS::AccountId"}}
+    )
+
+
+def test_config_rule_without_any_trigger_is_an_error() -> None:
+    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Rule: a Config rule needs .*'periodic': None"):
+        _fn(new_stack()).add_trigger(ConfigRuleTrigger(configuration_changes=False), construct_id="Rule")
+
+
+# ------------------------------------------------------------------------------- InvokeAccess
+
+
+def test_invoke_access_grants_only_the_alias(built: Built) -> None:
+    built.template.has_resource_properties(
+        "AWS::Lambda::Permission", {"Principal": "111122223333", "FunctionName": built.alias}
+    )
+    assert all(grant.success for grant in built.triggers["Direct"].resources.grants)
+
+
+@pytest.mark.parametrize(
+    ("trigger", "message"),
+    [
+        (lambda: InvokeAccess(), r"at least one of principals.*'no principal'"),
+        (lambda: InvokeAccess(accounts=["12345"]), r"12-digit .*'12345'"),
+        (lambda: InvokeAccess(service="events.amazonaws.com"), r"SourceArn or SourceAccount .*'events.amazonaws.com'"),
+    ],
+)
+def test_invoke_access_bad_input_is_an_error(trigger: Callable[[], InvokeAccess], message: str) -> None:
+    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Direct: .*" + message):
+        _fn(new_stack()).add_trigger(trigger(), construct_id="Direct")
+
+
+def test_kinds_are_honest(built: Built) -> None:
+    async_ids = {"Custom", "ConfigRule"}
+    for construct_id, trigger in built.triggers.items():
+        expected = InvocationKind.ASYNC if construct_id in async_ids else InvocationKind.SYNC
+        assert trigger.kind is expected, construct_id
+
+
+def test_api_stack_passes_the_five_packs() -> None:
+    from stacks.api_stack import ApiStack
+
+    app = new_app(nag=True)
+    ApiStack(app, "LambdaConstructsApi")
+    assert nag_findings(app) == []
