@@ -134,10 +134,6 @@ LIBRARY_ACKNOWLEDGEMENTS: dict[str, str] = {
         "DescribeResourcePolicies, DescribeLogGroups …) support no resource-level permissions; this policy "
         "holds only them."
     ),
-    "AwsSolutions-IAM5 (LambdaInvoke alias:*)": (
-        "The Step Functions LambdaInvoke task grants lambda:InvokeFunction on the alias ARN and '<alias ARN>:*'; "
-        "an alias ARN has no further qualifier, so the wildcard matches nothing beyond the alias itself."
-    ),
     "AwsSolutions-IAM5 (config:PutEvaluations)": (
         "config:PutEvaluations supports no resource-level permission (Service Authorization Reference); a "
         "custom Config rule's function must call it. This policy holds only that action."
