@@ -94,10 +94,12 @@ def main() -> None:
         child(args.child, args.functions)
         return
     variants = [v for v in VARIANTS if v != "cmc" or importlib.util.find_spec("cdk_monitoring_constructs")]
-    results: dict[str, dict[str, float]] = {}
-    for variant in variants:
-        samples = [run(variant, args.functions) for _ in range(args.runs)]
-        results[variant] = {key: statistics.median(s[key] for s in samples) for key in samples[0]}
+    # Round-robin over the variants so that load drift on a shared machine hits each of them alike.
+    samples: dict[str, list[dict[str, float]]] = {v: [] for v in variants}
+    for _ in range(args.runs):
+        for variant in variants:
+            samples[variant].append(run(variant, args.functions))
+    results = {v: {key: statistics.median(x[key] for x in s) for key in s[0]} for v, s in samples.items()}
     print(f"{args.functions} functions, median of {args.runs} runs (seconds)")
     print(f"{'variant':8} {'total':>7} {'import':>7} {'build+synth':>12} {'total/none':>11} {'b+s/none':>9}")
     base = results["none"]
