@@ -213,7 +213,7 @@ class LambdaService(Construct):
         if not isinstance(self.key, Construct) or Stack.of(self.key) is not Stack.of(self):
             return []
         key_path = self.key.node.path
-        users = {Stack.of(fn).node.id for fn in self.functions.values() if fn.key is self.key}
+        users = {self._placements[i].shard_id for i, fn in self.functions.items() if fn.key is self.key}
         return [CrossStackReference(shard_id, key_path, "Arn") for shard_id in sorted(users)]
 
     # ------------------------------------------------------------------------------ internals

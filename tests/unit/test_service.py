@@ -139,6 +139,16 @@ def test_a_full_shard_is_rejected_with_free_shards_named() -> None:
         svc.add_function("b", PROPS, shard=0)
 
 
+def test_resources_added_after_add_function_are_checked_at_synth() -> None:
+    app = fast_app()
+    svc = LambdaService(cdk.Stack(app, "Svc"), "Orders", LambdaServiceProps(shards=1, max_resources=20))
+    fn = svc.add_function("a", PROPS)
+    for name in ("b", "c", "d", "e", "f"):
+        fn.add_alias(name, fn.function.latest_version)
+    with pytest.raises(Exception, match=r"Shard000: 22 resources exceed the shard budget of 20"):
+        app.synth()
+
+
 @pytest.mark.parametrize(
     ("props", "message"),
     [
