@@ -161,7 +161,8 @@ def _describe(
 
 
 def _has(resource: object, attribute: str) -> bool:
-    return hasattr(type(resource), attribute)
+    # Imported resources can be dynamic jsii proxies: look at the instance, not only its class.
+    return hasattr(type(resource), attribute) or hasattr(resource, attribute)
 
 
 def _check_account(scope: IConstruct, stack: Stack, resource: Grantable, key: kms.IKey | None) -> None:

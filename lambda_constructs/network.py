@@ -92,7 +92,15 @@ def select_function_subnets(
             value="SubnetType.PUBLIC",
             fix="select PRIVATE_WITH_EGRESS (NAT) or PRIVATE_ISOLATED subnets (with VPC endpoints)",
         )
-    selected = _select(vpc, selection)
+    try:
+        selected = _select(vpc, selection)
+    except RuntimeError as exc:  # CDK rejects unknown group names / types
+        raise fail(
+            scope,
+            "vpc_subnets selects no subnets",
+            value=str(exc).split("\n")[0],
+            fix="select subnets that exist in the VPC (PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED)",
+        ) from exc
     if not selected.subnets:
         raise fail(
             scope,
