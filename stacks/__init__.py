@@ -8,6 +8,7 @@ from lambda_constructs.monitoring import monitor_stack
 from stacks.api_stack import ApiStack
 from stacks.data_stack import DataStack
 from stacks.ingest_stack import IngestStack
+from stacks.polyglot_stack import PolyglotStack
 from stacks.service_stack import ServiceStack
 
 
@@ -18,6 +19,7 @@ def create_stacks(app: App) -> list[Stack]:
         DataStack(app, "LambdaConstructsData"),
         ApiStack(app, "LambdaConstructsApi"),
         IngestStack(app, "LambdaConstructsIngest"),
+        PolyglotStack(app, "LambdaConstructsPolyglot"),
     ]
     # Last: alarms and a dashboard per stack for every SecureFunction, once all aliases and triggers exist.
     for stack in stacks:
