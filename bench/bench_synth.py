@@ -84,7 +84,10 @@ def run(build: str, n: int, *, validation: bool = False, shards: int = 16) -> di
     """One measurement in a fresh subprocess."""
     cmd = [sys.executable, __file__, "--child", build, str(n), str(int(validation)), str(shards)]
     env = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true", "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1"}
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
+    proc = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
+    out = proc.stdout
     result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
     return result
 
