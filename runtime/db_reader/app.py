@@ -5,7 +5,8 @@ secret by reference (``SECRET_ARN``: the ARN is in the environment, the value is
 Manager through the VPC endpoint) and opens a TCP connection to the database, then checks that the
 server speaks PostgreSQL by sending an ``SSLRequest`` (the server answers ``S`` or ``N``). Both the
 secret and the connection are created once per execution environment, outside the handler, and
-re-opened only if they break. Add a driver (e.g. pg8000 in a layer) to run queries over that socket.
+re-opened only if they break. To run SQL, add a driver (e.g. pg8000 in a layer) and open its
+connection at the same place; this socket only proves reachability.
 """
 
 from __future__ import annotations
