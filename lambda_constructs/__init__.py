@@ -2,6 +2,7 @@
 
 from lambda_constructs.errors import LambdaConstructsError
 from lambda_constructs.function import ExecutionRole, SecureFunction, SecureFunctionProps
+from lambda_constructs.languages import ContainerImage, NodejsBundling
 from lambda_constructs.network import EgressRule, FunctionEndpoints
 from lambda_constructs.releases import AliasSpec, FunctionReleaseSet, ReleaseRecord, load_record
 from lambda_constructs.secrets import SecretReference
@@ -11,6 +12,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AliasSpec",
+    "ContainerImage",
     "EgressRule",
     "ExecutionRole",
     "FunctionEndpoints",
@@ -18,6 +20,7 @@ __all__ = [
     "LambdaConstructsError",
     "LambdaService",
     "LambdaServiceProps",
+    "NodejsBundling",
     "ReleaseRecord",
     "SecretReference",
     "SecureFunction",
