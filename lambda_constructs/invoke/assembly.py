@@ -34,7 +34,9 @@ class AliasSpec:
     """An ``AWS::Lambda::Alias`` pointing at the function."""
 
     name: str
+    """The alias name (``live``, ``Prod``…)."""
     logical_id: str
+    """Logical id of the ``AWS::Lambda::Alias`` resource."""
     version: str | None
     """The target version when the template states it literally; ``None`` when only known after deploy."""
 
@@ -44,25 +46,37 @@ class FunctionSpec:
     """Everything a local invoke needs to know about one ``AWS::Lambda::Function``."""
 
     stack: str
+    """Display name of the stack holding the function."""
     construct_path: str
+    """Construct path inside the stack (the logical id when the template has no path metadata)."""
     logical_id: str
+    """Logical id of the ``AWS::Lambda::Function`` resource."""
     function_name: str
+    """``FunctionName`` when the template states it, else ``<stack>-<logical id>``."""
     handler: str
+    """The ``Handler`` property (empty for image functions)."""
     runtime: str
+    """The ``Runtime`` property, e.g. ``python3.13`` (empty for image functions)."""
     timeout_s: int
+    """Timeout in seconds (Lambda's default, 3, when the template omits it)."""
     memory_mb: int
+    """Memory size in MB (Lambda's default, 128, when the template omits it)."""
     region: str
+    """Region of the stack's environment (``DEFAULT_REGION`` when environment-agnostic)."""
     account: str
+    """Account of the stack's environment (``DEFAULT_ACCOUNT`` when environment-agnostic)."""
     code_path: Path | None
     """The code asset (directory, or a ``.zip`` file); ``None`` for inline or image code."""
     layer_paths: tuple[Path, ...] = ()
+    """Layer assets of this assembly, in the function's order. Default: no layers."""
     environment: Mapping[str, str] = field(default_factory=dict)
-    """Variables whose values are literal strings."""
+    """Variables whose values are literal strings. Default: none."""
     unresolved_environment: Mapping[str, Any] = field(default_factory=dict)
-    """Variables whose values are CloudFormation intrinsics (Ref, Fn::GetAtt, Fn::Join…): set with --env."""
+    """Variables whose values are CloudFormation intrinsics (Ref, Fn::GetAtt, Fn::Join…): set with --env. Default: none."""
     unresolved_layers: tuple[str, ...] = ()
-    """Layers that are not assets of this assembly (external ARNs or tokens); not on PYTHONPATH."""
+    """Layers that are not assets of this assembly (external ARNs or tokens); not on PYTHONPATH. Default: none."""
     aliases: Mapping[str, AliasSpec] = field(default_factory=dict)
+    """Aliases of the function by name. Default: none."""
 
     @property
     def arn(self) -> str:

@@ -146,16 +146,27 @@ class LocalFunction:
     """What the runner needs: handler, code, layers, limits and identity."""
 
     handler: str
+    """``module.function`` of the handler, relative to ``code_dir``."""
     code_dir: Path
+    """Folder with the handler's code (the working directory of the handler process)."""
     timeout_s: float
+    """Seconds before the invoke is stopped and reported as ``timeout``."""
     memory_mb: int
+    """Memory size reported to the handler and in the REPORT line."""
     function_name: str = "local-function"
+    """``AWS_LAMBDA_FUNCTION_NAME`` and the context's name. Default: ``local-function``."""
     function_version: str = "$LATEST"
+    """``AWS_LAMBDA_FUNCTION_VERSION`` and the context's version. Default: ``$LATEST``."""
     invoked_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:local-function"
+    """The context's ``invoked_function_arn``. Default: a placeholder ARN of ``local-function``."""
     region: str = "us-east-1"
+    """``AWS_REGION`` of the handler. Default: ``us-east-1``."""
     runtime: str = "python3.11"
+    """The runtime the function declares. Default: ``python3.11``."""
     layer_dirs: tuple[Path, ...] = ()
+    """Layer folders put on ``PYTHONPATH`` after ``code_dir``. Default: none."""
     environment: Mapping[str, str] = field(default_factory=dict)
+    """Environment variables of the function. Default: none."""
 
 
 @dataclass(frozen=True)
@@ -163,14 +174,19 @@ class InvokeResult:
     """The outcome of one local invoke."""
 
     status: Status
+    """``ok`` when the handler returned, ``error`` when it raised, ``timeout`` when it ran too long."""
     payload: Any
     """The handler's return value, or Lambda's error object (errorMessage, errorType, stackTrace)."""
     duration_ms: float
+    """Wall-clock duration of the invoke in milliseconds."""
     max_memory_mb: float
+    """Peak resident memory of the handler process in MB."""
     logs: str
     """Everything the handler printed on stdout and stderr, interleaved as it arrived."""
     memory_limit_mb: int = 0
+    """The function's memory size, for the REPORT line. Default: 0 (unknown)."""
     timeout_s: float = 0.0
+    """The function's timeout, for the REPORT line. Default: 0 (unknown)."""
 
     @property
     def exit_code(self) -> int:
