@@ -43,12 +43,12 @@ def version_id(template: dict[str, Any], label: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def states(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def states(tmp_path_factory: pytest.TempPathFactory) -> dict[Any, Any]:
     tmp = tmp_path_factory.mktemp("flow")
     code = tmp / "code"
     code.mkdir()
     file = tmp / "releases.json"
-    result: dict[str, Any] = {"file": file}
+    result: dict[Any, Any] = {"file": file}
 
     # Each synth after a code change also serves the next `release` (versions and aliases do not
     # depend on the code, only the function and the Dev output do): four synths for three states.
@@ -80,7 +80,7 @@ def states(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return result
 
 
-def test_initial_state(states: dict[str, Any]) -> None:
+def test_initial_state(states: dict[Any, Any]) -> None:
     entry = states["unpublished"]["functions"]["Svc/Orders"]
     assert [r["label"] for r in entry["releases"]] == ["v1"]
     assert entry["releases"][0]["published"] is False
@@ -91,14 +91,14 @@ def test_initial_state(states: dict[str, Any]) -> None:
     assert alias_target(t, "Prod") == {"Fn::GetAtt": [v1, "Version"]}
 
 
-def test_second_state(states: dict[str, Any]) -> None:
+def test_second_state(states: dict[Any, Any]) -> None:
     t = states[2]
     assert alias_target(t, "Dev") == "$LATEST"
     assert alias_target(t, "Stage") == {"Fn::GetAtt": [version_id(t, "v2"), "Version"]}
     assert alias_target(t, "Prod") == {"Fn::GetAtt": [version_id(t, "v1"), "Version"]}
 
 
-def test_third_state(states: dict[str, Any]) -> None:
+def test_third_state(states: dict[Any, Any]) -> None:
     t = states[3]
     assert alias_target(t, "Dev") == "$LATEST"
     assert alias_target(t, "Stage") == {"Fn::GetAtt": [version_id(t, "v3"), "Version"]}
@@ -107,13 +107,13 @@ def test_third_state(states: dict[str, Any]) -> None:
     assert prod["history"] == ["v1"]
 
 
-def test_rollback_returns_to_previous_target(states: dict[str, Any]) -> None:
+def test_rollback_returns_to_previous_target(states: dict[Any, Any]) -> None:
     stage = states["rolled_back"]["functions"]["Svc/Orders"]["aliases"]["Stage"]
     assert stage["release"] == "v2"
     assert stage["history"] == ["v1"]
 
 
-def test_versions_and_aliases_never_change_between_states(states: dict[str, Any]) -> None:
+def test_versions_and_aliases_never_change_between_states(states: dict[Any, Any]) -> None:
     for before, after in ((1, 2), (2, 3)):
         old, new = states[before], states[after]
         for logical_id, resource in of_type(old, "AWS::Lambda::Version").items():
@@ -123,7 +123,7 @@ def test_versions_and_aliases_never_change_between_states(states: dict[str, Any]
         assert set(old_aliases) == set(new_aliases)
 
 
-def test_versions_are_retained(states: dict[str, Any]) -> None:
+def test_versions_are_retained(states: dict[Any, Any]) -> None:
     versions = of_type(states[3], "AWS::Lambda::Version")
     assert len(versions) == 3
     for resource in versions.values():
@@ -131,14 +131,14 @@ def test_versions_are_retained(states: dict[str, Any]) -> None:
         assert resource["UpdateReplacePolicy"] == "Retain"
 
 
-def test_fingerprints_differ_per_state(states: dict[str, Any]) -> None:
+def test_fingerprints_differ_per_state(states: dict[Any, Any]) -> None:
     releases = states["record3"]["functions"]["Svc/Orders"]["releases"]
     assert len({r["fingerprint"] for r in releases}) == 3
     assert releases[1]["parts"]["code"] != releases[0]["parts"]["code"]
     assert releases[1]["parts"]["handler"] == releases[0]["parts"]["handler"]
 
 
-def test_outputs_record_label_and_fingerprint(states: dict[str, Any]) -> None:
+def test_outputs_record_label_and_fingerprint(states: dict[Any, Any]) -> None:
     releases = {r["label"]: r["fingerprint"] for r in states["record3"]["functions"]["Svc/Orders"]["releases"]}
     outputs = states[3]["Outputs"]
     (prod,) = [v for k, v in outputs.items() if k.startswith("OrdersOutputProd")]
