@@ -19,6 +19,10 @@ map entries at them. Gaps patched (each found by deploying a typical CDK Lambda 
 * ``AWS::SQS::QueuePolicy``: missing -> the queues' ``Policy`` attribute.
 * ``AWS::SNS::Subscription``: missing -> real subscription with its attributes.
 * ``AWS::CDK::Metadata``: ignored silently instead of warned about.
+
+The types of the full example app that moto cannot create at all (CloudWatch alarms, API Gateway
+v2, Secrets Manager, Function URLs, Scheduler, CodeDeploy, ``Custom::*`` ...) are modelled in
+:mod:`tests.emulator.models_services`, which also says which of them are only recorded.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
 from moto.kms.models import Key as MotoKey
 from moto.logs.models import LogGroup as MotoLogGroup
+from moto.s3.models import FakeBucket
 from moto.sns.models import SNSBackend, sns_backends
 from moto.sqs.models import sqs_backends
 
@@ -542,14 +547,69 @@ def _configuration_with_logging(self: LambdaFunction, on_create: bool = False) -
 _ORIGINAL_GET_CONFIGURATION = LambdaFunction.get_configuration
 
 
+def dependency_order(resources: dict[str, Any]) -> list[str]:
+    """Logical IDs of ``resources`` with every ``DependsOn`` target before its dependant."""
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(logical_id: str) -> None:
+        if logical_id in seen or logical_id not in resources:
+            return
+        seen.add(logical_id)
+        depends = resources[logical_id].get("DependsOn", [])
+        for dep in [depends] if isinstance(depends, str) else depends:
+            visit(dep)
+        order.append(logical_id)
+
+    for logical_id in resources:
+        visit(logical_id)
+    return order
+
+
+def _diff_in_dependency_order(
+    self: parsing.ResourceMap, other_template: dict[str, Any], parameters: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    diff: dict[str, Any] = _ORIGINAL_RESOURCE_DIFF(self, other_template, parameters)
+    position = {name: i for i, name in enumerate(dependency_order(other_template["Resources"]))}
+    diff["Add"] = sorted(diff["Add"], key=lambda name: position.get(name, -1))
+    return diff
+
+
+_ORIGINAL_RESOURCE_DIFF = parsing.ResourceMap.build_resource_diff
+
+
+def _bucket_permission_neutral(self: FakeBucket, action: str, resource: str) -> Any:
+    from moto.iam.access_control import PermissionResult
+
+    return PermissionResult.NEUTRAL
+
+
 def register() -> None:
     """Point moto's CloudFormation model map at the models of this module (idempotent)."""
+    from tests.emulator import models_services
+
     model_map = parsing.get_model_map()
     name_map = parsing.get_name_type_map()
-    for model in MODELS:
+    for model in (*MODELS, *models_services.MODELS):
         model_map[model.cloudformation_type()] = model
         name_map[model.cloudformation_type()] = model.cloudformation_name_type()
     for resource_type in IGNORED_TYPES:
         if resource_type not in parsing.NULL_MODELS:
             parsing.NULL_MODELS.append(resource_type)
     LambdaFunction.get_configuration = _configuration_with_logging  # type: ignore[method-assign]
+    # Change sets (the CDK CLI's path) created resources in template order, ignoring DependsOn
+    # (AWS::ApiGateway::Deployment before its Methods -> "The REST API doesn't contain any methods").
+    parsing.ResourceMap.build_resource_diff = _diff_in_dependency_order  # type: ignore[method-assign]
+    # Bucket policies are stored, not enforced: moto ignores Conditions, so the usual
+    # "Deny unless aws:SecureTransport" statement (bootstrap bucket, every CDK bucket) denied all.
+    FakeBucket.get_permission = _bucket_permission_neutral  # type: ignore[method-assign]
+    # moto maps every ``Custom::`` type to its Lambda-invoking CustomModel before looking at the map.
+    if not getattr(parsing.resource_class_from_type, "_emulator", False):
+        original = parsing.resource_class_from_type
+
+        def resource_class_from_type(resource_type: str) -> type[CloudFormationModel]:
+            custom = models_services.CUSTOM_TYPES.get(resource_type)
+            return custom if custom is not None else original(resource_type)
+
+        resource_class_from_type._emulator = True  # type: ignore[attr-defined]
+        parsing.resource_class_from_type = resource_class_from_type
