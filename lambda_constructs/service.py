@@ -57,9 +57,13 @@ class Placement:
     """Where a function lives: its shard index, the shard's construct id and the function's resource count."""
 
     function_id: str
+    """The id given to ``add_function``."""
     shard: int
+    """The shard index (0 ≤ shard < ``shards``)."""
     shard_id: str
+    """The nested stack's construct id, e.g. ``Shard007``."""
     resources: int
+    """CloudFormation resources under the function when it was added."""
 
 
 @dataclass(frozen=True)
@@ -67,8 +71,11 @@ class CrossStackReference:
     """A value of the parent stack a shard receives as a nested-stack parameter."""
 
     shard_id: str
+    """The consuming shard's construct id."""
     producer_path: str
+    """Construct path of the parent-stack resource."""
     attribute: str
+    """The referenced attribute (e.g. ``Arn``)."""
 
 
 def home_shard(function_id: str, shards: int) -> int:
@@ -293,8 +300,11 @@ class TemplateUsage:
     """Size of one synthesized template."""
 
     path: str
+    """The template file."""
     resources: int
+    """Number of resources in it."""
     bytes: int
+    """Its size in bytes."""
 
 
 def template_usage(paths: Iterable[str]) -> list[TemplateUsage]:
