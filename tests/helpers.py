@@ -22,9 +22,17 @@ def feature_flags() -> dict[str, Any]:
     return context
 
 
-def new_app(*, nag: bool = False, outdir: str | None = None) -> cdk.App:
-    """An App with cdk.json's feature flags; ``nag=True`` attaches the five cdk-nag packs."""
-    app = cdk.App(context=feature_flags(), outdir=outdir or tempfile.mkdtemp(prefix="cdkout-"))
+def new_app(*, nag: bool = False, outdir: str | None = None, validation: bool = False) -> cdk.App:
+    """An App with cdk.json's feature flags; ``nag=True`` attaches the five cdk-nag packs.
+
+    CDK's built-in CloudFormation validation is off unless ``validation=True``: it costs ~19 s per
+    process and cfn-lint checks every example template anyway (docs/performance.md).
+    """
+    app = cdk.App(
+        context=feature_flags(),
+        outdir=outdir or tempfile.mkdtemp(prefix="cdkout-"),
+        builtin_cloud_formation_validation=validation,
+    )
     if nag:
         add_compliance_packs(app)
     return app

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
+from typing import Any
 
+import aws_cdk
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, feature_flags
 
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 
@@ -35,10 +36,20 @@ def test_the_readme_has_examples() -> None:
 @pytest.mark.parametrize(("name", "code"), EXAMPLES, ids=[name for name, _ in EXAMPLES])
 def test_example_runs(name: str, code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)  # examples use paths relative to the repository (runtime/…)
-    monkeypatch.setenv("CDK_OUTDIR", str(tmp_path / "cdk.out"))
+    outdir = str(tmp_path / "cdk.out")
+
+    class ExampleApp(aws_cdk.App):
+        """The examples' ``cdk.App()``, writing to a temporary cdk.out (CDK_OUTDIR is read by the
+        already-running jsii process, so the environment variable cannot be used here)."""
+
+        def __init__(self, **kwargs: Any) -> None:
+            kwargs.setdefault("outdir", outdir)
+            kwargs.setdefault("context", feature_flags())
+            kwargs.setdefault("builtin_cloud_formation_validation", False)
+            super().__init__(**kwargs)
+
+    monkeypatch.setattr(aws_cdk, "App", ExampleApp)
     namespace: dict[str, object] = {"__name__": "__example__"}
-    exec(compile(code, name, "exec"), namespace)  # noqa: S102 - the docs' own examples
-    templates = list((tmp_path / "cdk.out").glob("*.template.json")) if "synth()" in code else []
+    exec(compile(code, name, "exec"), namespace)
     if "synth()" in code:
-        assert templates, f"{name} calls synth() but wrote no template"
-    assert os.getcwd() == str(ROOT)
+        assert list((tmp_path / "cdk.out").glob("*.template.json")), f"{name} calls synth() but wrote no template"
