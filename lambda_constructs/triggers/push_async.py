@@ -197,10 +197,12 @@ class S3Trigger(_Async):
         if not self.events:
             raise fail(source, "events is empty", value=list(self.events), fix="list at least one s3.EventType")
         bucket = self.bucket if self.bucket is not None else self._create(source, fn)
-        key_filter = s3.NotificationKeyFilter(prefix=self.prefix, suffix=self.suffix)
+        key_filters = (
+            [s3.NotificationKeyFilter(prefix=self.prefix, suffix=self.suffix)] if self.prefix or self.suffix else []
+        )
         for event in self.events:
             # LambdaDestination adds the permission (SourceArn = bucket, SourceAccount = this account).
-            bucket.add_event_notification(event, s3n.LambdaDestination(target), key_filter)
+            bucket.add_event_notification(event, s3n.LambdaDestination(target), *key_filters)
         source.node.add_validation(_NoLoop(source, fn, bucket))
         notifications = bucket.node.try_find_child("Notifications")
         if notifications is not None:

@@ -319,7 +319,7 @@ def test_table_without_stream() -> None:
 
 def test_token_batch_size_is_not_checked() -> None:
     stack = new_stack()
-    size = cdk.Token.as_number(cdk.CfnParameter(stack, "Size", type="Number").value_as_number)
+    size = int(cdk.Token.as_number(cdk.CfnParameter(stack, "Size", type="Number").value_as_number))
     _fn(stack).add_trigger(KinesisTrigger(batch_size=size), construct_id="T")
     Template.from_stack(stack).has_resource_properties(
         "AWS::Lambda::EventSourceMapping", {"BatchSize": {"Ref": "Size"}}
