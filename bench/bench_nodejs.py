@@ -37,7 +37,9 @@ def realistic_project(root: Path) -> Path:
     root.mkdir(parents=True)
     (root / "package.json").write_text(json.dumps(REALISTIC, indent=2))
     (root / "index.js").write_text(REALISTIC_INDEX)
-    subprocess.run(["npm", "install", "--package-lock-only", "--no-audit", "--no-fund"], cwd=root, check=True, capture_output=True)
+    subprocess.run(
+        ["npm", "install", "--package-lock-only", "--no-audit", "--no-fund"], cwd=root, check=True, capture_output=True
+    )
     return root
 
 

@@ -1,4 +1,4 @@
-"""Every language gets the same foundation (role, key, log group, failure queue, alias) and passes cdk-nag."""
+"""Every language gets the same foundation (role, key, logs, failure queue, alias, trigger) and passes cdk-nag."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from aws_cdk.assertions import Match, Template
 from lambda_constructs import SecureFunction, SecureFunctionProps
 from lambda_constructs.languages import ContainerImage, NodejsBundling
 from lambda_constructs.languages.provided import EM_AARCH64
+from lambda_constructs.triggers.push_sync import FunctionUrlTrigger
 from tests.helpers import nag_findings, new_app
 
 NODE_APP = Path(__file__).resolve().parent.parent / "fixtures" / "languages" / "node_app"
@@ -53,6 +54,8 @@ def polyglot(tmp_path_factory: pytest.TempPathFactory) -> Polyglot:
         "Java": SecureFunctionProps(code_dir=jar, language="java", handler="example.Handler::handleRequest"),
     }
     functions = {name: SecureFunction(stack, name, p) for name, p in props.items()}
+    for fn in functions.values():
+        fn.add_trigger(FunctionUrlTrigger(), construct_id="Url")
     template = Template.from_stack(stack)
     return Polyglot(stack, functions, template, nag_findings(app))
 
@@ -101,6 +104,10 @@ def test_same_foundation_whatever_the_language(polyglot: Polyglot, name: str) ->
     )
     template.has_resource_properties("AWS::Lambda::Alias", {"Name": "live", "FunctionName": {"Ref": ids["fn"]}})
     assert "live" in fn.aliases
+    template.has_resource_properties(
+        "AWS::Lambda::Url",
+        {"AuthType": "AWS_IAM", "Qualifier": "live", "TargetFunctionArn": {"Fn::GetAtt": [ids["fn"], "Arn"]}},
+    )
 
 
 def test_resource_counts_are_equal_per_language(polyglot: Polyglot) -> None:

@@ -230,8 +230,8 @@ def test_bad_nodejs_input_fails_at_synth(
             tmp_path / "cache",
             code_dir=src,
             handler=handler,
-            nodejs_bundling=NodejsBundling(bundler=bundler, cache_dir=tmp_path / "c"),
-        )  # type: ignore[arg-type]
+            nodejs_bundling=NodejsBundling(bundler=bundler, cache_dir=tmp_path / "c"),  # type: ignore[arg-type]
+        )
 
 
 def test_missing_production_dependency_is_a_bundling_error(tmp_path: Path) -> None:
