@@ -9,6 +9,7 @@ from aws_cdk import Duration, Stack
 from constructs import Construct
 
 from lambda_constructs import SecureFunction, SecureFunctionProps
+from lambda_constructs.layers import PythonLayer, PythonLayerProps
 
 RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
 #: Versions and Dev/Stage/Prod aliases of the functions (edited with `python -m lambda_constructs`).
@@ -16,10 +17,20 @@ RELEASES_FILE = Path(__file__).resolve().parent.parent / "releases.json"
 
 
 class ServiceStack(Stack):
-    """Two functions built with the library's defaults."""
+    """Two functions built with the library's defaults, sharing one dependency layer."""
 
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
+        # One layer, bundled once without Docker, shared by both functions (a new layer version is
+        # published only when requirements.txt changes; old versions are retained).
+        self.shared_layer = PythonLayer(
+            self,
+            "SharedLayer",
+            PythonLayerProps(
+                requirements_dir=RUNTIME_DIR / "layers" / "shared",
+                description="Powertools for AWS Lambda (Python) for the example service",
+            ),
+        )
         self.orders = SecureFunction(
             self,
             "Orders",
@@ -30,6 +41,7 @@ class ServiceStack(Stack):
                 memory_size=512,
                 timeout=Duration.seconds(10),
                 environment={"POWERTOOLS_SERVICE_NAME": "orders", "ORDER_PREFIX": "order"},
+                layers=[self.shared_layer],
                 releases=RELEASES_FILE,
             ),
         )
@@ -43,6 +55,7 @@ class ServiceStack(Stack):
                 memory_size=1024,
                 timeout=Duration.seconds(60),
                 environment={"POWERTOOLS_SERVICE_NAME": "reports"},
+                layers=[self.shared_layer],
                 releases=RELEASES_FILE,
             ),
         )
