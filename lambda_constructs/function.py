@@ -420,7 +420,9 @@ class SecureFunction(Construct):
 
     def grant_read(self, resource: grants.Grantable, *, objects: str = "*", indexes: bool = False) -> None:
         """Read access to one bucket / table / queue / topic / secret / parameter / key (and its key)."""
-        self.endpoint_services.add(grants.grant(self.role, self._ack_scope(), resource, "read", objects=objects, indexes=indexes))
+        self.endpoint_services.add(
+            grants.grant(self.role, self._ack_scope(), resource, "read", objects=objects, indexes=indexes)
+        )
 
     def grant_write(self, resource: grants.Grantable, *, objects: str = "*") -> None:
         """Write access to one bucket / table / queue / topic / secret / parameter / key (and its key)."""
