@@ -64,8 +64,8 @@ class SecureFunctionProps:
     """Properties of a :class:`SecureFunction`. Every optional field states its default."""
 
     code_dir: str | os.PathLike[str] | None = None
-    """Folder holding the handler's code, packaged as an asset. Exactly one of ``code_dir`` and
-    ``inline_code`` is required."""
+    """Folder holding the handler's code, packaged as an asset. Exactly one of ``code_dir``,
+    ``inline_code`` and ``image`` is required. Default: None (then ``inline_code`` or ``image``)."""
     inline_code: str | None = None
     """Source of a very small function (at most 4096 characters), stored in the template; its
     module is ``index`` (handler ``index.<function>``). Default: None."""

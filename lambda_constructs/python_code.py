@@ -27,6 +27,7 @@ class PythonCode:
 
     code: lambda_.Code
     unzipped_size_bytes: int
+    """Unzipped size of the deployed code in bytes: the bundle's, or the folder tree's."""
     bundle: BundleResult | None
     """The bundle when the folder had a ``requirements.txt``, else None."""
 

@@ -55,18 +55,26 @@ class EcrImageUri:
     """The parts of an ECR image URI."""
 
     account: str
+    """The 12-digit account id of the registry."""
     region: str
+    """The registry's region (Lambda pulls images only from its own region)."""
     partition: str
+    """``aws``, ``aws-cn`` (``.amazonaws.com.cn`` host) or ``aws-us-gov`` (``us-gov-*`` region)."""
     repository: str
+    """The repository name, namespaces included (``team/app``)."""
     tag: str | None
+    """The ``:tag`` of the URI, or None (a digest or no tag at all)."""
     digest: str | None
+    """The ``@sha256:<64 hex>`` digest of the URI, or None."""
 
     @property
     def repository_arn(self) -> str:
+        """The repository's ARN (the resource of the pull grant)."""
         return f"arn:{self.partition}:ecr:{self.region}:{self.account}:repository/{self.repository}"
 
     @property
     def tag_or_digest(self) -> str:
+        """The digest if any, else the tag, else ``latest`` (what Lambda pulls)."""
         return self.digest or self.tag or "latest"
 
 

@@ -16,9 +16,13 @@ class SynthesizedFunction:
     """A function that uses a release file, as the last ``cdk synth`` saw it."""
 
     key: str
+    """The function's key in the release file (its construct path)."""
     stack: str
+    """Display name (or artifact id) of the stack holding the function."""
     fingerprint: str
+    """The ``sha256:…`` fingerprint of its current code and configuration."""
     parts: dict[str, Any]
+    """What the fingerprint covers (code asset hash, runtime, handler, memory …)."""
     output_ids: dict[str, str]
     """Alias name -> logical id of its ``Output<alias>`` stack output."""
 

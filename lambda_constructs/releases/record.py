@@ -68,18 +68,25 @@ class Release:
     """One recorded release: the code and configuration a published version holds."""
 
     label: str
+    """The release's name (1–64 letters, digits, ``.``, ``_`` or ``-``); becomes the construct id
+    ``Release<label>`` and the version description."""
     fingerprint: str
+    """``sha256:…`` hash of the function's code and configuration when the release was recorded."""
     parts: dict[str, Any] = field(default_factory=dict)
-    """What the fingerprint covers (code asset hash, runtime, handler, memory …), for drift reports."""
+    """What the fingerprint covers (code asset hash, runtime, handler, memory …), for drift reports.
+    Default: empty."""
     published: bool = False
-    """Set (``mark-published``) once a deploy created its version; only the newest may be unpublished."""
+    """Set (``mark-published``) once a deploy created its version; only the newest may be unpublished.
+    Default: False."""
     pruned: bool = False
     """Dropped from the template by ``keep_releases``; its version stays in AWS (Retain) but can no
-    longer be targeted (CloudFormation would publish a new version under the old logical id)."""
+    longer be targeted (CloudFormation would publish a new version under the old logical id).
+    Default: False."""
     recorded_at: str | None = None
     """ISO timestamp written by ``release``. Default: None."""
 
     def to_json(self) -> dict[str, Any]:
+        """The release-file entry (``pruned`` and ``recorded_at`` only when set)."""
         data: dict[str, Any] = {"label": self.label, "fingerprint": self.fingerprint, "parts": self.parts}
         data["published"] = self.published
         if self.pruned:
@@ -94,22 +101,27 @@ class AliasSpec:
     """Where an alias points and how it gets there."""
 
     release: str | None = None
-    """Label of the release the alias points to. Exactly one of ``release`` and ``follows``."""
+    """Label of the release the alias points to. Exactly one of ``release`` and ``follows``.
+    Default: None."""
     follows: str | None = None
-    """``$LATEST`` (Dev: always the newest code) or ``newest`` (the newest recorded release)."""
+    """``$LATEST`` (Dev: always the newest code) or ``newest`` (the newest recorded release).
+    Default: None."""
     weights: dict[str, float] = field(default_factory=dict)
-    """At most one other release with a weight in (0, 1): traffic split (AdditionalVersionWeights)."""
+    """At most one other release with a weight in (0, 1): traffic split (AdditionalVersionWeights).
+    Default: empty (no split)."""
     deployment: str | None = None
     """CodeDeploy configuration name (see :data:`DEPLOYMENTS`); None: the alias moves at once, no
     deployment group. Default: None."""
     alarms: bool = True
-    """With ``deployment``: errors/throttles/p99-duration alarms that roll the deployment back."""
+    """With ``deployment``: errors/throttles/p99-duration alarms that roll the deployment back.
+    Default: True."""
     provisioned_concurrency: int | None = None
     """Provisioned concurrent executions on this alias (not on $LATEST). Default: None."""
     history: list[str] = field(default_factory=list)
-    """Previous targets, oldest first (``rollback`` pops the last one)."""
+    """Previous targets, oldest first (``rollback`` pops the last one). Default: empty."""
 
     def to_json(self) -> dict[str, Any]:
+        """The release-file entry (only the keys that are set; ``alarms`` only with ``deployment``)."""
         data: dict[str, Any] = {}
         if self.follows is not None:
             data["follows"] = self.follows
@@ -132,15 +144,19 @@ class FunctionReleases:
     """The releases and aliases of one function (keyed by its construct path)."""
 
     releases: list[Release] = field(default_factory=list)
+    """Recorded releases, oldest first. Default: empty."""
     aliases: dict[str, AliasSpec] = field(default_factory=dict)
+    """Alias specs by alias name. Default: empty."""
     keep_releases: int | None = None
     """Keep only the newest N releases (plus those aliases use or can roll back to). Default: all."""
 
     def release(self, label: str) -> Release | None:
+        """The release labelled ``label``, or None."""
         return next((r for r in self.releases if r.label == label), None)
 
     @property
     def newest(self) -> Release | None:
+        """The most recently recorded release (pruned or not), or None when there is none."""
         return self.releases[-1] if self.releases else None
 
     def target(self, alias: str) -> str:
@@ -182,6 +198,7 @@ class FunctionReleases:
         return dropped
 
     def to_json(self) -> dict[str, Any]:
+        """The function's release-file entry (``keep_releases`` only when set)."""
         data: dict[str, Any] = {
             "releases": [r.to_json() for r in self.releases],
             "aliases": {name: spec.to_json() for name, spec in self.aliases.items()},
@@ -196,7 +213,9 @@ class ReleaseRecord:
     """The whole release file. Load with :func:`load_record`, save with :meth:`save`."""
 
     functions: dict[str, FunctionReleases] = field(default_factory=dict)
+    """Function entries keyed by construct path. Default: empty."""
     source: str = "<memory>"
+    """Where the record came from, used in error messages. Default: ``"<memory>"``."""
 
     def function(self, key: str) -> FunctionReleases:
         """The entry of ``key``; raises listing the known functions."""
@@ -210,12 +229,14 @@ class ReleaseRecord:
         return self.functions[key]
 
     def to_json(self) -> dict[str, Any]:
+        """The whole file as JSON data (functions sorted by key)."""
         return {
             "format": FORMAT_VERSION,
             "functions": {key: self.functions[key].to_json() for key in sorted(self.functions)},
         }
 
     def dumps(self) -> str:
+        """The file text: :meth:`to_json` indented by 2, with a trailing newline (not validated)."""
         return json.dumps(self.to_json(), indent=2) + "\n"
 
     def save(self, path: str | Path) -> None:

@@ -66,7 +66,9 @@ class AliasDeployment:
     """The CodeDeploy resources of one alias (add hooks with ``group.add_pre_hook(fn)``)."""
 
     group: codedeploy.LambdaDeploymentGroup
+    """The alias's CodeDeploy deployment group."""
     alarms: list[cloudwatch.Alarm] = field(default_factory=list)
+    """Rollback alarms of the group (none when the alias sets ``"alarms": false``). Default: empty."""
 
 
 @dataclass
@@ -78,12 +80,13 @@ class FunctionReleaseSet:
     fingerprint: str
     """The current code/configuration fingerprint."""
     parts: dict[str, object]
+    """What the fingerprint covers (code asset hash, runtime, handler, memory …)."""
     entry: FunctionReleases | None
     """The function's entry (None when the file has none yet: only the default alias is made)."""
     versions: dict[str, lambda_.Version] = field(default_factory=dict)
-    """``AWS::Lambda::Version`` by release label (kept releases only)."""
+    """``AWS::Lambda::Version`` by release label (kept releases only). Default: empty."""
     deployments: dict[str, AliasDeployment] = field(default_factory=dict)
-    """CodeDeploy groups by alias name."""
+    """CodeDeploy groups by alias name (aliases with a ``deployment`` only). Default: empty."""
 
     def deployment_group(self, alias: str) -> codedeploy.LambdaDeploymentGroup:
         """The alias's deployment group, e.g. to ``add_pre_hook``/``add_post_hook`` a test function."""

@@ -219,9 +219,11 @@ class SqsTrigger:
 
     @property
     def kind(self) -> InvocationKind:
+        """Always ``InvocationKind.POLLED`` (Lambda polls the queue)."""
         return InvocationKind.POLLED
 
     def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the SQS event source mapping on ``target`` (see the class docstring)."""
         source = PolledSource(fn, construct_id)
         if self.queue is not None and self.queue_props is not None:
             raise fail(
@@ -355,6 +357,7 @@ class _StreamOptions:
 
     @property
     def kind(self) -> InvocationKind:
+        """Always ``InvocationKind.POLLED`` (Lambda polls the stream)."""
         return InvocationKind.POLLED
 
     def _stream_props(self, source: PolledSource, fn: SecureFunction) -> dict[str, Any]:
@@ -397,6 +400,7 @@ class KinesisTrigger(_StreamOptions):
     """Read through a ``AWS::Kinesis::StreamConsumer`` (dedicated 2 MB/s per shard). Default: False."""
 
     def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the Kinesis event source mapping on ``target`` (see the class docstring)."""
         source = PolledSource(fn, construct_id)
         if self.stream is not None and self.stream_props is not None:
             raise fail(
@@ -453,6 +457,7 @@ class DynamoDbStreamTrigger(_StreamOptions):
     """The table (its ``table_stream_arn`` must be known: a table with a stream)."""
 
     def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the DynamoDB stream event source mapping on ``target`` (see the class docstring)."""
         source = PolledSource(fn, construct_id)
         stream_arn = self.table.table_stream_arn
         if stream_arn is None:
@@ -534,6 +539,7 @@ class _KafkaOptions:
 
     @property
     def kind(self) -> InvocationKind:
+        """Always ``InvocationKind.POLLED`` (Lambda polls the topic)."""
         return InvocationKind.POLLED
 
     def _common(self, source: PolledSource, fn: SecureFunction, group: str) -> dict[str, Any]:
@@ -565,6 +571,7 @@ class MskTrigger(_KafkaOptions):
     """ARN of the MSK cluster (``arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>``)."""
 
     def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the MSK event source mapping on ``target`` (see the class docstring)."""
         source = PolledSource(fn, construct_id)
         access = _kafka_auth(
             source, self.authentication, self.secret, (KafkaAuth.IAM, KafkaAuth.SASL_SCRAM_512, KafkaAuth.MTLS)
@@ -617,6 +624,7 @@ class SelfManagedKafkaTrigger(_KafkaOptions):
     """Security groups for those pollers. Default: none."""
 
     def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the Kafka event source mapping on ``target`` (see the class docstring)."""
         source = PolledSource(fn, construct_id)
         if not self.bootstrap_servers:
             raise fail(source, "bootstrap_servers is empty", value=list(self.bootstrap_servers), fix="list host:port")
@@ -673,9 +681,11 @@ class MqTrigger:
 
     @property
     def kind(self) -> InvocationKind:
+        """Always ``InvocationKind.POLLED`` (Lambda polls the broker queue)."""
         return InvocationKind.POLLED
 
     def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the Amazon MQ event source mapping on ``target`` (see the class docstring)."""
         source = PolledSource(fn, construct_id)
         window = _check_window(source, self.max_batching_window)
         check_range(source, "batch_size", self.batch_size, 1, MAX_BATCH)
@@ -736,9 +746,11 @@ class DocumentDbTrigger:
 
     @property
     def kind(self) -> InvocationKind:
+        """Always ``InvocationKind.POLLED`` (Lambda polls the change stream)."""
         return InvocationKind.POLLED
 
     def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the DocumentDB event source mapping on ``target`` (see the class docstring)."""
         source = PolledSource(fn, construct_id)
         window = _check_window(source, self.max_batching_window)
         check_range(source, "batch_size", self.batch_size, 1, MAX_BATCH)

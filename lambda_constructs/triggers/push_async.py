@@ -130,6 +130,7 @@ def _dlq(source: PushSource, fn: SecureFunction, key: kms.IKey | None = None) ->
 class _Async:
     @property
     def kind(self) -> InvocationKind:
+        """Always ``InvocationKind.ASYNC`` (the service invokes with ``Event``)."""
         return InvocationKind.ASYNC
 
 
@@ -186,6 +187,7 @@ class S3Trigger(_Async):
     """Only keys ending with this. Default: none."""
 
     def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the bucket notification and permission on ``target`` (see the class docstring)."""
         source = PushSource(fn, construct_id)
         if self.bucket is not None and self.bucket_props is not None:
             raise fail(
@@ -292,6 +294,7 @@ class SnsTrigger(_Async):
     """Message-attribute filter policy. Default: none (every message)."""
 
     def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the SNS subscription and permission on ``target`` (see the class docstring)."""
         source = PushSource(fn, construct_id)
         if self.topic is not None and self.topic_props is not None:
             raise fail(
@@ -385,6 +388,7 @@ class EventBridgeRuleTrigger(_Async):
     """EventBridge's delivery window, 60 s – 24 h. Default: 24 hours."""
 
     def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the EventBridge rule targeting ``target`` (see the class docstring)."""
         source = PushSource(fn, construct_id)
         pattern = check_pattern(source, "event_pattern", self.event_pattern, allowed_keys=EVENT_PATTERN_KEYS)
         retry = _retry(source, self.retry_attempts, self.max_event_age)
@@ -407,6 +411,7 @@ class ArchiveReplayTrigger(_Async):
     """60 s – 24 h. Default: 24 hours."""
 
     def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the archive and the replay rule targeting ``target`` (see the class docstring)."""
         source = PushSource(fn, construct_id)
         pattern = check_pattern(source, "event_pattern", self.event_pattern, allowed_keys=EVENT_PATTERN_KEYS)
         retry = _retry(source, self.retry_attempts, self.max_event_age)
@@ -444,6 +449,7 @@ class CodeCommitTrigger(_Async):
     """60 s – 24 h. Default: 24 hours."""
 
     def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the repository-events rule targeting ``target`` (see the class docstring)."""
         source = PushSource(fn, construct_id)
         if not is_token(self.repository_name) and not re.fullmatch(r"[\w.-]{1,100}", self.repository_name):
             raise fail(source, "invalid repository name", value=self.repository_name, fix="use 1–100 of [A-Za-z0-9_.-]")
@@ -530,6 +536,7 @@ class ScheduleTrigger(_Async):
     """Default: True."""
 
     def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the schedule and its role invoking ``target`` (see the class docstring)."""
         source = PushSource(fn, construct_id)
         check_schedule_expression(source, self.expression)
         if not is_token(self.timezone) and self.timezone not in zoneinfo.available_timezones():
@@ -595,6 +602,7 @@ class LogsSubscriptionTrigger(_Async):
     """Default: generated."""
 
     def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the subscription filter and permission on ``target`` (see the class docstring)."""
         source = PushSource(fn, construct_id)
         if self.log_group is fn.log_group:
             raise fail(
@@ -632,6 +640,7 @@ class IotRuleTrigger(_Async):
     """Default: none."""
 
     def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the IoT topic rule invoking ``target`` (see the class docstring)."""
         source = PushSource(fn, construct_id)
         if not is_token(self.sql) and not _IOT_SQL.match(self.sql):
             raise fail(
@@ -683,6 +692,7 @@ class IotEventsTrigger(_Async):
     """Name of the detector model whose ``lambda`` action targets the function."""
 
     def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the detector model's invoke permission on ``target`` (see the module docstring)."""
         source = PushSource(fn, construct_id)
         arn = Stack.of(source).format_arn(
             service="iotevents", resource="detectorModel", resource_name=self.detector_model_name
@@ -704,6 +714,7 @@ class SesReceiptTrigger(_Async):
     """Default: True (spam and virus scanning)."""
 
     def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the SES receipt rule invoking ``target`` (see the class docstring)."""
         source = PushSource(fn, construct_id)
         if not is_token(self.rule_name) and not re.fullmatch(r"[A-Za-z0-9][\w.-]{0,63}", self.rule_name):
             raise fail(source, "invalid receipt rule name", value=self.rule_name, fix="1–64 of [A-Za-z0-9_.-]")
