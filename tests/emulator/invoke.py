@@ -175,3 +175,65 @@ def invoke_alias(
         result = json.loads(result_path.read_text())
     error = None if result["ok"] else f"{result['payload']['errorType']}: {result['payload']['errorMessage']}"
     return InvokeResult(function_name, alias, result["ok"], result["payload"], seconds, output, error)
+
+
+@dataclass
+class AliasResult:
+    """One row of :func:`invoke_all`."""
+
+    path: str  # construct path, e.g. LambdaConstructsService/Orders
+    function: str
+    alias: str  # "Prod -> 1", "*" (skipped) or "-" (no alias)
+    runtime: str
+    event_kind: str
+    status: str  # ok, expected-error, error, skipped
+    detail: str
+    seconds: float = 0.0
+
+
+def invoke_all(emulator: Emulator, cdk_out: Path, event: Any = None) -> list[AliasResult]:
+    """Invoke every alias of every Python function of ``cdk_out`` with the event of its trigger.
+
+    ``event`` (if not None) replaces the trigger's sample event for every function.
+    """
+    from tests.emulator import expectations
+
+    cfn = emulator.client("cloudformation")
+    lam = emulator.client("lambda")
+    rows: list[AliasResult] = []
+    for stack in load_stacks(cdk_out):
+        deployed = cfn.describe_stack_resources(StackName=stack.name)["StackResources"]
+        physical = {r.get("LogicalResourceId"): r.get("PhysicalResourceId") for r in deployed}
+        for logical_id, res in stack.resources.items():
+            name = physical.get(logical_id)
+            if res["Type"] != "AWS::Lambda::Function" or not name:
+                continue
+            path = expectations.construct_path(res)
+            runtime = str(res.get("Properties", {}).get("Runtime", ""))
+            kind, sample = expectations.event_for(path, stack, logical_id)
+            if not runtime.startswith("python"):
+                rows.append(AliasResult(path, name, "*", runtime or "?", "-", "skipped", "not a Python runtime"))
+                continue
+            aliases = lam.list_aliases(FunctionName=name)["Aliases"]
+            if not aliases:
+                rows.append(AliasResult(path, name, "-", runtime, "-", "skipped", "no aliases (helper function)"))
+            payload_event = event if event is not None else sample
+            for alias in aliases:
+                res_ = invoke_alias(emulator, cdk_out, name, alias["Name"], payload_event)
+                outcome = expectations.classify(path, res_.ok, res_.error, res_.payload)
+                detail = outcome.detail
+                if outcome.status == "error" and res_.output:
+                    detail += "\n" + res_.output[-1500:]
+                rows.append(
+                    AliasResult(
+                        path,
+                        name,
+                        f"{alias['Name']} -> {alias['FunctionVersion']}",
+                        runtime,
+                        kind or "{}",
+                        outcome.status,
+                        detail,
+                        res_.seconds,
+                    )
+                )
+    return rows

@@ -16,6 +16,13 @@ map entries at them. Gaps patched (each found by deploying a typical CDK Lambda 
   the alias ARN is kept.
 * ``AWS::KMS::Key``: ``KeyPolicy`` was stored as a dict, so DescribeKey failed with HTTP 500 -> JSON.
 * ``AWS::Logs::LogGroup``: ``KmsKeyId`` was dropped -> kept.
+* ``AWS::ApiGateway::Deployment``/``Method``, ``AWS::EC2::SecurityGroupIngress``,
+  ``AWS::RDS::DBSubnetGroup``: no physical ID (``Ref`` empty) -> deployment ID, generated IDs, name;
+  ``AWS::RDS::DBInstance`` then takes the subnet group by name.
+* Change sets (how the CDK CLI deploys) created resources in template order, ignoring ``DependsOn``
+  -> dependency order (an ``AWS::ApiGateway::Deployment`` failed before its methods existed).
+* S3 bucket policies were enforced without their Conditions, so the bootstrap bucket's
+  "deny unless aws:SecureTransport" denied every upload -> stored, not enforced.
 * ``AWS::SQS::QueuePolicy``: missing -> the queues' ``Policy`` attribute.
 * ``AWS::SNS::Subscription``: missing -> real subscription with its attributes.
 * ``AWS::CDK::Metadata``: ignored silently instead of warned about.
@@ -28,16 +35,22 @@ v2, Secrets Manager, Function URLs, Scheduler, CodeDeploy, ``Custom::*`` ...) ar
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
+from moto.apigateway.models import Deployment as ApiGatewayDeployment
+from moto.apigateway.models import Method as ApiGatewayMethod
 from moto.awslambda.models import EventSourceMapping as MotoEventSourceMapping
 from moto.awslambda.models import LambdaBackend, LambdaFunction, LayerVersion
 from moto.awslambda.utils import get_backend
 from moto.cloudformation import parsing
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
+from moto.ec2.models.security_groups import SecurityGroupIngress
 from moto.kms.models import Key as MotoKey
 from moto.logs.models import LogGroup as MotoLogGroup
+from moto.rds.models import DBInstance as MotoDBInstance
+from moto.rds.models import DBSubnetGroup, rds_backends
 from moto.s3.models import FakeBucket
 from moto.sns.models import SNSBackend, sns_backends
 from moto.sqs.models import sqs_backends
@@ -405,6 +418,40 @@ class LogGroupModel(_Model):
         return group
 
 
+class DBInstanceModel(_Model):
+    """``AWS::RDS::DBInstance`` accepting the subnet group's name (moto expected the model object).
+
+    With ``Ref`` of ``AWS::RDS::DBSubnetGroup`` resolving to its name (moto gave no physical ID),
+    moto's own model failed with ``'str' object has no attribute 'name'``.
+    """
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "DBInstanceIdentifier"
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::RDS::DBInstance"
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> MotoDBInstance:
+        props = cloudformation_json["Properties"]
+        group = props.get("DBSubnetGroupName")
+        if isinstance(group, str):
+            props["DBSubnetGroupName"] = rds_backends[account_id][region_name].subnet_groups[group]
+        instance: MotoDBInstance = MotoDBInstance.create_from_cloudformation_json(
+            resource_name, cloudformation_json, account_id, region_name, **kwargs
+        )
+        return instance
+
+
 class QueuePolicy(_Model):
     """``AWS::SQS::QueuePolicy`` (missing) -> the ``Policy`` attribute of each queue."""
 
@@ -529,6 +576,7 @@ MODELS: tuple[type[CloudFormationModel], ...] = (
     EventSourceMapping,
     KmsKey,
     LogGroupModel,
+    DBInstanceModel,
     QueuePolicy,
     Permission,
     Subscription,
@@ -578,6 +626,27 @@ def _diff_in_dependency_order(
 _ORIGINAL_RESOURCE_DIFF = parsing.ResourceMap.build_resource_diff
 
 
+def _generated_id(prefix: str) -> property:
+    """A ``physical_resource_id`` generated once per object (moto answered None, i.e. no ``Ref``)."""
+
+    def getter(self: Any) -> str:
+        if not hasattr(self, "_emulator_physical_id"):
+            self._emulator_physical_id = f"{prefix}{uuid.uuid4().hex[:12]}"
+        value: str = self._emulator_physical_id
+        return value
+
+    return property(getter)
+
+
+# moto model classes whose physical_resource_id was None, so DescribeStackResources had no ID.
+_PHYSICAL_IDS: dict[type[Any], property] = {
+    ApiGatewayDeployment: property(lambda self: self.id),
+    ApiGatewayMethod: _generated_id("method-"),
+    SecurityGroupIngress: _generated_id("sgr-"),
+    DBSubnetGroup: property(lambda self: self.name),
+}
+
+
 def _bucket_permission_neutral(self: FakeBucket, action: str, resource: str) -> Any:
     from moto.iam.access_control import PermissionResult
 
@@ -597,6 +666,8 @@ def register() -> None:
         if resource_type not in parsing.NULL_MODELS:
             parsing.NULL_MODELS.append(resource_type)
     LambdaFunction.get_configuration = _configuration_with_logging  # type: ignore[method-assign]
+    for cls, prop in _PHYSICAL_IDS.items():
+        cls.physical_resource_id = prop
     # Change sets (the CDK CLI's path) created resources in template order, ignoring DependsOn
     # (AWS::ApiGateway::Deployment before its Methods -> "The REST API doesn't contain any methods").
     parsing.ResourceMap.build_resource_diff = _diff_in_dependency_order  # type: ignore[method-assign]

@@ -178,14 +178,14 @@ def _alarm(name: str, p: dict[str, Any], account: str, region: str) -> tuple[str
             )
     alarm = cloudwatch_backends[account][region].put_metric_alarm(
         name=alarm_name,
-        namespace=p.get("Namespace"),
-        metric_name=p.get("MetricName"),
-        comparison_operator=p.get("ComparisonOperator"),
+        namespace=p.get("Namespace"),  # type: ignore[arg-type]
+        metric_name=p.get("MetricName"),  # type: ignore[arg-type]
+        comparison_operator=p.get("ComparisonOperator"),  # type: ignore[arg-type]
         evaluation_periods=int(p.get("EvaluationPeriods", 1)),
-        period=p.get("Period"),
-        threshold=p.get("Threshold"),
-        statistic=p.get("Statistic"),
-        description=p.get("AlarmDescription"),
+        period=p.get("Period"),  # type: ignore[arg-type]
+        threshold=p.get("Threshold"),  # type: ignore[arg-type]
+        statistic=p.get("Statistic"),  # type: ignore[arg-type]
+        description=p.get("AlarmDescription"),  # type: ignore[arg-type]
         dimensions=p.get("Dimensions", []),
         alarm_actions=p.get("AlarmActions", []),
         metric_data_queries=queries,
@@ -270,14 +270,15 @@ def _secret(name: str, p: dict[str, Any], account: str, region: str) -> tuple[st
 def _secret_attachment(name: str, p: dict[str, Any], account: str, region: str) -> tuple[str, dict[str, Any]]:
     backend = secretsmanager_backends[account][region]
     secret_id = p["SecretId"]
-    doc = json.loads(backend.get_secret_value(secret_id, None, None)["SecretString"])  # type: ignore[index]
+    current = backend.get_secret_value(secret_id, None, None)  # type: ignore[arg-type]
+    doc = json.loads(current["SecretString"])
     if p.get("TargetType") == "AWS::RDS::DBInstance":
         db = rds_backends[account][region].describe_db_instances(p["TargetId"])[0]
         doc.update(
             {
                 "engine": db.engine,
                 "host": db.address,
-                "port": int(db.port),
+                "port": int(db.port or 5432),
                 "dbInstanceIdentifier": db.db_instance_identifier,
             }
         )
@@ -303,7 +304,7 @@ def _sg_egress(name: str, p: dict[str, Any], account: str, region: str) -> tuple
 
 def _function_url(name: str, p: dict[str, Any], account: str, region: str) -> tuple[str, dict[str, Any]]:
     fn = _lambda_arn_name(p["TargetFunctionArn"])
-    config = {k: p[k] for k in ("AuthType", "Cors", "InvokeMode") if k in p}
+    config: dict[str, Any] = {k: p[k] for k in ("AuthType", "Cors", "InvokeMode") if k in p}
     url = get_backend(account, region).create_function_url_config(fn, config)
     fn_arn = f"arn:aws:lambda:{region}:{account}:function:{fn}"
     return fn_arn, {"FunctionUrl": url.url, "FunctionArn": fn_arn}
@@ -381,7 +382,7 @@ def _rest_stage(name: str, p: dict[str, Any], account: str, region: str) -> tupl
         description=p.get("Description", ""),
         tracing_enabled=p.get("TracingEnabled"),
     )
-    return stage.name, {}
+    return str(stage.name), {}
 
 
 def _request_validator(name: str, p: dict[str, Any], account: str, region: str) -> tuple[str, dict[str, Any]]:
