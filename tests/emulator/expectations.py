@@ -52,13 +52,39 @@ class Outcome:
     detail: str
 
 
-def construct_path(resource: dict[str, Any]) -> str:
-    """``Stack/Construct`` of a function resource (``aws:cdk:path`` without ``/Function/Resource``)."""
-    path = str(resource.get("Metadata", {}).get("aws:cdk:path", ""))
+def _strip(path: str) -> str:
+    path = path.lstrip("/")
     for suffix in ("/Function/Resource", "/Resource"):
         if path.endswith(suffix):
             return path[: -len(suffix)]
     return path
+
+
+def _metadata_paths(stack: StackTemplate) -> dict[str, str]:
+    """Logical ID -> construct path from the assembly's metadata (``aws:cdk:logicalId`` entries)."""
+    sources: list[dict[str, Any]] = []
+    side_file = stack.directory / f"{stack.name}.metadata.json"
+    if side_file.exists():
+        sources.append(json.loads(side_file.read_text()))
+    manifest = json.loads((stack.directory / "manifest.json").read_text())
+    for artifact in manifest.get("artifacts", {}).values():
+        if artifact.get("properties", {}).get("stackName") == stack.name or artifact.get("displayName") == stack.name:
+            sources.append(artifact.get("metadata", {}))
+    paths: dict[str, str] = {}
+    for source in sources:
+        for path, entries in source.items():
+            for entry in entries:
+                if entry.get("type") == "aws:cdk:logicalId" and isinstance(entry.get("data"), str):
+                    paths[entry["data"]] = path
+    return paths
+
+
+def construct_path(stack: StackTemplate, logical_id: str) -> str:
+    """``Stack/Construct`` of a function (its CDK path without ``/Function/Resource``)."""
+    path = str(stack.resources[logical_id].get("Metadata", {}).get("aws:cdk:path", ""))
+    if not path:
+        path = _metadata_paths(stack).get(logical_id, f"{stack.name}/{logical_id}")
+    return _strip(path)
 
 
 def _mentions(value: Any, logical_id: str) -> bool:
