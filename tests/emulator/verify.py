@@ -124,6 +124,8 @@ class Resolver:
             ("AWS::SNS::Topic", "TopicName"): lambda: phys.rsplit(":", 1)[-1],
             ("AWS::Logs::LogGroup", "Arn"): lambda: arn_prefix.format("logs") + f"log-group:{phys}:*",
             ("AWS::Events::Rule", "Arn"): lambda: arn_prefix.format("events") + f"rule/{phys}",
+            ("AWS::ApiGatewayV2::Api", "ApiId"): lambda: phys,
+            ("AWS::ApiGatewayV2::Integration", "IntegrationId"): lambda: phys,
             ("AWS::IAM::Role", "Arn"): lambda: self.emulator.client("iam").get_role(RoleName=phys)["Role"]["Arn"],
         }
         getter = table.get((rtype, attr))
@@ -358,6 +360,50 @@ class _Checker:
             attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]
             got = json.loads(attrs.get("Policy", "{}"))
             self.expect(f"Policy of {url}", p["PolicyDocument"].get("Statement"), got.get("Statement"))
+
+    def check_CloudWatch_Alarm(self, phys: str, p: dict[str, Any]) -> None:
+        alarms = self.emulator.client("cloudwatch").describe_alarms(AlarmNames=[phys])["MetricAlarms"]
+        self.checks += 1
+        if not alarms:
+            self.fail(f"alarm {phys} not found")
+            return
+        alarm = alarms[0]
+        for key in ("ComparisonOperator", "EvaluationPeriods", "MetricName", "Namespace", "TreatMissingData"):
+            if key in p:
+                self.expect(key, p[key], alarm.get(key))
+        if "Threshold" in p:
+            self.expect("Threshold", float(p["Threshold"]), alarm.get("Threshold"))
+        self.expect("AlarmActions", p.get("AlarmActions", []), alarm.get("AlarmActions", []))
+        if "Metrics" in p:
+            self.expect("Metrics[].Id", [m["Id"] for m in p["Metrics"]], [m["Id"] for m in alarm.get("Metrics", [])])
+
+    def check_SecretsManager_Secret(self, phys: str, p: dict[str, Any]) -> None:
+        secret = self.emulator.client("secretsmanager").describe_secret(SecretId=phys)
+        self.expect("ARN", phys, secret["ARN"])
+        if "KmsKeyId" in p:
+            self.expect("KmsKeyId", p["KmsKeyId"], secret.get("KmsKeyId"))
+
+    def check_Lambda_Url(self, phys: str, p: dict[str, Any]) -> None:
+        cfg = self.lam.get_function_url_config(FunctionName=phys.split(":")[6])
+        self.expect("AuthType", p["AuthType"], cfg.get("AuthType"))
+
+    def check_ApiGatewayV2_Route(self, phys: str, p: dict[str, Any]) -> None:
+        route = self.emulator.client("apigatewayv2").get_route(ApiId=p["ApiId"], RouteId=phys)
+        self.expect("RouteKey", p["RouteKey"], route.get("RouteKey"))
+        if "Target" in p:
+            self.expect("Target", p["Target"], route.get("Target"))
+
+    def check_ApiGatewayV2_Integration(self, phys: str, p: dict[str, Any]) -> None:
+        got = self.emulator.client("apigatewayv2").get_integration(ApiId=p["ApiId"], IntegrationId=phys)
+        self.expect("IntegrationType", p["IntegrationType"], got.get("IntegrationType"))
+        if "IntegrationUri" in p:
+            self.expect("IntegrationUri", p["IntegrationUri"], got.get("IntegrationUri"))
+
+    def check_SNS_TopicPolicy(self, phys: str, p: dict[str, Any]) -> None:
+        sns = self.emulator.client("sns")
+        for arn in p["Topics"]:
+            policy = json.loads(sns.get_topic_attributes(TopicArn=arn)["Attributes"]["Policy"])
+            self.expect(f"Policy of {arn}", p["PolicyDocument"].get("Statement"), policy.get("Statement"))
 
     def check_SQS_Queue(self, phys: str, p: dict[str, Any]) -> None:
         attrs = self.emulator.client("sqs").get_queue_attributes(QueueUrl=phys, AttributeNames=["All"])["Attributes"]
