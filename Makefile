@@ -9,6 +9,8 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
+
+.PHONY: readme
 .PHONY: install audit-install synth test lint typecheck audit docs diagram deploy-local bench clean
 
 $(PY):
@@ -54,6 +56,10 @@ docs: $(STAMP)
 # docs/diagram.svg drawn from the synthesized templates (pure Python, deterministic).
 diagram: synth
 	$(PY) scripts/diagram.py --cdk-out cdk.out --out docs/diagram.svg
+
+# Regenerate the README's acknowledgement list and the diagram from a fresh synth.
+readme: synth
+	$(PY) scripts/acknowledgements.py --cdk-out cdk.out --readme README.md
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -7,8 +7,13 @@ README's acknowledgement table is generated from it and checked by a test).
 
 from __future__ import annotations
 
+import re
+import tarfile
 from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
 
+import cdk_nag
 from aws_cdk import Acknowledgment, App, Stage, Validations
 from cdk_nag import (
     AwsSolutionsChecks,
@@ -157,9 +162,43 @@ def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
     Validations.of(scope).acknowledge(Acknowledgment(id=rule_id, reason=reason))
 
 
+_PACK_SOURCES = {
+    "AwsSolutions": "aws-solutions.js",
+    "Serverless": "serverless.js",
+    "NIST.800.53.R5": "nist-800-53-r5.js",
+    "HIPAA.Security": "hipaa-security.js",
+    "PCI.DSS.321": "pci-dss-321.js",
+}
+_APPLY_RULE = re.compile(r"applyRule\(\{(.*?)\}\);", re.S)
+_SUFFIX = re.compile(r"ruleSuffixOverride: '([A-Za-z0-9]+)'")
+_RULE_NAME = re.compile(r"rule: [A-Za-z0-9_]+\.([A-Za-z0-9]+)")
+
+
+@cache
+def pack_rules() -> dict[str, frozenset[str]]:
+    """The rule ids each of the five packs applies, read from the installed cdk-nag's pack sources."""
+    tarball = next((Path(cdk_nag.__file__).parent / "_jsii").glob("*.tgz"))
+    rules: dict[str, frozenset[str]] = {}
+    with tarfile.open(tarball) as archive:
+        for prefix, name in _PACK_SOURCES.items():
+            member = archive.extractfile(f"package/lib/packs/{name}")
+            source = member.read().decode() if member is not None else ""
+            found = (_SUFFIX.search(block) or _RULE_NAME.search(block) for block in _APPLY_RULE.findall(source))
+            rules[prefix] = frozenset(f"{prefix}-{match.group(1)}" for match in found if match is not None)
+    return rules
+
+
 def acknowledge_rule(scope: IConstruct, rule: str, reason: str, packs: Iterable[str] = PACK_PREFIXES) -> None:
-    """Acknowledge ``rule`` (e.g. ``LambdaDLQ``) in each of ``packs`` on ``scope``."""
-    for pack in packs:
+    """Acknowledge ``rule`` (e.g. ``LambdaDLQ``) in those of ``packs`` that have it, on ``scope``.
+
+    Packs without the rule are skipped (an acknowledgement of a rule no pack applies would be noise);
+    a rule that none of ``packs`` has is a programming error and raises ``ValueError``.
+    """
+    rules = pack_rules()
+    matched = [pack for pack in packs if f"{pack}-{rule}" in rules.get(pack, frozenset())]
+    if not matched:
+        raise ValueError(f"{scope.node.path}: no pack among {list(packs)} has a rule {rule}")
+    for pack in matched:
         acknowledge(scope, f"{pack}-{rule}", reason)
 
 
