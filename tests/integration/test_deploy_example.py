@@ -3,7 +3,7 @@
 Reuses the session's ``example_assembly`` (tests/conftest.py: the app synthesized with the
 compliance packs, manifest and asset directories included), so no second synth. Then: fresh
 emulator, ``cdk bootstrap`` + ``cdk deploy --all``, the verifier on every stack, every alias of
-every Python function invoked with its trigger's sample event, and the emulator process gone.
+every Python and Node.js function invoked with its trigger's sample event, and the emulator process gone.
 Answers listed in tests/emulator/expectations.py (EXPECTED_ERRORS) are allowed, nothing else.
 """
 
@@ -62,8 +62,9 @@ def test_example_app_deploys_verifies_and_answers(example_assembly: ExampleAssem
     errors = [f"{r.path} {r.alias}: {r.detail}" for r in rows if r.status == "error"]
     assert errors == []
     invoked = [r for r in rows if r.status in ("ok", "expected-error")]
-    python_functions = {r.path for r in rows if r.runtime.startswith("python") and r.alias != "-"}
-    assert python_functions <= {r.path for r in invoked}
+    with_aliases = {r.path for r in rows if r.runtime.startswith(("python", "nodejs")) and r.alias != "-"}
+    assert with_aliases <= {r.path for r in invoked}  # Python and Node.js handlers both ran
+    assert any(r.runtime.startswith("nodejs") for r in invoked) == any(s.name.endswith("Polyglot") for s in stacks)
     assert len(invoked) >= 10
     # Every expected error really happens (else the entry is stale) and only for the listed reason.
     expected = {r.path for r in rows if r.status == "expected-error"}
