@@ -47,9 +47,14 @@ def read_assembly(directory: str | Path) -> dict[str, SynthesizedFunction]:
             if not template_file.is_file():
                 continue
             template = json.loads(template_file.read_text(encoding="utf-8"))
+            # Recent CDK versions write the construct metadata to a separate file, not inline.
+            metadata = dict(artifact.get("metadata") or {})
+            extra = artifact.get("additionalMetadataFile")
+            if isinstance(extra, str) and (manifest_file.parent / extra).is_file():
+                metadata.update(json.loads((manifest_file.parent / extra).read_text(encoding="utf-8")))
             logical_ids = {
                 path: entry["data"]
-                for path, entries in artifact.get("metadata", {}).items()
+                for path, entries in metadata.items()
                 for entry in entries
                 if entry.get("type") == "aws:cdk:logicalId"
             }
