@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 
-from aws_cdk import Token
+from aws_cdk import Stack, Token
 from aws_cdk import aws_efs as efs
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
@@ -50,4 +51,26 @@ def efs_mount(
         posix_user=efs.PosixUser(uid=uid, gid=gid),
         create_acl=efs.Acl(owner_uid=uid, owner_gid=gid, permissions="750"),
     )
-    return lambda_.FileSystem.from_efs_access_point(access_point, mount_path)
+    # lambda_.FileSystem.from_efs_access_point grants ClientMount on Resource "*" (conditioned on the access
+    # point); ClientMount takes the file-system ARN, so both grants name this file system only.
+    file_system_arn = Stack.of(access_point).format_arn(
+        service="elasticfilesystem", resource="file-system", resource_name=file_system.file_system_id
+    )
+    return lambda_.FileSystem(
+        arn=access_point.access_point_arn,
+        local_mount_path=mount_path,
+        connections=file_system.connections,
+        dependency=[file_system.mount_targets_available],
+        policies=[
+            iam.PolicyStatement(
+                actions=["elasticfilesystem:ClientMount"],
+                resources=[file_system_arn],
+                conditions={"StringEquals": {"elasticfilesystem:AccessPointArn": access_point.access_point_arn}},
+            ),
+            iam.PolicyStatement(
+                actions=["elasticfilesystem:ClientWrite"],
+                resources=[file_system_arn],
+                conditions={"StringEquals": {"elasticfilesystem:AccessPointArn": access_point.access_point_arn}},
+            ),
+        ],
+    )

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jsii
-from aws_cdk import ArnFormat, Aws, Duration, RemovalPolicy, Size, Stack, Token
+from aws_cdk import Annotations, ArnFormat, Aws, Duration, RemovalPolicy, Size, Stack, Token
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -526,6 +526,12 @@ class SecureFunction(Construct):
         else:
             self.security_group = network.new_function_security_group(self, "SecurityGroup", vpc, props.allow_egress_to)
             self.security_groups = [self.security_group]
+            if props.filesystem is not None and props.allow_egress_to is None:
+                # CDK adds an NFS egress rule for the mount; this group already allows all outbound.
+                Annotations.of(self.security_group).acknowledge_warning(
+                    "@aws-cdk/aws-ec2:ipv4IgnoreEgressRule",
+                    "the group allows all outbound (allow_egress_to not set): the NFS egress rule is implied",
+                )
         if isinstance(self.role, ExecutionRole):
             self.network_policy = iam.ManagedPolicy(
                 self.role,
