@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 
-from lambda_constructs.compliance import pack_rules
+from lambda_constructs.compliance import PACK_PREFIXES, pack_rules, write_pack_report
 from tests.conftest import ExampleAssembly
 from tests.helpers import ROOT
 
@@ -36,3 +38,34 @@ def test_readme_lists_every_acknowledgement(example_assembly: ExampleAssembly) -
         readme, acknowledgements.render(acknowledgements.collect(example_assembly.outdir))
     )
     assert expected == readme.read_text(), "README acknowledgements are stale: run make readme"
+
+
+def test_pack_report_names_all_five_packs_with_zero_violations(example_assembly: ExampleAssembly) -> None:
+    report = json.loads(write_pack_report(example_assembly.outdir).read_text())
+    packs = {entry["pack"]: entry for entry in report["packs"]}
+    assert list(packs) == list(PACK_PREFIXES)
+    assert all(entry["unsuppressed_violations"] == 0 for entry in packs.values())
+    assert all(entry["acknowledgements"] > 0 for entry in packs.values())
+
+
+def test_pack_report_counts_violations(tmp_path: Path) -> None:
+    (tmp_path / "validation-report.json").write_text(
+        json.dumps(
+            {
+                "pluginReports": [
+                    {
+                        "violations": [
+                            {
+                                "ruleName": "HIPAA.Security-LambdaDLQ",
+                                "violatingConstructs": [{"constructPath": "S/Fn/Resource"}],
+                            }
+                        ]
+                    }
+                ]
+            }
+        )
+    )
+    report = json.loads(write_pack_report(tmp_path).read_text())
+    hipaa = next(entry for entry in report["packs"] if entry["pack"] == "HIPAA.Security")
+    assert hipaa["unsuppressed_violations"] == 1
+    assert hipaa["violations"] == ["HIPAA.Security-LambdaDLQ at S/Fn/Resource"]
