@@ -4,7 +4,8 @@ The parts are read from the function's synthesized CloudFormation properties (re
 fingerprint changes exactly when the function the next deploy creates would differ:
 ``code`` (the asset hash CDK computes from the code folder, or a hash of inline code), ``runtime``,
 ``handler``, ``architecture``, ``memory``, ``timeout``, ``ephemeral_storage``, ``environment`` and
-``layers`` (hashes: the file stays readable and holds no environment values).
+``layers`` (hashes, of each layer's content asset when the layer is in the same stack: the file stays
+readable and holds no environment values).
 """
 
 from __future__ import annotations
@@ -55,8 +56,28 @@ def function_parts(fn: lambda_.Function) -> dict[str, Any]:
         "timeout": props.get("timeout") or 3,
         "ephemeral_storage": (props.get("ephemeralStorage") or {}).get("size") or 512,
         "environment": _digest(environment)[:23],
-        "layers": _digest(props.get("layers") or [])[:23],
+        "layers": _digest(_layer_contents(fn, props.get("layers") or []))[:23],
     }
+
+
+def _layer_contents(fn: lambda_.Function, layers: list[Any]) -> list[Any]:
+    """The layers with each ``Ref`` to a layer version of this stack replaced by its content's asset key.
+
+    A layer version keeps its logical id while its content changes (CloudFormation publishes a new
+    version), so the reference alone would not show that the function now runs other layer code.
+    """
+    if not any(isinstance(layer, dict) and "Ref" in layer for layer in layers):
+        return layers
+    stack = Stack.of(fn)
+    contents: dict[str, Any] = {}
+    for construct in stack.node.find_all():
+        if isinstance(construct, lambda_.CfnLayerVersion) and Stack.of(construct) is stack:
+            content = stack.resolve(construct.content)
+            key = content.get("s3Key") if isinstance(content, dict) else None
+            contents[stack.resolve(construct.logical_id)] = "asset:" + key.removesuffix(".zip") if key else content
+    return [
+        contents.get(layer["Ref"], layer) if isinstance(layer, dict) and "Ref" in layer else layer for layer in layers
+    ]
 
 
 def fingerprint(parts: dict[str, Any]) -> str:
