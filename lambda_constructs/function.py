@@ -29,7 +29,13 @@ from constructs import Construct, IConstruct
 
 from lambda_constructs import grants, languages, network, runtimes, secrets
 from lambda_constructs.bundling.python import BundleResult
-from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule
+from lambda_constructs.compliance import (
+    LIBRARY_ACKNOWLEDGEMENTS,
+    acknowledge,
+    acknowledge_many,
+    acknowledge_rule,
+    rule_ids,
+)
 from lambda_constructs.errors import fail, warn
 from lambda_constructs.layers import PythonLayer, check_layers
 from lambda_constructs.python_code import python_code
@@ -170,10 +176,15 @@ class SecureFunctionProps:
 
 @jsii.implements(lambda_.IDestination)
 class _QueueDestination:
-    """An SQS on-failure destination whose grants are added by the caller (no wildcard actions)."""
+    """An SQS on-failure destination whose grants are added by the caller (no wildcard actions).
+
+    One per function, shared by the function and its aliases: jsii then creates one JavaScript proxy,
+    and the queue ARN (the same token every time) is read from the queue once.
+    """
 
     def __init__(self, queue: sqs.IQueue) -> None:
         self._queue = queue
+        self._arn: str | None = None
 
     def bind(
         self,
@@ -182,7 +193,14 @@ class _QueueDestination:
         *,
         type: lambda_.DestinationType,
     ) -> lambda_.DestinationConfig:
-        return lambda_.DestinationConfig(destination=self._queue.queue_arn)
+        return lambda_.DestinationConfig(destination=self.queue_arn)
+
+    @property
+    def queue_arn(self) -> str:
+        """The queue's ARN, read once."""
+        if self._arn is None:
+            self._arn = self._queue.queue_arn
+        return self._arn
 
 
 class ExecutionRole(iam.Role):
@@ -281,6 +299,7 @@ class SecureFunction(Construct):
         self.log_group: logs.ILogGroup = props.log_group or self._new_log_group()
         self.failure_dlq: sqs.Queue | None = None
         self.failure_queue: sqs.IQueue = props.failure_queue or self._new_failure_queue()
+        self._failure_destination = _QueueDestination(self.failure_queue)
 
         self.code_bundle: BundleResult | None = None
         """The dependency bundle when ``code_dir`` has a requirements.txt (Python), else None."""
@@ -328,7 +347,7 @@ class SecureFunction(Construct):
         self.function.configure_async_invoke(
             retry_attempts=props.retry_attempts,
             max_event_age=props.max_event_age,
-            on_failure=_QueueDestination(self.failure_queue),
+            on_failure=self._failure_destination,
         )
         self._acknowledge_defaults()
 
@@ -384,7 +403,7 @@ class SecureFunction(Construct):
             provisioned_concurrent_executions=provisioned_concurrent_executions,
             retry_attempts=self.props.retry_attempts,
             max_event_age=self.props.max_event_age,
-            on_failure=_QueueDestination(self.failure_queue),
+            on_failure=self._failure_destination,
         )
         self.aliases[name] = alias
         return alias
@@ -540,8 +559,9 @@ class SecureFunction(Construct):
                 description="Lambda ENIs in the function's subnets (no resource-level ARN for Describe*)",
                 statements=network.eni_policy_statements(Stack.of(self), vpc, self.vpc_subnets, self.security_groups),
             )
-            for finding in _ENI_FINDINGS:
-                acknowledge(self.network_policy, finding, LIBRARY_ACKNOWLEDGEMENTS["NetworkInterfaces"])
+            acknowledge_many(
+                self.network_policy, dict.fromkeys(_ENI_FINDINGS, LIBRARY_ACKNOWLEDGEMENTS["NetworkInterfaces"])
+            )
 
     def _grant_secret_environment(self) -> None:
         stack = Stack.of(self)
@@ -609,23 +629,39 @@ class SecureFunction(Construct):
     def _grant_defaults(self) -> None:
         """Log writing to its own group, decrypt with its own key, send to its failure queue."""
         self.log_group.grant_write(self.role)
-        self.role.add_to_principal_policy(iam.PolicyStatement(actions=["kms:Decrypt"], resources=[self.key.key_arn]))
-        self.role.add_to_principal_policy(
-            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.failure_queue.queue_arn])
-        )
-        queue_key = self.failure_queue.encryption_master_key
-        if queue_key is not None:
-            self.role.add_to_principal_policy(
-                iam.PolicyStatement(actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[queue_key.key_arn])
+        key_arn = self.key.key_arn
+        statements = [
+            iam.PolicyStatement(actions=["kms:Decrypt"], resources=[key_arn]),
+            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self._failure_destination.queue_arn]),
+        ]
+        if self.props.failure_queue is None:  # the library's queue is encrypted with self.key
+            queue_key_arn: str | None = key_arn
+        else:
+            queue_key = self.failure_queue.encryption_master_key
+            queue_key_arn = None if queue_key is None else queue_key.key_arn
+        if queue_key_arn is not None:
+            statements.append(
+                iam.PolicyStatement(actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[queue_key_arn])
             )
+        if isinstance(self.role, ExecutionRole):
+            # What add_to_principal_policy does with these (no X-Ray actions), in one round trip.
+            self.role.policy.add_statements(*statements)
+        else:
+            for statement in statements:
+                self.role.add_to_principal_policy(statement)
 
     def _acknowledge_defaults(self) -> None:
         fn = self.function
-        acknowledge_rule(fn, "LambdaDLQ", LIBRARY_ACKNOWLEDGEMENTS["LambdaDLQ"], _DLQ_PACKS)
+        rules: list[tuple[str, tuple[str, ...]]] = [("LambdaDLQ", _DLQ_PACKS)]
         if self.props.reserved_concurrent_executions is None:
-            acknowledge_rule(fn, "LambdaConcurrency", LIBRARY_ACKNOWLEDGEMENTS["LambdaConcurrency"], _CONCURRENCY_PACKS)
-        if not fn.is_bound_to_vpc:
-            acknowledge_rule(fn, "LambdaInsideVPC", LIBRARY_ACKNOWLEDGEMENTS["LambdaInsideVPC"], _VPC_PACKS)
+            rules.append(("LambdaConcurrency", _CONCURRENCY_PACKS))
+        if self.props.vpc is None:  # fn.is_bound_to_vpc, without a jsii round trip
+            rules.append(("LambdaInsideVPC", _VPC_PACKS))
+        # One Validations.of(fn).acknowledge(...) for all of them, in the order they were made one by one.
+        acknowledge_many(
+            fn,
+            {rule_id: LIBRARY_ACKNOWLEDGEMENTS[rule] for rule, packs in rules for rule_id in rule_ids(fn, rule, packs)},
+        )
 
     # ---------------------------------------------------------------------------- validation
 

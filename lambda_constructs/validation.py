@@ -44,9 +44,19 @@ ENV_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]+$")
 ENV_MAX_BYTES = 4096
 
 
+#: CDK encodes a number token as a double whose top 16 bits are 0xFBFF (``extractTokenDouble`` in
+#: aws-cdk-lib's core/lib/private/encoding): a negative number of magnitude in [2**960, 2**961), about
+#: -1.9e289. A Python number above this bound cannot be one and needs no round trip to the jsii kernel.
+#: Ints are checked too: ``int(Token.as_number(...))`` is such a double as an exact Python int, and
+#: jsii passes it back to JavaScript as that double.
+_NUMBER_TOKEN_BOUND = -1e200
+
+
 def is_token(value: object) -> bool:
     """True when ``value`` (a number, string or Duration/Size) is an unresolved CDK token."""
     if isinstance(value, Duration | Size):
+        return False
+    if isinstance(value, int | float) and not value < _NUMBER_TOKEN_BOUND:  # bool and NaN included
         return False
     return Token.is_unresolved(value)
 
@@ -71,7 +81,7 @@ def duration_seconds(value: Duration) -> float | None:
         seconds = value.to_seconds()
     except Exception:  # a token duration cannot be converted at synth time
         return None
-    return None if Token.is_unresolved(seconds) else float(seconds)
+    return None if is_token(seconds) else float(seconds)
 
 
 def size_mebibytes(value: Size) -> float | None:
@@ -80,7 +90,7 @@ def size_mebibytes(value: Size) -> float | None:
         mib = value.to_mebibytes()
     except Exception:  # a token or fractional size
         return None
-    return None if Token.is_unresolved(mib) else float(mib)
+    return None if is_token(mib) else float(mib)
 
 
 def check_environment(scope: IConstruct, environment: Mapping[str, str]) -> None:
