@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jsii
-from aws_cdk import Annotations, ArnFormat, Aws, Duration, RemovalPolicy, Size, Stack, Token
+from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Size, Stack, Token
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -37,6 +37,7 @@ from lambda_constructs.compliance import (
     rule_ids,
 )
 from lambda_constructs.errors import fail, warn
+from lambda_constructs.keys import new_key
 from lambda_constructs.layers import PythonLayer, check_layers
 from lambda_constructs.python_code import python_code
 from lambda_constructs.releases.record import ReleaseRecord
@@ -469,42 +470,12 @@ class SecureFunction(Construct):
     # ----------------------------------------------------------------------------- resources
 
     def _new_key(self) -> kms.Key:
-        key = kms.Key(
+        return new_key(
             self,
             "Key",
-            description=f"Environment, logs and failure queue of {self.node.path}",
-            enable_key_rotation=True,
-            removal_policy=RemovalPolicy.RETAIN,
+            f"Environment, logs and failure queue of {self.node.path}",
+            for_logs=self.props.log_group is None,
         )
-        if self.props.log_group is None:
-            stack = Stack.of(self)
-            key.add_to_resource_policy(
-                iam.PolicyStatement(
-                    sid="AllowCloudWatchLogsOfThisAccountAndRegion",
-                    principals=[iam.ServicePrincipal(f"logs.{Aws.REGION}.amazonaws.com")],
-                    actions=[
-                        "kms:Encrypt",
-                        "kms:Decrypt",
-                        "kms:ReEncryptFrom",
-                        "kms:ReEncryptTo",
-                        "kms:GenerateDataKey",
-                        "kms:GenerateDataKeyWithoutPlaintext",
-                        "kms:DescribeKey",
-                    ],
-                    resources=["*"],
-                    conditions={
-                        "ArnLike": {
-                            "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
-                                service="logs",
-                                resource="log-group",
-                                resource_name="*",
-                                arn_format=ArnFormat.COLON_RESOURCE_NAME,
-                            )
-                        }
-                    },
-                )
-            )
-        return key
 
     def _new_role(self) -> iam.IRole:
         return ExecutionRole(

@@ -17,13 +17,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import jsii
-from aws_cdk import ArnFormat, Aws, CfnResource, NestedStack, RemovalPolicy, Stack
-from aws_cdk import aws_iam as iam
+from aws_cdk import CfnResource, NestedStack, Stack
 from aws_cdk import aws_kms as kms
 from constructs import Construct, IConstruct, IValidation
 
 from lambda_constructs.errors import fail
 from lambda_constructs.function import SecureFunction, SecureFunctionProps
+from lambda_constructs.keys import new_key
 
 #: CloudFormation's hard limits per template.
 CFN_MAX_RESOURCES = 500
@@ -259,40 +259,7 @@ class LambdaService(Construct):
         return ", ".join(free[:8]) or "none"
 
     def _new_shared_key(self) -> kms.Key:
-        key = kms.Key(
-            self,
-            "SharedKey",
-            description=f"Environment, logs and failure queues of the functions of {self.node.path}",
-            enable_key_rotation=True,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="AllowCloudWatchLogsOfThisAccountAndRegion",
-                principals=[iam.ServicePrincipal(f"logs.{Aws.REGION}.amazonaws.com")],
-                actions=[
-                    "kms:Encrypt",
-                    "kms:Decrypt",
-                    "kms:ReEncryptFrom",
-                    "kms:ReEncryptTo",
-                    "kms:GenerateDataKey",
-                    "kms:GenerateDataKeyWithoutPlaintext",
-                    "kms:DescribeKey",
-                ],
-                resources=["*"],
-                conditions={
-                    "ArnLike": {
-                        "kms:EncryptionContext:aws:logs:arn": Stack.of(self).format_arn(
-                            service="logs",
-                            resource="log-group",
-                            resource_name="*",
-                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
-                        )
-                    }
-                },
-            )
-        )
-        return key
+        return new_key(self, "SharedKey", f"Environment, logs and failure queues of the functions of {self.node.path}")
 
 
 @dataclass(frozen=True)
