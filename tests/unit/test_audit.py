@@ -9,18 +9,29 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ExampleAssembly
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
-def test_audit_has_no_unacknowledged_findings() -> None:
+def test_audit_has_no_unacknowledged_findings(example_assembly: ExampleAssembly) -> None:
+    """The gate over the session's synthesized example app (same stacks and packs as app.py), so the
+    test does not synthesize a second time nor overwrite the working tree's cdk.out; `make audit`
+    runs the same script after a real `cdk synth`."""
     if not (ROOT / ".venv-audit" / "bin" / "checkov").exists():
         pytest.fail("checkov is missing: run `make audit-install` (make test does it)")
+    outdir = str(example_assembly.outdir)
     result = subprocess.run(
-        [sys.executable, "scripts/audit.py"], cwd=ROOT, capture_output=True, text=True, check=False, timeout=600
+        [sys.executable, "scripts/audit.py", "--skip-synth", "--outdir", outdir],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    report = json.loads((ROOT / "cdk.out" / "compliance-report.json").read_text())
+    report = json.loads((Path(outdir) / "compliance-report.json").read_text())
     packs = {p["pack"]: p for p in report["cdk_nag"]["packs"]}
     assert set(packs) == {"AwsSolutions", "Serverless", "NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321"}
     assert all(p["unsuppressed_violations"] == 0 for p in packs.values())
