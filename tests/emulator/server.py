@@ -63,6 +63,16 @@ def pid_alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
+def wait_gone(pid: int, seconds: float = 5.0) -> bool:
+    """Wait up to ``seconds`` for ``pid`` to exit; True when it is gone."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not pid_alive(pid):
+            return True
+        time.sleep(0.05)
+    return not pid_alive(pid)
+
+
 @dataclass
 class Emulator:
     """A running moto server."""

@@ -10,7 +10,6 @@ Answers listed in tests/emulator/expectations.py (EXPECTED_ERRORS) are allowed, 
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -21,18 +20,9 @@ if str(ROOT) not in sys.path:
 
 from tests.conftest import ExampleAssembly  # noqa: E402
 from tests.emulator import deploy, expectations, invoke, verify  # noqa: E402
-from tests.emulator.server import pid_alive, running_emulator  # noqa: E402
+from tests.emulator.server import running_emulator, wait_gone  # noqa: E402
 
 pytestmark = pytest.mark.integration
-
-
-def _wait_gone(pid: int, seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not pid_alive(pid):
-            return True
-        time.sleep(0.05)
-    return not pid_alive(pid)
 
 
 def test_example_app_deploys_verifies_and_answers(example_assembly: ExampleAssembly, tmp_path: Path) -> None:
@@ -57,7 +47,7 @@ def test_example_app_deploys_verifies_and_answers(example_assembly: ExampleAssem
         assert report.checks >= 300  # alarms, aliases, permissions, queues ... really compared
 
         rows = invoke.invoke_all(emu, cdk_out)
-    assert _wait_gone(pid), "emulator process survived the context"
+    assert wait_gone(pid), "emulator process survived the context"
 
     errors = [f"{r.path} {r.alias}: {r.detail}" for r in rows if r.status == "error"]
     assert errors == []

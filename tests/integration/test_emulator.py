@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,18 +15,9 @@ if str(ROOT) not in sys.path:
 
 from tests.emulator import deploy, invoke, verify  # noqa: E402
 from tests.emulator.sample_app import STACK_NAME, write_sample_app  # noqa: E402
-from tests.emulator.server import EmulatorError, pid_alive, running_emulator  # noqa: E402
+from tests.emulator.server import EmulatorError, running_emulator, wait_gone  # noqa: E402
 
 pytestmark = pytest.mark.integration
-
-
-def _wait_gone(pid: int, seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not pid_alive(pid):
-            return True
-        time.sleep(0.05)
-    return not pid_alive(pid)
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +57,7 @@ def test_deploy_verify_invoke_sample_app(sample_cdk_out: Path, log_dir: Path) ->
         assert result.payload["greeting"] == "hello probe"  # environment + layer on PYTHONPATH
         assert result.payload["arn"].endswith(":live")
         assert result.payload["event"] == {"probe": 1}
-    assert _wait_gone(pid), "emulator process survived the context"
+    assert wait_gone(pid), "emulator process survived the context"
 
 
 # A stand-in server answering 200 to everything, with a child process: both must be stopped.
@@ -89,8 +79,8 @@ def test_server_and_children_stopped_when_body_raises(log_dir: Path) -> None:
         pid = emu.pid
         raise RuntimeError("boom")
     child = int(emu.log_path.read_text().split("CHILD PID ", 1)[1].split()[0])
-    assert _wait_gone(pid)
-    assert _wait_gone(child)
+    assert wait_gone(pid)
+    assert wait_gone(child)
 
 
 def test_start_on_occupied_port_raises_with_log_tail(log_dir: Path) -> None:
