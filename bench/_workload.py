@@ -2,42 +2,26 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy, Stack
-from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_sqs as sqs
+from aws_cdk import Stack
 
 from lambda_constructs.function import SecureFunction, SecureFunctionProps
 from lambda_constructs.service import LambdaService, LambdaServiceProps
+from lambda_constructs.triggers.polled import SqsTrigger
 
 HANDLER = "def handler(event, context):\n    return {'ok': True}\n"
 ALIASES = ("stage", "prod")  # + the default "live" alias = three aliases
 
 
-def add_sqs_trigger(fn: SecureFunction) -> None:
-    """A KMS-encrypted, TLS-only source queue polled through the ``live`` alias (plain event source mapping).
-
-    lambda_constructs.triggers.polled.SqsTrigger was not committed when this was written; this is
-    the equivalent aws-cdk-lib wiring, identical in bench/_handwritten.py.
-    """
-    queue = sqs.Queue(
-        fn,
-        "SourceQueue",
-        encryption=sqs.QueueEncryption.KMS,
-        encryption_master_key=fn.key,
-        enforce_ssl=True,
-        visibility_timeout=Duration.seconds(180),
-        removal_policy=RemovalPolicy.RETAIN,
-    )
-    queue.grant_consume_messages(fn.role)
-    lambda_.EventSourceMapping(
-        fn, "SqsTrigger", target=fn.aliases["live"], event_source_arn=queue.queue_arn, report_batch_item_failures=True
-    )
-
-
 def configure(fn: SecureFunction) -> None:
+    """Aliases stage and prod on $LATEST (plus the default ``live``) and the library's SQS trigger on ``live``.
+
+    ``SqsTrigger()`` creates a KMS-encrypted, TLS-only source queue with its own dead-letter queue, grants
+    the function exact SQS actions on it and maps it to the ``live`` alias (bench/_handwritten.py builds
+    the same resources by hand).
+    """
     for name in ALIASES:
         fn.add_alias(name, fn.function.latest_version)
-    add_sqs_trigger(fn)
+    fn.add_trigger(SqsTrigger())
 
 
 def function_props() -> SecureFunctionProps:

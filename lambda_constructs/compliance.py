@@ -25,6 +25,12 @@ from cdk_nag import (
 )
 from constructs import IConstruct
 
+from lambda_constructs import _nag_rules
+
+#: The metadata key CDK records acknowledgements under (``Validations.ACKNOWLEDGED_RULES_METADATA_KEY``).
+ACKNOWLEDGED_RULES_KEY = "aws:cdk:acknowledged-rules"
+
+
 #: The rule-id prefixes of the five packs the example app runs.
 PACK_PREFIXES: tuple[str, ...] = (
     "AwsSolutions",
@@ -164,16 +170,43 @@ def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
 def acknowledge_many(scope: IConstruct, reasons: Mapping[str, str]) -> None:
     """Acknowledge several findings (rule id -> reason) on ``scope``, in the mapping's order.
 
-    Same effect as one :func:`acknowledge` per entry, in two jsii round trips instead of two per entry
-    (``Validations.of`` once, one ``acknowledge(*acknowledgments)``).
+    cdk-nag v3 reads acknowledgements from the ``aws:cdk:acknowledged-rules`` construct metadata
+    (``Validations.ACKNOWLEDGED_RULES_METADATA_KEY``) of the resource and its ancestors; this writes the
+    entries ``Validations.of(scope).acknowledge(...)`` would write (``Annotation::<rule id>`` -> reason),
+    as one metadata entry: two jsii round trips for any number of rules, and no stack trace or
+    annotation walk per rule. Ids with an explicit plugin namespace (``Plugin::Rule``, e.g. the
+    built-in CloudFormation validation's) go through ``Validations.acknowledge`` unchanged.
     """
+    direct: dict[str, str] = {}
+    namespaced: list[Acknowledgment] = []
     for rule_id, reason in reasons.items():
         if not reason.strip():
             raise ValueError(f"{scope.node.path}: acknowledging {rule_id} needs a reason")
-    if reasons:
-        Validations.of(scope).acknowledge(
-            *(Acknowledgment(id=rule_id, reason=reason) for rule_id, reason in reasons.items())
-        )
+        if _has_namespace(rule_id):
+            namespaced.append(Acknowledgment(id=rule_id, reason=reason))
+        else:
+            direct[ANNOTATION_NAMESPACE + rule_id.replace(" ", "-")] = reason
+    if direct:
+        scope.node.add_metadata(ACKNOWLEDGED_RULES_KEY, direct)
+    if namespaced:
+        Validations.of(scope).acknowledge(*namespaced)
+
+
+#: The namespace CDK gives an acknowledged id that names no plugin (cdk-nag strips it when matching).
+ANNOTATION_NAMESPACE = "Annotation::"
+
+
+def _has_namespace(rule_id: str) -> bool:
+    """True for ``Plugin::Rule`` ids (a ``::`` outside brackets, as CDK's parseValidationId reads them)."""
+    depth = 0
+    for index, char in enumerate(rule_id):
+        if char in "[({":
+            depth += 1
+        elif char in "])}":
+            depth -= 1
+        elif char == ":" and depth == 0 and rule_id[index + 1 : index + 2] == ":":
+            return True
+    return False
 
 
 _PACK_SOURCES = {
@@ -188,18 +221,37 @@ _SUFFIX = re.compile(r"ruleSuffixOverride: '([A-Za-z0-9]+)'")
 _RULE_NAME = re.compile(r"rule: [A-Za-z0-9_]+\.([A-Za-z0-9]+)")
 
 
-@cache
-def pack_rules() -> dict[str, frozenset[str]]:
+def installed_cdk_nag_version() -> str:
+    """The installed cdk-nag's version, from its jsii package name (``cdk-nag@<version>.jsii.tgz``)."""
+    return _cdk_nag_tarball().name.removeprefix("cdk-nag@").removesuffix(".jsii.tgz")
+
+
+def _cdk_nag_tarball() -> Path:
+    return next((Path(cdk_nag.__file__).parent / "_jsii").glob("cdk-nag@*.tgz"))
+
+
+def read_pack_rules() -> dict[str, frozenset[str]]:
     """The rule ids each of the five packs applies, read from the installed cdk-nag's pack sources."""
-    tarball = next((Path(cdk_nag.__file__).parent / "_jsii").glob("*.tgz"))
     rules: dict[str, frozenset[str]] = {}
-    with tarfile.open(tarball) as archive:
+    with tarfile.open(_cdk_nag_tarball()) as archive:
         for prefix, name in _PACK_SOURCES.items():
             member = archive.extractfile(f"package/lib/packs/{name}")
             source = member.read().decode() if member is not None else ""
             found = (_SUFFIX.search(block) or _RULE_NAME.search(block) for block in _APPLY_RULE.findall(source))
             rules[prefix] = frozenset(f"{prefix}-{match.group(1)}" for match in found if match is not None)
     return rules
+
+
+@cache
+def pack_rules() -> dict[str, frozenset[str]]:
+    """The rule ids each of the five packs applies (the generated table for the installed cdk-nag version).
+
+    The table (``lambda_constructs/_nag_rules.py``) is used when it was generated from the installed
+    cdk-nag; any other version is read from its package (:func:`read_pack_rules`).
+    """
+    if installed_cdk_nag_version() == _nag_rules.CDK_NAG_VERSION:
+        return {pack: frozenset(ids) for pack, ids in _nag_rules.PACK_RULES.items()}
+    return read_pack_rules()
 
 
 def acknowledge_rule(scope: IConstruct, rule: str, reason: str, packs: Iterable[str] = PACK_PREFIXES) -> None:
@@ -236,10 +288,6 @@ def add_compliance_packs(app: App | Stage) -> None:
         HIPAASecurityChecks(app),
         PCIDSS321Checks(app),
     )
-
-
-#: The metadata key CDK records acknowledgements under (``Validations.ACKNOWLEDGED_RULES_METADATA_KEY``).
-ACKNOWLEDGED_RULES_KEY = "aws:cdk:acknowledged-rules"
 
 
 def write_pack_report(assembly_dir: str | Path) -> Path:

@@ -15,14 +15,15 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 from pathlib import Path
 
-import jsii
 from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Size, Stack, Token
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
@@ -37,7 +38,7 @@ from lambda_constructs.compliance import (
     rule_ids,
 )
 from lambda_constructs.errors import fail, warn
-from lambda_constructs.keys import new_key
+from lambda_constructs.keys import new_key, service_principal
 from lambda_constructs.layers import PythonLayer, check_layers
 from lambda_constructs.python_code import python_code
 from lambda_constructs.releases.record import ReleaseRecord
@@ -66,6 +67,30 @@ INSIGHTS_REASON = (
 DEFAULT_ALIAS = "live"
 
 
+@dataclass(frozen=True)
+class _Defaults:
+    """The default Duration/Size objects, created once per process and shared by every props object.
+
+    CDK's Duration and Size are immutable; sharing them saves a jsii round trip per default and per
+    conversion (``validation.duration_seconds`` converts each object once).
+    """
+
+    timeout: Duration
+    ephemeral_storage_size: Size
+    max_event_age: Duration
+    failure_retention: Duration
+
+
+@cache
+def _defaults() -> _Defaults:
+    return _Defaults(
+        timeout=Duration.seconds(30),
+        ephemeral_storage_size=Size.mebibytes(512),
+        max_event_age=Duration.hours(6),
+        failure_retention=Duration.days(14),
+    )
+
+
 @dataclass(frozen=True, kw_only=True)
 class SecureFunctionProps:
     """Properties of a :class:`SecureFunction`. Every optional field states its default."""
@@ -85,9 +110,9 @@ class SecureFunctionProps:
     """Default: arm64 (Graviton: cheaper per GB-second)."""
     memory_size: int = 512
     """MB, 128–10240. Default: 512."""
-    timeout: Duration = field(default_factory=lambda: Duration.seconds(30))
+    timeout: Duration = field(default_factory=lambda: _defaults().timeout)
     """1 s – 900 s. Default: 30 seconds."""
-    ephemeral_storage_size: Size = field(default_factory=lambda: Size.mebibytes(512))
+    ephemeral_storage_size: Size = field(default_factory=lambda: _defaults().ephemeral_storage_size)
     """/tmp size, 512–10240 MB. Default: 512 MiB."""
     description: str | None = None
     """Default: none."""
@@ -122,7 +147,7 @@ class SecureFunctionProps:
     """Default: unreserved. 0 throttles every call (warning ``lambda-constructs:reservedConcurrencyZero``)."""
     retry_attempts: int = 2
     """Asynchronous retries, 0–2. Default: 2."""
-    max_event_age: Duration = field(default_factory=lambda: Duration.hours(6))
+    max_event_age: Duration = field(default_factory=lambda: _defaults().max_event_age)
     """Asynchronous event age, 60 s – 6 h. Default: 6 hours."""
     failure_queue: sqs.IQueue | None = None
     """On-failure destination for asynchronous invocations. Default: a new KMS-encrypted, TLS-only
@@ -175,22 +200,24 @@ class SecureFunctionProps:
     provisioned concurrency, EFS or > 512 MB ephemeral storage). Default: None (off)."""
 
 
-@jsii.implements(lambda_.IDestination)
-class _QueueDestination:
+class _QueueDestination(destinations.SqsDestination):
     """An SQS on-failure destination whose grants are added by the caller (no wildcard actions).
 
-    One per function, shared by the function and its aliases: jsii then creates one JavaScript proxy,
-    and the queue ARN (the same token every time) is read from the queue once.
+    ``SqsDestination.bind`` would grant ``sqs:*`` reads and ``kms:ReEncrypt*``/``kms:GenerateDataKey*`` on
+    the queue's key; this one only returns the queue ARN (the function's policy holds exact actions).
+    Subclassing the jsii class (rather than implementing ``IDestination`` in Python) makes it one
+    JavaScript object for the function and all its aliases, created once instead of once per use.
     """
 
     def __init__(self, queue: sqs.IQueue) -> None:
+        super().__init__(queue)
         self._queue = queue
         self._arn: str | None = None
 
     def bind(
         self,
-        scope: Construct,
-        fn: lambda_.IFunction,
+        _scope: Construct,
+        _fn: lambda_.IFunction,
         *,
         type: lambda_.DestinationType,
     ) -> lambda_.DestinationConfig:
@@ -221,6 +248,14 @@ class ExecutionRole(iam.Role):
     def tracing_policy(self) -> iam.ManagedPolicy | None:
         """The policy holding the X-Ray statements, once tracing added them."""
         return self._tracing_policy
+
+    def add_grant_statements(self, *statements: iam.PolicyStatement) -> None:
+        """Add statements that hold no X-Ray actions to the grants policy, in one jsii round trip.
+
+        What :meth:`add_to_principal_policy` does with them, without reading each statement's actions
+        back from JavaScript; the library's own grants use it.
+        """
+        self.policy.add_statements(*statements)
 
     def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
         target = self.policy
@@ -278,6 +313,7 @@ class SecureFunction(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, props: SecureFunctionProps) -> None:
         super().__init__(scope, construct_id)
+        self._parent_scope = scope
         self.props = props
         self.runtime = languages.runtime_of(self, props)
         self.family = runtimes.family_of(self.runtime)
@@ -469,20 +505,32 @@ class SecureFunction(Construct):
 
     # ----------------------------------------------------------------------------- resources
 
+    @cached_property
+    def stack(self) -> Stack:
+        """The stack this function is defined in."""
+        return self._parent_scope if isinstance(self._parent_scope, Stack) else Stack.of(self)
+
+    @cached_property
+    def _path(self) -> str:
+        """This construct's path, read from the jsii kernel once."""
+        path: str = self.node.path
+        return path
+
     def _new_key(self) -> kms.Key:
         return new_key(
             self,
             "Key",
-            f"Environment, logs and failure queue of {self.node.path}",
+            f"Environment, logs and failure queue of {self._path}",
             for_logs=self.props.log_group is None,
+            stack=self.stack,
         )
 
     def _new_role(self) -> iam.IRole:
         return ExecutionRole(
             self,
             "Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=self.props.role_description or f"Execution role of {self.node.path}",
+            assumed_by=service_principal("lambda.amazonaws.com"),
+            description=self.props.role_description or f"Execution role of {self._path}",
         )
 
     def _boundary(self) -> iam.IManagedPolicy | None:
@@ -535,6 +583,8 @@ class SecureFunction(Construct):
             )
 
     def _grant_secret_environment(self) -> None:
+        if not self.props.secret_environment:
+            return
         stack = Stack.of(self)
         for ref in self.props.secret_environment.values():
             for statement in secrets.read_statements(stack, ref):
@@ -558,7 +608,7 @@ class SecureFunction(Construct):
             "encryption": sqs.QueueEncryption.KMS,
             "encryption_master_key": self.key,
             "enforce_ssl": True,
-            "retention_period": Duration.days(14),
+            "retention_period": _defaults().failure_retention,
             "removal_policy": RemovalPolicy.RETAIN,
         }
         self.failure_dlq = sqs.Queue(self, "FailureDeadLetterQueue", **common)  # type: ignore[arg-type]
@@ -599,24 +649,37 @@ class SecureFunction(Construct):
 
     def _grant_defaults(self) -> None:
         """Log writing to its own group, decrypt with its own key, send to its failure queue."""
-        self.log_group.grant_write(self.role)
-        key_arn = self.key.key_arn
-        statements = [
-            iam.PolicyStatement(actions=["kms:Decrypt"], resources=[key_arn]),
-            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self._failure_destination.queue_arn]),
-        ]
-        if self.props.failure_queue is None:  # the library's queue is encrypted with self.key
-            queue_key_arn: str | None = key_arn
-        else:
-            queue_key = self.failure_queue.encryption_master_key
-            queue_key_arn = None if queue_key is None else queue_key.key_arn
-        if queue_key_arn is not None:
+        statements: list[iam.PolicyStatement] = []
+        if self.props.log_group is None and isinstance(self.role, ExecutionRole):
+            # What log_group.grant_write(role) adds for a log group of this stack, without the
+            # JavaScript -> Python callback into ExecutionRole.add_to_principal_policy (3 round trips).
             statements.append(
-                iam.PolicyStatement(actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[queue_key_arn])
+                iam.PolicyStatement(
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[self.log_group.log_group_arn]
+                )
             )
+        else:
+            self.log_group.grant_write(self.role)
+        key_arn = self.key.key_arn
+        if self.props.failure_queue is None:
+            # The library's queue is encrypted with self.key: sending needs GenerateDataKey on it too
+            # (one statement; CDK's policy minimization merges the two statements into this anyway).
+            statements += [
+                iam.PolicyStatement(actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[key_arn]),
+                iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self._failure_destination.queue_arn]),
+            ]
+        else:
+            statements += [
+                iam.PolicyStatement(actions=["kms:Decrypt"], resources=[key_arn]),
+                iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self._failure_destination.queue_arn]),
+            ]
+            queue_key = self.failure_queue.encryption_master_key
+            if queue_key is not None:
+                statements.append(
+                    iam.PolicyStatement(actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[queue_key.key_arn])
+                )
         if isinstance(self.role, ExecutionRole):
-            # What add_to_principal_policy does with these (no X-Ray actions), in one round trip.
-            self.role.policy.add_statements(*statements)
+            self.role.add_grant_statements(*statements)
         else:
             for statement in statements:
                 self.role.add_to_principal_policy(statement)

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from aws_cdk import ArnFormat, Aws, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 
-def new_key(scope: Construct, construct_id: str, description: str, *, for_logs: bool = True) -> kms.Key:
-    """A key with rotation enabled and RETAIN; ``for_logs`` lets this account's CloudWatch Logs use it."""
+def new_key(
+    scope: Construct, construct_id: str, description: str, *, for_logs: bool = True, stack: Stack | None = None
+) -> kms.Key:
+    """A key with rotation enabled and RETAIN; ``for_logs`` lets this account's CloudWatch Logs use it.
+
+    ``stack``: the stack of ``scope`` when the caller knows it (saves looking it up). Default: looked up.
+    """
     key = kms.Key(
         scope,
         construct_id,
@@ -18,39 +25,50 @@ def new_key(scope: Construct, construct_id: str, description: str, *, for_logs: 
         removal_policy=RemovalPolicy.RETAIN,
     )
     if for_logs:
-        allow_cloudwatch_logs(key)
+        allow_cloudwatch_logs(key, stack=stack)
     return key
 
 
-def allow_cloudwatch_logs(key: kms.Key) -> None:
+@cache
+def service_principal(service: str) -> iam.ServicePrincipal:
+    """One shared ``iam.ServicePrincipal`` per service name (principals are immutable values)."""
+    return iam.ServicePrincipal(service)
+
+
+@cache
+def _logs_service() -> str:
+    """``logs.<region>.amazonaws.com`` (``Aws.REGION`` is one constant token: read it once per process)."""
+    return f"logs.{Aws.REGION}.amazonaws.com"
+
+
+def allow_cloudwatch_logs(key: kms.Key, *, stack: Stack | None = None) -> None:
     """Let CloudWatch Logs of the key's account and region encrypt log groups with ``key``.
 
     The condition limits use to log groups of this account and region; naming the exact log group
     would create a dependency cycle (the group refers to the key).
     """
-    key.add_to_resource_policy(
-        iam.PolicyStatement(
-            sid="AllowCloudWatchLogsOfThisAccountAndRegion",
-            principals=[iam.ServicePrincipal(f"logs.{Aws.REGION}.amazonaws.com")],
-            actions=[
-                "kms:Encrypt",
-                "kms:Decrypt",
-                "kms:ReEncryptFrom",
-                "kms:ReEncryptTo",
-                "kms:GenerateDataKey",
-                "kms:GenerateDataKeyWithoutPlaintext",
-                "kms:DescribeKey",
-            ],
-            resources=["*"],
-            conditions={
-                "ArnLike": {
-                    "kms:EncryptionContext:aws:logs:arn": Stack.of(key).format_arn(
-                        service="logs",
-                        resource="log-group",
-                        resource_name="*",
-                        arn_format=ArnFormat.COLON_RESOURCE_NAME,
-                    )
-                }
-            },
-        )
+    statement = iam.PolicyStatement(
+        sid="AllowCloudWatchLogsOfThisAccountAndRegion",
+        principals=[service_principal(_logs_service())],
+        actions=[
+            "kms:Encrypt",
+            "kms:Decrypt",
+            "kms:ReEncryptFrom",
+            "kms:ReEncryptTo",
+            "kms:GenerateDataKey",
+            "kms:GenerateDataKeyWithoutPlaintext",
+            "kms:DescribeKey",
+        ],
+        resources=["*"],
+        conditions={
+            "ArnLike": {
+                "kms:EncryptionContext:aws:logs:arn": (stack or Stack.of(key)).format_arn(
+                    service="logs",
+                    resource="log-group",
+                    resource_name="*",
+                    arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                )
+            }
+        },
     )
+    key.add_to_resource_policy(statement)

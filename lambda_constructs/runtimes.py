@@ -8,6 +8,7 @@ functions to the newest runtime.
 from __future__ import annotations
 
 import re
+import weakref
 from functools import cache
 
 from aws_cdk import aws_lambda as lambda_
@@ -40,9 +41,21 @@ DEFAULT_HANDLERS: dict[str, str] = {
 }
 
 
+#: Names of runtime objects already read (a jsii round trip each); the default runtime is one shared object.
+_NAMES: weakref.WeakKeyDictionary[lambda_.Runtime, str] = weakref.WeakKeyDictionary()
+
+
+def runtime_name(runtime: lambda_.Runtime) -> str:
+    """``runtime.name`` (e.g. ``python3.14``), read from the jsii kernel once per runtime object."""
+    name = _NAMES.get(runtime)
+    if name is None:
+        name = _NAMES[runtime] = runtime.name
+    return name
+
+
 def family_of(runtime: lambda_.Runtime) -> str:
     """'python', 'nodejs', 'java', 'dotnet' or 'provided' for a runtime."""
-    name = runtime.name
+    name = runtime_name(runtime)
     for prefix, family in (
         ("python", "python"),
         ("nodejs", "nodejs"),
@@ -73,9 +86,16 @@ def _latest_by_prefix() -> dict[str, str]:
 
 
 def latest(prefix: str) -> lambda_.Runtime:
-    """The newest runtime aws-cdk-lib knows for ``prefix`` ('PYTHON', 'NODEJS', 'JAVA', 'DOTNET')."""
-    attr = _latest_by_prefix()[prefix.upper()]
-    runtime: lambda_.Runtime = getattr(lambda_.Runtime, attr)
+    """The newest runtime aws-cdk-lib knows for ``prefix`` ('PYTHON', 'NODEJS', 'JAVA', 'DOTNET').
+
+    One shared object per prefix (runtimes are immutable), so its name is read once per process.
+    """
+    return _latest_runtime(prefix.upper())
+
+
+@cache
+def _latest_runtime(prefix: str) -> lambda_.Runtime:
+    runtime: lambda_.Runtime = getattr(lambda_.Runtime, _latest_by_prefix()[prefix])
     return runtime
 
 
@@ -91,4 +111,4 @@ def latest_nodejs() -> lambda_.Runtime:
 
 def python_version(runtime: lambda_.Runtime) -> str:
     """'3.14' for python3.14."""
-    return runtime.name.removeprefix("python")
+    return runtime_name(runtime).removeprefix("python")

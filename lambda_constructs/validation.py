@@ -8,7 +8,9 @@ skipped: they are only known at deploy time.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Mapping
+from functools import cache
 
 from aws_cdk import Duration, Size, Token
 from constructs import IConstruct
@@ -52,11 +54,21 @@ ENV_MAX_BYTES = 4096
 _NUMBER_TOKEN_BOUND = -1e200
 
 
+#: Every encoded string token contains one of these markers (``${Token[...]}``, list tokens
+#: ``#{Token[...]}``, aws-cdk-lib's core/lib/private/encoding); a string without them is resolved.
+_STRING_TOKEN_MARKERS = ("${Token[", "#{Token[")
+
+
 def is_token(value: object) -> bool:
-    """True when ``value`` (a number, string or Duration/Size) is an unresolved CDK token."""
+    """True when ``value`` (a number, string, list or Duration/Size) is an unresolved CDK token.
+
+    Plain numbers and strings are decided in Python (no jsii round trip); anything else asks CDK.
+    """
     if isinstance(value, Duration | Size):
         return False
     if isinstance(value, int | float) and not value < _NUMBER_TOKEN_BOUND:  # bool and NaN included
+        return False
+    if isinstance(value, str) and not any(marker in value for marker in _STRING_TOKEN_MARKERS):
         return False
     return Token.is_unresolved(value)
 
@@ -75,22 +87,42 @@ def check_range(scope: IConstruct, name: str, value: float | None, low: float, h
         )
 
 
+#: Converted values of Duration/Size objects already seen (CDK's are immutable; the library's defaults
+#: are shared objects), so each object costs one jsii round trip, not one per check.
+_SECONDS: weakref.WeakKeyDictionary[Duration, float | None] = weakref.WeakKeyDictionary()
+_MEBIBYTES: weakref.WeakKeyDictionary[Size, float | None] = weakref.WeakKeyDictionary()
+
+
+@cache
+def seconds(amount: int) -> Duration:
+    """``Duration.seconds(amount)``, one shared object per amount (durations are immutable)."""
+    return Duration.seconds(amount)
+
+
 def duration_seconds(value: Duration) -> float | None:
     """The duration in seconds, or None when it is a token."""
+    if value in _SECONDS:
+        return _SECONDS[value]
     try:
-        seconds = value.to_seconds()
+        seconds: float | None = value.to_seconds()
     except Exception:  # a token duration cannot be converted at synth time
-        return None
-    return None if is_token(seconds) else float(seconds)
+        seconds = None
+    result = None if seconds is None or is_token(seconds) else float(seconds)
+    _SECONDS[value] = result
+    return result
 
 
 def size_mebibytes(value: Size) -> float | None:
     """The size in MiB, or None when it is a token."""
+    if value in _MEBIBYTES:
+        return _MEBIBYTES[value]
     try:
-        mib = value.to_mebibytes()
+        mib: float | None = value.to_mebibytes()
     except Exception:  # a token or fractional size
-        return None
-    return None if is_token(mib) else float(mib)
+        mib = None
+    result = None if mib is None or is_token(mib) else float(mib)
+    _MEBIBYTES[value] = result
+    return result
 
 
 def check_environment(scope: IConstruct, environment: Mapping[str, str]) -> None:

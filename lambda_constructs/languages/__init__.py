@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import jsii
-from aws_cdk import Token
 from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct, IValidation
 
@@ -30,6 +29,7 @@ from lambda_constructs.languages.snapstart import (
     check_snap_start,
     supports_snap_start,
 )
+from lambda_constructs.validation import is_token
 
 if TYPE_CHECKING:
     from lambda_constructs.function import SecureFunction, SecureFunctionProps
@@ -122,8 +122,8 @@ def validate(fn: SecureFunction) -> LanguageInfo:
                 fn, runtime_name="image", image=True, filesystem=None, ephemeral_storage=props.ephemeral_storage_size
             )
         return LanguageInfo(family="image", image=parsed)
-    runtime_name = fn.runtime.name
-    if not Token.is_unresolved(runtime_name):
+    runtime_name = runtimes.runtime_name(fn.runtime)
+    if not is_token(runtime_name):
         check_runtime_supported(fn, runtime_name)
     if props.snap_start is not None:
         check_snap_start(
@@ -179,7 +179,7 @@ def code(fn: SecureFunction, info: LanguageInfo) -> lambda_.Code | None:
         result = bundle_nodejs(
             code_dir,
             entry=info.entry.resolve().relative_to(code_dir).as_posix(),
-            node_major=node_major(fn.runtime.name),
+            node_major=node_major(runtimes.runtime_name(fn.runtime)),
             architecture=_architecture(fn),
             bundling=props.nodejs_bundling or NodejsBundling(),
             construct_path=fn.node.path,

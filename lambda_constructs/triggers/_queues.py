@@ -103,9 +103,18 @@ def grant_send(principal: iam.IGrantable, queue: sqs.IQueue) -> None:
 
 def grant(principal: iam.IGrantable, actions: Sequence[str], resources: Sequence[str]) -> None:
     """One statement on the principal's policy."""
-    principal.grant_principal.add_to_principal_policy(
-        iam.PolicyStatement(actions=list(actions), resources=list(resources))
-    )
+    grant_statements(principal, iam.PolicyStatement(actions=list(actions), resources=list(resources)))
+
+
+def grant_statements(principal: iam.IGrantable, *statements: iam.PolicyStatement) -> None:
+    """Statements (no X-Ray actions) on the principal's policy: one round trip for a library execution role."""
+    add = getattr(principal, "add_grant_statements", None)  # lambda_constructs.function.ExecutionRole
+    if add is not None:
+        add(*statements)
+        return
+    grantee = principal.grant_principal
+    for statement in statements:
+        grantee.add_to_principal_policy(statement)
 
 
 def check_pattern(scope: IConstruct, name: str, pattern: object, *, allowed_keys: Sequence[str] = ()) -> dict[str, Any]:

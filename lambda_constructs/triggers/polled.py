@@ -30,9 +30,9 @@ from constructs import Construct, IConstruct
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule
 from lambda_constructs.errors import fail
-from lambda_constructs.triggers._queues import check_pattern, dead_letter_queue, grant, grant_send
+from lambda_constructs.triggers._queues import check_pattern, dead_letter_queue, grant, grant_send, grant_statements
 from lambda_constructs.triggers.base import InvocationKind
-from lambda_constructs.validation import check_range, duration_seconds, is_token
+from lambda_constructs.validation import check_range, duration_seconds, is_token, seconds
 
 if TYPE_CHECKING:
     from lambda_constructs.function import SecureFunction
@@ -45,6 +45,8 @@ MAX_BATCH = 10_000
 SQS_MAX_BATCH_WITHOUT_WINDOW = 10
 #: SQS's maximum visibility timeout (12 hours).
 SQS_MAX_VISIBILITY_SECONDS = 43_200
+#: Retention of a created source queue (SQS's default, 4 days), one shared Duration.
+SQS_RETENTION = Duration.days(4)
 #: LIBRARY_ACKNOWLEDGEMENTS keys used here.
 ESM_DESTINATION_ACK = "LambdaEventSourceMappingDestination"
 NETWORK_ACK = "AwsSolutions-IAM5[Resource::*] (event source network interfaces)"
@@ -235,20 +237,34 @@ class SqsTrigger:
         fifo = bool(self.queue.fifo if self.queue is not None else (self.queue_props and self.queue_props.fifo))
         window = self._validate(source, fifo)
         required = 6 * (duration_seconds(fn.props.timeout) or 0) + (window or 0)
-        queue = self.queue if self.queue is not None else self._create(source, fn, fifo, required)
-        self._check_visibility(source, queue, required, fn)
-
-        grant(
-            fn.role,
-            ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
-            [queue.queue_arn],
-        )
-        _decrypt(fn, queue.encryption_master_key)
+        if self.queue is not None:
+            queue: sqs.IQueue = self.queue
+            self._check_visibility(source, _visibility_seconds(queue), required, fn)
+            key = queue.encryption_master_key
+        else:
+            queue, visibility = self._create(source, fn, fifo, required)
+            self._check_visibility(source, visibility, required, fn)
+            key = self.encryption_key or fn.key
+        queue_arn = queue.queue_arn
+        statements = [
+            iam.PolicyStatement(
+                actions=[
+                    "sqs:ReceiveMessage",
+                    "sqs:DeleteMessage",
+                    "sqs:GetQueueAttributes",
+                    "sqs:ChangeMessageVisibility",
+                ],
+                resources=[queue_arn],
+            )
+        ]
+        if key is not None and key is not fn.key:  # the function may already decrypt with its own key
+            statements.append(iam.PolicyStatement(actions=["kms:Decrypt"], resources=[key.key_arn]))
+        grant_statements(fn.role, *statements)
         mapping = _mapping(
             source,
             fn,
             target,
-            event_source_arn=queue.queue_arn,
+            event_source_arn=queue_arn,
             batch_size=self.batch_size,
             maximum_batching_window_in_seconds=int(window) if window is not None else None,
             function_response_types=["ReportBatchItemFailures"] if self.report_batch_item_failures else None,
@@ -284,13 +300,16 @@ class SqsTrigger:
         check_range(source, "max_receive_count", self.max_receive_count, 1, 1000)
         return window
 
-    def _create(self, source: PolledSource, fn: SecureFunction, fifo: bool, required: float) -> sqs.Queue:
+    def _create(
+        self, source: PolledSource, fn: SecureFunction, fifo: bool, required: float
+    ) -> tuple[sqs.Queue, float | None]:
+        """The queue and its visibility timeout in seconds (None when it is a token)."""
         key = self.encryption_key or fn.key
         source.dead_letter_queue = dead_letter_queue(source, "DeadLetterQueue", key, fifo=fifo)
         overrides = dict(self.queue_props._values) if self.queue_props is not None else {}
         settings: dict[str, Any] = {
-            "visibility_timeout": Duration.seconds(min(SQS_MAX_VISIBILITY_SECONDS, int(required + 0.999))),
-            "retention_period": Duration.days(4),
+            "visibility_timeout": seconds(min(SQS_MAX_VISIBILITY_SECONDS, int(required + 0.999))),
+            "retention_period": SQS_RETENTION,
             "removal_policy": RemovalPolicy.RETAIN,
             "dead_letter_queue": sqs.DeadLetterQueue(
                 max_receive_count=self.max_receive_count, queue=source.dead_letter_queue
@@ -302,12 +321,12 @@ class SqsTrigger:
             "enforce_ssl": True,
         }
         source.queue = sqs.Queue(source, "Queue", **settings)
-        return source.queue
+        return source.queue, duration_seconds(settings["visibility_timeout"])
 
-    def _check_visibility(self, source: PolledSource, queue: sqs.IQueue, required: float, fn: SecureFunction) -> None:
-        cfn = queue.node.default_child if isinstance(queue, sqs.Queue) else None
-        visibility = getattr(cfn, "visibility_timeout", None) if cfn is not None else None
-        if not isinstance(visibility, int | float):
+    def _check_visibility(
+        self, source: PolledSource, visibility: float | None, required: float, fn: SecureFunction
+    ) -> None:
+        if visibility is None:
             return
         if required > SQS_MAX_VISIBILITY_SECONDS:
             raise fail(
@@ -325,6 +344,13 @@ class SqsTrigger:
                 value=visibility,
                 fix=f"set visibility_timeout to at least Duration.seconds({int(required + 0.999)})",
             )
+
+
+def _visibility_seconds(queue: sqs.IQueue) -> float | None:
+    """The visibility timeout of a queue defined in this app, None when unknown (imported queue or token)."""
+    cfn = queue.node.default_child if isinstance(queue, sqs.Queue) else None
+    visibility = getattr(cfn, "visibility_timeout", None) if cfn is not None else None
+    return float(visibility) if isinstance(visibility, int | float) and not is_token(visibility) else None
 
 
 # --------------------------------------------------------------------------------- streams

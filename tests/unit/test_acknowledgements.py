@@ -6,9 +6,22 @@ import json
 import sys
 from pathlib import Path
 
-from lambda_constructs.compliance import PACK_PREFIXES, pack_rules, write_pack_report
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_sqs as sqs
+
+from lambda_constructs import _nag_rules
+from lambda_constructs.compliance import (
+    ACKNOWLEDGED_RULES_KEY,
+    PACK_PREFIXES,
+    acknowledge_many,
+    installed_cdk_nag_version,
+    pack_rules,
+    read_pack_rules,
+    write_pack_report,
+)
 from tests.conftest import ExampleAssembly
-from tests.helpers import ROOT
+from tests.helpers import ROOT, nag_findings, new_app, new_stack
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import acknowledgements
@@ -69,3 +82,44 @@ def test_pack_report_counts_violations(tmp_path: Path) -> None:
     hipaa = next(entry for entry in report["packs"] if entry["pack"] == "HIPAA.Security")
     assert hipaa["unsuppressed_violations"] == 1
     assert hipaa["violations"] == ["HIPAA.Security-LambdaDLQ at S/Fn/Resource"]
+
+
+def test_generated_rule_table_matches_the_installed_cdk_nag() -> None:
+    assert installed_cdk_nag_version() == _nag_rules.CDK_NAG_VERSION, "run scripts/nag_rules.py"
+    table = {pack: frozenset(ids) for pack, ids in _nag_rules.PACK_RULES.items()}
+    assert table == read_pack_rules(), "lambda_constructs/_nag_rules.py is stale: run scripts/nag_rules.py"
+    assert pack_rules() == table
+
+
+def test_acknowledgements_are_one_metadata_entry_cdk_nag_reads() -> None:
+    assert cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY == ACKNOWLEDGED_RULES_KEY
+    app = new_app(nag=True)
+    sqs.Queue(new_stack(app), "Queue", enforce_ssl=True)
+    before = [finding for finding in nag_findings(app) if "/Queue/" in finding]
+    assert any("AwsSolutions-SQS3" in finding for finding in before), before
+
+    app = new_app(nag=True)
+    stack = new_stack(app)
+    queue = sqs.Queue(stack, "Queue", enforce_ssl=True)
+    reasons = {
+        rule: "tested: this queue is a test fixture" for rule in ("AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy")
+    }
+    acknowledge_many(queue, reasons)
+    entries = [entry for entry in queue.node.metadata if entry.type == ACKNOWLEDGED_RULES_KEY]
+    assert [entry.data for entry in entries] == [{f"Annotation::{rule}": reason for rule, reason in reasons.items()}]
+    after = [finding for finding in nag_findings(app) if "/Queue/" in finding]
+    assert not any("SQS3" in finding or "SQSRedrivePolicy" in finding for finding in after), after
+
+
+def test_namespaced_acknowledgements_go_through_validations() -> None:
+    queue = sqs.Queue(new_stack(), "Queue")
+    acknowledge_many(queue, {"CloudFormation-Validate::W3694": "reason", "AwsSolutions-IAM5[Resource::*]": "reason"})
+    data = [entry.data for entry in queue.node.metadata if entry.type == ACKNOWLEDGED_RULES_KEY]
+    assert {"Annotation::AwsSolutions-IAM5[Resource::*]": "reason"} in data
+    assert {"CloudFormation-Validate::W3694": "reason"} in data
+
+
+def test_acknowledging_without_a_reason_fails() -> None:
+    queue = sqs.Queue(new_stack(), "Queue")
+    with pytest.raises(ValueError, match=r"TestStack/Queue: acknowledging AwsSolutions-SQS3 needs a reason"):
+        acknowledge_many(queue, {"AwsSolutions-SQS3": "  "})

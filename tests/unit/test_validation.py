@@ -1,0 +1,85 @@
+"""Token detection and the Duration/Size conversions the checks use (decided in Python where possible)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from aws_cdk import Duration, Fn, Size, Token
+from aws_cdk import aws_lambda as lambda_
+from jsii._kernel.providers.process import _NodeProcess
+
+from lambda_constructs import runtimes
+from lambda_constructs.validation import duration_seconds, is_token, size_mebibytes
+
+
+@pytest.fixture
+def round_trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
+    """Records every request sent to the jsii kernel while the test runs."""
+    sent: list[object] = []
+    original = _NodeProcess.send
+
+    def send(self: _NodeProcess, request: object, response_type: object) -> object:
+        sent.append(request)
+        return original(self, request, response_type)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_NodeProcess, "send", send)
+    yield sent
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        Fn.ref("Thing"),
+        Fn.get_att("Thing", "Arn").to_string(),
+        f"prefix-{Fn.ref('Thing')}-suffix",
+        Token.as_number(Fn.ref("Thing")),
+        int(Token.as_number(Fn.ref("Thing"))),
+        Fn.split(",", Fn.ref("Thing")),
+    ],
+)
+def test_tokens_are_tokens(value: object) -> None:
+    assert is_token(value)
+
+
+@pytest.mark.parametrize("value", ["plain", "${NotAToken}", "", 0, 512, -1.5, 1e300, True, ["a", "b"]])
+def test_plain_values_are_not_tokens(value: object) -> None:
+    assert not is_token(value)
+
+
+def test_plain_strings_and_numbers_need_no_round_trip(round_trips: list[object]) -> None:
+    assert not is_token("arn:aws:sqs:eu-west-1:123456789012:queue")
+    assert not is_token(30)
+    assert round_trips == []
+
+
+def test_conversions_are_read_once_per_object(round_trips: list[object]) -> None:
+    timeout, size = Duration.minutes(2), Size.gibibytes(1)
+    round_trips.clear()
+    assert duration_seconds(timeout) == 120.0
+    assert size_mebibytes(size) == 1024.0
+    first = len(round_trips)
+    assert first == 2
+    assert duration_seconds(timeout) == 120.0
+    assert size_mebibytes(size) == 1024.0
+    assert len(round_trips) == first
+
+
+def test_token_durations_and_sizes_convert_to_none() -> None:
+    assert duration_seconds(Duration.seconds(Token.as_number(Fn.ref("Seconds")))) is None
+    assert size_mebibytes(Size.mebibytes(Token.as_number(Fn.ref("Size")))) is None
+    assert size_mebibytes(Size.kibibytes(1)) is None  # fractional MiB cannot be converted
+
+
+def test_runtime_name_is_read_once_per_runtime_object(round_trips: list[object]) -> None:
+    runtime = lambda_.Runtime.PYTHON_3_12
+    round_trips.clear()
+    assert runtimes.runtime_name(runtime) == "python3.12"
+    assert runtimes.runtime_name(runtime) == "python3.12"
+    assert runtimes.family_of(runtime) == "python"
+    assert len(round_trips) == 1
+
+
+def test_latest_runtime_is_one_shared_object() -> None:
+    assert runtimes.latest_python() is runtimes.latest("python")
+    assert runtimes.runtime_name(runtimes.latest_python()).startswith("python3.")
