@@ -173,12 +173,13 @@ def handwritten_function(stack: Stack, construct_id: str) -> Construct:
             for pack in ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321")
         ),
     )
+    latest = fn.latest_version
     aliases = {
         name: lambda_.Alias(
             scope,
             f"Alias{name}",
             alias_name=name,
-            version=fn.latest_version,
+            version=latest,
             retry_attempts=2,
             max_event_age=Duration.hours(6),
             on_failure=on_failure,

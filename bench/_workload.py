@@ -20,7 +20,7 @@ def configure(fn: SecureFunction) -> None:
     the same resources by hand).
     """
     for name in ALIASES:
-        fn.add_alias(name, fn.function.latest_version)
+        fn.add_alias(name, fn.latest_version)
     fn.add_trigger(SqsTrigger())
 
 

@@ -23,7 +23,7 @@ from cdk_nag import (
     PCIDSS321Checks,
     ServerlessChecks,
 )
-from constructs import IConstruct
+from constructs import IConstruct, Node
 
 from lambda_constructs import _nag_rules
 
@@ -167,7 +167,7 @@ def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
     acknowledge_many(scope, {rule_id: reason})
 
 
-def acknowledge_many(scope: IConstruct, reasons: Mapping[str, str]) -> None:
+def acknowledge_many(scope: IConstruct, reasons: Mapping[str, str], *, node: Node | None = None) -> None:
     """Acknowledge several findings (rule id -> reason) on ``scope``, in the mapping's order.
 
     cdk-nag v3 reads acknowledgements from the ``aws:cdk:acknowledged-rules`` construct metadata
@@ -176,6 +176,7 @@ def acknowledge_many(scope: IConstruct, reasons: Mapping[str, str]) -> None:
     as one metadata entry: two jsii round trips for any number of rules, and no stack trace or
     annotation walk per rule. Ids with an explicit plugin namespace (``Plugin::Rule``, e.g. the
     built-in CloudFormation validation's) go through ``Validations.acknowledge`` unchanged.
+    ``node``: ``scope.node`` when the caller holds it already (saves a round trip). Default: read.
     """
     direct: dict[str, str] = {}
     namespaced: list[Acknowledgment] = []
@@ -187,7 +188,7 @@ def acknowledge_many(scope: IConstruct, reasons: Mapping[str, str]) -> None:
         else:
             direct[ANNOTATION_NAMESPACE + rule_id.replace(" ", "-")] = reason
     if direct:
-        scope.node.add_metadata(ACKNOWLEDGED_RULES_KEY, direct)
+        (node or scope.node).add_metadata(ACKNOWLEDGED_RULES_KEY, direct)
     if namespaced:
         Validations.of(scope).acknowledge(*namespaced)
 
@@ -254,13 +255,16 @@ def pack_rules() -> dict[str, frozenset[str]]:
     return read_pack_rules()
 
 
-def acknowledge_rule(scope: IConstruct, rule: str, reason: str, packs: Iterable[str] = PACK_PREFIXES) -> None:
+def acknowledge_rule(
+    scope: IConstruct, rule: str, reason: str, packs: Iterable[str] = PACK_PREFIXES, *, node: Node | None = None
+) -> None:
     """Acknowledge ``rule`` (e.g. ``LambdaDLQ``) in those of ``packs`` that have it, on ``scope``.
 
     Packs without the rule are skipped (an acknowledgement of a rule no pack applies would be noise);
     a rule that none of ``packs`` has is a programming error and raises ``ValueError``.
+    ``node``: ``scope.node`` when the caller holds it already. Default: read.
     """
-    acknowledge_many(scope, dict.fromkeys(rule_ids(scope, rule, packs), reason))
+    acknowledge_many(scope, dict.fromkeys(rule_ids(scope, rule, packs), reason), node=node)
 
 
 def rule_ids(scope: IConstruct, rule: str, packs: Iterable[str] = PACK_PREFIXES) -> list[str]:

@@ -13,6 +13,7 @@ import ast
 import json
 import os
 import re
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -314,6 +315,7 @@ class SecureFunction(Construct):
     def __init__(self, scope: Construct, construct_id: str, props: SecureFunctionProps) -> None:
         super().__init__(scope, construct_id)
         self._parent_scope = scope
+        self._construct_id = construct_id
         self.props = props
         self.runtime = languages.runtime_of(self, props)
         self.family = runtimes.family_of(self.runtime)
@@ -397,7 +399,7 @@ class SecureFunction(Construct):
             # Versions, aliases, deployments and outputs from the release file (docs/promotion.md).
             self.releases = apply_releases(self, props.releases)
         elif props.default_alias is not None:
-            self.add_alias(props.default_alias, self.function.latest_version)
+            self.add_alias(props.default_alias, self.latest_version)
 
     # ----------------------------------------------------------------------------------- API
 
@@ -499,6 +501,12 @@ class SecureFunction(Construct):
             subnets=self.vpc_subnets,
         )
 
+    @cached_property
+    def latest_version(self) -> lambda_.IVersion:
+        """``$LATEST`` as a version (``function.latest_version``, read from the jsii kernel once), for aliases."""
+        version: lambda_.IVersion = self.function.latest_version
+        return version
+
     def latest(self) -> lambda_.IFunction:
         """The unqualified function (``$LATEST``), for triggers that must target it explicitly."""
         return self.function
@@ -512,9 +520,8 @@ class SecureFunction(Construct):
 
     @cached_property
     def _path(self) -> str:
-        """This construct's path, read from the jsii kernel once."""
-        path: str = self.node.path
-        return path
+        """This construct's path (its parent's path, read once per parent, + its id)."""
+        return child_path(self._parent_scope, self._construct_id)
 
     def _new_key(self) -> kms.Key:
         return new_key(
@@ -829,6 +836,18 @@ def _top_level_names(tree: ast.Module) -> set[str]:
         elif isinstance(node, ast.ImportFrom | ast.Import):
             names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
     return names
+
+
+#: Paths of scopes already read from the jsii kernel (two round trips each).
+_SCOPE_PATHS: weakref.WeakKeyDictionary[IConstruct, str] = weakref.WeakKeyDictionary()
+
+
+def child_path(scope: IConstruct, construct_id: str) -> str:
+    """The construct path of ``scope``'s child ``construct_id``, reading ``scope``'s path once per scope."""
+    parent = _SCOPE_PATHS.get(scope)
+    if parent is None:
+        parent = _SCOPE_PATHS[scope] = scope.node.path
+    return f"{parent}/{construct_id}" if parent else construct_id
 
 
 _MANAGED_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=,.@/-]+$")

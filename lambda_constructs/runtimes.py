@@ -68,21 +68,14 @@ def family_of(runtime: lambda_.Runtime) -> str:
     return "provided"
 
 
-@cache
-def _latest_by_prefix() -> dict[str, str]:
-    best: dict[str, tuple[tuple[int, ...], str]] = {}
+def _candidates(prefix: str) -> list[str]:
+    """``lambda_.Runtime`` attribute names of ``prefix``, newest version first (names only: no round trip)."""
+    versions: list[tuple[tuple[int, ...], str]] = []
     for attr in dir(lambda_.Runtime):
         match = _VERSIONED.match(attr)
-        if not match:
-            continue
-        prefix = match.group(1)
-        runtime = getattr(lambda_.Runtime, attr)
-        if getattr(runtime, "is_variable", False):
-            continue
-        version = tuple(int(part) for part in match.group(2).split("_"))
-        if prefix not in best or version > best[prefix][0]:
-            best[prefix] = (version, attr)
-    return {prefix: attr for prefix, (_, attr) in best.items()}
+        if match and match.group(1) == prefix:
+            versions.append((tuple(int(part) for part in match.group(2).split("_")), attr))
+    return [attr for _, attr in sorted(versions, reverse=True)]
 
 
 def latest(prefix: str) -> lambda_.Runtime:
@@ -95,8 +88,12 @@ def latest(prefix: str) -> lambda_.Runtime:
 
 @cache
 def _latest_runtime(prefix: str) -> lambda_.Runtime:
-    runtime: lambda_.Runtime = getattr(lambda_.Runtime, _latest_by_prefix()[prefix])
-    return runtime
+    """The newest non-variable runtime: reads runtime objects from the newest down (usually just one)."""
+    for attr in _candidates(prefix):
+        runtime: lambda_.Runtime = getattr(lambda_.Runtime, attr)
+        if not runtime.is_variable:
+            return runtime
+    raise ValueError(f"aws-cdk-lib knows no {prefix} runtime")
 
 
 def latest_python() -> lambda_.Runtime:

@@ -78,6 +78,10 @@ class CrossStackReference:
     """The referenced attribute (e.g. ``Arn``)."""
 
 
+def _shard_id(index: int) -> str:
+    return f"Shard{index:03d}"
+
+
 def home_shard(function_id: str, shards: int) -> int:
     """The shard a function id hashes to: stable across runs, platforms and declaration order."""
     digest = hashlib.sha256(function_id.encode("utf-8")).digest()
@@ -194,7 +198,7 @@ class LambdaService(Construct):
             )
         self._shard_resources[index] = used + cost
         self.functions[function_id] = fn
-        self._placements[function_id] = Placement(function_id, index, stack.node.id, cost)
+        self._placements[function_id] = Placement(function_id, index, _shard_id(index), cost)
         return fn
 
     def placement(self, function_id: str) -> Placement:
@@ -245,7 +249,7 @@ class LambdaService(Construct):
     def _shard(self, index: int) -> NestedStack:
         stack = self.shard_stacks.get(index)
         if stack is None:
-            stack = NestedStack(self, f"Shard{index:03d}", description=f"{self.node.path}: functions of shard {index}")
+            stack = NestedStack(self, _shard_id(index), description=f"{self.node.path}: functions of shard {index}")
             stack.node.add_validation(_ShardBudget(stack, self.props.max_resources))
             self.shard_stacks[index] = stack
         return stack

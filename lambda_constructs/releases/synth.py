@@ -124,7 +124,7 @@ def apply_releases(fn: SecureFunction, source: ReleaseRecord | str | os.PathLike
             f"Record the first release with `python -m lambda_constructs release {key}` (after `cdk synth`)",
         )
         if fn.props.default_alias is not None:
-            fn.add_alias(fn.props.default_alias, fn.function.latest_version)
+            fn.add_alias(fn.props.default_alias, fn.latest_version)
         return result
 
     _check_drift(fn, key, entry, parts, current)
@@ -142,7 +142,7 @@ def apply_releases(fn: SecureFunction, source: ReleaseRecord | str | os.PathLike
     application: codedeploy.LambdaApplication | None = None
     for name, spec in entry.aliases.items():
         target = entry.target(name)
-        version = fn.function.latest_version if target == LATEST else result.versions[target]
+        version = fn.latest_version if target == LATEST else result.versions[target]
         alias = fn.add_alias(
             name,
             version,

@@ -26,7 +26,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct, IConstruct
+from constructs import Construct, IConstruct, Node
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule
 from lambda_constructs.errors import fail
@@ -99,6 +99,8 @@ class PolledSource(Construct):
         self.stream: kinesis.Stream | None = None
         self.consumer: kinesis.CfnStreamConsumer | None = None
         self.network_policy: iam.ManagedPolicy | None = None
+        self.mapping_node: Node | None = None
+        """``mapping.node`` (kept: each read is a jsii round trip)."""
 
 
 # --------------------------------------------------------------------------------- helpers
@@ -123,8 +125,10 @@ def _mapping(
         source, "Mapping", function_name=target.function_arn, **{k: v for k, v in props.items() if v is not None}
     )
     # The role's policies must exist before Lambda validates the mapping's source.
-    mapping.node.add_dependency(fn.role)
+    node = mapping.node
+    node.add_dependency(fn.role)
     source.mapping = mapping
+    source.mapping_node = node
     return mapping
 
 
@@ -175,8 +179,10 @@ def _network_policy(source: PolledSource, fn: SecureFunction) -> iam.ManagedPoli
     return policy
 
 
-def _no_destination(mapping: IConstruct) -> None:
-    acknowledge_rule(mapping, ESM_DESTINATION_ACK, LIBRARY_ACKNOWLEDGEMENTS[ESM_DESTINATION_ACK], ("Serverless",))
+def _no_destination(mapping: IConstruct, node: Node | None = None) -> None:
+    acknowledge_rule(
+        mapping, ESM_DESTINATION_ACK, LIBRARY_ACKNOWLEDGEMENTS[ESM_DESTINATION_ACK], ("Serverless",), node=node
+    )
 
 
 def _check_window(scope: IConstruct, window: Duration | None) -> float | None:
@@ -272,7 +278,7 @@ class SqsTrigger:
             scaling_config={"maximumConcurrency": self.max_concurrency} if self.max_concurrency else None,
             enabled=self.enabled,
         )
-        _no_destination(mapping)
+        _no_destination(mapping, source.mapping_node)
 
     def _validate(self, source: PolledSource, fifo: bool) -> float | None:
         window = _check_window(source, self.max_batching_window)
@@ -732,7 +738,7 @@ class MqTrigger:
             filter_criteria=_filters(source, self.filters),
             enabled=self.enabled,
         )
-        _no_destination(mapping)
+        _no_destination(mapping, source.mapping_node)
         _network_policy(source, fn)
 
 
@@ -798,6 +804,6 @@ class DocumentDbTrigger:
             filter_criteria=_filters(source, self.filters),
             enabled=self.enabled,
         )
-        _no_destination(mapping)
+        _no_destination(mapping, source.mapping_node)
         policy = _network_policy(source, fn)
         policy.add_statements(iam.PolicyStatement(actions=["rds:DescribeDBSubnetGroups"], resources=["*"]))
