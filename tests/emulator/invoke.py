@@ -146,10 +146,14 @@ def _asset_dir(cdk_out: Path, resource: dict[str, Any]) -> Path | None:
     return None
 
 
-def find_assets(emulator: Emulator, cdk_out: Path, function_name: str) -> CodeAssets:
-    """Locate the code (and all layer assets) of the deployed function ``function_name``."""
+def deployed_assets(emulator: Emulator, cdk_out: Path) -> dict[str, CodeAssets]:
+    """Code (and all layer assets) of every deployed function of ``cdk_out``, by physical name.
+
+    One pass over the stacks: :func:`invoke_all` looks the assets up here instead of listing every
+    stack's resources again for each alias.
+    """
     cfn = emulator.client("cloudformation")
-    code: CodeAssets | None = None
+    functions: dict[str, CodeAssets] = {}
     layers: dict[str, Path] = {}
     for stack in load_stacks(cdk_out):
         try:
@@ -163,12 +167,19 @@ def find_assets(emulator: Emulator, cdk_out: Path, function_name: str) -> CodeAs
                 layer_dir = _asset_dir(stack.directory, resource)
                 if layer_dir:
                     layers[phys] = layer_dir
-            elif resource["Type"] == "AWS::Lambda::Function" and phys == function_name:
+            elif resource["Type"] == "AWS::Lambda::Function" and phys:
                 inline = resource.get("Properties", {}).get("Code", {}).get("ZipFile")
-                code = CodeAssets(_asset_dir(stack.directory, resource), inline_code=inline)
+                functions[phys] = CodeAssets(_asset_dir(stack.directory, resource), inline_code=inline)
+    for code in functions.values():
+        code.layer_dirs = layers
+    return functions
+
+
+def find_assets(emulator: Emulator, cdk_out: Path, function_name: str) -> CodeAssets:
+    """Locate the code (and all layer assets) of the deployed function ``function_name``."""
+    code = deployed_assets(emulator, cdk_out).get(function_name)
     if code is None:
         raise LookupError(f"function {function_name} not found in the stacks of {cdk_out}")
-    code.layer_dirs = layers
     return code
 
 
@@ -180,14 +191,19 @@ def invoke_alias(
     event: Any = None,
     *,
     python: str = sys.executable,
+    assets: CodeAssets | None = None,
 ) -> InvokeResult:
-    """Run the handler of ``function_name:alias`` (the version the alias points to) with ``event``."""
+    """Run the handler of ``function_name:alias`` (the version the alias points to) with ``event``.
+
+    ``assets`` (from :func:`deployed_assets`) saves looking the function's code up again.
+    """
     lam = emulator.client("lambda")
     version = lam.get_alias(FunctionName=function_name, Name=alias)["FunctionVersion"]
     # moto's server ignores the Qualifier parameter; a qualified name works.
     qualified = function_name if version == "$LATEST" else f"{function_name}:{version}"
     cfg = lam.get_function_configuration(FunctionName=qualified)
-    assets = find_assets(emulator, cdk_out, function_name)
+    if assets is None:
+        assets = find_assets(emulator, cdk_out, function_name)
     with tempfile.TemporaryDirectory(prefix="emu-invoke-") as tmp:
         code_dir = assets.code_dir
         if code_dir is not None and code_dir.is_file():  # a zip asset (bundled Node.js code)
@@ -289,6 +305,7 @@ def invoke_all(emulator: Emulator, cdk_out: Path, event: Any = None) -> list[Ali
     cfn = emulator.client("cloudformation")
     lam = emulator.client("lambda")
     rows: list[AliasResult] = []
+    assets: dict[str, CodeAssets] | None = None  # looked up once, when the first alias is invoked
     for stack in load_stacks(cdk_out):
         deployed = cfn.describe_stack_resources(StackName=stack.name)["StackResources"]
         physical = {r.get("LogicalResourceId"): r.get("PhysicalResourceId") for r in deployed}
@@ -307,7 +324,9 @@ def invoke_all(emulator: Emulator, cdk_out: Path, event: Any = None) -> list[Ali
                 rows.append(AliasResult(path, name, "-", runtime, "-", "skipped", "no aliases (helper function)"))
             payload_event = event if event is not None else sample
             for alias in aliases:
-                res_ = invoke_alias(emulator, cdk_out, name, alias["Name"], payload_event)
+                if assets is None:
+                    assets = deployed_assets(emulator, cdk_out)
+                res_ = invoke_alias(emulator, cdk_out, name, alias["Name"], payload_event, assets=assets.get(name))
                 outcome = expectations.classify(path, res_.ok, res_.error, res_.payload)
                 detail = outcome.detail
                 if outcome.status == "error" and res_.output:

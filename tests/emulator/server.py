@@ -17,7 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +80,7 @@ class Emulator:
     port: int
     pid: int
     log_path: Path
+    _clients: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def endpoint(self) -> str:
@@ -99,17 +100,21 @@ class Emulator:
         }
 
     def client(self, service: str) -> Any:
-        """A boto3 client for ``service`` bound to the emulator."""
-        import boto3  # type: ignore[import-untyped]
+        """A boto3 client for ``service`` bound to the emulator (created once per service, then reused:
+        the verifier and the invoker ask for a client per checked resource)."""
+        cached = self._clients.get(service)
+        if cached is None:
+            import boto3  # type: ignore[import-untyped]
 
-        return boto3.client(
-            service,
-            endpoint_url=self.endpoint,
-            region_name=REGION,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-            aws_session_token="testing",
-        )
+            cached = self._clients[service] = boto3.client(
+                service,
+                endpoint_url=self.endpoint,
+                region_name=REGION,
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",
+                aws_session_token="testing",
+            )
+        return cached
 
     def api(self, path: str, body: dict[str, Any] | None = None, timeout: float = 10.0) -> bytes:
         """POST (with ``body``) or GET a ``/moto-api/...`` path and return the response body."""
