@@ -85,11 +85,25 @@ def run_cdk(
     return time.monotonic() - start
 
 
-def synth(app_dir: Path, *, log_path: Path, app: str = "python3 app.py") -> Path:
-    """``cdk synth`` the app in ``app_dir`` into ``app_dir/cdk.out``; return that directory."""
+def synth(app_dir: Path, *, log_path: Path, app: str = "python3 app.py", validation: bool = True) -> Path:
+    """``cdk synth`` the app in ``app_dir`` into ``app_dir/cdk.out``; return that directory.
+
+    ``validation=False`` passes ``--no-validation`` (the CLI sets ``CDK_VALIDATION=false`` for the app):
+    no built-in CloudFormation validation plugin, ~6 s less per synth on 2 cores.
+    """
     out = app_dir / "cdk.out"
     run_cdk(
-        ["synth", "--all", "--quiet", "--no-notices", "--app", app, "--output", str(out)],
+        [
+            "synth",
+            "--all",
+            "--quiet",
+            "--no-notices",
+            *([] if validation else ["--no-validation"]),
+            "--app",
+            app,
+            "--output",
+            str(out),
+        ],
         cwd=app_dir,
         log_path=log_path,
         env=cli_env(),

@@ -22,9 +22,10 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def sample_cdk_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The probe app synthesized with the real CDK CLI."""
+    """The probe app synthesized with the real CDK CLI (without CDK's built-in CloudFormation
+    validation: these tests are about the emulator, and the probe is plain aws-cdk-lib)."""
     app_dir = write_sample_app(tmp_path_factory.mktemp("probe-app"))
-    return deploy.synth(app_dir, log_path=app_dir / "cdk.log")
+    return deploy.synth(app_dir, log_path=app_dir / "cdk.log", validation=False)
 
 
 @pytest.fixture()
