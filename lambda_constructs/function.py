@@ -363,6 +363,11 @@ class SecureFunction(Construct):
             application_log_level_v2=props.application_log_level,
             system_log_level_v2=props.system_log_level,
             tracing=props.tracing,
+            # Asynchronous invocation settings of $LATEST (Function/EventInvokeConfig), set by the
+            # Function itself (what configure_async_invoke does, without a separate call).
+            retry_attempts=props.retry_attempts,
+            max_event_age=props.max_event_age,
+            on_failure=self._failure_destination,
             insights_version=props.insights_version,
             reserved_concurrent_executions=props.reserved_concurrent_executions,
             layers=self._layer_versions() or None,
@@ -383,11 +388,6 @@ class SecureFunction(Construct):
         self._grant_defaults()
         languages.after_function(self, self.language_info)
         self._grant_secret_environment()
-        self.function.configure_async_invoke(
-            retry_attempts=props.retry_attempts,
-            max_event_age=props.max_event_age,
-            on_failure=self._failure_destination,
-        )
         self._acknowledge_defaults()
 
         self.aliases: dict[str, lambda_.Alias] = {}
