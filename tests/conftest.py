@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,30 @@ from typing import Any
 
 import pytest
 
+from tests.background import MAKE_DOCS_TEST, BackgroundRun, start_make_docs
 from tests.helpers import nag_findings, new_app
+
+_BACKGROUND: dict[str, BackgroundRun] = {}
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start ``make docs`` now if its test is selected (tests/background.py: it runs beside the rest)."""
+    if not session.config.option.collectonly and any(item.nodeid == MAKE_DOCS_TEST for item in session.items):
+        _BACKGROUND[MAKE_DOCS_TEST] = start_make_docs()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    for run in _BACKGROUND.values():
+        run.stop()
+        shutil.rmtree(run.workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def make_docs_run() -> BackgroundRun:
+    """The ``make docs`` build started after collection (started now if it was not)."""
+    if MAKE_DOCS_TEST not in _BACKGROUND:
+        _BACKGROUND[MAKE_DOCS_TEST] = start_make_docs()
+    return _BACKGROUND[MAKE_DOCS_TEST]
 
 
 @dataclass(frozen=True)

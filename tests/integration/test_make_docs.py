@@ -1,24 +1,17 @@
-"""`make docs` builds the API reference: every public module gets a page (run as the Makefile does)."""
+"""`make docs` builds the API reference: every public module gets a page (run as the Makefile does).
+
+The build (scripts/docs.py in a fresh interpreter) is started right after collection and runs beside
+the other tests (tests/background.py); this test waits for it and checks its result.
+"""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
-from tests.helpers import ROOT
+from tests.background import BackgroundRun
 
 
-def test_api_reference_builds(tmp_path: Path) -> None:
-    out = tmp_path / "site"
-    result = subprocess.run(
-        [sys.executable, "scripts/docs.py", "--out", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
+def test_api_reference_builds(make_docs_run: BackgroundRun) -> None:
+    out = make_docs_run.workdir / "site"
+    result = make_docs_run.result(timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     pages = {path.relative_to(out).as_posix() for path in out.rglob("*.html")}
     for module in (
