@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,10 +62,23 @@ class BackgroundRun:
             self.proc.wait()
 
 
-MAKE_DOCS_TEST = "tests/integration/test_make_docs.py::test_api_reference_builds"
+def _start(prefix: str, argv: list[str]) -> BackgroundRun:
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    return BackgroundRun([arg.replace("{workdir}", str(workdir)) for arg in argv], workdir)
 
 
 def start_make_docs() -> BackgroundRun:
     """``make docs`` (scripts/docs.py, as the Makefile runs it) into a fresh folder ``<workdir>/site``."""
-    workdir = Path(tempfile.mkdtemp(prefix="make-docs-"))
-    return BackgroundRun([sys.executable, "scripts/docs.py", "--out", str(workdir / "site")], workdir)
+    return _start("make-docs-", [sys.executable, "scripts/docs.py", "--out", "{workdir}/site"])
+
+
+def start_external_app() -> BackgroundRun:
+    """tests/integration/external_app.py: the wheel built, installed and used by a foreign app in ``<workdir>``."""
+    return _start("external-app-", [sys.executable, "-m", "tests.integration.external_app", "{workdir}"])
+
+
+# Test node id -> how to start the command its test checks.
+STARTERS: dict[str, Callable[[], BackgroundRun]] = {
+    "tests/integration/test_make_docs.py::test_api_reference_builds": start_make_docs,
+    "tests/integration/test_external_app.py::test_installed_wheel_synthesizes_in_a_foreign_app": start_external_app,
+}

@@ -11,16 +11,19 @@ from typing import Any
 
 import pytest
 
-from tests.background import MAKE_DOCS_TEST, BackgroundRun, start_make_docs
+from tests.background import STARTERS, BackgroundRun
 from tests.helpers import nag_findings, new_app
 
 _BACKGROUND: dict[str, BackgroundRun] = {}
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start ``make docs`` now if its test is selected (tests/background.py: it runs beside the rest)."""
-    if not session.config.option.collectonly and any(item.nodeid == MAKE_DOCS_TEST for item in session.items):
-        _BACKGROUND[MAKE_DOCS_TEST] = start_make_docs()
+    """Start the background commands of the selected tests (tests/background.py: they run beside the rest)."""
+    if session.config.option.collectonly:
+        return
+    for item in session.items:
+        if item.nodeid in STARTERS and item.nodeid not in _BACKGROUND:
+            _BACKGROUND[item.nodeid] = STARTERS[item.nodeid]()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -29,12 +32,13 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         shutil.rmtree(run.workdir, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def make_docs_run() -> BackgroundRun:
-    """The ``make docs`` build started after collection (started now if it was not)."""
-    if MAKE_DOCS_TEST not in _BACKGROUND:
-        _BACKGROUND[MAKE_DOCS_TEST] = start_make_docs()
-    return _BACKGROUND[MAKE_DOCS_TEST]
+@pytest.fixture()
+def background_run(request: pytest.FixtureRequest) -> BackgroundRun:
+    """The command this test checks, started after collection (started now if it was not)."""
+    nodeid = request.node.nodeid
+    if nodeid not in _BACKGROUND:
+        _BACKGROUND[nodeid] = STARTERS[nodeid]()
+    return _BACKGROUND[nodeid]
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from tests.background import BackgroundRun
 
 
-def test_api_reference_builds(make_docs_run: BackgroundRun) -> None:
-    out = make_docs_run.workdir / "site"
-    result = make_docs_run.result(timeout=900)
+def test_api_reference_builds(background_run: BackgroundRun) -> None:
+    out = background_run.workdir / "site"
+    result = background_run.result(timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     pages = {path.relative_to(out).as_posix() for path in out.rglob("*.html")}
     for module in (
