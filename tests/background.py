@@ -77,8 +77,26 @@ def start_external_app() -> BackgroundRun:
     return _start("external-app-", [sys.executable, "-m", "tests.integration.external_app", "{workdir}"])
 
 
-# Test node id -> how to start the command its test checks.
+def start_audit(outdir: Path) -> BackgroundRun:
+    """scripts/audit.py (cdk-nag report, cfn-lint, checkov) over the synthesized assembly in ``outdir``."""
+    return _start("audit-", [sys.executable, "scripts/audit.py", "--skip-synth", "--outdir", str(outdir)])
+
+
+def start_cfn_lint(outdir: Path) -> BackgroundRun:
+    """cfn-lint (the reviewed .cfnlintrc in the repository root) over every template in ``outdir``."""
+    templates = sorted(str(path) for path in outdir.glob("*.template.json"))
+    return _start("cfn-lint-", [str(Path(sys.executable).parent / "cfn-lint"), "--format", "parseable", *templates])
+
+
+# Test node id -> how to start the command its test checks (after collection).
 STARTERS: dict[str, Callable[[], BackgroundRun]] = {
     "tests/integration/test_make_docs.py::test_api_reference_builds": start_make_docs,
     "tests/integration/test_external_app.py::test_installed_wheel_synthesizes_in_a_foreign_app": start_external_app,
+}
+
+# Test node id -> how to start the command its test checks on the session's example assembly (started
+# by the example_assembly fixture as soon as the app is synthesized).
+ON_EXAMPLE_ASSEMBLY: dict[str, Callable[[Path], BackgroundRun]] = {
+    "tests/unit/test_audit.py::test_audit_has_no_unacknowledged_findings": start_audit,
+    "tests/unit/test_example_app.py::test_cfn_lint_has_no_errors_or_unreviewed_warnings": start_cfn_lint,
 }

@@ -11,19 +11,21 @@ from typing import Any
 
 import pytest
 
-from tests.background import STARTERS, BackgroundRun
+from tests.background import ON_EXAMPLE_ASSEMBLY, STARTERS, BackgroundRun
 from tests.helpers import nag_findings, new_app
 
 _BACKGROUND: dict[str, BackgroundRun] = {}
+_SELECTED: set[str] = set()  # node ids of the tests this session runs
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Start the background commands of the selected tests (tests/background.py: they run beside the rest)."""
     if session.config.option.collectonly:
         return
-    for item in session.items:
-        if item.nodeid in STARTERS and item.nodeid not in _BACKGROUND:
-            _BACKGROUND[item.nodeid] = STARTERS[item.nodeid]()
+    _SELECTED.update(item.nodeid for item in session.items)
+    for nodeid, start in STARTERS.items():
+        if nodeid in _SELECTED and nodeid not in _BACKGROUND:
+            _BACKGROUND[nodeid] = start()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -37,7 +39,10 @@ def background_run(request: pytest.FixtureRequest) -> BackgroundRun:
     """The command this test checks, started after collection (started now if it was not)."""
     nodeid = request.node.nodeid
     if nodeid not in _BACKGROUND:
-        _BACKGROUND[nodeid] = STARTERS[nodeid]()
+        if nodeid in ON_EXAMPLE_ASSEMBLY:
+            _BACKGROUND[nodeid] = ON_EXAMPLE_ASSEMBLY[nodeid](request.getfixturevalue("example_assembly").outdir)
+        else:
+            _BACKGROUND[nodeid] = STARTERS[nodeid]()
     return _BACKGROUND[nodeid]
 
 
@@ -59,4 +64,7 @@ def example_assembly(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Examp
     stacks = create_stacks(app)
     findings = nag_findings(app)
     templates = {stack.stack_name: json.loads((outdir / stack.template_file).read_text()) for stack in stacks}
+    for nodeid, start in ON_EXAMPLE_ASSEMBLY.items():  # the checks that only read the assembly: start them now
+        if nodeid in _SELECTED and nodeid not in _BACKGROUND:
+            _BACKGROUND[nodeid] = start(outdir)
     yield ExampleAssembly(outdir=outdir, templates=templates, findings=findings)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
+from tests.background import BackgroundRun
 from tests.conftest import ExampleAssembly
 from tests.helpers import ROOT
 
@@ -24,16 +24,15 @@ def test_example_app_has_at_least_two_functions(example_assembly: ExampleAssembl
     assert len(functions) >= 2
 
 
-def test_cfn_lint_has_no_errors_or_unreviewed_warnings(example_assembly: ExampleAssembly) -> None:
+def test_cfn_lint_has_no_errors_or_unreviewed_warnings(
+    example_assembly: ExampleAssembly, background_run: BackgroundRun
+) -> None:
+    """cfn-lint over every template, run from the repository root (picks up the reviewed .cfnlintrc);
+    started as soon as the assembly exists (tests/background.py)."""
     templates = sorted(str(path) for path in Path(example_assembly.outdir).glob("*.template.json"))
     assert templates
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "cfn-lint"), "--format", "parseable", *templates],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,  # picks up the reviewed .cfnlintrc
-        check=False,
-    )
+    assert background_run.argv == [str(Path(sys.executable).parent / "cfn-lint"), "--format", "parseable", *templates]
+    result = background_run.result(timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
