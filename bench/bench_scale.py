@@ -1,8 +1,11 @@
 """Synth time and peak memory of a sharded LambdaService as N grows (3 aliases + an SQS trigger per function).
 
-Run: ``.venv/bin/python bench/bench_scale.py [--sizes 100,300,1000] [--runs 1]``. Each point is a
-fresh subprocess; built-in CloudFormation validation off (``--validation`` to include it). Shards are
-sized as ``ceil(N / 10)`` (≈ half full: the hash spreads functions unevenly, see docs/design.md).
+Run: ``.venv/bin/python bench/bench_scale.py [--sizes 100,300,1000] [--runs 1] [--baseline] [-O]``. Each
+point is a fresh subprocess; built-in CloudFormation validation off (``--validation`` to include it).
+Shards are sized as ``ceil(N / 10)`` (≈ half full: the hash spreads functions unevenly, see
+docs/design.md). ``--baseline`` also builds the same N functions hand-written (bench/_handwritten.py,
+20 per stack in sibling stacks, no sharding logic) in the same run and prints library / hand-written;
+``-O`` runs both with ``python -O`` (no jsii argument type checks).
 """
 
 from __future__ import annotations
@@ -23,23 +26,36 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,300,1000")
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--validation", action="store_true")
+    parser.add_argument("--baseline", action="store_true", help="also time the hand-written equivalent")
+    parser.add_argument("-O", dest="optimize", action="store_true", help="run the builds with python -O")
     args = parser.parse_args()
-    print(f"validation={'on' if args.validation else 'off'}, runs={args.runs} (median)")
     print(
-        f"{'N':>5} {'shards':>6} {'build s':>8} {'synth s':>8} {'total s':>8} {'ms/fn':>6} {'peak MB':>8} {'KB/fn':>6}"
+        f"validation={'on' if args.validation else 'off'}, runs={args.runs} (median), "
+        f"python{' -O' if args.optimize else ''}"
+    )
+    print(
+        f"{'N':>5} {'build':>11} {'shards':>6} {'build s':>8} {'synth s':>8} {'total s':>8} {'ms/fn':>6} "
+        f"{'peak MB':>8} {'KB/fn':>6}"
     )
     for n in (int(s) for s in args.sizes.split(",")):
         shards = math.ceil(n / 10)
-        samples = [run("service", n, validation=args.validation, shards=shards) for _ in range(args.runs)]
-        build = statistics.median(s["build"] for s in samples)
-        synth = statistics.median(s["synth"] for s in samples)
-        total = statistics.median(s["total"] for s in samples)
-        peak = statistics.median(s["peak_mb"] for s in samples)
-        print(
-            f"{n:>5} {shards:>6} {build:>8.1f} {synth:>8.1f} {total:>8.1f} {1000 * total / n:>6.0f} {peak:>8.0f} "
-            f"{1024 * peak / n:>6.0f}"
-        )
-        sys.stdout.flush()
+        totals: dict[str, float] = {}
+        for build in ("service", "handwritten") if args.baseline else ("service",):
+            samples = []
+            for _ in range(args.runs):
+                samples.append(run(build, n, validation=args.validation, shards=shards, optimize=args.optimize))
+            build_s = statistics.median(s["build"] for s in samples)
+            synth = statistics.median(s["synth"] for s in samples)
+            total = totals[build] = statistics.median(s["total"] for s in samples)
+            peak = statistics.median(s["peak_mb"] for s in samples)
+            label = "library" if build == "service" else "hand-written"
+            print(
+                f"{n:>5} {label:>11} {shards if build == 'service' else '-':>6} {build_s:>8.1f} {synth:>8.1f} "
+                f"{total:>8.1f} {1000 * total / n:>6.0f} {peak:>8.0f} {1024 * peak / n:>6.0f}"
+            )
+            sys.stdout.flush()
+        if args.baseline:
+            print(f"{n:>5} {'ratio':>11} library / hand-written = {totals['service'] / totals['handwritten']:.2f}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Synth time and peak memory: library functions vs the hand-written aws-cdk-lib equivalent.
 
-Run: ``.venv/bin/python bench/bench_synth.py [--runs 5] [--sizes 1,10,40] [--validation]``.
+Run: ``.venv/bin/python bench/bench_synth.py [--runs 5] [--sizes 1,10,40] [--validation] [-O]``.
 Each run is a fresh subprocess (its own jsii kernel); builds alternate library / hand-written so
 machine load hits both alike. Reported: median of the runs of build+synth seconds (imports and
 jsii start-up excluded, printed separately), and peak RSS of the Python process + its Node kernel.
@@ -83,9 +83,10 @@ def child(build: str, n: int, validation: bool, shards: int) -> None:
     )
 
 
-def run(build: str, n: int, *, validation: bool = False, shards: int = 16) -> dict[str, float]:
-    """One measurement in a fresh subprocess."""
-    cmd = [sys.executable, __file__, "--child", build, str(n), str(int(validation)), str(shards)]
+def run(build: str, n: int, *, validation: bool = False, shards: int = 16, optimize: bool = False) -> dict[str, float]:
+    """One measurement in a fresh subprocess (``optimize``: ``python -O``, which skips jsii's argument type checks)."""
+    cmd = [sys.executable, *(["-O"] if optimize else []), __file__, "--child", build, str(n), str(int(validation))]
+    cmd.append(str(shards))
     env = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true", "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1"}
     proc = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
@@ -100,14 +101,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sizes", default="1,10,40")
     parser.add_argument("--validation", action="store_true")
+    parser.add_argument("-O", dest="optimize", action="store_true", help="run the builds with python -O")
     args = parser.parse_args()
-    print(f"runs={args.runs} validation={'on' if args.validation else 'off'}; seconds = build+synth, median")
+    print(
+        f"runs={args.runs} validation={'on' if args.validation else 'off'} python{' -O' if args.optimize else ''}; "
+        "seconds = build+synth, median"
+    )
     print(f"{'N':>4} {'hand-written s':>15} {'library s':>10} {'ratio':>6} {'hw MB':>7} {'lib MB':>7} {'mem ratio':>9}")
     for n in (int(s) for s in args.sizes.split(",")):
         samples: dict[str, list[dict[str, float]]] = {"handwritten": [], "library": []}
         for _ in range(args.runs):
             for build in samples:
-                samples[build].append(run(build, n, validation=args.validation))
+                samples[build].append(run(build, n, validation=args.validation, optimize=args.optimize))
         hw = statistics.median(s["total"] for s in samples["handwritten"])
         lib = statistics.median(s["total"] for s in samples["library"])
         hw_mb = statistics.median(s["peak_mb"] for s in samples["handwritten"])
