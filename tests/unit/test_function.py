@@ -383,3 +383,34 @@ def test_reserved_names_cover_the_documented_list() -> None:
         assert name in RESERVED_ENV_NAMES
     # Settable by users (not reserved): the exec wrapper and X-Ray settings.
     assert "AWS_LAMBDA_EXEC_WRAPPER" not in RESERVED_ENV_NAMES
+
+
+def test_paths_stack_and_latest_version_are_read_once_and_are_right() -> None:
+    from aws_cdk import Stack, Stage
+    from constructs import Construct
+
+    from lambda_constructs.function import child_path
+
+    stage = Stage(new_app(), "Prod")
+    stack = Stack(stage, "Svc")
+    group = Construct(stack, "Group")
+    fn = SecureFunction(group, "Fn", SecureFunctionProps(code_dir=OK_DIR))
+    assert fn._path == fn.node.path == "Prod/Svc/Group/Fn"
+    assert child_path(group, "Other") == "Prod/Svc/Group/Other"
+    assert fn.stack is Stack.of(fn)
+    assert fn.latest_version is fn.latest_version
+    assert fn.latest_version.version == "$LATEST"
+    description = Template.from_stack(stack).find_resources("AWS::IAM::Role")
+    assert [r["Properties"]["Description"] for r in description.values()] == ["Execution role of Prod/Svc/Group/Fn"]
+
+
+def test_tracing_statement_is_alone_in_the_tracing_policy(default: tuple[SecureFunction, Template]) -> None:
+    _, template = default
+    policies = template.find_resources("AWS::IAM::ManagedPolicy")
+    tracing = [p for logical_id, p in policies.items() if "TracingPolicy" in logical_id]
+    assert len(tracing) == 1
+    assert tracing[0]["Properties"]["PolicyDocument"]["Statement"] == [
+        {"Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], "Effect": "Allow", "Resource": "*"}
+    ]
+    grants = [p for logical_id, p in policies.items() if "TracingPolicy" not in logical_id]
+    assert all("xray" not in str(p["Properties"]["PolicyDocument"]) for p in grants)
