@@ -14,7 +14,7 @@ import json
 import os
 import re
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -390,6 +390,9 @@ class SecureFunction(Construct):
         self._grant_secret_environment()
         self._acknowledge_defaults()
 
+        self.on_resources_added: Callable[[SecureFunction], None] | None = None
+        """Called after add_alias / add_trigger / add_vpc_endpoints added resources (a
+        :class:`~lambda_constructs.service.LambdaService` re-counts its shard budget). Default: None."""
         self.aliases: dict[str, lambda_.Alias] = {}
         self.triggers: list[tuple[Trigger, lambda_.IFunction]] = []
         self._trigger_counts: dict[str, int] = {}
@@ -445,6 +448,8 @@ class SecureFunction(Construct):
             on_failure=self._failure_destination,
         )
         self.aliases[name] = alias
+        if self.on_resources_added is not None:
+            self.on_resources_added(self)
         return alias
 
     def target(self, alias: str | None = None) -> lambda_.IFunction:
@@ -475,6 +480,8 @@ class SecureFunction(Construct):
             construct_id = f"{name}{self._trigger_counts[name]}"
         trigger.bind(self, target, construct_id)
         self.triggers.append((trigger, target))
+        if self.on_resources_added is not None:
+            self.on_resources_added(self)
 
     def grant_read(self, resource: grants.Grantable, *, objects: str = "*", indexes: bool = False) -> None:
         """Read access to one bucket / table / queue / topic / secret / parameter / key (and its key)."""
@@ -492,7 +499,7 @@ class SecureFunction(Construct):
         """VPC endpoints for this function (default: the services its grants and references use)."""
         if self.props.vpc is None or not self.security_groups:
             raise fail(self, "add_vpc_endpoints needs a function in a VPC", value=None, fix="pass vpc=")
-        return network.FunctionEndpoints(
+        endpoints = network.FunctionEndpoints(
             self,
             construct_id,
             vpc=self.props.vpc,
@@ -500,6 +507,9 @@ class SecureFunction(Construct):
             function_security_groups=self.security_groups,
             subnets=self.vpc_subnets,
         )
+        if self.on_resources_added is not None:
+            self.on_resources_added(self)
+        return endpoints
 
     @cached_property
     def latest_version(self) -> lambda_.IVersion:

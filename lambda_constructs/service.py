@@ -16,10 +16,9 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import jsii
 from aws_cdk import CfnResource, NestedStack, Stack
 from aws_cdk import aws_kms as kms
-from constructs import Construct, IConstruct, IValidation
+from constructs import Construct, IConstruct
 
 from lambda_constructs.errors import fail
 from lambda_constructs.function import SecureFunction, SecureFunctionProps
@@ -93,23 +92,9 @@ def count_resources(scope: IConstruct) -> int:
     return sum(1 for child in scope.node.find_all() if isinstance(child, CfnResource))
 
 
-@jsii.implements(IValidation)
-class _ShardBudget:
-    """Synth-time re-count of a shard (catches aliases/triggers added after ``add_function``)."""
-
-    def __init__(self, shard: NestedStack, budget: int) -> None:
-        self._shard = shard
-        self._budget = budget
-
-    def validate(self) -> list[str]:
-        count = count_resources(self._shard)
-        if count <= self._budget:
-            return []
-        return [
-            f"{self._shard.node.path}: {count} resources exceed the shard budget of {self._budget} "
-            "(CloudFormation allows 500). Fix: pin some functions to another shard with shard=, "
-            "or give a new service more shards"
-        ]
+#: CDK's per-stack resource limit context (``STACK_RESOURCE_LIMIT_CONTEXT``): synthesis fails with the
+#: stack's path and count when a stack has more resources. Set per shard to the service's budget.
+STACK_RESOURCE_LIMIT_CONTEXT = "@aws-cdk/core:stackResourceLimit"
 
 
 class LambdaService(Construct):
@@ -160,8 +145,10 @@ class LambdaService(Construct):
 
         ``shard`` pins it to a shard (default: its hash, see :func:`home_shard`). ``configure`` runs
         right after creation (add aliases and triggers there) so that the function's full resource
-        count is checked against the shard budget at once; resources added later are re-checked at
-        synth. ``props.encryption_key`` defaults to the service's shared key.
+        count is checked against the shard budget at once. Aliases, triggers and endpoints added later
+        with the function's methods are re-checked when added; anything else added under it fails
+        synthesis if its shard exceeds the budget (CDK's per-stack resource limit, set per shard).
+        ``props.encryption_key`` defaults to the service's shared key.
         """
         self._check_id(function_id)
         index = home_shard(function_id, self.props.shards) if shard is None else shard
@@ -179,26 +166,11 @@ class LambdaService(Construct):
         if configure is not None:
             configure(fn)
         cost = count_resources(fn)
-        if cost > self.props.max_resources:
-            raise fail(
-                fn,
-                f"function {function_id} alone has {cost} resources, more than the per-stack budget of "
-                f"{self.props.max_resources}",
-                value=cost,
-                fix="split its triggers/aliases over several functions, or raise max_resources (at most 500)",
-            )
-        used = self._shard_resources.get(index, 0)
-        if used + cost > self.props.max_resources:
-            raise fail(
-                fn,
-                f"shard {index} is full: {used} + {cost} resources exceed the budget of {self.props.max_resources}",
-                value=function_id,
-                fix=f"pin {function_id} to a shard with room with shard= (free: {self._free_shards(cost)}); "
-                "for a new service, raise shards",
-            )
-        self._shard_resources[index] = used + cost
+        self._check_budget(fn, function_id, index, cost)
+        self._shard_resources[index] = self._shard_resources.get(index, 0) + cost
         self.functions[function_id] = fn
         self._placements[function_id] = Placement(function_id, index, _shard_id(index), cost)
+        fn.on_resources_added = lambda changed: self._recount(function_id, changed)
         return fn
 
     def placement(self, function_id: str) -> Placement:
@@ -250,9 +222,40 @@ class LambdaService(Construct):
         stack = self.shard_stacks.get(index)
         if stack is None:
             stack = NestedStack(self, _shard_id(index), description=f"{self.node.path}: functions of shard {index}")
-            stack.node.add_validation(_ShardBudget(stack, self.props.max_resources))
+            # Resources added under a function behind the library's back (not via add_alias, add_trigger
+            # or add_vpc_endpoints, which re-count at once) are caught by CDK at synth: it fails a stack
+            # over this limit with the stack's path and resource count.
+            stack.node.set_context(STACK_RESOURCE_LIMIT_CONTEXT, self.props.max_resources)
             self.shard_stacks[index] = stack
         return stack
+
+    def _check_budget(self, fn: SecureFunction, function_id: str, index: int, cost: int, *, previous: int = 0) -> None:
+        """Raise when ``fn`` (``cost`` resources, ``previous`` of them already counted) does not fit its shard."""
+        if cost > self.props.max_resources:
+            raise fail(
+                fn,
+                f"function {function_id} alone has {cost} resources, more than the per-stack budget of "
+                f"{self.props.max_resources}",
+                value=cost,
+                fix="split its triggers/aliases over several functions, or raise max_resources (at most 500)",
+            )
+        used = self._shard_resources.get(index, 0) - previous
+        if used + cost > self.props.max_resources:
+            raise fail(
+                fn,
+                f"shard {index} is full: {used} + {cost} resources exceed the budget of {self.props.max_resources}",
+                value=function_id,
+                fix=f"pin {function_id} to a shard with room with shard= (free: {self._free_shards(cost)}); "
+                "for a new service, raise shards",
+            )
+
+    def _recount(self, function_id: str, fn: SecureFunction) -> None:
+        """Re-count a function after ``add_alias``/``add_trigger``/``add_vpc_endpoints`` (called by the function)."""
+        placement = self._placements[function_id]
+        cost = count_resources(fn)
+        self._check_budget(fn, placement.function_id, placement.shard, cost, previous=placement.resources)
+        self._shard_resources[placement.shard] += cost - placement.resources
+        self._placements[placement.function_id] = dataclasses.replace(placement, resources=cost)
 
     def _free_shards(self, cost: int) -> str:
         free = [

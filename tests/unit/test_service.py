@@ -139,13 +139,34 @@ def test_a_full_shard_is_rejected_with_free_shards_named() -> None:
         svc.add_function("b", PROPS, shard=0)
 
 
-def test_resources_added_after_add_function_are_checked_at_synth() -> None:
+def test_aliases_added_after_add_function_are_counted_when_added() -> None:
     app = fast_app()
     svc = LambdaService(cdk.Stack(app, "Svc"), "Orders", LambdaServiceProps(shards=1, max_resources=20))
     fn = svc.add_function("a", PROPS)
-    for name in ("b", "c", "d", "e", "f"):
-        fn.add_alias(name, fn.function.latest_version)
-    with pytest.raises(Exception, match=r"Shard000: 22 resources exceed the shard budget of 20"):
+    before = svc.placement("a").resources
+    fn.add_alias("b", fn.latest_version)  # an alias + its EventInvokeConfig
+    assert svc.placement("a").resources == before + 2
+    assert svc.shard_resources() == {0: before + 2}
+    for name in ("c", "d", "e"):
+        fn.add_alias(name, fn.latest_version)
+    with pytest.raises(
+        LambdaConstructsError, match=r"function a alone has 22 resources, more than the per-stack budget"
+    ):
+        fn.add_alias("f", fn.latest_version)
+
+
+def test_resources_added_behind_the_library_fail_synth_over_the_shard_budget() -> None:
+    from aws_cdk import aws_sqs as sqs
+
+    app = fast_app()
+    svc = LambdaService(cdk.Stack(app, "Svc"), "Orders", LambdaServiceProps(shards=1, max_resources=20))
+    fn = svc.add_function("a", PROPS)
+    for i in range(10):  # plain constructs under the function: not counted when added
+        sqs.CfnQueue(fn, f"Extra{i}")
+    with pytest.raises(
+        Exception,
+        match=r"Number of resources in stack 'Svc/Orders/Shard000': \d+ is greater than allowed maximum of 20",
+    ):
         app.synth()
 
 
