@@ -35,11 +35,12 @@ def main() -> None:
     )
     print(
         f"{'N':>5} {'build':>11} {'shards':>6} {'build s':>8} {'synth s':>8} {'total s':>8} {'ms/fn':>6} "
-        f"{'peak MB':>8} {'KB/fn':>6}"
+        f"{'cpu s':>7} {'peak MB':>8} {'KB/fn':>6}"
     )
     for n in (int(s) for s in args.sizes.split(",")):
         shards = math.ceil(n / 10)
         totals: dict[str, float] = {}
+        cpus: dict[str, float] = {}
         for build in ("service", "handwritten") if args.baseline else ("service",):
             samples = []
             for _ in range(args.runs):
@@ -47,15 +48,19 @@ def main() -> None:
             build_s = statistics.median(s["build"] for s in samples)
             synth = statistics.median(s["synth"] for s in samples)
             total = totals[build] = statistics.median(s["total"] for s in samples)
+            cpu = cpus[build] = statistics.median(s["cpu"] for s in samples)
             peak = statistics.median(s["peak_mb"] for s in samples)
             label = "library" if build == "service" else "hand-written"
             print(
                 f"{n:>5} {label:>11} {shards if build == 'service' else '-':>6} {build_s:>8.1f} {synth:>8.1f} "
-                f"{total:>8.1f} {1000 * total / n:>6.0f} {peak:>8.0f} {1024 * peak / n:>6.0f}"
+                f"{total:>8.1f} {1000 * total / n:>6.0f} {cpu:>7.1f} {peak:>8.0f} {1024 * peak / n:>6.0f}"
             )
             sys.stdout.flush()
         if args.baseline:
-            print(f"{n:>5} {'ratio':>11} library / hand-written = {totals['service'] / totals['handwritten']:.2f}")
+            print(
+                f"{n:>5} {'ratio':>11} library / hand-written = {totals['service'] / totals['handwritten']:.2f} "
+                f"(CPU: {cpus['service'] / cpus['handwritten']:.2f})"
+            )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ Run: ``.venv/bin/python bench/bench_synth.py [--runs 5] [--sizes 1,10,40] [--val
 Each run is a fresh subprocess (its own jsii kernel); builds alternate library / hand-written so
 machine load hits both alike. Reported: median of the runs of build+synth seconds (imports and
 jsii start-up excluded, printed separately), and peak RSS of the Python process + its Node kernel.
-The ratio library / hand-written is the figure (goal ≤ 1.05). The built-in CloudFormation
+The ratio library / hand-written is the figure (goal ≤ 1.05); CPU seconds (user + system of Python
+and Node over the same span) are printed too: they are less disturbed by other load than wall time. The built-in CloudFormation
 validation is off unless ``--validation`` (it costs seconds per stack, see docs/performance.md).
 """
 
@@ -44,6 +45,19 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds of these processes (from /proc/<pid>/stat, clock ticks)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def child(build: str, n: int, validation: bool, shards: int) -> None:
     """Runs in the subprocess: import, build, synth; print one JSON line."""
     t0 = time.perf_counter()
@@ -57,6 +71,8 @@ def child(build: str, n: int, validation: bool, shards: int) -> None:
     app = cdk.App(
         context=feature_flags(), outdir=tempfile.mkdtemp(prefix="bench-"), builtin_cloud_formation_validation=validation
     )
+    processes = [os.getpid(), *_children(os.getpid())]  # Python and its jsii kernel (Node)
+    cpu1 = _cpu_seconds(processes)
     t1 = time.perf_counter()
     if build == "service":
         library_service(cdk.Stack(app, "Bench"), n, shards=shards)
@@ -69,6 +85,7 @@ def child(build: str, n: int, validation: bool, shards: int) -> None:
     t2 = time.perf_counter()
     app.synth()
     t3 = time.perf_counter()
+    cpu = _cpu_seconds(processes) - cpu1
     node_kib = sum(_vm_hwm_kib(pid) for pid in _children(os.getpid()))
     print(
         json.dumps(
@@ -77,6 +94,7 @@ def child(build: str, n: int, validation: bool, shards: int) -> None:
                 "build": t2 - t1,
                 "synth": t3 - t2,
                 "total": t3 - t1,
+                "cpu": cpu,
                 "peak_mb": (_vm_hwm_kib(os.getpid()) + node_kib) / 1024,
             }
         )
@@ -107,7 +125,10 @@ def main() -> None:
         f"runs={args.runs} validation={'on' if args.validation else 'off'} python{' -O' if args.optimize else ''}; "
         "seconds = build+synth, median"
     )
-    print(f"{'N':>4} {'hand-written s':>15} {'library s':>10} {'ratio':>6} {'hw MB':>7} {'lib MB':>7} {'mem ratio':>9}")
+    print(
+        f"{'N':>4} {'hand-written s':>15} {'library s':>10} {'ratio':>6} {'hw cpu s':>9} {'lib cpu s':>10} "
+        f"{'cpu ratio':>9} {'hw MB':>7} {'lib MB':>7} {'mem ratio':>9}"
+    )
     for n in (int(s) for s in args.sizes.split(",")):
         samples: dict[str, list[dict[str, float]]] = {"handwritten": [], "library": []}
         for _ in range(args.runs):
@@ -117,7 +138,12 @@ def main() -> None:
         lib = statistics.median(s["total"] for s in samples["library"])
         hw_mb = statistics.median(s["peak_mb"] for s in samples["handwritten"])
         lib_mb = statistics.median(s["peak_mb"] for s in samples["library"])
-        print(f"{n:>4} {hw:>15.2f} {lib:>10.2f} {lib / hw:>6.2f} {hw_mb:>7.0f} {lib_mb:>7.0f} {lib_mb / hw_mb:>9.2f}")
+        hw_cpu = statistics.median(s["cpu"] for s in samples["handwritten"])
+        lib_cpu = statistics.median(s["cpu"] for s in samples["library"])
+        print(
+            f"{n:>4} {hw:>15.2f} {lib:>10.2f} {lib / hw:>6.2f} {hw_cpu:>9.2f} {lib_cpu:>10.2f} {lib_cpu / hw_cpu:>9.2f} "
+            f"{hw_mb:>7.0f} {lib_mb:>7.0f} {lib_mb / hw_mb:>9.2f}"
+        )
         sys.stdout.flush()
 
 
