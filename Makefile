@@ -69,8 +69,8 @@ lint: $(STAMP)
 # Synth benchmarks (scripts, not tests; minutes on 2 cores): vs hand-written aws-cdk-lib, scale, resources/function.
 bench: $(STAMP)
 	$(PY) bench/bench_resources.py 10
-	$(PY) bench/bench_synth.py --runs 5 --sizes 1,10,40
-	$(PY) bench/bench_scale.py --sizes 100,300,1000
+	$(PY) bench/bench_synth.py --runs 9 --sizes 1,10,40
+	$(PY) bench/bench_scale.py --sizes 100,300,1000 --baseline
 
 clean:
 	rm -rf cdk.out site .pytest_cache .mypy_cache .ruff_cache .bundle-cache

@@ -38,8 +38,9 @@ class LambdaServiceProps:
     shards: int = 16
     """Number of nested stacks functions are hashed into (1–200). Fixed for the life of the service:
     changing it moves functions (replaces them). Size it once: ``shards >= 2 × functions × cost /
-    max_resources`` (cost ≈ 16 resources for a function with three aliases and an SQS trigger and
-    the shared key). Only shards that hold a function are created. Default: 16 (≈ 200 functions)."""
+    max_resources`` (cost ≈ 21 resources for a function with three aliases and an ``SqsTrigger``, whose
+    queue has its own dead-letter queue, using the shared key). Only shards that hold a function are
+    created. Default: 16 (≈ 150 such functions)."""
     max_resources: int = 400
     """Resource budget per nested template (CloudFormation allows 500). Default: 400."""
     max_template_bytes: int = 800_000
