@@ -204,8 +204,9 @@ class SecureFunctionProps:
 class _QueueDestination(destinations.SqsDestination):
     """An SQS on-failure destination whose grants are added by the caller (no wildcard actions).
 
-    ``SqsDestination.bind`` would grant ``sqs:*`` reads and ``kms:ReEncrypt*``/``kms:GenerateDataKey*`` on
-    the queue's key; this one only returns the queue ARN (the function's policy holds exact actions).
+    ``SqsDestination.bind`` would also grant ``sqs:GetQueueAttributes``/``sqs:GetQueueUrl`` and
+    ``kms:Encrypt``/``kms:ReEncrypt*``/``kms:GenerateDataKey*`` on the queue's key; this one only returns
+    the queue ARN (the function's policy holds the exact actions).
     Subclassing the jsii class (rather than implementing ``IDestination`` in Python) makes it one
     JavaScript object for the function and all its aliases, created once instead of once per use.
     """
@@ -334,7 +335,7 @@ class SecureFunction(Construct):
             self._place_in_vpc(props.vpc)
         environment = dict(props.environment)
         for env_name, ref in props.secret_environment.items():
-            environment[env_name] = secrets.env_value(Stack.of(self), ref)
+            environment[env_name] = secrets.env_value(self.stack, ref)
         self.log_group: logs.ILogGroup = props.log_group or self._new_log_group()
         self.failure_dlq: sqs.Queue | None = None
         self.failure_queue: sqs.IQueue = props.failure_queue or self._new_failure_queue()
@@ -448,8 +449,7 @@ class SecureFunction(Construct):
             on_failure=self._failure_destination,
         )
         self.aliases[name] = alias
-        if self.on_resources_added is not None:
-            self.on_resources_added(self)
+        self._resources_added()
         return alias
 
     def target(self, alias: str | None = None) -> lambda_.IFunction:
@@ -480,8 +480,7 @@ class SecureFunction(Construct):
             construct_id = f"{name}{self._trigger_counts[name]}"
         trigger.bind(self, target, construct_id)
         self.triggers.append((trigger, target))
-        if self.on_resources_added is not None:
-            self.on_resources_added(self)
+        self._resources_added()
 
     def grant_read(self, resource: grants.Grantable, *, objects: str = "*", indexes: bool = False) -> None:
         """Read access to one bucket / table / queue / topic / secret / parameter / key (and its key)."""
@@ -507,9 +506,12 @@ class SecureFunction(Construct):
             function_security_groups=self.security_groups,
             subnets=self.vpc_subnets,
         )
+        self._resources_added()
+        return endpoints
+
+    def _resources_added(self) -> None:
         if self.on_resources_added is not None:
             self.on_resources_added(self)
-        return endpoints
 
     @cached_property
     def latest_version(self) -> lambda_.IVersion:
@@ -593,18 +595,15 @@ class SecureFunction(Construct):
                 "NetworkPolicy",
                 roles=[self.role],
                 description="Lambda ENIs in the function's subnets (no resource-level ARN for Describe*)",
-                statements=network.eni_policy_statements(Stack.of(self), vpc, self.vpc_subnets, self.security_groups),
+                statements=network.eni_policy_statements(self.stack, vpc, self.vpc_subnets, self.security_groups),
             )
             acknowledge_many(
                 self.network_policy, dict.fromkeys(_ENI_FINDINGS, LIBRARY_ACKNOWLEDGEMENTS["NetworkInterfaces"])
             )
 
     def _grant_secret_environment(self) -> None:
-        if not self.props.secret_environment:
-            return
-        stack = Stack.of(self)
         for ref in self.props.secret_environment.values():
-            for statement in secrets.read_statements(stack, ref):
+            for statement in secrets.read_statements(self.stack, ref):
                 self.role.add_to_principal_policy(statement)
             self.endpoint_services.add(secrets.service_of(ref))
 
