@@ -99,7 +99,7 @@ class PolledSource(Construct):
         self.stream: kinesis.Stream | None = None
         self.consumer: kinesis.CfnStreamConsumer | None = None
         self.network_policy: iam.ManagedPolicy | None = None
-        self.mapping_node: Node | None = None
+        self._mapping_node: Node | None = None
         """``mapping.node`` (kept: each read is a jsii round trip)."""
 
 
@@ -128,7 +128,7 @@ def _mapping(
     node = mapping.node
     node.add_dependency(fn.role)
     source.mapping = mapping
-    source.mapping_node = node
+    source._mapping_node = node
     return mapping
 
 
@@ -263,7 +263,7 @@ class SqsTrigger:
                 resources=[queue_arn],
             )
         ]
-        if key is not None and key is not fn.key:  # the function may already decrypt with its own key
+        if key is not None and key is not fn.key:  # kms:Decrypt on its own key is a default grant
             statements.append(iam.PolicyStatement(actions=["kms:Decrypt"], resources=[key.key_arn]))
         grant_statements(fn.role, *statements)
         mapping = _mapping(
@@ -278,7 +278,7 @@ class SqsTrigger:
             scaling_config={"maximumConcurrency": self.max_concurrency} if self.max_concurrency else None,
             enabled=self.enabled,
         )
-        _no_destination(mapping, source.mapping_node)
+        _no_destination(mapping, source._mapping_node)
 
     def _validate(self, source: PolledSource, fifo: bool) -> float | None:
         window = _check_window(source, self.max_batching_window)
@@ -738,7 +738,7 @@ class MqTrigger:
             filter_criteria=_filters(source, self.filters),
             enabled=self.enabled,
         )
-        _no_destination(mapping, source.mapping_node)
+        _no_destination(mapping, source._mapping_node)
         _network_policy(source, fn)
 
 
@@ -804,6 +804,6 @@ class DocumentDbTrigger:
             filter_criteria=_filters(source, self.filters),
             enabled=self.enabled,
         )
-        _no_destination(mapping, source.mapping_node)
+        _no_destination(mapping, source._mapping_node)
         policy = _network_policy(source, fn)
         policy.add_statements(iam.PolicyStatement(actions=["rds:DescribeDBSubnetGroups"], resources=["*"]))
