@@ -36,7 +36,7 @@ def service_principal(service: str) -> iam.ServicePrincipal:
 
 
 @cache
-def _logs_service() -> str:
+def logs_service() -> str:
     """``logs.<region>.amazonaws.com`` (``Aws.REGION`` is one constant token: read it once per process)."""
     return f"logs.{Aws.REGION}.amazonaws.com"
 
@@ -49,7 +49,7 @@ def allow_cloudwatch_logs(key: kms.Key, *, stack: Stack | None = None) -> None:
     """
     statement = iam.PolicyStatement(
         sid="AllowCloudWatchLogsOfThisAccountAndRegion",
-        principals=[service_principal(_logs_service())],
+        principals=[service_principal(logs_service())],
         actions=[
             "kms:Encrypt",
             "kms:Decrypt",

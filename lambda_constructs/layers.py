@@ -23,6 +23,7 @@ from lambda_constructs.bundling.archive import iter_files, tree_size
 from lambda_constructs.bundling.python import BundleOptions, BundleResult, bundle_python
 from lambda_constructs.bundling.targets import architecture_of, python_version_of
 from lambda_constructs.errors import LambdaConstructsError, fail, warn
+from lambda_constructs.runtimes import runtime_name
 
 MAX_LAYERS = 5
 """Lambda allows at most five layers per function."""
@@ -374,9 +375,9 @@ def check_layers(
         else:
             runtimes = layer.compatible_runtimes
             architectures, size = None, None
-        if runtimes and runtime.name not in {r.name for r in runtimes}:
-            allowed = ", ".join(r.name for r in runtimes)
-            problems.append(f"layer {label} is compatible with {allowed}, not {runtime.name}")
+        if runtimes and runtime_name(runtime) not in {runtime_name(r) for r in runtimes}:
+            allowed = ", ".join(runtime_name(r) for r in runtimes)
+            problems.append(f"layer {label} is compatible with {allowed}, not {runtime_name(runtime)}")
         if architectures and architecture.name not in {a.name for a in architectures}:
             allowed = ", ".join(a.name for a in architectures)
             problems.append(f"layer {label} is built for {allowed}, not {architecture.name}")

@@ -46,6 +46,7 @@ from constructs import Construct, IConstruct, IValidation
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule
 from lambda_constructs.errors import fail, warn
+from lambda_constructs.keys import logs_service
 from lambda_constructs.triggers._queues import (
     allow_service_on_queue,
     check_pattern,
@@ -604,9 +605,7 @@ class LogsSubscriptionTrigger(_Async):
                 value=self.log_group.node.path,
                 fix="subscribe another function, or another log group",
             )
-        permission = _permission(
-            source, target, f"logs.{Aws.REGION}.amazonaws.com", self.log_group.log_group_arn, account=True
-        )
+        permission = _permission(source, target, logs_service(), self.log_group.log_group_arn, account=True)
         source.subscription_filter = logs.CfnSubscriptionFilter(
             source,
             "SubscriptionFilter",
