@@ -1,30 +1,55 @@
-"""lambda-constructs: secure, observable, promotable AWS Lambda functions for AWS CDK v2."""
+"""lambda-constructs: secure, observable, promotable AWS Lambda functions for AWS CDK v2.
 
-from lambda_constructs.errors import LambdaConstructsError
-from lambda_constructs.function import ExecutionRole, SecureFunction, SecureFunctionProps
-from lambda_constructs.languages import ContainerImage, NodejsBundling
-from lambda_constructs.network import EgressRule, FunctionEndpoints
-from lambda_constructs.releases import AliasSpec, FunctionReleaseSet, ReleaseRecord, load_record
-from lambda_constructs.secrets import SecretReference
-from lambda_constructs.service import LambdaService, LambdaServiceProps
+The names below are imported on first use (PEP 562), so that command-line tools of the package
+(``python -m lambda_constructs.parallel``) start without loading aws-cdk-lib into a jsii kernel.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lambda_constructs.errors import LambdaConstructsError
+    from lambda_constructs.function import ExecutionRole, SecureFunction, SecureFunctionProps
+    from lambda_constructs.languages import ContainerImage, NodejsBundling
+    from lambda_constructs.network import EgressRule, FunctionEndpoints
+    from lambda_constructs.releases import AliasSpec, FunctionReleaseSet, ReleaseRecord, load_record
+    from lambda_constructs.secrets import SecretReference
+    from lambda_constructs.service import LambdaService, LambdaServiceProps
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "AliasSpec",
-    "ContainerImage",
-    "EgressRule",
-    "ExecutionRole",
-    "FunctionEndpoints",
-    "FunctionReleaseSet",
-    "LambdaConstructsError",
-    "LambdaService",
-    "LambdaServiceProps",
-    "NodejsBundling",
-    "ReleaseRecord",
-    "SecretReference",
-    "SecureFunction",
-    "SecureFunctionProps",
-    "__version__",
-    "load_record",
-]
+#: Public name -> the module that defines it.
+_EXPORTS = {
+    "AliasSpec": "lambda_constructs.releases",
+    "ContainerImage": "lambda_constructs.languages",
+    "EgressRule": "lambda_constructs.network",
+    "ExecutionRole": "lambda_constructs.function",
+    "FunctionEndpoints": "lambda_constructs.network",
+    "FunctionReleaseSet": "lambda_constructs.releases",
+    "LambdaConstructsError": "lambda_constructs.errors",
+    "LambdaService": "lambda_constructs.service",
+    "LambdaServiceProps": "lambda_constructs.service",
+    "NodejsBundling": "lambda_constructs.languages",
+    "ReleaseRecord": "lambda_constructs.releases",
+    "SecretReference": "lambda_constructs.secrets",
+    "SecureFunction": "lambda_constructs.function",
+    "SecureFunctionProps": "lambda_constructs.function",
+    "load_record": "lambda_constructs.releases",
+}
+
+__all__ = [*sorted(_EXPORTS), "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lambda_constructs' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 COMMAND_MODULES = (
     "lambda_constructs.releases.cli",
     "lambda_constructs.invoke.cli",
+    "lambda_constructs.parallel.cli",
 )
 
 

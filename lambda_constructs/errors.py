@@ -8,9 +8,10 @@ CDK warning whose id starts with ``lambda-constructs:`` and can be acknowledged 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from constructs import IConstruct
+if TYPE_CHECKING:
+    from constructs import IConstruct
 
 WARNING_PREFIX = "lambda-constructs:"
 

@@ -23,6 +23,7 @@ from constructs import Construct, IConstruct
 from lambda_constructs.errors import fail
 from lambda_constructs.function import SecureFunction, SecureFunctionProps
 from lambda_constructs.keys import new_key
+from lambda_constructs.parallel import Worker, worker_of
 
 #: CloudFormation's hard limits per template.
 CFN_MAX_RESOURCES = 500
@@ -63,7 +64,10 @@ class Placement:
     shard_id: str
     """The nested stack's construct id, e.g. ``Shard007``."""
     resources: int
-    """CloudFormation resources under the function when it was added."""
+    """CloudFormation resources under the function when it was added (0 when not built here)."""
+    built: bool = True
+    """False when another worker of a parallel synthesis builds the function (``declare_function``
+    in a worker that does not own the shard; see :mod:`lambda_constructs.parallel`)."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,8 @@ class LambdaService(Construct):
 
     Attributes:
         key: the key shared by functions that do not bring their own.
-        functions: functions by id, in declaration order.
+        functions: the functions built in this process, by id, in declaration order (in a parallel
+            synthesis, only those of the shards this worker owns).
         shard_stacks: the nested stacks created so far, by shard index.
     """
 
@@ -131,6 +136,8 @@ class LambdaService(Construct):
         self.shard_stacks: dict[int, NestedStack] = {}
         self._placements: dict[str, Placement] = {}
         self._shard_resources: dict[int, int] = {}
+        self.worker: Worker | None = worker_of(self)
+        """This process's part of a parallel synthesis, None when the app is synthesized in one process."""
 
     # ----------------------------------------------------------------------------------- API
 
@@ -150,29 +157,44 @@ class LambdaService(Construct):
         with the function's methods are re-checked when added; anything else added under it fails
         synthesis if its shard exceeds the budget (CDK's per-stack resource limit, set per shard).
         ``props.encryption_key`` defaults to the service's shared key.
+
+        In a parallel synthesis only the worker owning the shard can return the function; use
+        :meth:`declare_function` there.
         """
-        self._check_id(function_id)
-        index = home_shard(function_id, self.props.shards) if shard is None else shard
-        if not 0 <= index < self.props.shards:
+        index = self._place(function_id, shard)
+        if self.worker is not None and not self.worker.owns(index):
             raise fail(
                 self,
-                f"shard of {function_id} must be between 0 and {self.props.shards - 1}",
-                value=shard,
-                fix="pin to an existing shard index, or omit shard= to place by hash",
+                f"function {function_id} is in shard {index}, which worker {self.worker} of a parallel "
+                "synthesis does not build, so add_function cannot return it",
+                value=function_id,
+                fix="declare it with declare_function(id, props, configure=...) (no handle returned), "
+                "or synthesize in one process",
             )
-        stack = self._shard(index)
-        if props.encryption_key is None:
-            props = dataclasses.replace(props, encryption_key=self.key)
-        fn = SecureFunction(stack, function_id, props)
-        if configure is not None:
-            configure(fn)
-        cost = count_resources(fn)
-        self._check_budget(fn, function_id, index, cost)
-        self._shard_resources[index] = self._shard_resources.get(index, 0) + cost
-        self.functions[function_id] = fn
-        self._placements[function_id] = Placement(function_id, index, _shard_id(index), cost)
-        fn.on_resources_added = lambda changed: self._recount(function_id, changed)
-        return fn
+        return self._build(function_id, index, props, configure)
+
+    def declare_function(
+        self,
+        function_id: str,
+        props: SecureFunctionProps,
+        *,
+        shard: int | None = None,
+        configure: Callable[[SecureFunction], None] | None = None,
+    ) -> Placement:
+        """Declare a function without taking a handle to it; return its :class:`Placement`.
+
+        The same as :meth:`add_function` (same id rules, placement, ``configure`` and budget checks),
+        except that in a worker of a parallel synthesis (:mod:`lambda_constructs.parallel`) a function
+        whose shard another worker owns is not built: its placement has ``built=False`` and
+        ``configure`` is not called. Put everything the function needs in ``configure``.
+        """
+        index = self._place(function_id, shard)
+        if self.worker is not None and not self.worker.owns(index):
+            placement = Placement(function_id, index, _shard_id(index), 0, built=False)
+            self._placements[function_id] = placement
+            return placement
+        self._build(function_id, index, props, configure)
+        return self._placements[function_id]
 
     def placement(self, function_id: str) -> Placement:
         """Where ``function_id`` was placed."""
@@ -202,6 +224,40 @@ class LambdaService(Construct):
 
     # ------------------------------------------------------------------------------ internals
 
+    def _place(self, function_id: str, shard: int | None) -> int:
+        """Check the id and the pin; return the function's shard index."""
+        self._check_id(function_id)
+        index = home_shard(function_id, self.props.shards) if shard is None else shard
+        if not 0 <= index < self.props.shards:
+            raise fail(
+                self,
+                f"shard of {function_id} must be between 0 and {self.props.shards - 1}",
+                value=shard,
+                fix="pin to an existing shard index, or omit shard= to place by hash",
+            )
+        return index
+
+    def _build(
+        self,
+        function_id: str,
+        index: int,
+        props: SecureFunctionProps,
+        configure: Callable[[SecureFunction], None] | None,
+    ) -> SecureFunction:
+        stack = self._shard(index)
+        if props.encryption_key is None:
+            props = dataclasses.replace(props, encryption_key=self.key)
+        fn = SecureFunction(stack, function_id, props)
+        if configure is not None:
+            configure(fn)
+        cost = count_resources(fn)
+        self._check_budget(fn, function_id, index, cost)
+        self._shard_resources[index] = self._shard_resources.get(index, 0) + cost
+        self.functions[function_id] = fn
+        self._placements[function_id] = Placement(function_id, index, _shard_id(index), cost)
+        fn.on_resources_added = lambda changed: self._recount(function_id, changed)
+        return fn
+
     def _check_id(self, function_id: str) -> None:
         if not function_id or len(function_id) > _MAX_ID_LENGTH or "/" in function_id:
             raise fail(
@@ -210,7 +266,7 @@ class LambdaService(Construct):
                 value=function_id,
                 fix="use a short name like 'fn-001' or 'orders-create'",
             )
-        if function_id in self.functions:
+        if function_id in self._placements:
             existing = self._placements[function_id].shard_id
             raise fail(
                 self,

@@ -1,0 +1,7 @@
+"""``python -m lambda_constructs.parallel``: see :mod:`lambda_constructs.parallel.cli`."""
+
+import sys
+
+from lambda_constructs.parallel.cli import main
+
+sys.exit(main())

@@ -1,0 +1,288 @@
+"""Merge the cloud assemblies of the workers of a parallel synthesis into one.
+
+Each worker synthesized the whole app except the shards other workers own, so:
+
+* a **stack template** is the union of the workers' templates, section by section. An entry (a resource,
+  an output, a parameter …) that two workers wrote must be identical; a difference means something
+  outside the shards depends on which worker built it, and the merge fails naming it.
+* a stack's template **hash** (the S3 key ``cdk deploy`` uploads it under) is recomputed from the merged
+  template, and its entry in the stack's asset manifest replaced;
+* **asset manifests**, **metadata files**, ``tree.json``, ``validation-report.json`` and ``manifest.json``
+  are merged as unions;
+* every other file (nested templates, asset directories) is moved into place; a file two workers both
+  wrote must be byte-identical.
+
+Only the standard library is used: the launcher runs without a jsii kernel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lambda_constructs.errors import LambdaConstructsError
+
+STACK_ARTIFACT = "aws:cloudformation:stack"
+ASSET_MANIFEST_ARTIFACT = "cdk:asset-manifest"
+TREE_ARTIFACT = "cdk:tree"
+#: Files merged by their meaning rather than moved.
+MANIFEST = "manifest.json"
+VALIDATION_REPORT = "validation-report.json"
+_FIX = (
+    "only the functions of a LambdaService declared with declare_function may differ between workers: "
+    "build everything else the same way in every worker (do not make it depend on which functions were "
+    "built), or synthesize in one process"
+)
+
+Json = dict[str, Any]
+
+
+@dataclass
+class MergeReport:
+    """What a merge did."""
+
+    stacks: list[str] = field(default_factory=list)
+    """Stack artifacts in the merged assembly."""
+    files_moved: int = 0
+    """Files and directories moved from the workers' assemblies."""
+    templates_merged: list[str] = field(default_factory=list)
+    """Stack templates that differed between workers and were merged (their hash was recomputed)."""
+    moved: set[str] = field(default_factory=set, repr=False)
+    """Names moved into the target by this merge."""
+
+
+def conflict(where: str, what: str) -> LambdaConstructsError:
+    """The error for two workers that wrote different things at ``where``."""
+    return LambdaConstructsError(where, f"the workers of a parallel synthesis disagree: {what}", fix=_FIX)
+
+
+def _read(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _write_template(path: Path, template: Json) -> str:
+    """Write a template as CDK does (``JSON.stringify(template, undefined, 1)``); return its sha256."""
+    text = json.dumps(template, indent=1, ensure_ascii=False)
+    path.write_text(text, encoding="utf-8")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def merge_templates(name: str, templates: list[Json]) -> Json:
+    """The union of ``templates`` (the same stack from each worker); raise on an entry that differs."""
+    merged: Json = {}
+    for template in templates:
+        for section, value in template.items():
+            if section not in merged:
+                merged[section] = value
+            elif isinstance(value, dict) and isinstance(merged[section], dict):
+                target = merged[section]
+                for key, entry in value.items():
+                    if key not in target:
+                        target[key] = entry
+                    elif target[key] != entry:
+                        raise conflict(f"{name} {section}.{key}", "this entry differs between the workers' templates")
+            elif merged[section] != value:
+                raise conflict(f"{name} {section}", "this template section differs between the workers' templates")
+    return merged
+
+
+def merge_tree(nodes: list[Json]) -> Json:
+    """The union of construct-tree nodes (``tree.json``): children merged by id, the first worker's attributes."""
+    merged = dict(nodes[0])
+    children = [node["children"] for node in nodes if "children" in node]
+    if children:
+        ids: dict[str, list[Json]] = {}
+        for group in children:
+            for child_id, child in group.items():
+                ids.setdefault(child_id, []).append(child)
+        merged["children"] = {child_id: merge_tree(same) for child_id, same in ids.items()}
+    return merged
+
+
+def _merge_metadata(files: list[Json]) -> Json:
+    """Construct path → metadata entries; entries of one path from several workers are de-duplicated."""
+    merged: Json = {}
+    for metadata in files:
+        for path, entries in metadata.items():
+            known = merged.setdefault(path, [])
+            for entry in entries:
+                if entry not in known:
+                    known.append(entry)
+    return merged
+
+
+def _merge_dicts(where: str, values: list[Json]) -> Json:
+    merged: Json = {}
+    for value in values:
+        for key, entry in value.items():
+            if key not in merged:
+                merged[key] = entry
+            elif merged[key] != entry:
+                raise conflict(f"{where} {key}", "this entry differs between the workers")
+    return merged
+
+
+def _move(source: Path, target: Path, report: MergeReport) -> None:
+    """Move a worker's file or directory into the merged assembly, or check it equals what is there."""
+    if source.is_dir():
+        if target.is_dir():
+            return  # asset directories are named by their content hash
+        if target.exists():
+            target.unlink()
+        shutil.move(str(source), str(target))
+    else:
+        if target.exists():
+            if target.read_bytes() == source.read_bytes():
+                return
+            if target.name in report.moved:
+                raise conflict(target.name, "two workers wrote this file with different contents")
+            target.unlink()  # left by an earlier synthesis: replaced
+        os.replace(source, target)
+    report.moved.add(target.name)
+    report.files_moved += 1
+
+
+def merge_assemblies(sources: list[Path], target: Path, *, rebuilt: tuple[str, ...] = ()) -> MergeReport:
+    """Merge the cloud assemblies in ``sources`` (one per worker, consumed) into ``target``.
+
+    ``rebuilt``: names of files the caller rebuilds from the merged assembly (not merged). Default: none.
+    """
+    return _merge(sources, target, MergeReport(), set(rebuilt))
+
+
+def _merge(sources: list[Path], target: Path, report: MergeReport, rebuilt: set[str]) -> MergeReport:
+    target.mkdir(parents=True, exist_ok=True)
+    for index, source in enumerate(sources):
+        if not (source / MANIFEST).is_file():
+            raise LambdaConstructsError(
+                str(source),
+                f"worker {index} wrote no cloud assembly (no {MANIFEST})",
+                fix="let the app write to the directory in the CDK_OUTDIR environment variable: do not pass "
+                "outdir= to cdk.App, and call app.synth()",
+            )
+    manifests: list[Json] = [_read(source / MANIFEST) for source in sources]
+    handled: set[str] = {MANIFEST, VALIDATION_REPORT, *rebuilt}
+    artifacts: Json = {}
+    for manifest in manifests:
+        for artifact_id, artifact in manifest.get("artifacts", {}).items():
+            artifacts.setdefault(artifact_id, artifact)
+    for artifact_id, artifact in artifacts.items():
+        if artifact.get("type") == STACK_ARTIFACT and any(artifact_id not in m.get("artifacts", {}) for m in manifests):
+            raise conflict(artifact_id, "this stack is missing from the assembly of some workers")
+
+    # Stack templates and their metadata files, then each stack's asset manifest with the new template hash.
+    template_hashes: dict[str, tuple[str, str]] = {}  # asset manifest file -> (template file, new hash)
+    for artifact_id, artifact in artifacts.items():
+        if artifact.get("type") != STACK_ARTIFACT:
+            continue
+        report.stacks.append(artifact_id)
+        properties = artifact.get("properties", {})
+        template_file = properties["templateFile"]
+        handled.add(template_file)
+        texts = [(source / template_file).read_bytes() for source in sources]
+        old_url = str(properties.get("stackTemplateAssetObjectUrl", ""))
+        if all(text == texts[0] for text in texts):
+            (target / template_file).write_bytes(texts[0])
+        else:
+            merged = merge_templates(artifact_id, [json.loads(text) for text in texts])
+            new_hash = _write_template(target / template_file, merged)
+            old_hash = hashlib.sha256(texts[0]).hexdigest()
+            if old_hash in old_url:
+                properties["stackTemplateAssetObjectUrl"] = old_url.replace(old_hash, new_hash)
+            for dependency in properties.get("additionalDependencies", []):
+                asset_artifact = artifacts.get(dependency, {})
+                if asset_artifact.get("type") == ASSET_MANIFEST_ARTIFACT:
+                    template_hashes[asset_artifact["properties"]["file"]] = (template_file, new_hash)
+            report.templates_merged.append(artifact_id)
+        metadata_file = artifact.get("additionalMetadataFile")
+        if metadata_file:
+            handled.add(metadata_file)
+            files = [_read(source / metadata_file) for source in sources if (source / metadata_file).exists()]
+            (target / metadata_file).write_text(json.dumps(_merge_metadata(files)), encoding="utf-8")
+        # Metadata kept in manifest.json itself (older layouts) is merged the same way.
+        inline = [m["artifacts"][artifact_id].get("metadata") for m in manifests if artifact_id in m.get("artifacts", {})]
+        if any(inline):
+            artifact["metadata"] = _merge_metadata([m for m in inline if m])
+
+    for artifact_id, artifact in artifacts.items():
+        kind = artifact.get("type")
+        if kind == ASSET_MANIFEST_ARTIFACT:
+            name = artifact["properties"]["file"]
+            handled.add(name)
+            _merge_asset_manifest(name, [source / name for source in sources], target / name, template_hashes.get(name))
+        elif kind == TREE_ARTIFACT:
+            name = artifact["properties"]["file"]
+            handled.add(name)
+            trees = [_read(source / name) for source in sources if (source / name).exists()]
+            tree = {**trees[0], "tree": merge_tree([t["tree"] for t in trees])}
+            (target / name).write_text(json.dumps(tree), encoding="utf-8")
+
+    for source in sources:
+        for entry in sorted(source.iterdir()):
+            if entry.name not in handled:
+                _move(entry, target / entry.name, report)
+
+    _merge_validation_reports(sources, target)
+    manifest = {**manifests[0], "artifacts": artifacts}
+    missing = [item for m in manifests for item in m.get("missing", [])]
+    if missing:
+        manifest["missing"] = [dict(t) for t in {json.dumps(i, sort_keys=True): i for i in missing}.values()]
+    (target / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return report
+
+
+def _merge_asset_manifest(
+    name: str, sources: list[Path], target: Path, template: tuple[str, str] | None
+) -> None:
+    """Union of the workers' asset manifests; ``template`` = (stack template file, its merged hash)."""
+    manifests = [_read(path) for path in sources if path.exists()]
+    merged = dict(manifests[0])
+    for section in ("files", "dockerImages"):
+        entries = []
+        for manifest in manifests:
+            values = dict(manifest.get(section, {}))
+            if template is not None and section == "files":
+                # Drop each worker's entry for the stack template: its hash was of the partial template.
+                values = {k: v for k, v in values.items() if v.get("source", {}).get("path") != template[0]}
+            entries.append(values)
+        if any(section in manifest for manifest in manifests):
+            merged[section] = _merge_dicts(f"{name} {section}", entries)
+    if template is not None:
+        template_file, new_hash = template
+        old_hash, original = next(
+            (k, v) for k, v in manifests[0]["files"].items() if v.get("source", {}).get("path") == template_file
+        )
+        entry = json.loads(json.dumps(original).replace(old_hash, new_hash))
+        merged["files"][new_hash] = {
+            **entry,
+            "destinations": {
+                _destination_key(key, dest): dest for key, dest in entry.get("destinations", {}).items()
+            },
+        }
+    target.write_text(json.dumps(merged, indent=2), encoding="utf-8")
+
+
+def _destination_key(key: str, destination: Json) -> str:
+    """CDK's key of an asset destination: ``<account>-<region>-`` + 8 hex of sha256(JSON of the destination)."""
+    base = key.rsplit("-", 1)[0]
+    text = json.dumps(destination, separators=(",", ":"), ensure_ascii=False)
+    return f"{base}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:8]}"
+
+
+def _merge_validation_reports(sources: list[Path], target: Path) -> None:
+    reports = [_read(source / VALIDATION_REPORT) for source in sources if (source / VALIDATION_REPORT).exists()]
+    if not reports:
+        return
+    plugin_reports: list[Any] = []
+    for report in reports:
+        for plugin in report.get("pluginReports", []):
+            if plugin not in plugin_reports:
+                plugin_reports.append(plugin)
+    (target / VALIDATION_REPORT).write_text(
+        json.dumps({**reports[0], "pluginReports": plugin_reports}, indent=2), encoding="utf-8"
+    )

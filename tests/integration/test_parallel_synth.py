@@ -1,0 +1,125 @@
+"""Parallel synthesis end to end: the launcher's merged assembly equals the one-process synthesis."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lambda_constructs.service import check_template_limits
+from tests.helpers import ROOT
+
+APP = ROOT / "tests" / "fixtures" / "parallel_app" / "app.py"
+PYTHON = sys.executable
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "CDK_DISABLE_CLI_TELEMETRY": "true",
+        "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1",
+        **extra,
+    }
+    for name in ("CDK_OUTDIR", "CDK_CONTEXT_JSON", "CONTEXT_OVERFLOW_LOCATION_ENV"):
+        if name not in extra:
+            env.pop(name, None)
+    return env
+
+
+def launch(out: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    command = [PYTHON, "-m", "lambda_constructs.parallel", *args, "--output", str(out), "--", PYTHON, str(APP)]
+    return subprocess.run(command, cwd=ROOT, env=_env(**env), capture_output=True, text=True, timeout=600, check=False)
+
+
+@pytest.fixture(scope="module")
+def assemblies(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(one-process assembly, 2-worker assembly) of the fixture app with the five packs and their report."""
+    root = tmp_path_factory.mktemp("parallel")
+    serial = root / "serial"
+    env = _env(CDK_OUTDIR=str(serial), NAG="1", PACK_REPORT="1")
+    subprocess.run([PYTHON, str(APP)], cwd=ROOT, env=env, check=True, timeout=600)
+    result = launch(root / "parallel", "--workers", "2", NAG="1", PACK_REPORT="1")
+    assert result.returncode == 0, result.stderr
+    assert "lambda-constructs parallel: 2 workers, 2 stacks" in result.stderr
+    return serial, root / "parallel"
+
+
+def test_the_merged_assembly_holds_the_same_files_as_one_process_writes(assemblies: tuple[Path, Path]) -> None:
+    serial, parallel = assemblies
+    assert sorted(p.name for p in parallel.iterdir()) == sorted(p.name for p in serial.iterdir())
+    nested = sorted(serial.glob("*.nested.template.json"))
+    assert len(nested) == 4
+    for path in nested:  # each shard is built by one worker, byte for byte as in one process
+        assert (parallel / path.name).read_bytes() == path.read_bytes(), path.name
+    for path in serial.glob("*.json"):  # every other file means the same (key order may differ)
+        assert json.loads((parallel / path.name).read_text()) == json.loads(path.read_text()), path.name
+
+
+def test_each_stack_template_is_the_asset_its_manifest_names(assemblies: tuple[Path, Path]) -> None:
+    _, parallel = assemblies
+    manifest = json.loads((parallel / "manifest.json").read_text())
+    for artifact_id in ("Svc", "Consumer"):
+        properties = manifest["artifacts"][artifact_id]["properties"]
+        digest = hashlib.sha256((parallel / properties["templateFile"]).read_bytes()).hexdigest()
+        assert properties["stackTemplateAssetObjectUrl"].endswith(f"/{digest}.json")
+        files = json.loads((parallel / f"{artifact_id}.assets.json").read_text())["files"]
+        assert files[digest]["source"]["path"] == properties["templateFile"]
+
+
+def test_the_merged_parent_holds_every_shard_and_passes_the_packs(assemblies: tuple[Path, Path]) -> None:
+    _, parallel = assemblies
+    parent = json.loads((parallel / "Svc.template.json").read_text())
+    stacks = [r for r in parent["Resources"].values() if r["Type"] == "AWS::CloudFormation::Stack"]
+    assert len(stacks) == 4
+    assert parent["Outputs"]["Functions"]["Value"] == "8"
+    assert json.loads((parallel / "validation-report.json").read_text())["pluginReports"] == []
+    assert all(u.resources <= 400 for u in check_template_limits(str(parallel)))
+
+
+def test_an_output_that_depends_on_the_worker_fails_the_merge(tmp_path: Path) -> None:
+    result = launch(tmp_path / "out", "--workers", "2", WORKER_DEPENDENT_OUTPUT="1")
+    assert result.returncode == 2
+    assert "Svc Outputs.Built" in result.stderr
+    assert "the workers of a parallel synthesis disagree" in result.stderr
+    assert "declare_function" in result.stderr
+
+
+def test_a_failing_worker_fails_the_launcher_with_its_code_and_output(tmp_path: Path) -> None:
+    result = launch(tmp_path / "out", "--workers", "2", FAIL_WORKER="1")
+    assert result.returncode == 3
+    assert "worker 1/2 fails on purpose" in result.stderr
+    assert "lambda-constructs parallel: worker 1/2 failed" in result.stderr
+    assert not (tmp_path / "out" / "manifest.json").exists()
+    assert not any(p.name.startswith(".out.parallel-") for p in tmp_path.iterdir())  # scratch removed
+
+
+def test_bad_launcher_arguments_exit_2_with_the_fix(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [PYTHON, "-m", "lambda_constructs.parallel", "--workers", "0", "--", PYTHON, str(APP)],
+        cwd=tmp_path,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "--workers must be between 1 and 16" in result.stderr
+    result = subprocess.run(
+        [PYTHON, "-m", "lambda_constructs.parallel"], cwd=tmp_path, env=_env(), capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert "no app command given" in result.stderr
+
+
+def test_the_pack_report_is_rebuilt_from_the_merged_assembly(assemblies: tuple[Path, Path]) -> None:
+    """write_pack_report counts acknowledgements over the assembly: after a merge it covers every shard."""
+    serial, parallel = assemblies
+    expected = json.loads((serial / "nag-packs-report.json").read_text())
+    assert json.loads((parallel / "nag-packs-report.json").read_text()) == expected
+    assert all(pack["unsuppressed_violations"] == 0 for pack in expected["packs"])
+    assert sum(pack["acknowledgements"] for pack in expected["packs"]) > 0

@@ -1,0 +1,262 @@
+"""Parallel synthesis, in process: the worker context, declare_function, and the assembly merge on files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+
+from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps
+from lambda_constructs.parallel import WORKER_CONTEXT, Worker, parse_worker, worker_of
+from lambda_constructs.parallel.merge import merge_assemblies, merge_templates, merge_tree
+from lambda_constructs.service import LambdaService, LambdaServiceProps, count_resources, home_shard
+from tests.helpers import ROOT, feature_flags
+
+PROPS = SecureFunctionProps(inline_code="def handler(event, context):\n    return 1\n")
+IDS = [f"fn-{i:03d}" for i in range(12)]
+
+
+def service(worker: str | None, *, shards: int = 4) -> tuple[cdk.App, LambdaService]:
+    context = {**feature_flags(), **({WORKER_CONTEXT: worker} if worker is not None else {})}
+    app = cdk.App(
+        context=context, outdir=tempfile.mkdtemp(prefix="cdkout-par-"), builtin_cloud_formation_validation=False
+    )
+    return app, LambdaService(cdk.Stack(app, "Svc"), "Orders", LambdaServiceProps(shards=shards))
+
+
+# ------------------------------------------------------------------------------- worker context
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("0/2", Worker(0, 2)), ("1/2", Worker(1, 2)), ("3/16", Worker(3, 16)), ("0/1", Worker(0, 1))],
+)
+def test_parse_worker_accepts_index_over_count(value: str, expected: Worker) -> None:
+    assert parse_worker(value) == expected
+
+
+@pytest.mark.parametrize("value", ["2/2", "0/0", "0/17", "-1/2", "1", "a/b", "1/2/3", 1, None, ""])
+def test_parse_worker_rejects_anything_else(value: object) -> None:
+    assert parse_worker(value) is None
+
+
+def test_worker_owns_shards_round_robin() -> None:
+    assert [s for s in range(7) if Worker(1, 3).owns(s)] == [1, 4]
+    assert all(sum(Worker(k, 3).owns(s) for k in range(3)) == 1 for s in range(20))
+
+
+def test_a_bad_worker_context_fails_naming_the_path_value_and_fix() -> None:
+    app = cdk.App(context={WORKER_CONTEXT: "2/2"})
+    stack = cdk.Stack(app, "Svc")
+    with pytest.raises(LambdaConstructsError) as error:
+        LambdaService(stack, "Orders")
+    assert error.value.path == "Svc/Orders"
+    assert error.value.value == "2/2"
+    assert "python -m lambda_constructs parallel" in error.value.fix
+
+
+def test_no_worker_context_means_one_process() -> None:
+    app = cdk.App()
+    assert worker_of(cdk.Stack(app, "S")) is None
+
+
+# ------------------------------------------------------------------------------ declare_function
+
+
+def test_declare_function_outside_a_parallel_synthesis_builds_like_add_function() -> None:
+    calls: list[str] = []
+    _, svc = service(None)
+    placement = svc.declare_function("a", PROPS, configure=lambda fn: calls.append(fn.node.id))
+    assert calls == ["a"]
+    assert placement.built and placement.resources == count_resources(svc.functions["a"]) > 0
+    assert placement.shard == home_shard("a", 4)
+    assert svc.placement("a") == placement
+
+
+def test_a_worker_builds_only_the_shards_it_owns() -> None:
+    calls: list[str] = []
+    _, svc = service("1/2")
+    for function_id in IDS:
+        svc.declare_function(function_id, PROPS, configure=lambda fn: calls.append(fn.node.id))
+    owned = [i for i in IDS if home_shard(i, 4) % 2 == 1]
+    assert owned and len(owned) < len(IDS)  # both kinds present
+    assert calls == owned
+    assert list(svc.functions) == owned
+    assert sorted(svc.shard_stacks) == sorted({home_shard(i, 4) for i in owned})
+    for placement in svc.placements():
+        assert placement.built is (placement.function_id in owned)
+        assert (placement.resources > 0) is placement.built
+        assert placement.shard == home_shard(placement.function_id, 4)
+    assert [p.function_id for p in svc.placements()] == IDS  # every declaration is known, in order
+
+
+def test_a_pinned_function_goes_to_the_worker_owning_the_pin() -> None:
+    _, svc = service("0/2")
+    assert svc.declare_function("pinned", PROPS, shard=2).built
+    assert not svc.declare_function("other", PROPS, shard=3).built
+    assert svc.functions["pinned"].node.scope is svc.shard_stacks[2]
+
+
+def test_the_workers_of_a_synthesis_together_build_every_function_once() -> None:
+    built: list[str] = []
+    for worker in ("0/3", "1/3", "2/3"):
+        _, svc = service(worker)
+        for function_id in IDS:
+            svc.declare_function(function_id, PROPS)
+        built += svc.functions
+    assert sorted(built) == IDS
+
+
+def test_add_function_in_a_worker_that_does_not_own_the_shard_fails_with_the_fix() -> None:
+    _, svc = service("0/2")
+    foreign = next(i for i in IDS if home_shard(i, 4) % 2 == 1)
+    mine = next(i for i in IDS if home_shard(i, 4) % 2 == 0)
+    assert isinstance(svc.add_function(mine, PROPS), SecureFunction)
+    with pytest.raises(LambdaConstructsError) as error:
+        svc.add_function(foreign, PROPS)
+    assert error.value.path == "Svc/Orders"
+    assert error.value.value == foreign
+    assert "declare_function" in error.value.fix
+
+
+def test_duplicate_ids_fail_even_when_neither_is_built_here() -> None:
+    _, svc = service("0/2")
+    foreign = next(i for i in IDS if home_shard(i, 4) % 2 == 1)
+    svc.declare_function(foreign, PROPS)
+    with pytest.raises(LambdaConstructsError, match="two functions with the id"):
+        svc.declare_function(foreign, PROPS)
+
+
+def test_declare_function_checks_pins_in_every_worker() -> None:
+    _, svc = service("1/2")
+    with pytest.raises(LambdaConstructsError, match="shard of x must be between 0 and 3"):
+        svc.declare_function("x", PROPS, shard=4)
+
+
+# ----------------------------------------------------------------------------------------- merge
+
+
+def test_merge_templates_is_the_union_and_fails_on_a_differing_entry() -> None:
+    a = {"Resources": {"Key": {"Type": "K"}, "S0": {"Type": "S"}}, "Outputs": {"O": {"Value": "1"}}}
+    b = {"Resources": {"Key": {"Type": "K"}, "S1": {"Type": "S"}}, "Parameters": {"P": {"Type": "String"}}}
+    merged = merge_templates("Svc", [a, b])
+    assert list(merged["Resources"]) == ["Key", "S0", "S1"]
+    assert merged["Outputs"] == {"O": {"Value": "1"}}
+    assert merged["Parameters"] == {"P": {"Type": "String"}}
+    c = {"Resources": {"Key": {"Type": "K", "Properties": {"X": 1}}}}
+    with pytest.raises(LambdaConstructsError) as error:
+        merge_templates("Svc", [a, c])
+    assert error.value.path == "Svc Resources.Key"
+    assert "declare_function" in error.value.fix
+
+
+def test_merge_tree_unions_children_by_id() -> None:
+    a = {"id": "App", "children": {"S": {"id": "S", "children": {"Shard000": {"id": "Shard000"}}}}}
+    b = {"id": "App", "children": {"S": {"id": "S", "children": {"Shard001": {"id": "Shard001"}}}}}
+    merged = merge_tree([a, b])
+    assert list(merged["children"]["S"]["children"]) == ["Shard000", "Shard001"]
+
+
+def _assembly(root: Path, resources: dict[str, Any], extra: dict[str, bytes]) -> Path:
+    """A minimal cloud assembly: one stack with its asset manifest, the template an asset of it."""
+    root.mkdir(parents=True)
+    text = json.dumps({"Resources": resources}, indent=1)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    (root / "S.template.json").write_text(text)
+    destination = {"bucketName": "b", "objectKey": f"{digest}.json"}
+    dest_key = "current_account-current_region-" + hashlib.sha256(
+        json.dumps(destination, separators=(",", ":")).encode()
+    ).hexdigest()[:8]
+    files = {digest: {"source": {"path": "S.template.json", "packaging": "file"}, "destinations": {dest_key: destination}}}
+    (root / "S.assets.json").write_text(json.dumps({"version": "1", "files": files}))
+    manifest = {
+        "version": "1",
+        "artifacts": {
+            "S.assets": {"type": "cdk:asset-manifest", "properties": {"file": "S.assets.json"}},
+            "S": {
+                "type": "aws:cloudformation:stack",
+                "properties": {
+                    "templateFile": "S.template.json",
+                    "stackTemplateAssetObjectUrl": f"s3://b/{digest}.json",
+                    "additionalDependencies": ["S.assets"],
+                },
+            },
+        },
+    }
+    (root / "manifest.json").write_text(json.dumps(manifest))
+    for name, data in extra.items():
+        (root / name).write_bytes(data)
+    return root
+
+
+def test_merge_recomputes_the_template_hash_and_its_asset_entry(tmp_path: Path) -> None:
+    a = _assembly(tmp_path / "a", {"Key": {"Type": "K"}, "S0": {"Type": "S"}}, {"n0.json": b"0"})
+    b = _assembly(tmp_path / "b", {"Key": {"Type": "K"}, "S1": {"Type": "S"}}, {"n1.json": b"1"})
+    report = merge_assemblies([a, b], tmp_path / "out")
+    out = tmp_path / "out"
+    assert report.templates_merged == ["S"] and report.stacks == ["S"]
+    text = (out / "S.template.json").read_text()
+    assert list(json.loads(text)["Resources"]) == ["Key", "S0", "S1"]
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    url = json.loads((out / "manifest.json").read_text())["artifacts"]["S"]["properties"]["stackTemplateAssetObjectUrl"]
+    assert url == f"s3://b/{digest}.json"
+    files = json.loads((out / "S.assets.json").read_text())["files"]
+    assert list(files) == [digest]  # each worker's partial-template entry is gone
+    [(dest_key, destination)] = files[digest]["destinations"].items()
+    assert destination["objectKey"] == f"{digest}.json"
+    expected = hashlib.sha256(json.dumps(destination, separators=(",", ":")).encode()).hexdigest()[:8]
+    assert dest_key == f"current_account-current_region-{expected}"
+    assert (out / "n0.json").read_bytes() == b"0" and (out / "n1.json").read_bytes() == b"1"
+
+
+def test_merge_fails_when_two_workers_wrote_one_file_differently(tmp_path: Path) -> None:
+    a = _assembly(tmp_path / "a", {"Key": {"Type": "K"}}, {"Nested.template.json": b"{}"})
+    b = _assembly(tmp_path / "b", {"Key": {"Type": "K"}}, {"Nested.template.json": b"{ }"})
+    with pytest.raises(LambdaConstructsError) as error:
+        merge_assemblies([a, b], tmp_path / "out")
+    assert error.value.path == "Nested.template.json"
+
+
+def test_merge_replaces_files_left_by_an_earlier_synthesis(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "n0.json").write_bytes(b"stale")
+    a = _assembly(tmp_path / "a", {"Key": {"Type": "K"}}, {"n0.json": b"fresh"})
+    b = _assembly(tmp_path / "b", {"Key": {"Type": "K"}}, {})
+    report = merge_assemblies([a, b], out)
+    assert (out / "n0.json").read_bytes() == b"fresh"
+    assert report.templates_merged == []  # identical templates are copied, not re-serialized
+
+
+def test_merge_fails_when_a_worker_lacks_a_stack(tmp_path: Path) -> None:
+    a = _assembly(tmp_path / "a", {"Key": {"Type": "K"}}, {})
+    b = _assembly(tmp_path / "b", {"Key": {"Type": "K"}}, {})
+    manifest = json.loads((b / "manifest.json").read_text())
+    del manifest["artifacts"]["S"]
+    (b / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(LambdaConstructsError, match="missing from the assembly of some workers"):
+        merge_assemblies([a, b], tmp_path / "out")
+
+
+def test_merge_fails_clearly_when_a_worker_wrote_no_assembly(tmp_path: Path) -> None:
+    a = _assembly(tmp_path / "a", {"Key": {"Type": "K"}}, {})
+    (tmp_path / "b").mkdir()
+    with pytest.raises(LambdaConstructsError) as error:
+        merge_assemblies([a, tmp_path / "b"], tmp_path / "out")
+    assert "CDK_OUTDIR" in error.value.fix
+
+
+def test_the_launcher_imports_neither_aws_cdk_nor_constructs() -> None:
+    code = (
+        "import sys, lambda_constructs.parallel.cli as c; "
+        "print(sorted(m for m in ('aws_cdk', 'constructs', 'jsii') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
