@@ -39,7 +39,24 @@ _EXPORTS = {
     "load_record": "lambda_constructs.releases",
 }
 
-__all__ = [*sorted(_EXPORTS), "__version__"]
+__all__ = [
+    "AliasSpec",
+    "ContainerImage",
+    "EgressRule",
+    "ExecutionRole",
+    "FunctionEndpoints",
+    "FunctionReleaseSet",
+    "LambdaConstructsError",
+    "LambdaService",
+    "LambdaServiceProps",
+    "NodejsBundling",
+    "ReleaseRecord",
+    "SecretReference",
+    "SecureFunction",
+    "SecureFunctionProps",
+    "__version__",
+    "load_record",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -205,11 +205,13 @@ def _merge(sources: list[Path], target: Path, report: MergeReport, rebuilt: set[
             files = [_read(source / metadata_file) for source in sources if (source / metadata_file).exists()]
             (target / metadata_file).write_text(json.dumps(_merge_metadata(files)), encoding="utf-8")
         # Metadata kept in manifest.json itself (older layouts) is merged the same way.
-        inline = [m["artifacts"][artifact_id].get("metadata") for m in manifests if artifact_id in m.get("artifacts", {})]
+        inline = [
+            m["artifacts"][artifact_id].get("metadata") for m in manifests if artifact_id in m.get("artifacts", {})
+        ]
         if any(inline):
             artifact["metadata"] = _merge_metadata([m for m in inline if m])
 
-    for artifact_id, artifact in artifacts.items():
+    for artifact in artifacts.values():
         kind = artifact.get("type")
         if kind == ASSET_MANIFEST_ARTIFACT:
             name = artifact["properties"]["file"]
@@ -236,9 +238,7 @@ def _merge(sources: list[Path], target: Path, report: MergeReport, rebuilt: set[
     return report
 
 
-def _merge_asset_manifest(
-    name: str, sources: list[Path], target: Path, template: tuple[str, str] | None
-) -> None:
+def _merge_asset_manifest(name: str, sources: list[Path], target: Path, template: tuple[str, str] | None) -> None:
     """Union of the workers' asset manifests; ``template`` = (stack template file, its merged hash)."""
     manifests = [_read(path) for path in sources if path.exists()]
     merged = dict(manifests[0])
@@ -260,9 +260,7 @@ def _merge_asset_manifest(
         entry = json.loads(json.dumps(original).replace(old_hash, new_hash))
         merged["files"][new_hash] = {
             **entry,
-            "destinations": {
-                _destination_key(key, dest): dest for key, dest in entry.get("destinations", {}).items()
-            },
+            "destinations": {_destination_key(key, dest): dest for key, dest in entry.get("destinations", {}).items()},
         }
     target.write_text(json.dumps(merged, indent=2), encoding="utf-8")
 

@@ -26,6 +26,10 @@ map entries at them. Gaps patched (each found by deploying a typical CDK Lambda 
 * ``AWS::SQS::QueuePolicy``: missing -> the queues' ``Policy`` attribute.
 * ``AWS::SNS::Subscription``: missing -> real subscription with its attributes.
 * ``AWS::CDK::Metadata``: ignored silently instead of warned about.
+* Generated physical names (``<stack>-<logical id>-<random>``) were cut to the service's length
+  limit (SQS: 80) after the random suffix was added, so two queues of a nested stack with long
+  logical ids got one name (``QueueAlreadyExists``) -> both parts are shortened and the suffix kept,
+  as CloudFormation does.
 
 The types of the full example app that moto cannot create at all (CloudWatch alarms, API Gateway
 v2, Secrets Manager, Function URLs, Scheduler, CodeDeploy, ``Custom::*`` ...) are modelled in
@@ -653,6 +657,29 @@ def _bucket_permission_neutral(self: FakeBucket, action: str, resource: str) -> 
     return PermissionResult.NEUTRAL
 
 
+#: Longest physical name CloudFormation generates per resource type (the service's limit).
+_NAME_LIMITS = {
+    "AWS::SQS::Queue": 80,
+    "AWS::Lambda::Function": 64,
+    "AWS::IAM::Role": 64,
+    "AWS::IAM::ManagedPolicy": 128,
+}
+
+
+def _generate_resource_name(resource_type: str, stack_name: str, logical_id: str) -> str:
+    """moto's name, or, when over the type's limit, ``<stack[:a]>-<logical id[:b]>-<random>`` within it."""
+    name: str = _original_generate_resource_name(resource_type, stack_name, logical_id)
+    limit = _NAME_LIMITS.get(resource_type)
+    if limit is None or len(name) <= limit:
+        return name
+    suffix = name.rsplit("-", 1)[1]
+    room = limit - len(suffix) - 2
+    return f"{stack_name[: room // 2]}-{logical_id[: room - room // 2]}-{suffix}"
+
+
+_original_generate_resource_name = parsing.generate_resource_name
+
+
 def register() -> None:
     """Point moto's CloudFormation model map at the models of this module (idempotent)."""
     from tests.emulator import models_services
@@ -666,6 +693,7 @@ def register() -> None:
         if resource_type not in parsing.NULL_MODELS:
             parsing.NULL_MODELS.append(resource_type)
     LambdaFunction.get_configuration = _configuration_with_logging  # type: ignore[method-assign]
+    parsing.generate_resource_name = _generate_resource_name
     for cls, prop in _PHYSICAL_IDS.items():
         cls.physical_resource_id = prop
     # Change sets (the CDK CLI's path) created resources in template order, ignoring DependsOn

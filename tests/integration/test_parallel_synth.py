@@ -123,3 +123,32 @@ def test_the_pack_report_is_rebuilt_from_the_merged_assembly(assemblies: tuple[P
     assert json.loads((parallel / "nag-packs-report.json").read_text()) == expected
     assert all(pack["unsuppressed_violations"] == 0 for pack in expected["packs"])
     assert sum(pack["acknowledgements"] for pack in expected["packs"]) > 0
+
+
+@pytest.mark.integration
+def test_the_cdk_cli_synthesizes_through_the_launcher_and_deploys_the_merge(tmp_path: Path) -> None:
+    """``cdk synth --app "python -m lambda_constructs.parallel -- …"``, then ``cdk deploy`` into the emulator."""
+    from tests.emulator import deploy
+    from tests.emulator.server import running_emulator
+
+    log = tmp_path / "cdk.log"
+    command = f"{PYTHON} -m lambda_constructs.parallel --workers 2 -- {PYTHON} {APP}"
+    cdk_out = deploy.synth(tmp_path, log_path=log, app=command, validation=False)
+    assert "lambda-constructs parallel: 2 workers" in log.read_text()
+    assert len(list(cdk_out.glob("*.nested.template.json"))) == 4
+    with running_emulator(log_dir=tmp_path / "emulator") as emu:
+        deploy.bootstrap(emu, cdk_out, log_path=log)
+        deploy.deploy(emu, cdk_out, log_path=log)
+        cfn = emu.client("cloudformation")
+        statuses = {s["StackName"]: s["StackStatus"] for s in cfn.list_stacks()["StackSummaries"]}
+        nested = [name for name in statuses if name.startswith("Svc-OrdersShard")]
+        assert len(nested) == 4
+        assert {statuses[name] for name in [*nested, "Svc", "Consumer"]} == {"CREATE_COMPLETE"}
+        lam = emu.client("lambda")
+        functions = [f["FunctionName"] for f in lam.list_functions()["Functions"]]
+        assert len(functions) == 8
+        for name in functions:
+            aliases = {a["Name"] for a in lam.list_aliases(FunctionName=name)["Aliases"]}
+            assert aliases == {"live", "prod"}, name
+        mappings = lam.list_event_source_mappings()["EventSourceMappings"]
+        assert len(mappings) == 8 and all(m["FunctionArn"].endswith(":live") for m in mappings)

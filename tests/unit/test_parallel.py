@@ -171,10 +171,13 @@ def _assembly(root: Path, resources: dict[str, Any], extra: dict[str, bytes]) ->
     digest = hashlib.sha256(text.encode()).hexdigest()
     (root / "S.template.json").write_text(text)
     destination = {"bucketName": "b", "objectKey": f"{digest}.json"}
-    dest_key = "current_account-current_region-" + hashlib.sha256(
-        json.dumps(destination, separators=(",", ":")).encode()
-    ).hexdigest()[:8]
-    files = {digest: {"source": {"path": "S.template.json", "packaging": "file"}, "destinations": {dest_key: destination}}}
+    dest_key = (
+        "current_account-current_region-"
+        + hashlib.sha256(json.dumps(destination, separators=(",", ":")).encode()).hexdigest()[:8]
+    )
+    files = {
+        digest: {"source": {"path": "S.template.json", "packaging": "file"}, "destinations": {dest_key: destination}}
+    }
     (root / "S.assets.json").write_text(json.dumps({"version": "1", "files": files}))
     manifest = {
         "version": "1",
