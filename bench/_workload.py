@@ -39,8 +39,12 @@ def library_functions(stack: Stack, n: int) -> list[SecureFunction]:
 
 
 def library_service(stack: Stack, n: int, *, shards: int) -> LambdaService:
-    """N functions in a sharded LambdaService (shared key in the parent)."""
+    """N functions in a sharded LambdaService (shared key in the parent), declared with ``declare_function``.
+
+    In one process that builds every function (as ``add_function`` does); in a worker of
+    ``python -m lambda_constructs.parallel`` only those of the shards the worker owns.
+    """
     svc = LambdaService(stack, "Orders", LambdaServiceProps(shards=shards))
     for i in range(n):
-        svc.add_function(f"fn-{i:04d}", function_props(), configure=configure)
+        svc.declare_function(f"fn-{i:04d}", function_props(), configure=configure)
     return svc

@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -68,9 +70,9 @@ def child(build: str, n: int, validation: bool, shards: int) -> None:
     from bench._workload import library_functions, library_service
     from tests.helpers import feature_flags
 
-    app = cdk.App(
-        context=feature_flags(), outdir=tempfile.mkdtemp(prefix="bench-"), builtin_cloud_formation_validation=validation
-    )
+    # Under the parallel launcher each worker writes to its own CDK_OUTDIR.
+    outdir = os.environ.get("CDK_OUTDIR") or tempfile.mkdtemp(prefix="bench-")
+    app = cdk.App(context=feature_flags(), outdir=outdir, builtin_cloud_formation_validation=validation)
     processes = [os.getpid(), *_children(os.getpid())]  # Python and its jsii kernel (Node)
     cpu1 = _cpu_seconds(processes)
     t1 = time.perf_counter()
@@ -106,12 +108,39 @@ def run(build: str, n: int, *, validation: bool = False, shards: int = 16, optim
     cmd = [sys.executable, *(["-O"] if optimize else []), __file__, "--child", build, str(n), str(int(validation))]
     cmd.append(str(shards))
     env = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true", "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1"}
+    start = time.perf_counter()
     proc = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
     out = proc.stdout
     result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    result["wall"] = wall  # the whole subprocess: interpreter, imports, jsii start-up, build, synth
     return result
+
+
+def run_parallel(
+    n: int, *, workers: int, shards: int, validation: bool = False, optimize: bool = False
+) -> dict[str, float]:
+    """The library service under ``python -m lambda_constructs.parallel --workers W``: wall seconds of the
+    whole launcher (worker start-up, build, synth, merge), its reported worker and merge seconds, and CPU
+    seconds of every process it waited for."""
+    python = [sys.executable, *(["-O"] if optimize else [])]
+    out = tempfile.mkdtemp(prefix="bench-par-")
+    child_cmd = [*python, __file__, "--child", "service", str(n), str(int(validation)), str(shards)]
+    cmd = [*python, "-m", "lambda_constructs.parallel", "--workers", str(workers), "--output", out, "--", *child_cmd]
+    env = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true", "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env, cwd=ROOT)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
+    summary = re.search(r"workers ([0-9.]+) s, merge ([0-9.]+) s", proc.stderr)
+    assert summary is not None, proc.stderr[-2000:]
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "workers": float(summary.group(1)), "merge": float(summary.group(2)), "cpu": cpu}
 
 
 def main() -> None:

@@ -67,7 +67,7 @@ class Placement:
     """CloudFormation resources under the function when it was added (0 when not built here)."""
     built: bool = True
     """False when another worker of a parallel synthesis builds the function (``declare_function``
-    in a worker that does not own the shard; see :mod:`lambda_constructs.parallel`)."""
+    in a worker that does not own the shard; see :mod:`lambda_constructs.parallel`). Default: True."""
 
 
 @dataclass(frozen=True)

@@ -47,13 +47,14 @@ class MergeReport:
     """What a merge did."""
 
     stacks: list[str] = field(default_factory=list)
-    """Stack artifacts in the merged assembly."""
+    """Stack artifacts in the merged assembly. Default: none yet."""
     files_moved: int = 0
-    """Files and directories moved from the workers' assemblies."""
+    """Files and directories moved from the workers' assemblies. Default: 0."""
     templates_merged: list[str] = field(default_factory=list)
-    """Stack templates that differed between workers and were merged (their hash was recomputed)."""
+    """Stack templates that differed between workers and were merged (their hash was recomputed).
+    Default: none yet."""
     moved: set[str] = field(default_factory=set, repr=False)
-    """Names moved into the target by this merge."""
+    """Names moved into the target by this merge. Default: none yet."""
 
 
 def conflict(where: str, what: str) -> LambdaConstructsError:
