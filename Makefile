@@ -70,7 +70,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench_resources.py 10
 	$(PY) bench/bench_synth.py --runs 9 --sizes 1,10,40
-	$(PY) bench/bench_scale.py --sizes 100,300,1000 --baseline
+	$(PY) bench/bench_scale.py --sizes 100,300,1000 --baseline --workers 2
 
 clean:
 	rm -rf cdk.out site .pytest_cache .mypy_cache .ruff_cache .bundle-cache

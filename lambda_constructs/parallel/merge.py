@@ -9,6 +9,7 @@ Each worker synthesized the whole app except the shards other workers own, so:
   template, and its entry in the stack's asset manifest replaced;
 * **asset manifests**, **metadata files**, ``tree.json``, ``validation-report.json`` and ``manifest.json``
   are merged as unions;
+* the cloud assembly of each **Stage** (a sub-directory) is merged the same way, recursively;
 * every other file (nested templates, asset directories) is moved into place; a file two workers both
   wrote must be byte-identical.
 
@@ -30,6 +31,7 @@ from lambda_constructs.errors import LambdaConstructsError
 STACK_ARTIFACT = "aws:cloudformation:stack"
 ASSET_MANIFEST_ARTIFACT = "cdk:asset-manifest"
 TREE_ARTIFACT = "cdk:tree"
+NESTED_ASSEMBLY_ARTIFACT = "cdk:cloud-assembly"
 #: Files merged by their meaning rather than moved.
 MANIFEST = "manifest.json"
 VALIDATION_REPORT = "validation-report.json"
@@ -214,7 +216,12 @@ def _merge(sources: list[Path], target: Path, report: MergeReport, rebuilt: set[
 
     for artifact in artifacts.values():
         kind = artifact.get("type")
-        if kind == ASSET_MANIFEST_ARTIFACT:
+        if kind == NESTED_ASSEMBLY_ARTIFACT:
+            # A Stage: its own cloud assembly in a sub-directory, merged the same way.
+            name = artifact["properties"]["directoryName"]
+            handled.add(name)
+            _merge([source / name for source in sources], target / name, report, rebuilt)
+        elif kind == ASSET_MANIFEST_ARTIFACT:
             name = artifact["properties"]["file"]
             handled.add(name)
             _merge_asset_manifest(name, [source / name for source in sources], target / name, template_hashes.get(name))

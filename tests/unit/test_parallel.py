@@ -219,6 +219,27 @@ def test_merge_recomputes_the_template_hash_and_its_asset_entry(tmp_path: Path) 
     assert (out / "n0.json").read_bytes() == b"0" and (out / "n1.json").read_bytes() == b"1"
 
 
+def test_merge_recurses_into_the_assembly_of_a_stage(tmp_path: Path) -> None:
+    """A Stage's stacks live in their own assembly directory: both workers' shards must survive."""
+    sources = []
+    for worker, shard in (("a", "S0"), ("b", "S1")):
+        root = _assembly(tmp_path / worker, {"Key": {"Type": "K"}}, {})
+        _assembly(root / "assembly-Prod", {"Key": {"Type": "K"}, shard: {"Type": "S"}}, {f"{shard}.nested.json": b"x"})
+        manifest = json.loads((root / "manifest.json").read_text())
+        manifest["artifacts"]["assembly-Prod"] = {
+            "type": "cdk:cloud-assembly",
+            "properties": {"directoryName": "assembly-Prod", "displayName": "Prod"},
+        }
+        (root / "manifest.json").write_text(json.dumps(manifest))
+        sources.append(root)
+    report = merge_assemblies(sources, tmp_path / "out")
+    stage = tmp_path / "out" / "assembly-Prod"
+    assert list(json.loads((stage / "S.template.json").read_text())["Resources"]) == ["Key", "S0", "S1"]
+    assert (stage / "S0.nested.json").exists() and (stage / "S1.nested.json").exists()
+    assert report.stacks == ["S", "S"]  # the top-level stack and the stage's
+    assert "assembly-Prod" in json.loads((tmp_path / "out" / "manifest.json").read_text())["artifacts"]
+
+
 def test_merge_fails_when_two_workers_wrote_one_file_differently(tmp_path: Path) -> None:
     a = _assembly(tmp_path / "a", {"Key": {"Type": "K"}}, {"Nested.template.json": b"{}"})
     b = _assembly(tmp_path / "b", {"Key": {"Type": "K"}}, {"Nested.template.json": b"{ }"})
