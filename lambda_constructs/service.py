@@ -203,7 +203,8 @@ class LambdaService(Construct):
         return self._placements[function_id]
 
     def placements(self) -> list[Placement]:
-        """Every function's placement, in declaration order."""
+        """Every function's placement, in declaration order (in a worker of a parallel synthesis also
+        those built by other workers, with ``built=False``)."""
         return list(self._placements.values())
 
     def shard_resources(self) -> dict[int, int]:
@@ -214,7 +215,8 @@ class LambdaService(Construct):
         """Parent → shard references (nested-stack parameters) created by the service itself.
 
         Only the shared key's ARN, once per shard that holds a function using it. Values of other
-        parent constructs you pass in the props (layers, topics, a VPC) become parameters too.
+        parent constructs you pass in the props (layers, topics, a VPC) become parameters too. In a
+        worker of a parallel synthesis: the shards built by this worker.
         """
         if not isinstance(self.key, Construct) or Stack.of(self.key) is not Stack.of(self):
             return []

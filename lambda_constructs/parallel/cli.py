@@ -69,8 +69,8 @@ def run(command: Sequence[str], *, workers: int, outdir: Path, env: dict[str, st
     outdir.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     scratch = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.parallel-", dir=outdir.parent))
+    procs: list[tuple[subprocess.Popen[bytes], Any, Any]] = []
     try:
-        procs: list[tuple[subprocess.Popen[bytes], Any, Any]] = []
         sources = [scratch / f"worker-{k}" for k in range(workers)]
         for k, source in enumerate(sources):
             source.mkdir()
@@ -108,6 +108,10 @@ def run(command: Sequence[str], *, workers: int, outdir: Path, env: dict[str, st
         )
         return 0
     finally:
+        for proc, _, _ in procs:  # interrupted (Ctrl-C, the CDK CLI giving up): leave no worker behind
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait()
         shutil.rmtree(scratch, ignore_errors=True)
 
 

@@ -284,3 +284,11 @@ def test_the_launcher_imports_neither_aws_cdk_nor_constructs() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_launcher_is_also_a_sub_command_of_the_package_cli() -> None:
+    from lambda_constructs.__main__ import build_parser
+
+    args = build_parser().parse_args(["parallel", "--workers", "3", "--output", "o", "--", "python", "app.py"])
+    assert (args.workers, args.output, args.command) == (3, "o", ["--", "python", "app.py"])
+    assert args.func.__module__ == "lambda_constructs.parallel.cli"
