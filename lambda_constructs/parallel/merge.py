@@ -83,14 +83,9 @@ def merge_templates(name: str, templates: list[Json]) -> Json:
             if section not in merged:
                 merged[section] = value
             elif isinstance(value, dict) and isinstance(merged[section], dict):
-                target = merged[section]
-                for key, entry in value.items():
-                    if key not in target:
-                        target[key] = entry
-                    elif target[key] != entry:
-                        raise conflict(f"{name} {section}.{key}", "this entry differs between the workers' templates")
+                merged[section] = _merge_dicts(f"{name} {section}.", [merged[section], value])
             elif merged[section] != value:
-                raise conflict(f"{name} {section}", "this template section differs between the workers' templates")
+                raise conflict(f"{name} {section}", "this template section differs between the workers")
     return merged
 
 
@@ -120,13 +115,14 @@ def _merge_metadata(files: list[Json]) -> Json:
 
 
 def _merge_dicts(where: str, values: list[Json]) -> Json:
+    """The union of ``values``; a key two of them hold with different values raises, naming ``where`` + key."""
     merged: Json = {}
     for value in values:
         for key, entry in value.items():
             if key not in merged:
                 merged[key] = entry
             elif merged[key] != entry:
-                raise conflict(f"{where} {key}", "this entry differs between the workers")
+                raise conflict(f"{where}{key}", "this entry differs between the workers")
     return merged
 
 
@@ -259,7 +255,7 @@ def _merge_asset_manifest(name: str, sources: list[Path], target: Path, template
                 values = {k: v for k, v in values.items() if v.get("source", {}).get("path") != template[0]}
             entries.append(values)
         if any(section in manifest for manifest in manifests):
-            merged[section] = _merge_dicts(f"{name} {section}", entries)
+            merged[section] = _merge_dicts(f"{name} {section} ", entries)
     if template is not None:
         template_file, new_hash = template
         old_hash, original = next(
