@@ -136,6 +136,7 @@ class LambdaService(Construct):
         self.shard_stacks: dict[int, NestedStack] = {}
         self._placements: dict[str, Placement] = {}
         self._shard_resources: dict[int, int] = {}
+        self._held: set[int] = set()
         self.worker: Worker | None = worker_of(self)
         """This process's part of a parallel synthesis, None when the app is synthesized in one process."""
 
@@ -190,6 +191,7 @@ class LambdaService(Construct):
         """
         index = self._place(function_id, shard)
         if self.worker is not None and not self.worker.owns(index):
+            self._hold_place(index)
             placement = Placement(function_id, index, _shard_id(index), 0, built=False)
             self._placements[function_id] = placement
             return placement
@@ -287,6 +289,18 @@ class LambdaService(Construct):
             stack.node.set_context(STACK_RESOURCE_LIMIT_CONTEXT, self.props.max_resources)
             self.shard_stacks[index] = stack
         return stack
+
+    def _hold_place(self, index: int) -> None:
+        """In a worker that does not build shard ``index``: empty constructs with the ids its nested stack
+        would have (``Shard007`` and ``Shard007.NestedStack``, where CDK puts the AWS::CloudFormation::Stack
+        resource), created when the shard first appears, as the nested stack would be. Every worker's
+        construct tree then has the shards in declaration order, and the merge orders the parent
+        template as one process would (:mod:`lambda_constructs.parallel.merge`)."""
+        if index in self.shard_stacks or index in self._held:
+            return
+        Construct(self, _shard_id(index))
+        Construct(self, f"{_shard_id(index)}.NestedStack")
+        self._held.add(index)
 
     def _check_budget(self, fn: SecureFunction, function_id: str, index: int, cost: int, *, previous: int = 0) -> None:
         """Raise when ``fn`` (``cost`` resources, ``previous`` of them already counted) does not fit its shard."""

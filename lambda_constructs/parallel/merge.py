@@ -32,6 +32,8 @@ STACK_ARTIFACT = "aws:cloudformation:stack"
 ASSET_MANIFEST_ARTIFACT = "cdk:asset-manifest"
 TREE_ARTIFACT = "cdk:tree"
 NESTED_ASSEMBLY_ARTIFACT = "cdk:cloud-assembly"
+#: Metadata entry type holding an element's logical id.
+LOGICAL_ID = "aws:cdk:logicalId"
 #: Files merged by their meaning rather than moved.
 MANIFEST = "manifest.json"
 VALIDATION_REPORT = "validation-report.json"
@@ -90,8 +92,13 @@ def merge_templates(name: str, templates: list[Json]) -> Json:
 
 
 def merge_tree(nodes: list[Json]) -> Json:
-    """The union of construct-tree nodes (``tree.json``): children merged by id, the first worker's attributes."""
-    merged = dict(nodes[0])
+    """The union of construct-tree nodes (``tree.json``): children merged by id in order of first appearance.
+
+    A node's attributes come from the first worker that built it: a node with children wins over an
+    empty one (the place a worker holds for a shard it does not build).
+    """
+    primary = next((node for node in nodes if node.get("children")), nodes[0])
+    merged = dict(primary)
     children = [node["children"] for node in nodes if "children" in node]
     if children:
         ids: dict[str, list[Json]] = {}
@@ -151,10 +158,54 @@ def merge_assemblies(sources: list[Path], target: Path, *, rebuilt: tuple[str, .
 
     ``rebuilt``: names of files the caller rebuilds from the merged assembly (not merged). Default: none.
     """
-    return _merge(sources, target, MergeReport(), set(rebuilt))
+    return _merge(sources, target, MergeReport(), set(rebuilt), {})
 
 
-def _merge(sources: list[Path], target: Path, report: MergeReport, rebuilt: set[str]) -> MergeReport:
+def construct_positions(tree: Json) -> dict[str, int]:
+    """Construct path → position in a depth-first, pre-order walk of ``tree`` (children in insertion order).
+
+    CDK writes a stack's template elements in this order, so sorting a merged template by it gives the
+    order one process writes (the workers hold the place of shards they do not build, see
+    ``LambdaService._hold_place``).
+    """
+    positions: dict[str, int] = {}
+
+    def walk(node: Json) -> None:
+        positions[str(node.get("path", ""))] = len(positions)
+        for child in node.get("children", {}).values():
+            walk(child)
+
+    walk(tree)
+    return positions
+
+
+def order_template(template: Json, metadata: Json, positions: dict[str, int]) -> Json:
+    """``template`` with each section's entries, and the sections, in construct-tree order.
+
+    ``metadata`` (construct path → entries) gives each element's logical id (``aws:cdk:logicalId``). A
+    section with an entry of unknown position keeps its order; header sections stay first.
+    """
+    logical: dict[str, int] = {}
+    for path, entries in metadata.items():
+        position = positions.get(path.lstrip("/"))
+        if position is None:
+            continue
+        for entry in entries:
+            if entry.get("type") == LOGICAL_ID and isinstance(entry.get("data"), str):
+                logical.setdefault(entry["data"], position)
+    sections: list[tuple[tuple[int, int], str, Any]] = []
+    for index, (section, value) in enumerate(template.items()):
+        if isinstance(value, dict) and value and all(key in logical for key in value):
+            value = dict(sorted(value.items(), key=lambda item: logical[item[0]]))
+            sections.append(((1, min(logical[key] for key in value)), section, value))
+        else:
+            sections.append(((0, index), section, value))
+    return {section: value for _, section, value in sorted(sections, key=lambda item: item[0])}
+
+
+def _merge(
+    sources: list[Path], target: Path, report: MergeReport, rebuilt: set[str], positions: dict[str, int]
+) -> MergeReport:
     target.mkdir(parents=True, exist_ok=True)
     for index, source in enumerate(sources):
         if not (source / MANIFEST).is_file():
@@ -174,41 +225,54 @@ def _merge(sources: list[Path], target: Path, report: MergeReport, rebuilt: set[
         if artifact.get("type") == STACK_ARTIFACT and any(artifact_id not in m.get("artifacts", {}) for m in manifests):
             raise conflict(artifact_id, "this stack is missing from the assembly of some workers")
 
-    # Stack templates and their metadata files, then each stack's asset manifest with the new template hash.
+    # The construct tree first: its order is the order of the merged templates.
+    for artifact in artifacts.values():
+        if artifact.get("type") == TREE_ARTIFACT:
+            name = artifact["properties"]["file"]
+            handled.add(name)
+            trees = [_read(source / name) for source in sources if (source / name).exists()]
+            tree = {**trees[0], "tree": merge_tree([t["tree"] for t in trees])}
+            (target / name).write_text(json.dumps(tree), encoding="utf-8")
+            positions = construct_positions(tree["tree"])
+
+    # Stack templates and their metadata, then each stack's asset manifest with the new template hash.
     template_hashes: dict[str, tuple[str, str]] = {}  # asset manifest file -> (template file, new hash)
     for artifact_id, artifact in artifacts.items():
         if artifact.get("type") != STACK_ARTIFACT:
             continue
         report.stacks.append(artifact_id)
-        properties = artifact.get("properties", {})
-        template_file = properties["templateFile"]
-        handled.add(template_file)
-        texts = [(source / template_file).read_bytes() for source in sources]
-        old_url = str(properties.get("stackTemplateAssetObjectUrl", ""))
-        if all(text == texts[0] for text in texts):
-            (target / template_file).write_bytes(texts[0])
-        else:
-            merged = merge_templates(artifact_id, [json.loads(text) for text in texts])
-            new_hash = _write_template(target / template_file, merged)
-            old_hash = hashlib.sha256(texts[0]).hexdigest()
-            if old_hash in old_url:
-                properties["stackTemplateAssetObjectUrl"] = old_url.replace(old_hash, new_hash)
-            for dependency in properties.get("additionalDependencies", []):
-                asset_artifact = artifacts.get(dependency, {})
-                if asset_artifact.get("type") == ASSET_MANIFEST_ARTIFACT:
-                    template_hashes[asset_artifact["properties"]["file"]] = (template_file, new_hash)
-            report.templates_merged.append(artifact_id)
+        metadata: Json = {}
         metadata_file = artifact.get("additionalMetadataFile")
         if metadata_file:
             handled.add(metadata_file)
             files = [_read(source / metadata_file) for source in sources if (source / metadata_file).exists()]
-            (target / metadata_file).write_text(json.dumps(_merge_metadata(files)), encoding="utf-8")
+            metadata = _merge_metadata(files)
+            (target / metadata_file).write_text(json.dumps(metadata), encoding="utf-8")
         # Metadata kept in manifest.json itself (older layouts) is merged the same way.
         inline = [
             m["artifacts"][artifact_id].get("metadata") for m in manifests if artifact_id in m.get("artifacts", {})
         ]
         if any(inline):
             artifact["metadata"] = _merge_metadata([m for m in inline if m])
+            metadata = {**metadata, **artifact["metadata"]}
+        properties = artifact.get("properties", {})
+        template_file = properties["templateFile"]
+        handled.add(template_file)
+        texts = [(source / template_file).read_bytes() for source in sources]
+        if all(text == texts[0] for text in texts):
+            (target / template_file).write_bytes(texts[0])
+            continue
+        merged = merge_templates(artifact_id, [json.loads(text) for text in texts])
+        new_hash = _write_template(target / template_file, order_template(merged, metadata, positions))
+        old_hash = hashlib.sha256(texts[0]).hexdigest()
+        old_url = str(properties.get("stackTemplateAssetObjectUrl", ""))
+        if old_hash in old_url:
+            properties["stackTemplateAssetObjectUrl"] = old_url.replace(old_hash, new_hash)
+        for dependency in properties.get("additionalDependencies", []):
+            asset_artifact = artifacts.get(dependency, {})
+            if asset_artifact.get("type") == ASSET_MANIFEST_ARTIFACT:
+                template_hashes[asset_artifact["properties"]["file"]] = (template_file, new_hash)
+        report.templates_merged.append(artifact_id)
 
     for artifact in artifacts.values():
         kind = artifact.get("type")
@@ -216,17 +280,11 @@ def _merge(sources: list[Path], target: Path, report: MergeReport, rebuilt: set[
             # A Stage: its own cloud assembly in a sub-directory, merged the same way.
             name = artifact["properties"]["directoryName"]
             handled.add(name)
-            _merge([source / name for source in sources], target / name, report, rebuilt)
+            _merge([source / name for source in sources], target / name, report, rebuilt, positions)
         elif kind == ASSET_MANIFEST_ARTIFACT:
             name = artifact["properties"]["file"]
             handled.add(name)
             _merge_asset_manifest(name, [source / name for source in sources], target / name, template_hashes.get(name))
-        elif kind == TREE_ARTIFACT:
-            name = artifact["properties"]["file"]
-            handled.add(name)
-            trees = [_read(source / name) for source in sources if (source / name).exists()]
-            tree = {**trees[0], "tree": merge_tree([t["tree"] for t in trees])}
-            (target / name).write_text(json.dumps(tree), encoding="utf-8")
 
     for source in sources:
         for entry in sorted(source.iterdir()):

@@ -15,7 +15,13 @@ import pytest
 
 from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps
 from lambda_constructs.parallel import WORKER_CONTEXT, Worker, parse_worker, worker_of
-from lambda_constructs.parallel.merge import merge_assemblies, merge_templates, merge_tree
+from lambda_constructs.parallel.merge import (
+    construct_positions,
+    merge_assemblies,
+    merge_templates,
+    merge_tree,
+    order_template,
+)
 from lambda_constructs.service import LambdaService, LambdaServiceProps, count_resources, home_shard
 from tests.helpers import ROOT, feature_flags
 
@@ -95,6 +101,13 @@ def test_a_worker_builds_only_the_shards_it_owns() -> None:
         assert (placement.resources > 0) is placement.built
         assert placement.shard == home_shard(placement.function_id, 4)
     assert [p.function_id for p in svc.placements()] == IDS  # every declaration is known, in order
+    # The shards built elsewhere have their place held, in first-declaration order, as one process has.
+    first_use = list(dict.fromkeys(f"Shard{home_shard(i, 4):03d}" for i in IDS))
+    children = [c.node.id for c in svc.node.children if c.node.id.startswith("Shard")]
+    assert children == [part for shard in first_use for part in (shard, f"{shard}.NestedStack")]
+    for held in {f"Shard{home_shard(i, 4):03d}" for i in IDS} - {f"Shard{s:03d}" for s in svc.shard_stacks}:
+        assert not svc.node.find_child(held).node.children
+        assert not svc.node.find_child(f"{held}.NestedStack").node.children
 
 
 def test_a_pinned_function_goes_to_the_worker_owning_the_pin() -> None:
@@ -162,6 +175,52 @@ def test_merge_tree_unions_children_by_id() -> None:
     b = {"id": "App", "children": {"S": {"id": "S", "children": {"Shard001": {"id": "Shard001"}}}}}
     merged = merge_tree([a, b])
     assert list(merged["children"]["S"]["children"]) == ["Shard000", "Shard001"]
+
+
+def test_merge_tree_takes_a_built_node_over_a_held_place() -> None:
+    held = {"id": "Shard001", "path": "S/Shard001", "constructInfo": {"fqn": "constructs.Construct"}}
+    built = {
+        "id": "Shard001",
+        "path": "S/Shard001",
+        "constructInfo": {"fqn": "aws-cdk-lib.NestedStack"},
+        "children": {},
+    }
+    built["children"] = {"Fn": {"id": "Fn", "path": "S/Shard001/Fn"}}
+    assert merge_tree([held, built]) == built
+    assert merge_tree([built, held]) == built
+
+
+def test_templates_are_ordered_by_the_construct_tree() -> None:
+    tree = {
+        "path": "",
+        "children": {
+            "S": {
+                "path": "S",
+                "children": {
+                    "Key": {"path": "S/Key"},
+                    "A": {"path": "S/A"},
+                    "B": {"path": "S/B"},
+                    "Out": {"path": "S/Out"},
+                },
+            }
+        },
+    }
+    positions = construct_positions(tree)
+    assert [positions[p] for p in ("", "S", "S/Key", "S/A", "S/B", "S/Out")] == [0, 1, 2, 3, 4, 5]
+    metadata = {
+        f"/S/{name}": [{"type": "aws:cdk:logicalId", "data": logical}]
+        for name, logical in (("Key", "KeyX"), ("A", "AX"), ("B", "BX"), ("Out", "OutX"))
+    }
+    template = {
+        "Outputs": {"OutX": {}},
+        "Resources": {"BX": {}, "KeyX": {}, "AX": {}},
+        "AWSTemplateFormatVersion": "2010-09-09",
+    }
+    ordered = order_template(template, metadata, positions)
+    assert list(ordered) == ["AWSTemplateFormatVersion", "Resources", "Outputs"]
+    assert list(ordered["Resources"]) == ["KeyX", "AX", "BX"]
+    unknown = order_template({"Resources": {"BX": {}, "Other": {}}}, metadata, positions)
+    assert list(unknown["Resources"]) == ["BX", "Other"]  # an entry of unknown place: order kept
 
 
 def _assembly(root: Path, resources: dict[str, Any], extra: dict[str, bytes]) -> Path:
