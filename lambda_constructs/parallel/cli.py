@@ -67,6 +67,8 @@ def run(command: Sequence[str], *, workers: int, outdir: Path, env: dict[str, st
     base = dict(os.environ if env is None else env)
     outdir = outdir.resolve()
     outdir.parent.mkdir(parents=True, exist_ok=True)
+    if workers == 1:  # nothing to merge: the app itself, as without the launcher (one CPU, or --workers 1)
+        return subprocess.run(list(command), env={**base, OUTDIR_ENV: str(outdir)}, check=False).returncode
     started = time.perf_counter()
     scratch = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.parallel-", dir=outdir.parent))
     procs: list[tuple[subprocess.Popen[bytes], Any, Any]] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -351,3 +352,39 @@ def test_the_launcher_is_also_a_sub_command_of_the_package_cli() -> None:
     args = build_parser().parse_args(["parallel", "--workers", "3", "--output", "o", "--", "python", "app.py"])
     assert (args.workers, args.output, args.command) == (3, "o", ["--", "python", "app.py"])
     assert args.func.__module__ == "lambda_constructs.parallel.cli"
+
+
+FAKE_APP = """
+import json, os, sys
+from pathlib import Path
+out = Path(os.environ["CDK_OUTDIR"])
+out.mkdir(parents=True, exist_ok=True)
+context = json.loads(os.environ.get("CDK_CONTEXT_JSON") or "{}")
+(out / "seen.json").write_text(json.dumps({"context": context, "argv": sys.argv[1:]}))
+"""
+
+
+def test_one_worker_runs_the_app_itself_without_a_worker_context(tmp_path: Path) -> None:
+    from lambda_constructs.parallel.cli import run
+
+    app = tmp_path / "app.py"
+    app.write_text(FAKE_APP)
+    env = {**os.environ, "CDK_CONTEXT_JSON": json.dumps({"k": "v"})}
+    assert run([sys.executable, str(app), "x"], workers=1, outdir=tmp_path / "out", env=env) == 0
+    seen = json.loads((tmp_path / "out" / "seen.json").read_text())
+    assert seen == {"context": {"k": "v"}, "argv": ["x"]}  # no worker context, no merge
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.py", "out"]  # no scratch directory
+
+
+def test_each_worker_gets_its_context_and_output_directory(tmp_path: Path) -> None:
+    from lambda_constructs.parallel.cli import _worker_env
+
+    base = {"CDK_CONTEXT_JSON": json.dumps({"k": "v"}), "PATH": "/bin"}
+    env = _worker_env(base, 1, 2, tmp_path / "w1", tmp_path)
+    assert json.loads(env["CDK_CONTEXT_JSON"]) == {"k": "v", WORKER_CONTEXT: "1/2"}
+    assert env["CDK_OUTDIR"] == str(tmp_path / "w1")
+    overflow = tmp_path / "context.json"
+    overflow.write_text(json.dumps({"big": "x"}))
+    env = _worker_env({"CONTEXT_OVERFLOW_LOCATION_ENV": str(overflow)}, 0, 2, tmp_path / "w0", tmp_path)
+    assert json.loads(Path(env["CONTEXT_OVERFLOW_LOCATION_ENV"]).read_text()) == {"big": "x", WORKER_CONTEXT: "0/2"}
+    assert json.loads(overflow.read_text()) == {"big": "x"}  # the CLI's own file is left alone
