@@ -110,10 +110,12 @@ def run(command: Sequence[str], *, workers: int, outdir: Path, env: dict[str, st
         )
         return 0
     finally:
-        for proc, _, _ in procs:  # interrupted (Ctrl-C, the CDK CLI giving up): leave no worker behind
+        for proc, out, err in procs:  # interrupted (Ctrl-C, the CDK CLI giving up): leave no worker behind
             if proc.poll() is None:
                 proc.terminate()
                 proc.wait()
+            out.close()
+            err.close()
         shutil.rmtree(scratch, ignore_errors=True)
 
 
