@@ -89,6 +89,21 @@ def test_the_merged_parent_holds_every_shard_and_passes_the_packs(assemblies: tu
     assert all(u.resources <= 400 for u in check_template_limits(str(parallel)))
 
 
+def test_the_stacks_of_a_stage_are_merged_in_their_own_assembly(tmp_path: Path) -> None:
+    """CDK Pipelines put stacks in a Stage: a cloud assembly of its own, in a sub-directory."""
+    serial = tmp_path / "serial"
+    subprocess.run([PYTHON, str(APP)], cwd=ROOT, env=_env(CDK_OUTDIR=str(serial), STAGE="1"), check=True, timeout=600)
+    result = launch(tmp_path / "parallel", "--workers", "2", STAGE="1")
+    assert result.returncode == 0, result.stderr
+    stage = "assembly-Prod"
+    names = sorted(p.name for p in (serial / stage).iterdir())
+    assert sorted(p.name for p in (tmp_path / "parallel" / stage).iterdir()) == names
+    assert len([n for n in names if n.endswith(".nested.template.json")]) == 4
+    for name in names:
+        if name.endswith(".template.json") or name == "manifest.json":
+            assert (tmp_path / "parallel" / stage / name).read_bytes() == (serial / stage / name).read_bytes(), name
+
+
 def test_an_output_that_depends_on_the_worker_fails_the_merge(tmp_path: Path) -> None:
     result = launch(tmp_path / "out", "--workers", "2", WORKER_DEPENDENT_OUTPUT="1")
     assert result.returncode == 2
