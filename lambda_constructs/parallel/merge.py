@@ -52,13 +52,16 @@ class MergeReport:
 
     stacks: list[str] = field(default_factory=list)
     """Stack artifacts in the merged assembly. Default: none yet."""
-    files_moved: int = 0
-    """Files and directories moved from the workers' assemblies. Default: 0."""
     templates_merged: list[str] = field(default_factory=list)
     """Stack templates that differed between workers and were merged (their hash was recomputed).
     Default: none yet."""
-    moved: set[str] = field(default_factory=set, repr=False)
-    """Names moved into the target by this merge. Default: none yet."""
+    moved: set[Path] = field(default_factory=set, repr=False)
+    """Paths moved into the target by this merge (a Stage's assembly is a sub-directory). Default: none yet."""
+
+    @property
+    def files_moved(self) -> int:
+        """Files and directories moved from the workers' assemblies."""
+        return len(self.moved)
 
 
 def conflict(where: str, what: str) -> LambdaConstructsError:
@@ -145,12 +148,11 @@ def _move(source: Path, target: Path, report: MergeReport) -> None:
         if target.exists():
             if target.read_bytes() == source.read_bytes():
                 return
-            if target.name in report.moved:
+            if target in report.moved:
                 raise conflict(target.name, "two workers wrote this file with different contents")
             target.unlink()  # left by an earlier synthesis: replaced
         os.replace(source, target)
-    report.moved.add(target.name)
-    report.files_moved += 1
+    report.moved.add(target)
 
 
 def merge_assemblies(sources: list[Path], target: Path, *, rebuilt: tuple[str, ...] = ()) -> MergeReport:

@@ -292,8 +292,13 @@ def test_merge_recurses_into_the_assembly_of_a_stage(tmp_path: Path) -> None:
         }
         (root / "manifest.json").write_text(json.dumps(manifest))
         sources.append(root)
+    (tmp_path / "out" / "assembly-Prod").mkdir(parents=True)
+    (tmp_path / "out" / "assembly-Prod" / "S0.nested.json").write_bytes(b"stale")  # from an earlier synthesis
+    (tmp_path / "a" / "S0.nested.json").write_bytes(b"top")  # the same name moved at the top level first
     report = merge_assemblies(sources, tmp_path / "out")
     stage = tmp_path / "out" / "assembly-Prod"
+    assert (stage / "S0.nested.json").read_bytes() == b"x"  # replaced, not taken for a conflict
+    assert report.files_moved == 3
     assert list(json.loads((stage / "S.template.json").read_text())["Resources"]) == ["Key", "S0", "S1"]
     assert (stage / "S0.nested.json").exists() and (stage / "S1.nested.json").exists()
     assert report.stacks == ["S", "S"]  # the top-level stack and the stage's
