@@ -107,11 +107,16 @@ def child(build: str, n: int, validation: bool, shards: int) -> None:
         shutil.rmtree(outdir, ignore_errors=True)  # ≈ 80 MB at 1 000 functions
 
 
+def _env() -> dict[str, str]:
+    """The environment of a measured subprocess: no CDK telemetry, no jsii warning about Node's version."""
+    return {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true", "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1"}
+
+
 def run(build: str, n: int, *, validation: bool = False, shards: int = 16, optimize: bool = False) -> dict[str, float]:
     """One measurement in a fresh subprocess (``optimize``: ``python -O``, which skips jsii's argument type checks)."""
     cmd = [sys.executable, *(["-O"] if optimize else []), __file__, "--child", build, str(n), str(int(validation))]
     cmd.append(str(shards))
-    env = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true", "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1"}
+    env = _env()
     start = time.perf_counter()
     proc = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - start
@@ -133,7 +138,7 @@ def run_parallel(
     out = tempfile.mkdtemp(prefix="bench-par-")
     child_cmd = [*python, __file__, "--child", "service", str(n), str(int(validation)), str(shards)]
     cmd = [*python, "-m", "lambda_constructs.parallel", "--workers", str(workers), "--output", out, "--", *child_cmd]
-    env = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true", "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1"}
+    env = _env()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env, cwd=ROOT)
