@@ -1,8 +1,14 @@
 """Versions, aliases and the Dev/Stage/Prod promotion pattern, driven by a reviewable release file.
 
 See docs/promotion.md. The CLI (``python -m lambda_constructs release|promote|rollback|status``)
-lives in :mod:`lambda_constructs.releases.cli`.
+lives in :mod:`lambda_constructs.releases.cli`. Names are imported lazily, so the CLI starts without
+loading aws_cdk (a second instead of several).
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from lambda_constructs.releases.fingerprint import changed_parts, fingerprint, function_parts
 from lambda_constructs.releases.record import (
@@ -10,10 +16,15 @@ from lambda_constructs.releases.record import (
     FunctionReleases,
     Release,
     ReleaseRecord,
+    TargetState,
     load_record,
     parse_record,
 )
-from lambda_constructs.releases.synth import AliasDeployment, FunctionReleaseSet, apply_releases
+
+if TYPE_CHECKING:
+    from lambda_constructs.releases.synth import AliasDeployment, FunctionReleaseSet, apply_releases
+
+_MODULES = {"AliasDeployment": "synth", "FunctionReleaseSet": "synth", "apply_releases": "synth"}
 
 __all__ = [
     "AliasDeployment",
@@ -22,6 +33,7 @@ __all__ = [
     "FunctionReleases",
     "Release",
     "ReleaseRecord",
+    "TargetState",
     "apply_releases",
     "changed_parts",
     "fingerprint",
@@ -29,3 +41,9 @@ __all__ = [
     "load_record",
     "parse_record",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MODULES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_MODULES[name]}"), name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,10 +26,13 @@ class SynthesizedFunction:
     """What the fingerprint covers (code asset hash, runtime, handler, memory …)."""
     output_ids: dict[str, str]
     """Alias name -> logical id of its ``Output<alias>`` stack output."""
+    target: str = "default"
+    """The deployment target it was synthesized for. Default: ``default``."""
 
 
-def read_assembly(directory: str | Path) -> dict[str, SynthesizedFunction]:
-    """Functions carrying release metadata in the assembly at ``directory`` (nested stages included)."""
+def read_assembly(directory: str | Path, target: str | None = None) -> dict[str, SynthesizedFunction]:
+    """Functions carrying release metadata in the assembly at ``directory`` (nested stages included);
+    with ``target``, only those synthesized for that deployment target (default: all)."""
     root = Path(directory)
     if not (root / "manifest.json").is_file():
         raise LambdaConstructsError(
@@ -63,14 +67,20 @@ def read_assembly(directory: str | Path) -> dict[str, SynthesizedFunction]:
                 if resource.get("Type") != "AWS::Lambda::Function" or not isinstance(meta, dict):
                     continue
                 key = str(meta["key"])
-                prefix = f"/{key}/Output"
-                outputs = {path[len(prefix) :]: lid for path, lid in logical_ids.items() if path.startswith(prefix)}
+                fn_target = str(meta.get("target", "default"))
+                if target is not None and fn_target != target:
+                    continue
+                pattern = re.compile(rf"(?:.*/)?{re.escape(key)}/Output([^/]+)")
+                outputs = {
+                    match.group(1): lid for path, lid in logical_ids.items() if (match := pattern.fullmatch(path))
+                }
                 found[key] = SynthesizedFunction(
                     key=key,
                     stack=str(artifact.get("displayName") or artifact_id),
                     fingerprint=str(meta["fingerprint"]),
                     parts=dict(meta.get("parts", {})),
                     output_ids=outputs,
+                    target=fn_target,
                 )
     return found
 

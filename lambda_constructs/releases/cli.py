@@ -19,17 +19,21 @@ from typing import Any
 from lambda_constructs.errors import LambdaConstructsError
 from lambda_constructs.releases.assembly import SynthesizedFunction, read_assembly, read_outputs
 from lambda_constructs.releases.fingerprint import changed_parts, short
+from lambda_constructs.releases.parsing import load_record
 from lambda_constructs.releases.record import (
     DEFAULT_ALIASES,
     DEFAULT_FILE,
+    DEFAULT_TARGET,
     LATEST,
+    RECORD_CONTEXT,
+    TARGET,
     AliasSpec,
     FunctionReleases,
     Release,
     ReleaseRecord,
-    load_record,
+    TargetState,
 )
-from lambda_constructs.releases.synth import RECORD_CONTEXT
+from lambda_constructs.releases.storage import digest, locked, replace_checked
 
 EPILOG = f"""\
 the Dev/Stage/Prod flow (docs/promotion.md):
@@ -46,10 +50,17 @@ When synth refuses because an unpublished release drifted, synthesize with
 """
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _common(parser: argparse.ArgumentParser, *, target: bool = False) -> None:
     parser.add_argument(
         "--file", default=DEFAULT_FILE, help=f"release file (default: {DEFAULT_FILE} in the current directory)"
     )
+    if target:
+        parser.add_argument(
+            "--target",
+            default=DEFAULT_TARGET,
+            help="deployment target (a CDK Stage name or the lambda-constructs:releaseTarget context value; "
+            f"default: {DEFAULT_TARGET})",
+        )
 
 
 def register(subparsers: Any) -> None:
@@ -80,7 +91,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("alias", metavar="ALIAS")
     p.add_argument("release", metavar="RELEASE")
     p.add_argument("--weight", type=float, help="send only this share (0 < W < 1) of ALIAS's traffic to RELEASE")
-    _common(p)
+    _common(p, target=True)
     p.set_defaults(func=run_promote)
 
     p = subparsers.add_parser(
@@ -92,7 +103,7 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("function", metavar="FUNCTION")
     p.add_argument("alias", metavar="ALIAS")
-    _common(p)
+    _common(p, target=True)
     p.set_defaults(func=run_rollback)
 
     p = subparsers.add_parser(
@@ -103,7 +114,7 @@ def register(subparsers: Any) -> None:
         formatter_class=formatter,
     )
     p.add_argument("function", metavar="FUNCTION")
-    _common(p)
+    _common(p, target=True)
     p.set_defaults(func=run_mark_published)
 
     p = subparsers.add_parser(
@@ -115,7 +126,7 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--assembly", default="cdk.out", help="cloud assembly to read (default: cdk.out; optional)")
     p.add_argument("--outputs", help="`cdk deploy --outputs-file` file: compare with the deployed aliases")
-    _common(p)
+    _common(p, target=True)
     p.set_defaults(func=run_status)
 
 
@@ -175,24 +186,55 @@ def _next_label(entry: FunctionReleases) -> str:
 
 def _load(path: str, *, create: bool = False) -> ReleaseRecord:
     if create and not Path(path).exists():
-        return ReleaseRecord(source=path)
+        return ReleaseRecord(source=path, digest=digest(None))
     return load_record(path)
 
 
 def _save(record: ReleaseRecord, path: str, entry: FunctionReleases) -> None:
+    """Validate and replace the file (the caller holds the lock; refused when the file changed)."""
     dropped = entry.prune()
-    record.save(path)
+    record.source = path
+    from lambda_constructs.releases.record import validate_record
+
+    validate_record(record)
+    assert record.digest is not None, "records saved by the CLI are read under the lock"
+    replace_checked(Path(path), record.digest, record.dumps().encode("utf-8"))
     if dropped:
         print(f"pruned (keep_releases={entry.keep_releases}): {', '.join(dropped)} (versions retained in AWS)")
 
 
-def _run(action: Any, args: argparse.Namespace) -> int:
+def _run(action: Any, args: argparse.Namespace, *, edits: bool = True) -> int:
+    """Run ``action``; editing commands hold the file's lock throughout. Any refusal or OS/decode
+    error is one line on stderr and exit code 2 (the file is then unchanged)."""
     try:
-        action(args)
+        if edits:
+            with locked(Path(args.file)):
+                action(args)
+        else:
+            action(args)
     except LambdaConstructsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except (OSError, UnicodeError, RecursionError) as exc:  # defensive: the readers convert these already
+        print(f"error: {args.file}: {type(exc).__name__}: {exc}; the file is unchanged", file=sys.stderr)
+        return 2
     return 0
+
+
+def _target_view(entry: FunctionReleases, key: str, target: str) -> FunctionReleases:
+    if not TARGET.fullmatch(target):
+        raise LambdaConstructsError("", "--target must be a target name", value=target)
+    view = entry.for_target(target)
+    if view is None:
+        raise LambdaConstructsError(
+            "",
+            f"{key} has no recorded state in target {target} (its first deploy creates one version of the "
+            "current code and points the pinned aliases at it)",
+            value=target,
+            fix=f"deploy it, then `mark-published {key} --target {target}`; recorded targets: "
+            + ", ".join([DEFAULT_TARGET, *sorted(entry.targets)]),
+        )
+    return view
 
 
 # ------------------------------------------------------------------------------------ commands
@@ -283,7 +325,8 @@ def run_promote(args: argparse.Namespace) -> int:
 def _promote_cmd(args: argparse.Namespace) -> None:
     record = load_record(args.file)
     key = _resolve_key(args.function, sorted(record.functions))
-    entry = record.functions[key]
+    stored = record.functions[key]
+    entry = _target_view(stored, key, args.target)
     spec = _alias(entry, key, args.alias)
     _release(entry, key, args.release)
     if spec.follows is not None:
@@ -314,7 +357,7 @@ def _promote_cmd(args: argparse.Namespace) -> None:
         spec.release = args.release
         spec.weights = {}
         message = f"{key}: {args.alias} -> {args.release} (was {previous})"
-    _save(record, args.file, entry)
+    _save(record, args.file, stored)
     print(message)
 
 
@@ -326,12 +369,13 @@ def run_rollback(args: argparse.Namespace) -> int:
 def _rollback_cmd(args: argparse.Namespace) -> None:
     record = load_record(args.file)
     key = _resolve_key(args.function, sorted(record.functions))
-    entry = record.functions[key]
+    stored = record.functions[key]
+    entry = _target_view(stored, key, args.target)
     spec = _alias(entry, key, args.alias)
     if spec.weights and spec.release is not None:
         dropped = ", ".join(spec.weights)
         spec.weights = {}
-        _save(record, args.file, entry)
+        _save(record, args.file, stored)
         print(f"{key}: {args.alias} -> {spec.release} (traffic split to {dropped} removed)")
         return
     if not spec.history:
@@ -346,7 +390,7 @@ def _rollback_cmd(args: argparse.Namespace) -> None:
     current = spec.release
     spec.history.pop()
     spec.release = previous
-    _save(record, args.file, entry)
+    _save(record, args.file, stored)
     print(f"{key}: {args.alias} -> {previous} (rolled back from {current})")
 
 
@@ -360,6 +404,37 @@ def _mark_published_cmd(args: argparse.Namespace) -> None:
     key = _resolve_key(args.function, sorted(record.functions))
     entry = record.functions[key]
     newest = entry.newest
+    if args.target != DEFAULT_TARGET:
+        if not TARGET.fullmatch(args.target):
+            raise LambdaConstructsError("", "--target must be a target name", value=args.target)
+        if newest is None:
+            raise LambdaConstructsError("", f"{key}: no release recorded", fix=f"release {args.function}")
+        state = entry.targets.get(args.target)
+        if state is None:
+            # What the target's first deploy created (apply_releases: one version, pinned aliases on it).
+            entry.targets[args.target] = TargetState(
+                published=[newest.label],
+                aliases={
+                    name: AliasSpec(follows=LATEST)
+                    if spec.follows == LATEST
+                    else AliasSpec(
+                        release=newest.label,
+                        deployment=spec.deployment,
+                        alarms=spec.alarms,
+                        provisioned_concurrency=spec.provisioned_concurrency,
+                    )
+                    for name, spec in entry.aliases.items()
+                },
+            )
+        elif newest.label in state.published:
+            raise LambdaConstructsError(
+                "", f"{key}: {newest.label} is already published in target {args.target}", fix="nothing to do"
+            )
+        else:
+            state.published.append(newest.label)
+        _save(record, args.file, entry)
+        print(f"{key}: {newest.label} published in target {args.target}")
+        return
     if newest is None or newest.published:
         raise LambdaConstructsError(
             "", f"{key}: no unpublished release", value=newest.label if newest else None, fix="nothing to do"
@@ -371,21 +446,34 @@ def _mark_published_cmd(args: argparse.Namespace) -> None:
 
 def run_status(args: argparse.Namespace) -> int:
     """``status``: one row per alias."""
-    return _run(_status_cmd, args)
+    return _run(_status_cmd, args, edits=False)
 
 
 def _status_cmd(args: argparse.Namespace) -> None:
     record = load_record(args.file)
     synthesized: dict[str, SynthesizedFunction] = {}
     if Path(args.assembly, "manifest.json").is_file():
-        synthesized = read_assembly(args.assembly)
+        synthesized = read_assembly(args.assembly, target=args.target)
     deployed = read_outputs(args.outputs) if args.outputs else {}
     rows = [("FUNCTION", "ALIAS", "RELEASE", "FINGERPRINT", "NEXT DEPLOY")]
     for key in sorted(set(record.functions) | set(synthesized)):
-        entry = record.functions.get(key)
+        stored = record.functions.get(key)
         current = synthesized.get(key)
-        if entry is None:
+        if stored is None:
             rows.append((key, "-", "-", short(current.fingerprint if current else None), "no releases: run `release`"))
+            continue
+        entry = stored.for_target(args.target)
+        if entry is None:
+            label = stored.newest.label if stored.newest else "-"
+            rows.append(
+                (
+                    key,
+                    "-",
+                    label,
+                    short(stored.newest.fingerprint if stored.newest else None),
+                    f"target {args.target} not recorded: its first deploy publishes {label} only",
+                )
+            )
             continue
         newest = entry.newest
         for name, spec in entry.aliases.items():
@@ -426,11 +514,18 @@ def _pinned_change(
     how = f" via {spec.deployment}" if spec.deployment else ""
     output_id = current.output_ids.get(alias) if current else None
     if output_id and output_id in deployed:
-        was = deployed[output_id].split(" ")[0]
-        return "no change" if was == target and not spec.weights else f"moves {was} -> {target}{how}"
+        was = deployed[output_id].split(" ")[0] + _split_of(deployed[output_id])[0]
+        now = target + "".join(f" +{label}@{weight:g}" for label, weight in spec.weights.items())
+        return "no change" if was == now else f"moves {was} -> {now}{how}"
+    split = "".join(f" +{label}@{weight:g}" for label, weight in spec.weights.items())
     if spec.history:
-        return f"{target} (previous: {spec.history[-1]}){how}"
-    return f"{target}{how}"
+        return f"{target}{split} (previous: {spec.history[-1]}){how}"
+    return f"{target}{split}{how}"
+
+
+def _split_of(output: str) -> list[str]:
+    """The weights part of an ``Output<alias>`` value (``"v1 sha256:… +v2@0.1"`` -> ``[" +v2@0.1"]``)."""
+    return ["".join(" " + token for token in output.split(" ")[2:])]
 
 
 def _now() -> str:

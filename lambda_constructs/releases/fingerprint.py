@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_cdk import Stack
-from aws_cdk import aws_lambda as lambda_
+if TYPE_CHECKING:  # the CLI imports this module and must start without aws_cdk
+    from aws_cdk import aws_lambda as lambda_
 
 #: Metadata key on the AWS::Lambda::Function resource; the CLI reads it from the cloud assembly.
 METADATA_KEY = "lambda-constructs:release"
@@ -39,6 +39,9 @@ def _digest(value: Any) -> str:
 
 def function_parts(fn: lambda_.Function) -> dict[str, Any]:
     """The fingerprinted parts of ``fn`` as they are now (resolved CloudFormation values)."""
+    from aws_cdk import Stack
+    from aws_cdk import aws_lambda as lambda_
+
     cfn = fn.node.default_child
     assert isinstance(cfn, lambda_.CfnFunction)
     # The rendered properties (the public getters return struct copies that lose lazy values).
@@ -66,6 +69,9 @@ def _layer_contents(fn: lambda_.Function, layers: list[Any]) -> list[Any]:
     A layer version keeps its logical id while its content changes (CloudFormation publishes a new
     version), so the reference alone would not show that the function now runs other layer code.
     """
+    from aws_cdk import Stack
+    from aws_cdk import aws_lambda as lambda_
+
     if not any(isinstance(layer, dict) and "Ref" in layer for layer in layers):
         return layers
     stack = Stack.of(fn)

@@ -40,10 +40,20 @@ FORMAT_VERSION = 1
 #: Default release file name (looked up in the current directory by the CLI).
 DEFAULT_FILE = "releases.json"
 #: Lambda's alias name rule: not only digits, letters/digits/-/_ only, 1–128 characters.
-ALIAS_NAME = re.compile(r"^(?!^[0-9]+$)[a-zA-Z0-9_-]+$")
+ALIAS_NAME = re.compile(r"(?![0-9]+$)[a-zA-Z0-9_-]+")
 ALIAS_NAME_MAX = 128
 #: Release labels become construct ids (``Release<label>``) and version descriptions.
-LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+#: Deployment target names (``targets`` keys, CDK Stage names, ``--target``); always ``re.fullmatch``.
+TARGET = re.compile(r"[A-Za-z][A-Za-z0-9._-]{0,63}")
+#: Context key naming the deployment target (``cdk deploy -c lambda-constructs:releaseTarget=prod``);
+#: overrides the enclosing CDK Stage's name.
+TARGET_CONTEXT = "lambda-constructs:releaseTarget"
+#: Context key that turns the "unpublished release drifted" error into a warning, so that
+#: ``cdk synth`` can produce the assembly ``release --amend`` reads.
+RECORD_CONTEXT = "lambda-constructs:recordRelease"
+#: The target whose state is the function entry's own ``releases[].published`` and ``aliases``.
+DEFAULT_TARGET = "default"
 LATEST = "$LATEST"
 NEWEST = "newest"
 #: Deployment configurations an alias may name (aws_codedeploy.LambdaDeploymentConfig members).
@@ -140,6 +150,21 @@ class AliasSpec:
 
 
 @dataclass
+class TargetState:
+    """What one named deployment target (an account/region/stack, a CDK Stage) has: its own published
+    versions and alias pointers. The function entry's own fields are the ``default`` target."""
+
+    published: list[str] = field(default_factory=list)
+    """Labels whose version exists in this target (``mark-published --target``). Default: empty."""
+    aliases: dict[str, AliasSpec] = field(default_factory=dict)
+    """Alias specs of this target by alias name. Default: empty."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``targets[<name>]`` entry."""
+        return {"published": list(self.published), "aliases": {n: s.to_json() for n, s in self.aliases.items()}}
+
+
+@dataclass
 class FunctionReleases:
     """The releases and aliases of one function (keyed by its construct path)."""
 
@@ -149,6 +174,38 @@ class FunctionReleases:
     """Alias specs by alias name. Default: empty."""
     keep_releases: int | None = None
     """Keep only the newest N releases (plus those aliases use or can roll back to). Default: all."""
+    targets: dict[str, TargetState] = field(default_factory=dict)
+    """Per-target state of targets other than ``default`` (docs/promotion.md, "Targets"). Default: empty."""
+    also_used: set[str] = field(default_factory=set)
+    """Labels other targets use (never pruned; set on target views, not saved). Default: empty."""
+
+    def for_target(self, name: str) -> FunctionReleases | None:
+        """The entry as target ``name`` sees it (its published flags and aliases), None when the
+        target has no recorded state yet. ``default`` is the entry itself. The view shares the
+        target's alias objects (edits to them are saved)."""
+        if name == DEFAULT_TARGET:
+            return self
+        state = self.targets.get(name)
+        if state is None:
+            return None
+        published = set(state.published)
+        return FunctionReleases(
+            releases=[
+                Release(r.label, r.fingerprint, r.parts, r.label in published, r.pruned, r.recorded_at)
+                for r in self.releases
+            ],
+            aliases=state.aliases,
+            keep_releases=self.keep_releases,
+            also_used=self.all_used_labels(),
+        )
+
+    def all_used_labels(self) -> set[str]:
+        """Labels any target (default included) points to, splits to or can roll back to."""
+        used = self.used_labels()
+        for state in self.targets.values():
+            view = FunctionReleases(releases=self.releases, aliases=state.aliases)
+            used |= view.used_labels()
+        return used
 
     def release(self, label: str) -> Release | None:
         """The release labelled ``label``, or None."""
@@ -183,10 +240,17 @@ class FunctionReleases:
 
     def kept_labels(self) -> list[str]:
         """Releases synthesized as versions, in recording order."""
-        used = self.used_labels()
-        live = [r.label for r in self.releases if not r.pruned]
-        newest = set(live[-self.keep_releases :] if self.keep_releases else live)
-        return [label for label in live if label in used or label in newest]
+        used = self.used_labels() | self.also_used | self._other_targets_used()
+        last = self.newest
+        live = [r.label for r in self.releases if not r.pruned and (r.published or r is last)]
+        recent = set(live[-self.keep_releases :] if self.keep_releases else live)
+        return [label for label in live if label in used or label in recent]
+
+    def _other_targets_used(self) -> set[str]:
+        used: set[str] = set()
+        for state in self.targets.values():
+            used |= FunctionReleases(releases=self.releases, aliases=state.aliases).used_labels()
+        return used
 
     def prune(self) -> list[str]:
         """Mark releases outside :meth:`kept_labels` as pruned; returns their labels."""
@@ -205,6 +269,8 @@ class FunctionReleases:
         }
         if self.keep_releases is not None:
             data["keep_releases"] = self.keep_releases
+        if self.targets:
+            data["targets"] = {name: self.targets[name].to_json() for name in sorted(self.targets)}
         return data
 
 
@@ -216,6 +282,8 @@ class ReleaseRecord:
     """Function entries keyed by construct path. Default: empty."""
     source: str = "<memory>"
     """Where the record came from, used in error messages. Default: ``"<memory>"``."""
+    digest: str | None = None
+    """sha256 of the bytes it was read from (re-checked before replacing the file). Default: None."""
 
     def function(self, key: str) -> FunctionReleases:
         """The entry of ``key``; raises listing the known functions."""
@@ -240,47 +308,16 @@ class ReleaseRecord:
         return json.dumps(self.to_json(), indent=2) + "\n"
 
     def save(self, path: str | Path) -> None:
-        """Validate, then write the file."""
+        """Validate, then replace the file atomically (temp file, fsync, ``os.replace``; no lock:
+        use :func:`lambda_constructs.releases.storage` ``edit_file`` for read-modify-write)."""
+        from lambda_constructs.releases.storage import atomic_write
+
         validate_record(self)
-        Path(path).write_text(self.dumps(), encoding="utf-8")
-
-
-# ------------------------------------------------------------------------------------- parsing
+        atomic_write(Path(path), self.dumps().encode("utf-8"))
 
 
 def _error(source: str, where: str, message: str, *, value: Any = None, fix: str = "") -> LambdaConstructsError:
     return LambdaConstructsError("", f"{source}: {where}: {message}", value=value, fix=fix)
-
-
-def load_record(path: str | Path) -> ReleaseRecord:
-    """Read and validate a release file."""
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise LambdaConstructsError(
-            "",
-            f"cannot read the release file: {exc.strerror}",
-            value=str(file),
-            fix="pass --file PATH (default: releases.json in the current directory)",
-        ) from exc
-    return parse_record(text, str(file))
-
-
-def parse_record(text: str, source: str = "<string>") -> ReleaseRecord:
-    """Parse and validate release-file text; errors name the line and column."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise LambdaConstructsError(
-            "",
-            f"{source}: line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}",
-            value=exc.doc.splitlines()[exc.lineno - 1].strip() if exc.doc.splitlines() else "",
-            fix="correct the JSON syntax (no trailing commas, double-quoted keys)",
-        ) from exc
-    record = _from_json(data, source)
-    validate_record(record)
-    return record
 
 
 def _expect(source: str, where: str, value: Any, kind: type | tuple[type, ...], what: str) -> Any:
@@ -289,40 +326,18 @@ def _expect(source: str, where: str, value: Any, kind: type | tuple[type, ...], 
     return value
 
 
-def _from_json(data: Any, source: str) -> ReleaseRecord:
-    _expect(source, "top level", data, dict, "an object with 'format' and 'functions'")
-    unknown = set(data) - {"format", "functions"}
-    if unknown:
-        raise _error(source, "top level", "unknown keys", value=sorted(unknown), fix="keep only format, functions")
-    if data.get("format", FORMAT_VERSION) != FORMAT_VERSION:
-        raise _error(
-            source, "format", f"unsupported format (this library reads {FORMAT_VERSION})", value=data["format"]
-        )
-    functions = _expect(source, "functions", data.get("functions", {}), dict, "an object keyed by function path")
-    record = ReleaseRecord(source=source)
-    for key, entry in functions.items():
-        where = f"functions[{key!r}]"
-        _expect(source, where, entry, dict, "an object with 'releases' and 'aliases'")
-        extra = set(entry) - {"releases", "aliases", "keep_releases"}
-        if extra:
-            raise _error(source, where, "unknown keys", value=sorted(extra), fix="use releases, aliases, keep_releases")
-        fn = FunctionReleases(keep_releases=entry.get("keep_releases"))
-        for index, item in enumerate(_expect(source, f"{where}.releases", entry.get("releases", []), list, "a list")):
-            rwhere = f"{where}.releases[{index}]"
-            _expect(source, rwhere, item, dict, "an object")
-            try:
-                fn.releases.append(Release(**item))
-            except TypeError as exc:
-                raise _error(source, rwhere, f"bad release entry ({exc})", value=sorted(item)) from exc
-        for name, spec in _expect(source, f"{where}.aliases", entry.get("aliases", {}), dict, "an object").items():
-            awhere = f"{where}.aliases[{name!r}]"
-            _expect(source, awhere, spec, dict, "an object")
-            try:
-                fn.aliases[name] = AliasSpec(**spec)
-            except TypeError as exc:
-                raise _error(source, awhere, f"bad alias entry ({exc})", value=sorted(spec)) from exc
-        record.functions[key] = fn
-    return record
+def load_record(path: str | Path) -> ReleaseRecord:
+    """Read and validate a release file (see :mod:`lambda_constructs.releases.parsing`)."""
+    from lambda_constructs.releases.parsing import load_record as load
+
+    return load(path)
+
+
+def parse_record(text: str, source: str = "<string>") -> ReleaseRecord:
+    """Parse and validate release-file text (see :mod:`lambda_constructs.releases.parsing`)."""
+    from lambda_constructs.releases.parsing import parse_record as parse
+
+    return parse(text, source)
 
 
 # ----------------------------------------------------------------------------------- validation
@@ -332,7 +347,7 @@ def check_alias_name(name: str) -> str | None:
     """Why ``name`` is not a valid Lambda alias name, or None."""
     if len(name) > ALIAS_NAME_MAX:
         return f"alias names have at most {ALIAS_NAME_MAX} characters (this one has {len(name)})"
-    if not ALIAS_NAME.match(name):
+    if not ALIAS_NAME.fullmatch(name):
         return "alias names match (?!^[0-9]+$)([a-zA-Z0-9-_]+): letters, digits, - and _, not only digits"
     return None
 
@@ -358,7 +373,7 @@ def validate_function(source: str, key: str, fn: FunctionReleases) -> None:
     for index, rel in enumerate(fn.releases):
         rwhere = f"{where}.releases[{index}]"
         _expect(source, f"{rwhere}.label", rel.label, str, "a string")
-        if not LABEL.match(rel.label):
+        if not LABEL.fullmatch(rel.label):
             raise _error(
                 source,
                 f"{rwhere}.label",
@@ -383,9 +398,39 @@ def validate_function(source: str, key: str, fn: FunctionReleases) -> None:
             value=unpublished,
             fix="deploy and run `mark-published`, or remove the releases that were never deployed",
         )
+    _validate_aliases(source, where, fn, seen, fn.aliases)
+    for target, state in fn.targets.items():
+        twhere = f"{where}.targets[{target!r}]"
+        if not TARGET.fullmatch(target) or target == DEFAULT_TARGET:
+            raise _error(
+                source,
+                twhere,
+                f"target names are 1–64 letters, digits, '.', '_' or '-' starting with a letter, not {DEFAULT_TARGET!r}"
+                " (the entry's own fields are the default target)",
+                value=target,
+            )
+        for label in state.published:
+            if label not in seen:
+                raise _error(source, f"{twhere}.published", f"unknown release {label!r}", value=label)
+        if len(set(state.published)) != len(state.published):
+            raise _error(source, f"{twhere}.published", "a label is listed twice", value=state.published)
+        newest = fn.newest.label if fn.newest else None
+        usable = set(state.published) | ({newest} if newest else set())
+        _validate_aliases(source, twhere, fn, seen, state.aliases, usable)
+
+
+def _validate_aliases(
+    source: str,
+    where: str,
+    fn: FunctionReleases,
+    seen: set[str],
+    aliases: dict[str, AliasSpec],
+    usable: set[str] | None = None,
+) -> None:
+    """Alias rules; ``usable``: labels a target can point to (published there, or the newest)."""
     pruned = {r.label for r in fn.releases if r.pruned}
     live = [r.label for r in fn.releases if not r.pruned]
-    for name, spec in fn.aliases.items():
+    for name, spec in aliases.items():
         awhere = f"{where}.aliases[{name!r}]"
         problem = check_alias_name(name)
         if problem:
@@ -412,6 +457,15 @@ def validate_function(source: str, key: str, fn: FunctionReleases) -> None:
             if label not in seen:
                 raise _error(
                     source, awhere, f"unknown release {label!r}", value=label, fix="use one of: " + _known(live)
+                )
+            if usable is not None and label not in usable:
+                raise _error(
+                    source,
+                    awhere,
+                    f"release {label} has no version in this target and a deploy can only publish the newest "
+                    "release's code there",
+                    value=label,
+                    fix="promote it to a release published in this target or the newest: " + _known(sorted(usable)),
                 )
         _validate_weights(source, awhere, name, spec)
         _validate_alias_options(source, awhere, spec)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aws_cdk import CfnOutput, Duration, RemovalPolicy
+from aws_cdk import App, CfnOutput, Duration, RemovalPolicy, Stage
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_iam as iam
@@ -26,17 +26,27 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from lambda_constructs.compliance import acknowledge, acknowledge_rule
-from lambda_constructs.errors import fail, warn
+from lambda_constructs.errors import LambdaConstructsError, fail, warn
 from lambda_constructs.releases.fingerprint import METADATA_KEY, changed_parts, fingerprint, function_parts, short
-from lambda_constructs.releases.record import LATEST, FunctionReleases, ReleaseRecord, load_record
+from lambda_constructs.releases.record import (
+    DEFAULT_ALIASES,
+    DEFAULT_TARGET,
+    LATEST,
+    RECORD_CONTEXT,
+    TARGET,
+    TARGET_CONTEXT,
+    AliasSpec,
+    FunctionReleases,
+    Release,
+    ReleaseRecord,
+    load_record,
+)
 from lambda_constructs.validation import duration_seconds, is_token
 
 if TYPE_CHECKING:
     from lambda_constructs.function import SecureFunction
 
-#: Context key that turns the "unpublished release drifted" error into a warning, so that
-#: ``cdk synth`` can produce the assembly ``release --amend`` reads.
-RECORD_CONTEXT = "lambda-constructs:recordRelease"
+__all__ = ["RECORD_CONTEXT", "TARGET_CONTEXT", "AliasDeployment", "FunctionReleaseSet", "apply_releases"]
 #: Acknowledgement reasons of the resources this module creates.
 REASONS = {
     "codedeploy-managed-policy": (
@@ -82,7 +92,10 @@ class FunctionReleaseSet:
     parts: dict[str, object]
     """What the fingerprint covers (code asset hash, runtime, handler, memory …)."""
     entry: FunctionReleases | None
-    """The function's entry (None when the file has none yet: only the default alias is made)."""
+    """The function's entry (None when the file has none yet: the first deploy's plan is made)."""
+    target: str = DEFAULT_TARGET
+    """The deployment target whose state was synthesized (docs/promotion.md, "Targets").
+    Default: ``default``."""
     versions: dict[str, lambda_.Version] = field(default_factory=dict)
     """``AWS::Lambda::Version`` by release label (kept releases only). Default: empty."""
     deployments: dict[str, AliasDeployment] = field(default_factory=dict)
@@ -96,40 +109,66 @@ class FunctionReleaseSet:
 
 
 def load(source: ReleaseRecord | str | os.PathLike[str]) -> ReleaseRecord:
-    """A record object as is, or the file at ``source`` (a missing file is an empty record: the
-    functions then warn ``releaseNotRecorded`` until ``release`` creates it)."""
+    """A record object as is, or the file at ``source`` (which must exist)."""
     if isinstance(source, ReleaseRecord):
         return source
-    if not Path(source).exists():
-        return ReleaseRecord(source=str(source))
+    if not Path(source).is_file():
+        raise LambdaConstructsError(
+            "",
+            "the release file given as releases= does not exist",
+            value=str(source),
+            fix=f"check the path (relative to the folder cdk runs in), or create it: "
+            f'`printf \'{{"format": 1, "functions": {{}}}}\\n\' > {source}`',
+        )
     return load_record(Path(source))
+
+
+def key_and_target(fn: Construct, record: ReleaseRecord) -> tuple[str, str]:
+    """The function's key in the file and its deployment target.
+
+    Key: the construct path, relative to the enclosing CDK Stage (so the stages of one app share
+    entries); a file that already holds the full path keeps using it. Target: the context value
+    ``lambda-constructs:releaseTarget``, else the enclosing Stage's name, else ``default``.
+    """
+    stage = Stage.of(fn)
+    key, target = fn.node.path, DEFAULT_TARGET
+    if stage is not None and not isinstance(stage, App):
+        relative = fn.node.path[len(stage.node.path) + 1 :]
+        if relative in record.functions or key not in record.functions:
+            key, target = relative, stage.stage_name
+    explicit = fn.node.try_get_context(TARGET_CONTEXT)
+    if explicit is not None:
+        if not isinstance(explicit, str) or not TARGET.fullmatch(explicit):
+            raise fail(
+                fn,
+                f"context {TARGET_CONTEXT} must be a target name (1–64 letters, digits, '.', '_' or '-')",
+                value=explicit,
+            )
+        target = explicit
+    return key, target
 
 
 def apply_releases(fn: SecureFunction, source: ReleaseRecord | str | os.PathLike[str]) -> FunctionReleaseSet:
     """Create the versions, aliases, deployments and outputs of ``fn`` from its release entry."""
     record = load(source)
-    key = fn.node.path
+    key, target = key_and_target(fn, record)
     parts = function_parts(fn.function)
     current = fingerprint(parts)
     cfn = fn.function.node.default_child
     assert isinstance(cfn, lambda_.CfnFunction)
-    cfn.add_metadata(METADATA_KEY, {"key": key, "fingerprint": current, "parts": parts})
-    entry = record.functions.get(key)
-    result = FunctionReleaseSet(key=key, fingerprint=current, parts=parts, entry=entry)
-    if entry is None:
-        warn(
-            fn,
-            "releaseNotRecorded",
-            f"{record.source} has no entry for {key}: only the default alias on $LATEST is created. "
-            f"Record the first release with `python -m lambda_constructs release {key}` (after `cdk synth`)",
-        )
-        if fn.props.default_alias is not None:
-            fn.add_alias(fn.props.default_alias, fn.latest_version)
-        return result
-
+    meta: dict[str, object] = {"key": key, "fingerprint": current, "parts": parts}
+    if target != DEFAULT_TARGET:  # (templates of the default target stay byte-identical)
+        meta["target"] = target
+    cfn.add_metadata(METADATA_KEY, meta)
+    stored = record.functions.get(key)
+    result = FunctionReleaseSet(key=key, fingerprint=current, parts=parts, entry=stored, target=target)
+    if stored is None:
+        entry = _first_deploy(fn, record.source, key, target, parts, current)
+    else:
+        entry = stored.for_target(target) or _fresh_target(fn, record.source, key, target, stored, parts, current)
     _check_drift(fn, key, entry, parts, current)
     _check_provisioned_concurrency(fn, entry)
-    for label in entry.kept_labels():
+    for label in entry.kept_labels():  # versions of distinct code: only the newest can be new
         release = entry.release(label)
         assert release is not None
         result.versions[label] = lambda_.Version(
@@ -141,23 +180,24 @@ def apply_releases(fn: SecureFunction, source: ReleaseRecord | str | os.PathLike
         )
     application: codedeploy.LambdaApplication | None = None
     for name, spec in entry.aliases.items():
-        target = entry.target(name)
-        version = fn.latest_version if target == LATEST else result.versions[target]
+        points_to = entry.target(name)
+        version = fn.latest_version if points_to == LATEST else result.versions[points_to]
+        split = "".join(f" +{label}@{weight:g}" for label, weight in spec.weights.items())
         alias = fn.add_alias(
             name,
             version,
-            description=f"{name} -> {target}",
+            description=f"{name} -> {points_to}{split}",
             additional_versions=[
                 lambda_.VersionWeight(version=result.versions[label], weight=weight)
                 for label, weight in spec.weights.items()
             ],
             provisioned_concurrent_executions=spec.provisioned_concurrency,
         )
-        fp = current if target == LATEST else _release_fp(entry, target)
+        fp = current if points_to == LATEST else _release_fp(entry, points_to)
         CfnOutput(
             fn,
             f"Output{name}",
-            value=f"{target} {fp}",
+            value=f"{points_to} {fp}{split}",
             description=f"Release and fingerprint alias {name} of {key} points to",
         )
         if spec.deployment is not None:
@@ -169,6 +209,76 @@ def apply_releases(fn: SecureFunction, source: ReleaseRecord | str | os.PathLike
     else:
         fn.default_alias_name = None
     return result
+
+
+def _first_deploy(
+    fn: SecureFunction, source: str, key: str, target: str, parts: dict[str, object], current: str
+) -> FunctionReleases:
+    """No entry yet: the plan ``release`` would record (v1 = the current code; Dev on $LATEST,
+    Stage and Prod on v1), so recording it after the first deploy leaves the template unchanged."""
+    label = "v1"
+    dev, *pinned = DEFAULT_ALIASES
+    plan = FunctionReleases(
+        releases=[Release(label=label, fingerprint=current, parts=dict(parts), published=False)],
+        aliases={dev: AliasSpec(follows=LATEST), **{name: AliasSpec(release=label) for name in pinned}},
+    )
+    warn(
+        fn,
+        "releaseNotRecorded",
+        f"{source} has no entry for {key} (target {target}): this deploy creates version {label} of the current "
+        f"code ({short(current)}) with {dev} -> $LATEST and {', '.join(pinned)} -> {label}; after it, record it: "
+        f"`python -m lambda_constructs release {key} --file {source}` then `mark-published {key}`",
+    )
+    return plan
+
+
+def _fresh_target(
+    fn: SecureFunction,
+    source: str,
+    key: str,
+    target: str,
+    stored: FunctionReleases,
+    parts: dict[str, object],
+    current: str,
+) -> FunctionReleases:
+    """A target with no recorded state: one version (the newest release, which must be the current
+    code) and every pinned alias on it, until promoted there."""
+    newest = stored.newest
+    if newest is None or newest.fingerprint != current:
+        raise fail(
+            fn,
+            f"target {target} has no versions yet and its first deploy can only publish the current code, "
+            f"which is not the newest release of {key} in {source}"
+            + (f" ({newest.label}; changed: {', '.join(changed_parts(newest.parts, parts))})" if newest else ""),
+            value=short(current),
+            fix=f"record it: `cdk synth -c {RECORD_CONTEXT}=true` then `python -m lambda_constructs release {key} "
+            f"--file {source}`, or revert the code to {newest.label if newest else 'the recorded release'}",
+        )
+    aliases: dict[str, AliasSpec] = {}
+    for name, spec in stored.aliases.items():
+        if spec.follows == LATEST:
+            aliases[name] = AliasSpec(follows=LATEST)
+        else:
+            aliases[name] = AliasSpec(
+                release=newest.label,
+                deployment=spec.deployment,
+                alarms=spec.alarms,
+                provisioned_concurrency=spec.provisioned_concurrency,
+            )
+    pinned = [name for name, spec in aliases.items() if spec.release is not None]
+    warn(
+        fn,
+        "releaseNewTarget",
+        f"target {target} has no recorded state in {source} for {key}: this deploy creates one version "
+        f"({newest.label}, the current code) and points {', '.join(pinned) or 'no alias'} at it until promoted "
+        f"there; after deploying run `python -m lambda_constructs mark-published {key} --target {target} "
+        f"--file {source}`",
+    )
+    return FunctionReleases(
+        releases=[Release(newest.label, newest.fingerprint, newest.parts, published=False)],
+        aliases=aliases,
+        keep_releases=stored.keep_releases,
+    )
 
 
 def _release_fp(entry: FunctionReleases, label: str) -> str:

@@ -211,7 +211,7 @@ def test_outputs_and_fingerprint_metadata(built: dict[str, Any]) -> None:
     assert values == {
         "Dev": "$LATEST " + built["fp"],
         "Beta": "v4 " + built["fp"],
-        "Stage": "v2 sha256:00",
+        "Stage": "v2 sha256:00 +v3@0.25",
         "Prod": "v2 sha256:00",
     }
     built["template"].has_resource(
@@ -230,11 +230,14 @@ def test_release_resources_pass_nag(built: dict[str, Any]) -> None:
     assert [f for f in mine if "Deployment" not in f or "DefaultPolicy" not in f] == []
 
 
-def test_function_without_record_keeps_live_alias() -> None:
+def test_function_without_record_gets_the_first_deploy_plan() -> None:
+    """No entry yet: what `release` would record (v1 = current code, Dev on $LATEST, Stage/Prod on v1)."""
     stack = new_stack(name="S")
     fn = SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=CODE, releases=parse_record('{"functions": {}}')))
-    assert list(fn.aliases) == ["live"]
-    assert any("releaseNotRecorded" in str(m.data) for m in fn.node.metadata)
+    assert list(fn.aliases) == ["Dev", "Stage", "Prod"]
+    assert fn.releases is not None and list(fn.releases.versions) == ["v1"]
+    (warning,) = [str(m.data) for m in fn.node.metadata if "releaseNotRecorded" in str(m.data)]
+    assert "creates version v1 of the current code" in warning and "release S/Fn" in warning
 
 
 # ------------------------------------------------------------------------------- bad input

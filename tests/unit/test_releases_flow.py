@@ -48,6 +48,7 @@ def states(tmp_path_factory: pytest.TempPathFactory) -> dict[Any, Any]:
     code = tmp / "code"
     code.mkdir()
     file = tmp / "releases.json"
+    file.write_text('{"format": 1, "functions": {}}\n')
     result: dict[Any, Any] = {"file": file}
 
     # Each synth after a code change also serves the next `release` (versions and aliases do not
