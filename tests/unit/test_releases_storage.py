@@ -335,7 +335,7 @@ while True:
 @pytest.mark.slow
 def test_kill_9_mid_write_leaves_old_or_new_content(tmp_path: Path) -> None:
     """A subprocess rewrites a ~3.5 MB file in a loop; SIGKILL at 8 moments: the file is always A or B,
-    and at least one kill provably landed mid-write (its partial temporary file is left behind)."""
+    and at least one kill provably landed mid-write (its temporary file is left behind)."""
     file = tmp_path / "releases.json"
     a = write(tmp_path / "a.json", {f"Svc/Fn{i}": entry(3) for i in range(4000)})
     b = write(tmp_path / "b.json", {f"Svc/Fn{i}": entry(4) for i in range(4000)})
@@ -354,9 +354,10 @@ def test_kill_9_mid_write_leaves_old_or_new_content(tmp_path: Path) -> None:
         proc.wait(timeout=30)
         data = file.read_bytes()
         assert data in (a, b), f"attempt {attempt}: {len(data)} bytes, neither old nor new"
-        # A killed writer leaves its temporary file (never the release file itself) half written.
+        # A writer killed between creating its temporary file and os.replace (writing or fsync-ing)
+        # leaves that file behind; the release file itself is untouched.
         for tmp in tmp_path.glob(".releases.json.*.tmp"):
-            interrupted += tmp.read_bytes() not in (a, b)
+            interrupted += 1
             tmp.unlink()
     assert interrupted >= 1
 
