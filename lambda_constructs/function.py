@@ -43,6 +43,7 @@ from lambda_constructs.keys import new_key, service_principal
 from lambda_constructs.layers import PythonLayer, check_layers
 from lambda_constructs.python_code import python_code
 from lambda_constructs.releases.record import ReleaseRecord
+from lambda_constructs.releases.routing import check_alias_routing
 from lambda_constructs.releases.synth import FunctionReleaseSet, apply_releases
 from lambda_constructs.secrets import SecretReference
 from lambda_constructs.triggers.base import Trigger
@@ -434,6 +435,7 @@ class SecureFunction(Construct):
         """
         if name in self.aliases:
             raise fail(self, f"alias {name} already exists", value=name, fix="use another alias name")
+        check_alias_routing(self, name, version, additional_versions, provisioned_concurrent_executions)
         # Asynchronous settings are per qualifier: an alias gets its own EventInvokeConfig, or
         # events sent to it would run with Lambda's defaults and no failure destination.
         alias = lambda_.Alias(
