@@ -1,0 +1,59 @@
+"""The README's release walk runs as written, in a temporary copy of the app the README names.
+
+The folder holds the README's first ``python`` block as ``app.py``, a ``cdk.json`` (this repository's
+feature flags, ``"app": "python3 app.py"``) and copies of ``runtime/reports`` and
+``docs/examples/shop-releases.json``; the README's ``bash`` block after "The release file is edited
+only by the CLI" then runs with ``bash -e`` (the real ``cdk`` CLI from node_modules).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT
+
+README = (ROOT / "README.md").read_text()
+
+
+def block(kind: str, after: str) -> str:
+    start = README.index(after)
+    match = re.compile(rf"^```{kind}\n(.*?)^```", re.S | re.M).search(README, start)
+    assert match is not None, f"no ```{kind} block after {after!r}"
+    return match.group(1)
+
+
+@pytest.mark.slow
+def test_readme_release_walk_runs_as_written(tmp_path: Path) -> None:
+    app = block("python", "## A minimal example")
+    assert 'cdk.Stack(app, "Shop")' in app and 'releases="docs/examples/shop-releases.json"' in app
+    (tmp_path / "app.py").write_text(app)
+    flags = json.loads((ROOT / "cdk.json").read_text())
+    (tmp_path / "cdk.json").write_text(json.dumps({**flags, "app": "python3 app.py"}))
+    shutil.copytree(ROOT / "runtime" / "reports", tmp_path / "runtime" / "reports")
+    (tmp_path / "docs" / "examples").mkdir(parents=True)
+    shutil.copy(ROOT / "docs" / "examples" / "shop-releases.json", tmp_path / "docs" / "examples")
+    walk = block("bash", "The release file is edited only by the CLI")
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{ROOT / 'node_modules' / '.bin'}{os.pathsep}{os.environ['PATH']}",
+        "CDK_DISABLE_CLI_TELEMETRY": "true",
+    }
+    run = subprocess.run(["bash", "-e", "-c", walk], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "Shop/Orders: recorded v2" in run.stdout
+    assert "Shop/Orders: Stage -> v2 (was v1)" in run.stdout
+    assert "Shop/Orders: Stage -> v1 (rolled back from v2)" in run.stdout
+    status = [line for line in run.stdout.splitlines() if line.startswith("Shop/Orders") and " Stage " in line]
+    assert status and "v2" in status[0]
+    entry = json.loads((tmp_path / "docs" / "examples" / "shop-releases.json").read_text())["functions"]["Shop/Orders"]
+    assert [r["label"] for r in entry["releases"]] == ["v1", "v2"]
+    assert entry["aliases"]["Stage"] == {"release": "v1", "history": []}
+    assert entry["aliases"]["Prod"] == {"release": "v1", "history": []}
