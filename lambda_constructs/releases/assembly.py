@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,8 @@ class SynthesizedFunction:
     """Alias name -> logical id of its ``Output<alias>`` stack output."""
     target: str = "default"
     """The deployment target it was synthesized for. Default: ``default``."""
+    stack_name: str = ""
+    """The CloudFormation stack name (``properties.stackName`` of the artifact). Default: empty."""
 
 
 def read_assembly(directory: str | Path, target: str | None = None) -> dict[str, SynthesizedFunction]:
@@ -81,6 +84,7 @@ def read_assembly(directory: str | Path, target: str | None = None) -> dict[str,
                     parts=dict(meta.get("parts", {})),
                     output_ids=outputs,
                     target=fn_target,
+                    stack_name=str(artifact.get("properties", {}).get("stackName") or artifact_id),
                 )
     return found
 
@@ -89,3 +93,36 @@ def read_outputs(path: str | Path) -> dict[str, str]:
     """A ``cdk deploy --outputs-file`` file flattened to ``{logical id: value}``."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     return {key: str(value) for stack in data.values() if isinstance(stack, dict) for key, value in stack.items()}
+
+
+def read_deployed(stack_names: Iterable[str]) -> dict[str, str]:
+    """The deployed stacks' outputs ``{logical id: value}`` through CloudFormation ``DescribeStacks``.
+
+    boto3 resolves credentials, region and endpoint as usual (``AWS_ENDPOINT_URL`` points it at a
+    local emulator). A stack that does not exist contributes nothing; any other error is a
+    :class:`LambdaConstructsError`.
+    """
+    import boto3  # type: ignore[import-untyped]
+    from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
+
+    outputs: dict[str, str] = {}
+    try:
+        client = boto3.client("cloudformation")
+        for name in sorted(set(stack_names)):
+            try:
+                stacks = client.describe_stacks(StackName=name)["Stacks"]
+            except ClientError as exc:
+                if "does not exist" in str(exc):
+                    continue
+                raise
+            for stack in stacks:
+                for output in stack.get("Outputs", []):
+                    outputs[str(output["OutputKey"])] = str(output.get("OutputValue", ""))
+    except (BotoCoreError, ClientError) as exc:
+        raise LambdaConstructsError(
+            "",
+            f"cannot read the deployed stacks' outputs: {exc}",
+            value=sorted(set(stack_names)),
+            fix="check AWS credentials/region (AWS_ENDPOINT_URL for a local emulator), or use --outputs FILE",
+        ) from exc
+    return outputs

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from lambda_constructs.errors import LambdaConstructsError
-from lambda_constructs.releases.assembly import SynthesizedFunction, read_assembly, read_outputs
+from lambda_constructs.releases.assembly import SynthesizedFunction, read_assembly, read_deployed, read_outputs
 from lambda_constructs.releases.fingerprint import changed_parts, short
 from lambda_constructs.releases.parsing import load_record
 from lambda_constructs.releases.record import (
@@ -126,6 +126,12 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--assembly", default="cdk.out", help="cloud assembly to read (default: cdk.out; optional)")
     p.add_argument("--outputs", help="`cdk deploy --outputs-file` file: compare with the deployed aliases")
+    p.add_argument(
+        "--deployed",
+        action="store_true",
+        help="read the deployed stacks' outputs through CloudFormation (boto3; honours AWS_ENDPOINT_URL) "
+        "and show FILE SAYS / DEPLOYED / NEXT DEPLOY per alias (needs --assembly for the stack names)",
+    )
     _common(p, target=True)
     p.set_defaults(func=run_status)
 
@@ -455,12 +461,25 @@ def _status_cmd(args: argparse.Namespace) -> None:
     if Path(args.assembly, "manifest.json").is_file():
         synthesized = read_assembly(args.assembly, target=args.target)
     deployed = read_outputs(args.outputs) if args.outputs else {}
-    rows = [("FUNCTION", "ALIAS", "RELEASE", "FINGERPRINT", "NEXT DEPLOY")]
+    if args.deployed:
+        if not synthesized:
+            raise LambdaConstructsError(
+                "",
+                "--deployed needs the cloud assembly to know the stacks and output ids",
+                value=args.assembly,
+                fix="run `cdk synth` first (or pass --assembly DIR)",
+            )
+        deployed.update(read_deployed(fn.stack_name for fn in synthesized.values()))
+    compare = bool(args.outputs or args.deployed)
+    rows: list[tuple[str, ...]] = [("FUNCTION", "ALIAS", "FILE SAYS" if compare else "RELEASE", "FINGERPRINT")]
+    rows[0] += ("DEPLOYED", "NEXT DEPLOY") if compare else ("NEXT DEPLOY",)
+    pad: tuple[str, ...] = ("-",) if compare else ()
     for key in sorted(set(record.functions) | set(synthesized)):
         stored = record.functions.get(key)
         current = synthesized.get(key)
         if stored is None:
-            rows.append((key, "-", "-", short(current.fingerprint if current else None), "no releases: run `release`"))
+            fp_now = short(current.fingerprint if current else None)
+            rows.append((key, "-", "-", fp_now, *pad, "no releases: run `release`"))
             continue
         entry = stored.for_target(args.target)
         if entry is None:
@@ -471,6 +490,7 @@ def _status_cmd(args: argparse.Namespace) -> None:
                     "-",
                     label,
                     short(stored.newest.fingerprint if stored.newest else None),
+                    *pad,
                     f"target {args.target} not recorded: its first deploy publishes {label} only",
                 )
             )
@@ -492,14 +512,27 @@ def _status_cmd(args: argparse.Namespace) -> None:
                 rel = entry.release(target)
                 fp = rel.fingerprint if rel else None
                 change = _pinned_change(entry, key, name, target, current, deployed)
-            rows.append((key, name, shown, short(fp), change))
+            if compare:
+                output_id = current.output_ids.get(name) if current else None
+                value = deployed.get(output_id) if output_id else None
+                was = value.split(" ")[0] + _split_of(value)[0] if value else "-"
+                rows.append((key, name, shown, short(fp), was, change))
+            else:
+                rows.append((key, name, shown, short(fp), change))
         if newest is not None and not newest.published:
             drift = current is not None and current.fingerprint != newest.fingerprint
             note = "DRIFTED: synth refuses, re-record with --amend" if drift else "publishes its version"
-            rows.append((key, "(new)", newest.label, short(newest.fingerprint), note))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+            rows.append((key, "(new)", newest.label, short(newest.fingerprint), *pad, note))
+    _print_table(rows)
+
+
+def _print_table(rows: list[tuple[str, ...]]) -> None:
+    """Columns padded to their widest cell (rows of other widths, e.g. notes, are padded as far as they go)."""
+    columns = len(rows[0])
+    widths = [max(len(row[i]) for row in rows if len(row) == columns) for i in range(columns - 1)]
     for row in rows:
-        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
+        cells = [cell.ljust(widths[i]) if i < len(widths) and i < len(row) - 1 else cell for i, cell in enumerate(row)]
+        print("  ".join(cells).rstrip())
 
 
 def _pinned_change(
