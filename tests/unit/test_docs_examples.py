@@ -52,4 +52,4 @@ def test_example_runs(name: str, code: str, tmp_path: Path, monkeypatch: pytest.
     namespace: dict[str, object] = {"__name__": "__example__"}
     exec(compile(code, name, "exec"), namespace)
     if "synth()" in code:
-        assert list((tmp_path / "cdk.out").glob("*.template.json")), f"{name} calls synth() but wrote no template"
+        assert list((tmp_path / "cdk.out").rglob("*.template.json")), f"{name} calls synth() but wrote no template"
