@@ -270,10 +270,10 @@ def _release_cmd(args: argparse.Namespace) -> None:
         entry = FunctionReleases()
     newest = entry.newest
     if args.amend:
-        if newest is None or newest.published:
+        if newest is None or entry.published_anywhere(newest.label):
             raise LambdaConstructsError(
                 "",
-                f"--amend re-records the newest release only while it is unpublished ({key}: "
+                f"--amend re-records the newest release only while it is unpublished everywhere ({key}: "
                 + (f"{newest.label} is published" if newest else "no releases")
                 + ")",
                 value=newest.label if newest else None,
@@ -292,7 +292,7 @@ def _release_cmd(args: argparse.Namespace) -> None:
             f"{key}: re-recorded {newest.label} {short(current.fingerprint)} (changed: {', '.join(changed) or 'nothing'})"
         )
         return
-    if newest is not None and not newest.published:
+    if newest is not None and not entry.published_anywhere(newest.label):
         raise LambdaConstructsError(
             "",
             f"{key}: release {newest.label} is not published yet (a deploy creates its version)",

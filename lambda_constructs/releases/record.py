@@ -199,6 +199,11 @@ class FunctionReleases:
             also_used=self.all_used_labels(),
         )
 
+    def published_anywhere(self, label: str) -> bool:
+        """Whether ``label``'s version exists in the default target or any named target."""
+        release = self.release(label)
+        return bool(release and release.published) or any(label in s.published for s in self.targets.values())
+
     def all_used_labels(self) -> set[str]:
         """Labels any target (default included) points to, splits to or can roll back to."""
         used = self.used_labels()
@@ -253,9 +258,13 @@ class FunctionReleases:
         return used
 
     def prune(self) -> list[str]:
-        """Mark releases outside :meth:`kept_labels` as pruned; returns their labels."""
-        kept = set(self.kept_labels())
-        dropped = [r.label for r in self.releases if not r.pruned and r.label not in kept]
+        """Mark releases that no target uses and that are not among the newest ``keep_releases`` as
+        pruned; returns their labels. (A release merely unpublished in some target is not pruned: it
+        is only absent from that target's template.)"""
+        used = self.all_used_labels() | self.also_used
+        live = [r.label for r in self.releases if not r.pruned]
+        recent = set(live[-self.keep_releases :] if self.keep_releases else live)
+        dropped = [label for label in live if label not in used and label not in recent]
         for r in self.releases:
             if r.label in dropped:
                 r.pruned = True
@@ -389,7 +398,10 @@ def validate_function(source: str, key: str, fn: FunctionReleases) -> None:
         if not rel.fingerprint.startswith("sha256:"):
             raise _error(source, f"{rwhere}.fingerprint", "must start with 'sha256:'", value=rel.fingerprint)
     unpublished = [r.label for r in fn.releases if not r.published]
-    if unpublished and unpublished != [fn.releases[-1].label]:
+    # With named targets the default target may be one that is never deployed (an app of Stages):
+    # there an older release unpublished in default is simply not synthesized in default, and an
+    # alias on it is refused when default is synthesized (synth.py).
+    if unpublished and unpublished != [fn.releases[-1].label] and not fn.targets:
         raise _error(
             source,
             where,

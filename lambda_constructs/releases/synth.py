@@ -178,6 +178,7 @@ def apply_releases(fn: SecureFunction, source: ReleaseRecord | str | os.PathLike
             description=f"{label} {release.fingerprint}",
             removal_policy=RemovalPolicy.RETAIN,
         )
+    _check_usable(fn, record.source, key, target, entry, set(result.versions))
     application: codedeploy.LambdaApplication | None = None
     for name, spec in entry.aliases.items():
         points_to = entry.target(name)
@@ -209,6 +210,25 @@ def apply_releases(fn: SecureFunction, source: ReleaseRecord | str | os.PathLike
     else:
         fn.default_alias_name = None
     return result
+
+
+def _check_usable(
+    fn: SecureFunction, source: str, key: str, target: str, entry: FunctionReleases, versions: set[str]
+) -> None:
+    """Every release an alias points or splits to has a version in this target's template."""
+    for name, spec in entry.aliases.items():
+        points_to = entry.target(name)
+        for label in [points_to, *spec.weights]:
+            if label != LATEST and label not in versions:
+                option = "" if target == DEFAULT_TARGET else f" --target {target}"
+                raise fail(
+                    fn,
+                    f"alias {name} of {key} points to release {label}, which has no version in target {target} "
+                    f"({source}) and cannot be published there now (a deploy publishes only the newest release)",
+                    value=label,
+                    fix=f"`python -m lambda_constructs promote {key} {name} <one of: {', '.join(sorted(versions))}>"
+                    f"{option} --file {source}`",
+                )
 
 
 def _first_deploy(

@@ -319,3 +319,56 @@ def test_status_shows_weights_in_release_and_next_deploy(tmp_path: Path, capsys:
     assert main(["status", "--file", str(file), "--assembly", str(tmp_path / "none")]) == 0
     (row,) = [line for line in capsys.readouterr().out.splitlines() if "Prod" in line]
     assert row.count("v1 +v2@0.1") == 2, row  # RELEASE column and NEXT DEPLOY column
+
+
+# ------------------------------------------------------------------------- worked example (docs)
+
+
+def test_worked_example_two_accounts(tmp_path: Path) -> None:
+    """docs/promotion.md's worked example, synth in place of deploy: two accounts, one file."""
+    file = tmp_path / "releases.json"
+    file.write_text('{"format": 1, "functions": {}}\n')
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "app.py").write_text("def handler(event, context):\n    return 1\n")
+    accounts = ("TestAccount", "ProdAccount")
+
+    def synth(n: int) -> tuple[dict[str, dict[str, Any]], str]:
+        out = str(tmp_path / f"out{n}")
+        app = new_app(outdir=out)
+        for account in accounts:
+            stack = cdk.Stack(cdk.Stage(app, account), "Shop")
+            SecureFunction(stack, "Orders", SecureFunctionProps(code_dir=code, releases=str(file)))
+        assembly = app.synth()
+        return {
+            a: assembly.get_nested_assembly(f"assembly-{a}").get_stack_by_name(f"{a}-Shop").template for a in accounts
+        }, out
+
+    def cli(*argv: str) -> None:
+        assert main([*argv, "--file", str(file)]) == 0, argv
+
+    first, out = synth(0)
+    for account in accounts:
+        assert list(versions_by_label(first[account])) == ["v1"]
+    cli("release", "Shop/Orders", "--assembly", out)
+    for account in accounts:
+        cli("mark-published", "Shop/Orders", "--target", account)
+    (code / "app.py").write_text("def handler(event, context):\n    return 2\n")
+    _, out = synth(1)
+    cli("release", "Shop/Orders", "--assembly", out)
+    cli("promote", "Shop/Orders", "Prod", "v2", "--target", "TestAccount")
+    final, _ = synth(2)
+    for account, prod in (("TestAccount", "v2"), ("ProdAccount", "v1")):
+        template = final[account]
+        ids = versions_by_label(template)
+        assert sorted(ids) == ["v1", "v2"], account
+        assert alias_version(template, "Prod") == {"Fn::GetAtt": [ids[prod], "Version"]}, account
+        assert alias_version(template, "Stage") == {"Fn::GetAtt": [ids["v1"], "Version"]}, account
+        assert_distinct_code(template)
+        # v1's version keeps its logical id and description across the three synths.
+        assert (
+            resources(template, "AWS::Lambda::Version")[ids["v1"]]
+            == resources(first[account], "AWS::Lambda::Version")[versions_by_label(first[account])["v1"]]
+        )
+    state = json.loads(file.read_text())["functions"]["Shop/Orders"]["targets"]
+    assert state["TestAccount"]["published"] == ["v1"] and state["ProdAccount"]["published"] == ["v1"]
