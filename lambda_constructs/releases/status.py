@@ -1,0 +1,123 @@
+"""``status``: the release file, the synthesized assembly and (optionally) the deployed stacks side by side.
+
+Columns: FUNCTION, ALIAS, RELEASE (``FILE SAYS`` when compared), FINGERPRINT, ``DEPLOYED`` (with
+``--outputs FILE`` or ``--deployed``) and NEXT DEPLOY. A split shows as ``v1 +v2@0.1`` everywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from lambda_constructs.errors import LambdaConstructsError
+from lambda_constructs.releases.assembly import SynthesizedFunction, read_assembly, read_deployed, read_outputs
+from lambda_constructs.releases.fingerprint import changed_parts, short
+from lambda_constructs.releases.parsing import load_record
+from lambda_constructs.releases.record import LATEST, FunctionReleases
+
+
+def status_cmd(args: argparse.Namespace) -> None:
+    """``status``: one row per alias (``args``: file, assembly, outputs, deployed, target)."""
+    record = load_record(args.file)
+    synthesized: dict[str, SynthesizedFunction] = {}
+    if Path(args.assembly, "manifest.json").is_file():
+        synthesized = read_assembly(args.assembly, target=args.target)
+    deployed = read_outputs(args.outputs) if args.outputs else {}
+    if args.deployed:
+        if not synthesized:
+            raise LambdaConstructsError(
+                "",
+                "--deployed needs the cloud assembly to know the stacks and output ids",
+                value=args.assembly,
+                fix="run `cdk synth` first (or pass --assembly DIR)",
+            )
+        deployed.update(read_deployed(fn.stack_name for fn in synthesized.values()))
+    compare = bool(args.outputs or args.deployed)
+    rows: list[tuple[str, ...]] = [("FUNCTION", "ALIAS", "FILE SAYS" if compare else "RELEASE", "FINGERPRINT")]
+    rows[0] += ("DEPLOYED", "NEXT DEPLOY") if compare else ("NEXT DEPLOY",)
+    pad: tuple[str, ...] = ("-",) if compare else ()
+    for key in sorted(set(record.functions) | set(synthesized)):
+        stored = record.functions.get(key)
+        current = synthesized.get(key)
+        if stored is None:
+            fp_now = short(current.fingerprint if current else None)
+            rows.append((key, "-", "-", fp_now, *pad, "no releases: run `release`"))
+            continue
+        entry = stored.for_target(args.target)
+        if entry is None:
+            label = stored.newest.label if stored.newest else "-"
+            rows.append(
+                (
+                    key,
+                    "-",
+                    label,
+                    short(stored.newest.fingerprint if stored.newest else None),
+                    *pad,
+                    f"target {args.target} not recorded: its first deploy publishes {label} only",
+                )
+            )
+            continue
+        newest = entry.newest
+        for name, spec in entry.aliases.items():
+            target = entry.target(name)
+            shown = target + "".join(f" +{label}@{weight:g}" for label, weight in spec.weights.items())
+            if target == LATEST:
+                fp = current.fingerprint if current else None
+                if current is None:
+                    change = "$LATEST (synthesize to compare)"
+                elif newest is None or newest.fingerprint != current.fingerprint:
+                    parts = changed_parts(newest.parts, current.parts) if newest else ["first code"]
+                    change = "new code on $LATEST: " + ", ".join(parts)
+                else:
+                    change = f"$LATEST = {newest.label}"
+            else:
+                rel = entry.release(target)
+                fp = rel.fingerprint if rel else None
+                change = _pinned_change(entry, key, name, target, current, deployed)
+            if compare:
+                output_id = current.output_ids.get(name) if current else None
+                value = deployed.get(output_id) if output_id else None
+                was = value.split(" ")[0] + _split_of(value)[0] if value else "-"
+                rows.append((key, name, shown, short(fp), was, change))
+            else:
+                rows.append((key, name, shown, short(fp), change))
+        if newest is not None and not newest.published:
+            drift = current is not None and current.fingerprint != newest.fingerprint
+            note = "DRIFTED: synth refuses, re-record with --amend" if drift else "publishes its version"
+            rows.append((key, "(new)", newest.label, short(newest.fingerprint), *pad, note))
+    _print_table(rows)
+
+
+def _print_table(rows: list[tuple[str, ...]]) -> None:
+    """Columns padded to their widest cell (rows of other widths, e.g. notes, are padded as far as they go)."""
+    columns = len(rows[0])
+    widths = [max(len(row[i]) for row in rows if len(row) == columns) for i in range(columns - 1)]
+    for row in rows:
+        cells = [cell.ljust(widths[i]) if i < len(widths) and i < len(row) - 1 else cell for i, cell in enumerate(row)]
+        print("  ".join(cells).rstrip())
+
+
+def _pinned_change(
+    entry: FunctionReleases,
+    key: str,
+    alias: str,
+    target: str,
+    current: SynthesizedFunction | None,
+    deployed: dict[str, str],
+) -> str:
+    spec = entry.aliases[alias]
+    how = f" via {spec.deployment}" if spec.deployment else ""
+    output_id = current.output_ids.get(alias) if current else None
+    if output_id and output_id in deployed:
+        was = deployed[output_id].split(" ")[0] + _split_of(deployed[output_id])[0]
+        now = target + "".join(f" +{label}@{weight:g}" for label, weight in spec.weights.items())
+        return "no change" if was == now else f"moves {was} -> {now}{how}"
+    split = "".join(f" +{label}@{weight:g}" for label, weight in spec.weights.items())
+    if spec.history:
+        return f"{target}{split} (previous: {spec.history[-1]}){how}"
+    return f"{target}{split}{how}"
+
+
+def _split_of(output: str) -> list[str]:
+    """The weights part of an ``Output<alias>`` value (``"v1 sha256:… +v2@0.1"`` -> ``[" +v2@0.1"]``)."""
+    return ["".join(" " + token for token in output.split(" ")[2:])]
