@@ -2,7 +2,9 @@
 
 Each command edits only the release file (``--file``, default ``releases.json`` in the current
 directory), validates it and refuses unknown functions, aliases and releases, listing the known
-ones. ``release`` and ``status`` read the current fingerprints from a cloud assembly (``--assembly``,
+ones. Editing commands hold an exclusive lock on the file for their whole read-modify-write and
+replace it atomically (:mod:`lambda_constructs.releases.storage`); ``--target`` names a deployment
+target other than ``default`` (docs/promotion.md, "Targets"). ``release`` and ``status`` read the current fingerprints from a cloud assembly (``--assembly``,
 default ``cdk.out``): run ``cdk synth`` first. Exit codes: 0 done, 2 refused (the file is unchanged).
 """
 
@@ -42,7 +44,8 @@ the Dev/Stage/Prod flow (docs/promotion.md):
   python -m lambda_constructs promote Orders Prod v2 --weight 0.1                      # 10 % to v2
   python -m lambda_constructs rollback Orders Stage                                    # Stage -> v1
   cdk deploy && python -m lambda_constructs mark-published Orders                      # v2 exists now
-  python -m lambda_constructs status --outputs cdk-outputs.json
+  python -m lambda_constructs status --outputs cdk-outputs.json                        # or --deployed
+  python -m lambda_constructs mark-published Orders --target ProdAccount               # another account's deploy
 
 FUNCTION is the function's construct path (as in the release file) or a unique suffix of it.
 When synth refuses because an unpublished release drifted, synthesize with

@@ -20,6 +20,7 @@ import fcntl
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,8 +114,6 @@ def _fsync_folder(folder: Path) -> None:
 @contextlib.contextmanager
 def locked(path: Path, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[None]:
     """Hold the exclusive sidecar lock of ``path`` (waits up to ``timeout_s`` seconds, then refuses)."""
-    import time
-
     lock = lock_path(path)
     try:
         fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)

@@ -372,3 +372,19 @@ def test_worked_example_two_accounts(tmp_path: Path) -> None:
         )
     state = json.loads(file.read_text())["functions"]["Shop/Orders"]["targets"]
     assert state["TestAccount"]["published"] == ["v1"] and state["ProdAccount"]["published"] == ["v1"]
+
+
+def test_example_app_never_publishes_the_same_code_twice_per_function(example_assembly: Any) -> None:
+    """In every stack of the example app, the Release<label> versions of one function carry distinct
+    fingerprints (what a fresh deploy would publish: CloudFormation refuses a second version of
+    unchanged code)."""
+    checked = 0
+    for template in example_assembly.templates.values():
+        by_function: dict[str, list[str]] = {}
+        for version in resources(template, "AWS::Lambda::Version").values():
+            function = json.dumps(version["Properties"]["FunctionName"], sort_keys=True)
+            by_function.setdefault(function, []).append(version["Properties"]["Description"].split(" ")[1])
+        for fps in by_function.values():
+            assert len(fps) == len(set(fps)), fps
+            checked += len(fps)
+    assert checked >= 2
