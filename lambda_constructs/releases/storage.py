@@ -140,8 +140,20 @@ def locked(path: Path, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[None]:
         os.close(fd)  # closing releases the flock
 
 
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Under the lock: delete temporary files of writers that were killed (every CLI writer holds the
+    lock while its temporary file exists, so any one found now is dead). Returns the removed paths."""
+    removed: list[Path] = []
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+            removed.append(tmp)
+    return removed
+
+
 def replace_checked(path: Path, expected: str, data: bytes) -> None:
-    """Under the lock: refuse when the file no longer hashes to ``expected``, else write ``data``."""
+    """Under the lock: refuse when the file no longer hashes to ``expected``, else write ``data``
+    (after removing killed writers' temporary files)."""
     now = digest(read_bytes(path))
     if now != expected:
         raise LambdaConstructsError(
@@ -150,4 +162,5 @@ def replace_checked(path: Path, expected: str, data: bytes) -> None:
             value=str(path),
             fix="run the command again on the new content",
         )
+    remove_stale_temporaries(path)
     atomic_write(path, data)
