@@ -388,3 +388,34 @@ def test_example_app_never_publishes_the_same_code_twice_per_function(example_as
             assert len(fps) == len(set(fps)), fps
             checked += len(fps)
     assert checked >= 2
+
+
+@pytest.mark.slow
+def test_example_app_deploys_to_a_fresh_target(tmp_path: Path) -> None:
+    """The example app synthesized for a target the file has never seen (a new account): every
+    release-managed function gets exactly one version, the newest release (= its current code), and
+    its pinned aliases point at it; synth says so once per function."""
+    from stacks import create_stacks
+
+    app = new_app(outdir=str(tmp_path / "cdk.out"))
+    app.node.set_context("lambda-constructs:releaseTarget", "FreshAccount")
+    stacks = create_stacks(app)
+    app.synth()
+    managed = [
+        fn
+        for stack in stacks
+        for fn in stack.node.find_all()
+        if isinstance(fn, SecureFunction) and fn.releases is not None
+    ]
+    assert managed
+    for fn in managed:
+        assert fn.releases is not None and fn.releases.target == "FreshAccount"
+        entry = fn.releases.entry
+        assert entry is not None and entry.newest is not None
+        assert list(fn.releases.versions) == [entry.newest.label], fn.node.path
+        assert len(warnings_of(fn, "releaseNewTarget")) == 1
+        for name, alias in fn.aliases.items():
+            spec = entry.aliases[name]
+            if spec.follows != "$LATEST":
+                version = fn.releases.versions[entry.newest.label]
+                assert cdk.Stack.of(fn).resolve(alias.version.version) == cdk.Stack.of(fn).resolve(version.version)
