@@ -77,6 +77,16 @@ def read_assembly(directory: str | Path, target: str | None = None) -> dict[str,
                 outputs = {
                     match.group(1): lid for path, lid in logical_ids.items() if (match := pattern.fullmatch(path))
                 }
+                other = found.get(key)
+                if other is not None and other.fingerprint != str(meta["fingerprint"]):
+                    raise LambdaConstructsError(
+                        "",
+                        f"{key} is synthesized with different code or configuration in targets {other.target} and "
+                        f"{fn_target}; a release is one fingerprint shared by all targets",
+                        value=[other.fingerprint[:19], str(meta["fingerprint"])[:19]],
+                        fix="give the differing functions their own keys (construct ids), see docs/promotion.md "
+                        '"Limits of the model"',
+                    )
                 found[key] = SynthesizedFunction(
                     key=key,
                     stack=str(artifact.get("displayName") or artifact_id),

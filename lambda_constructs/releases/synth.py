@@ -145,6 +145,14 @@ def key_and_target(fn: Construct, record: ReleaseRecord) -> tuple[str, str]:
                 value=explicit,
             )
         target = explicit
+    elif not TARGET.fullmatch(target):
+        raise fail(
+            fn,
+            "the enclosing Stage's name is not usable as a release target name (1–64 letters, digits, '.', "
+            "'_' or '-', starting with a letter)",
+            value=target,
+            fix=f"name the target explicitly: `cdk synth -c {TARGET_CONTEXT}=NAME`",
+        )
     return key, target
 
 

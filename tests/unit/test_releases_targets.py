@@ -419,3 +419,20 @@ def test_example_app_deploys_to_a_fresh_target(tmp_path: Path) -> None:
             if spec.follows != "$LATEST":
                 version = fn.releases.versions[entry.newest.label]
                 assert cdk.Stack.of(fn).resolve(alias.version.version) == cdk.Stack.of(fn).resolve(version.version)
+
+
+def test_release_refuses_stages_that_disagree_on_the_fingerprint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = tmp_path / "releases.json"
+    file.write_text('{"format": 1, "functions": {}}\n')
+    out = str(tmp_path / "cdk.out")
+    app = new_app(outdir=out)
+    for account, memory in (("TestAccount", 256), ("ProdAccount", 1024)):
+        stack = cdk.Stack(cdk.Stage(app, account), "Shop")
+        SecureFunction(stack, "Orders", SecureFunctionProps(code_dir=CODE, memory_size=memory, releases=str(file)))
+    app.synth()
+    before = file.read_bytes()
+    assert main(["release", "Shop/Orders", "--file", str(file), "--assembly", out]) == 2
+    assert "different code or configuration in targets TestAccount and ProdAccount" in capsys.readouterr().err
+    assert file.read_bytes() == before
