@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from aws_cdk import Duration, Fn, RemovalPolicy
+from aws_cdk import ArnFormat, Duration, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
@@ -151,28 +151,59 @@ def _attach(policy: iam.ManagedPolicy, role: iam.IRole) -> None:
         policy.attach_to_role(role)
 
 
-def _network_policy(source: PolledSource, fn: SecureFunction) -> iam.ManagedPolicy:
-    """EC2 permissions Lambda's pollers need to reach a source inside a VPC (no resource-level ARNs)."""
+_NAG_ARN = "arn:<AWS::Partition>:{service}:<AWS::Region>:<AWS::AccountId>:{resource}"
+
+
+def _network_policy(
+    source: PolledSource,
+    fn: SecureFunction,
+    subnet_ids: Sequence[str] = (),
+    security_group_ids: Sequence[str] = (),
+) -> iam.ManagedPolicy:
+    """The EC2 permissions Lambda's pollers need to reach a source inside a VPC, scoped as far as EC2 allows.
+
+    Service Authorization Reference (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html):
+    ``CreateNetworkInterface`` is authorized on the new ENI (no ARN before it exists →
+    ``network-interface/*`` of this account and region) and on the subnet and security groups it uses
+    (the named ones when given, else ``subnet/*`` / ``security-group/*`` of this account and region);
+    ``DeleteNetworkInterface`` on ``network-interface/*``; ``ec2:Describe*`` support only ``*``.
+    """
+    stack = Stack.of(source)
+
+    def arn(resource: str, name: str) -> str:
+        return stack.format_arn(
+            service="ec2", resource=resource, resource_name=name, arn_format=ArnFormat.SLASH_RESOURCE_NAME
+        )
+
+    enis = arn("network-interface", "*")
+    subnets = [arn("subnet", s) for s in subnet_ids] or [arn("subnet", "*")]
+    groups = [arn("security-group", g) for g in security_group_ids] or [arn("security-group", "*")]
     policy = iam.ManagedPolicy(
         source,
         "NetworkPolicy",
-        description="Network interfaces of the event source poller (EC2 offers no resource-level ARNs)",
+        description="Network interfaces of the event source poller (scoped to this account's ENIs and subnets)",
         statements=[
+            iam.PolicyStatement(actions=["ec2:CreateNetworkInterface"], resources=[enis, *subnets, *groups]),
+            iam.PolicyStatement(actions=["ec2:DeleteNetworkInterface"], resources=[enis]),
             iam.PolicyStatement(
                 actions=[
-                    "ec2:CreateNetworkInterface",
-                    "ec2:DeleteNetworkInterface",
                     "ec2:DescribeNetworkInterfaces",
                     "ec2:DescribeSecurityGroups",
                     "ec2:DescribeSubnets",
                     "ec2:DescribeVpcs",
                 ],
                 resources=["*"],
-            )
+            ),
         ],
     )
     _attach(policy, fn.role)
-    acknowledge(policy, "AwsSolutions-IAM5[Resource::*]", LIBRARY_ACKNOWLEDGEMENTS[NETWORK_ACK])
+    findings = ["*", _NAG_ARN.format(service="ec2", resource="network-interface/*")]
+    if not subnet_ids:
+        findings.append(_NAG_ARN.format(service="ec2", resource="subnet/*"))
+    if not security_group_ids:
+        findings.append(_NAG_ARN.format(service="ec2", resource="security-group/*"))
+    for finding in findings:
+        acknowledge(policy, f"AwsSolutions-IAM5[Resource::{finding}]", LIBRARY_ACKNOWLEDGEMENTS[NETWORK_ACK])
     source.network_policy = policy
     if source.mapping is not None:
         source.mapping.node.add_dependency(policy)
@@ -449,8 +480,7 @@ class KinesisTrigger(_StreamOptions):
             "kinesis:GetRecords",
             "kinesis:GetShardIterator",
             "kinesis:ListShards",
-            "kinesis:SubscribeToShard",
-        ]
+        ]  # kinesis:SubscribeToShard is authorized on the consumer only: granted below with enhanced fan-out
         grant(fn.role, read, [stream.stream_arn])
         _decrypt(fn, stream.encryption_key)
         source_arn = stream.stream_arn
@@ -610,7 +640,7 @@ class MskTrigger(_KafkaOptions):
         )
         group = self.consumer_group_id or construct_id
         props = self._common(source, fn, group)
-        grant(fn.role, ["kafka:DescribeClusterV2", "kafka:GetBootstrapBrokers"], [self.cluster_arn])
+        grant(fn.role, ["kafka:DescribeClusterV2"], [self.cluster_arn])
         _grant_secret(fn, self.secret)
         if self.authentication is KafkaAuth.IAM:
             prefix = Fn.select(0, Fn.split(":cluster/", self.cluster_arn))
@@ -639,7 +669,11 @@ class MskTrigger(_KafkaOptions):
             amazon_managed_kafka_event_source_config={"consumerGroupId": group},
             **props,
         )
-        _network_policy(source, fn)
+        policy = _network_policy(source, fn)
+        # kafka:GetBootstrapBrokers supports no resource-level permission (Service Authorization Reference,
+        # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonmanagedstreamingforapachekafka.html):
+        # granted on * in the policy whose acknowledgement says so.
+        policy.add_statements(iam.PolicyStatement(actions=["kafka:GetBootstrapBrokers"], resources=["*"]))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -684,7 +718,7 @@ class SelfManagedKafkaTrigger(_KafkaOptions):
             **props,
         )
         if self.subnet_ids:
-            _network_policy(source, fn)
+            _network_policy(source, fn, self.subnet_ids, self.security_group_ids)
 
 
 # ------------------------------------------------------------------------- MQ and DocumentDB
@@ -786,7 +820,7 @@ class DocumentDbTrigger:
         source = PolledSource(fn, construct_id)
         window = _check_window(source, self.max_batching_window)
         check_range(source, "batch_size", self.batch_size, 1, MAX_BATCH)
-        grant(fn.role, ["rds:DescribeDBClusters", "rds:DescribeDBClusterParameters"], [self.cluster_arn])
+        grant(fn.role, ["rds:DescribeDBClusters"], [self.cluster_arn])
         _grant_secret(fn, self.secret)
         config: dict[str, str] = {"databaseName": self.database_name, "fullDocument": self.full_document.value}
         if self.collection_name:
@@ -806,4 +840,19 @@ class DocumentDbTrigger:
         )
         _no_destination(mapping, source._mapping_node)
         policy = _network_policy(source, fn)
-        policy.add_statements(iam.PolicyStatement(actions=["rds:DescribeDBSubnetGroups"], resources=["*"]))
+        # Service Authorization Reference (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html):
+        # rds:DescribeDBSubnetGroups is authorized on the subnet group (subgrp), DescribeDBClusterParameters on
+        # the cluster parameter group (cluster-pg); the cluster ARN names neither, so any of this account and region.
+        for action, kind in (
+            ("rds:DescribeDBSubnetGroups", "subgrp"),
+            ("rds:DescribeDBClusterParameters", "cluster-pg"),
+        ):
+            resource = Stack.of(source).format_arn(
+                service="rds", resource=kind, resource_name="*", arn_format=ArnFormat.COLON_RESOURCE_NAME
+            )
+            policy.add_statements(iam.PolicyStatement(actions=[action], resources=[resource]))
+            acknowledge(
+                policy,
+                "AwsSolutions-IAM5[Resource::" + _NAG_ARN.format(service="rds", resource=f"{kind}:*") + "]",
+                LIBRARY_ACKNOWLEDGEMENTS[NETWORK_ACK],
+            )

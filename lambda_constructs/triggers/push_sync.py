@@ -300,9 +300,9 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
             description="API Gateway account role for execution logs",
         )
         log_groups = f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:"
-        role.add_to_principal_policy(
-            iam.PolicyStatement(actions=["logs:DescribeLogGroups"], resources=[f"{log_groups}*"])
-        )
+        # logs:DescribeLogGroups supports no resource-level permission (Service Authorization Reference,
+        # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html).
+        role.add_to_principal_policy(iam.PolicyStatement(actions=["logs:DescribeLogGroups"], resources=["*"]))
         role.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=[
@@ -320,10 +320,10 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
             )
         )
         arn = "arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:"
-        for resource in ("*", "API-Gateway-Execution-Logs_*", "API-Gateway-Execution-Logs_*:log-stream:*"):
+        for finding in ("*", f"{arn}API-Gateway-Execution-Logs_*", f"{arn}API-Gateway-Execution-Logs_*:log-stream:*"):
             acknowledge(
                 role.policy,
-                f"AwsSolutions-IAM5[Resource::{arn}{resource}]",
+                f"AwsSolutions-IAM5[Resource::{finding}]",
                 LIBRARY_ACKNOWLEDGEMENTS["AwsSolutions-IAM5 (API Gateway execution logs)"],
             )
         role.apply_removal_policy(RemovalPolicy.RETAIN)
