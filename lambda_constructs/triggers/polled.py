@@ -29,7 +29,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct, Node
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule
-from lambda_constructs.errors import fail
+from lambda_constructs.errors import fail, warn
 from lambda_constructs.triggers._queues import check_pattern, dead_letter_queue, grant, grant_send, grant_statements
 from lambda_constructs.triggers.base import InvocationKind
 from lambda_constructs.validation import check_range, duration_seconds, is_token, seconds
@@ -363,15 +363,22 @@ class SqsTrigger:
     def _check_visibility(
         self, source: PolledSource, visibility: float | None, required: float, fn: SecureFunction
     ) -> None:
-        if visibility is None:
-            return
-        if required > SQS_MAX_VISIBILITY_SECONDS:
+        if required > SQS_MAX_VISIBILITY_SECONDS and visibility is not None:
             raise fail(
                 source,
                 f"6 × function timeout + batching window is {required:g} s, above SQS's {SQS_MAX_VISIBILITY_SECONDS} s",
                 value=required,
                 fix="lower the function timeout or the batching window",
             )
+        if visibility is None:
+            warn(
+                source,
+                "queueVisibilityUnknown",
+                f"the queue's visibility timeout is unknown at synth (an imported queue or a token); Lambda needs "
+                f"at least 6 × the function timeout + the batching window = {required:g} s, or messages are "
+                f"received again while a batch is still running",
+            )
+            return
         if visibility < required:
             timeout = duration_seconds(fn.props.timeout)
             raise fail(
@@ -383,10 +390,22 @@ class SqsTrigger:
             )
 
 
+#: SQS's visibility timeout when the queue sets none: 30 s ("VisibilityTimeout … Default: 30",
+#: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html).
+SQS_DEFAULT_VISIBILITY_SECONDS = 30
+
+
 def _visibility_seconds(queue: sqs.IQueue) -> float | None:
-    """The visibility timeout of a queue defined in this app, None when unknown (imported queue or token)."""
+    """The visibility timeout of a queue defined in this app (SQS's 30 s default when it sets none).
+
+    None when unknown at synth: an imported queue or a token.
+    """
     cfn = queue.node.default_child if isinstance(queue, sqs.Queue) else None
-    visibility = getattr(cfn, "visibility_timeout", None) if cfn is not None else None
+    if not isinstance(cfn, sqs.CfnQueue):
+        return None
+    visibility = cfn.visibility_timeout
+    if visibility is None:
+        return float(SQS_DEFAULT_VISIBILITY_SECONDS)
     return float(visibility) if isinstance(visibility, int | float) and not is_token(visibility) else None
 
 
