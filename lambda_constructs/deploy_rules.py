@@ -9,9 +9,9 @@ hatch added its part — and checks:
   are counted exactly (secret ARNs and parameter names as given); each deploy-time value (a token)
   is counted as :data:`TOKEN_ESTIMATE_BYTES`. Literal parts over 4 KB → error; with the estimates
   over 4 KB → the acknowledgeable warning ``lambda-constructs:environmentMayExceed4KB``.
-* **resource-based policy size** – 20 KB per function, version or alias policy (same page). Each
-  ``AWS::Lambda::Permission`` under the function, an alias or a version is rendered as the policy
-  statement Lambda stores (:func:`statement_bytes`, deploy-time parts estimated), summed per policy;
+* **resource-based policy size** – 20 KB per function, version or alias policy (same page). Every
+  ``AWS::Lambda::Permission`` of the app, grouped by the ``FunctionName`` it targets, is rendered as the
+  policy statement Lambda stores (:func:`statement_bytes`, deploy-time parts estimated), summed per policy;
   over 20 KB → error naming the permissions and the fix.
 * **Lambda@Edge** – a function whose version a CloudFront distribution of the app associates (a
   ``LambdaFunctionAssociations`` entry that resolves to the version) must satisfy
@@ -24,8 +24,8 @@ hatch added its part — and checks:
   quota is context key :data:`CONCURRENCY_QUOTA_CONTEXT`, default 1000) → the acknowledgeable warning
   ``lambda-constructs:reservedConcurrencyOverQuota`` on the function that crosses it.
 
-Limits: permissions created outside a function/alias/version construct (a bare ``CfnPermission``)
-and distributions in another app are not seen.
+Limits: permissions and distributions in another app (or added to a function by ARN text, not by
+reference) are not seen; statement ids and deploy-time values are estimates.
 """
 
 from __future__ import annotations
@@ -185,47 +185,44 @@ def statement_bytes(permission: lambda_.CfnPermission, resource_arn: str) -> int
     return len(json.dumps(statement, separators=(",", ":")).encode())
 
 
-def _policies(fn: SecureFunction) -> Iterator[tuple[str, str, list[lambda_.CfnPermission]]]:
-    """(policy owner path, its ARN estimate, its permissions) for the function, its aliases and versions.
+_FUNCTION_ARN_ESTIMATE = "arn:aws:lambda:" + "x" * 9 + ":" + "x" * 12 + ":function:" + "x" * 64
 
-    Every ``CfnPermission`` in the function's construct subtree (the triggers create theirs there) is
-    grouped by the resolved ``FunctionName`` it targets: one group per resource-based policy.
+
+def _owner(functions: list[SecureFunction], key: str) -> str:
+    """The path of the function or alias whose ``FunctionName`` resolves to ``key`` (else ``key`` itself)."""
+    for fn in functions:
+        stack = Stack.of(fn)
+        for target in (fn.function, *fn.aliases.values()):
+            for ref in (target.function_arn, target.function_name):
+                if json.dumps(stack.resolve(ref), sort_keys=True) == key:
+                    return target.node.path
+    return f"FunctionName {key}"
+
+
+def check_policy_sizes(root: IConstruct, functions: list[SecureFunction]) -> list[str]:
+    """One error per resource-based policy (function, version or alias) whose estimated size passes 20 KB.
+
+    Every ``CfnPermission`` of the app is grouped by the resolved ``FunctionName`` it targets (one
+    group per policy) and each group's statements are rendered as Lambda stores them.
     """
-    stack = Stack.of(fn)
-    function_arn = "arn:aws:lambda:" + "x" * 9 + ":" + "x" * 12 + ":function:" + "x" * 64
-    owners: dict[str, tuple[str, str]] = {}
-    for target, arn in (
-        (fn.function, function_arn),
-        *((alias, f"{function_arn}:{name}") for name, alias in fn.aliases.items()),
-    ):
-        for ref in (target.function_arn, target.function_name):
-            owners[json.dumps(stack.resolve(ref), sort_keys=True)] = (target.node.path, arn)
     groups: dict[str, list[lambda_.CfnPermission]] = {}
-    for node in fn.node.find_all():
+    for node in root.node.find_all():
         if isinstance(node, lambda_.CfnPermission):
             key = json.dumps(Stack.of(node).resolve(node.function_name), sort_keys=True)
             groups.setdefault(key, []).append(node)
-    for key, permissions in groups.items():
-        path, arn = owners.get(key, (f"{fn.node.path} (FunctionName {key})", function_arn + ":" + "x" * 8))
-        yield path, arn, permissions
-
-
-def check_policy_sizes(fn: SecureFunction) -> list[str]:
-    """One error per function/version/alias policy whose estimated size passes 20 KB."""
     errors = []
-    for path, arn, permissions in _policies(fn):
-        if not permissions:
-            continue
-        envelope = len('{"Version":"2012-10-17","Id":"default","Statement":[]}')
+    envelope = len('{"Version":"2012-10-17","Id":"default","Statement":[]}')
+    for key, permissions in groups.items():
+        arn = _FUNCTION_ARN_ESTIMATE + ":" + "x" * 16  # a qualifier (alias or version)
         total = envelope + sum(statement_bytes(p, arn) + 1 for p in permissions)
         if total > POLICY_MAX_BYTES:
-            names = sorted(p.node.id for p in permissions)
+            names = sorted(p.node.path for p in permissions)
             errors.append(
-                f"{path}: its resource-based policy would take ~{total:,} bytes for {len(permissions)} permissions; "
-                f"Lambda allows {POLICY_MAX_BYTES:,} bytes ({QUOTAS_URL}) and the deploy fails (got permissions "
-                f"{', '.join(names[:10])}{' …' if len(names) > 10 else ''}). Fix: spread the triggers over more "
-                f"aliases or functions, or route the sources through one (one EventBridge rule with several "
-                f"patterns, one SNS topic) so one permission covers them"
+                f"{_owner(functions, key)}: its resource-based policy would take ~{total:,} bytes for "
+                f"{len(permissions)} permissions; Lambda allows {POLICY_MAX_BYTES:,} bytes ({QUOTAS_URL}) and the "
+                f"deploy fails (got permissions {', '.join(names[:5])}{' …' if len(names) > 5 else ''}). Fix: "
+                f"spread the triggers over more aliases or functions, or route the sources through one (one "
+                f"EventBridge rule with several patterns, one SNS topic) so one permission covers them"
             )
     return errors
 
@@ -394,7 +391,8 @@ class _AppRules:
                     f"{TOKEN_ESTIMATE_BYTES} bytes each = {known + tokens * TOKEN_ESTIMATE_BYTES}; Lambda allows "
                     f"{ENV_MAX_BYTES} bytes in total",
                 )
-            errors.extend(check_policy_sizes(fn))
+        if functions:
+            errors.extend(check_policy_sizes(functions[0].node.root, functions))
         check_concurrency(functions)
         return errors
 
