@@ -13,8 +13,9 @@ hatch added its part — and checks:
   ``AWS::Lambda::Permission`` of the app, grouped by the ``FunctionName`` it targets, is rendered as the
   policy statement Lambda stores (:func:`statement_bytes`, deploy-time parts estimated), summed per policy;
   over 20 KB → error naming the permissions and the fix.
-* **Lambda@Edge** – a function whose version a CloudFront distribution of the app associates (a
-  ``LambdaFunctionAssociations`` entry that resolves to the version) must satisfy
+* **Lambda@Edge** – a function bound to an :class:`~lambda_constructs.triggers.EdgeTrigger`, or whose
+  version a CloudFront distribution of the app associates (a ``LambdaFunctionAssociations`` entry that
+  resolves to the version), must satisfy
   https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-at-edge-function-restrictions.html
   (no environment variables, layers, VPC configuration or dead-letter queue; x86_64; us-east-1) and
   https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html#limits-lambda-at-edge
@@ -288,7 +289,9 @@ def _versions(fn: SecureFunction) -> Iterator[IConstruct]:
 
 def check_edge(fn: SecureFunction, edge: dict[str, set[str]]) -> list[str]:
     """Lambda@Edge errors of ``fn`` when one of its versions is associated with a distribution."""
-    events: set[str] = set()
+    from lambda_constructs.triggers.push_sync import EdgeTrigger  # imported here: triggers import this module
+
+    events = {str(t.event_type.value).lower().replace("_", "-") for t, _ in fn.triggers if isinstance(t, EdgeTrigger)}
     events |= edge.get(f"path:{fn.function.node.path}", set())
     for version in _versions(fn):
         arn = Stack.of(version).resolve(version.function_arn)  # type: ignore[attr-defined]
@@ -325,7 +328,7 @@ def check_edge(fn: SecureFunction, edge: dict[str, set[str]]) -> list[str]:
     if not problems:
         return []
     return [
-        f"{fn.node.path}: a CloudFront distribution runs this function at the edge ({', '.join(sorted(events))}), "
+        f"{fn.node.path}: this function runs at the edge (Lambda@Edge: {', '.join(sorted(events))}), "
         f"but it has {'; '.join(problems)} ({EDGE_URL}). Fix: give the edge function none of these (no "
         f"environment, secret_environment, layers, insights_version, params_and_secrets_extension or vpc; "
         f"x86_64; within the event's memory and timeout; in {EDGE_REGION})"
@@ -407,6 +410,6 @@ class _EdgeRules:
         if not functions or node.node.path != functions[0].function.node.path + "/Resource":
             return
         edge = _edge_events(node.node.root)
-        errors = [e for fn in functions for e in check_edge(fn, edge)] if edge else []
+        errors = [e for fn in functions for e in check_edge(fn, edge)]
         if errors:
             raise LambdaConstructsError("", "; ".join(errors))

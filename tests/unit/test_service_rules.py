@@ -17,7 +17,7 @@ from aws_cdk.assertions import Template
 
 from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps, deploy_rules
 from lambda_constructs.secrets import SecretReference
-from lambda_constructs.triggers import EventBridgeRuleTrigger, SqsTrigger
+from lambda_constructs.triggers import EdgeTrigger, EventBridgeRuleTrigger, SqsTrigger
 from tests.helpers import new_app, new_stack
 
 CODE = "def handler(event, context):\n    return {}\n"
@@ -211,9 +211,7 @@ def test_edge_function_is_checked_as_synthesized(props: dict[str, object], expec
     settings: dict[str, object] = {"memory_size": 128, "timeout": 5, **props}
     fn = _fn(stack, **settings)
     _edge(stack, fn, cloudfront.LambdaEdgeEventType.VIEWER_REQUEST)
-    with pytest.raises(
-        Exception, match=r"TestStack/Fn: a CloudFront distribution runs this function at the edge"
-    ) as err:
+    with pytest.raises(Exception, match=r"TestStack/Fn: this function runs at the edge") as err:
         Template.from_stack(stack)
     assert expected in str(err.value)
 
@@ -224,3 +222,29 @@ def test_edge_function_in_another_region_fails() -> None:
     _edge(stack, fn, cloudfront.LambdaEdgeEventType.ORIGIN_REQUEST)
     with pytest.raises(Exception, match=r"region eu-west-1 \(Lambda@Edge functions live in us-east-1\)"):
         Template.from_stack(stack)
+
+
+@pytest.mark.parametrize(
+    ("props", "expected"),
+    [
+        ({"secret_environment": {"DB": SecretReference.from_secret(SECRET_ARN)}}, "environment variables ['DB']"),
+        ({"params_and_secrets_extension": True}, "layer(s)"),
+        ({"insights_version": lambda_.LambdaInsightsVersion.VERSION_1_0_333_0}, "1 layer(s)"),
+    ],
+)
+def test_edge_trigger_checks_what_the_function_synthesizes(props: dict[str, object], expected: str) -> None:
+    """aws/aws-cdk#22019: EdgeTrigger checked props.environment/layers only; these reached CloudFront."""
+    stack = new_stack(env=cdk.Environment(account="111122223333", region="us-east-1"))
+    fn = _fn(stack, memory_size=128, timeout=5, architecture=lambda_.Architecture.X86_64, **props)
+    trigger = EdgeTrigger(event_type=cloudfront.LambdaEdgeEventType.ORIGIN_REQUEST)
+    fn.add_trigger(trigger, alias="$LATEST", construct_id="Edge")  # no distribution in this app
+    with pytest.raises(Exception, match=r"TestStack/Fn: this function runs at the edge") as err:
+        Template.from_stack(stack)
+    assert expected in str(err.value) and "origin-request" in str(err.value)
+
+
+def test_clean_edge_trigger_synthesizes() -> None:
+    stack = new_stack(env=cdk.Environment(account="111122223333", region="us-east-1"))
+    fn = _fn(stack, memory_size=128, timeout=5, architecture=lambda_.Architecture.X86_64)
+    fn.add_trigger(EdgeTrigger(event_type=cloudfront.LambdaEdgeEventType.VIEWER_REQUEST), alias="$LATEST")
+    Template.from_stack(stack).resource_count_is("AWS::Lambda::Version", 1)
