@@ -17,7 +17,16 @@ from aws_cdk.assertions import Template
 
 from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps, deploy_rules
 from lambda_constructs.secrets import SecretReference
-from lambda_constructs.triggers import EdgeTrigger, EventBridgeRuleTrigger, SqsTrigger
+from lambda_constructs.triggers import (
+    DocumentDbTrigger,
+    EdgeTrigger,
+    EventBridgeRuleTrigger,
+    KafkaAuth,
+    MqTrigger,
+    MskTrigger,
+    SelfManagedKafkaTrigger,
+    SqsTrigger,
+)
 from tests.helpers import new_app, new_stack
 
 CODE = "def handler(event, context):\n    return {}\n"
@@ -248,3 +257,63 @@ def test_clean_edge_trigger_synthesizes() -> None:
     fn = _fn(stack, memory_size=128, timeout=5, architecture=lambda_.Architecture.X86_64)
     fn.add_trigger(EdgeTrigger(event_type=cloudfront.LambdaEdgeEventType.VIEWER_REQUEST), alias="$LATEST")
     Template.from_stack(stack).resource_count_is("AWS::Lambda::Version", 1)
+
+
+# IAM statements of event sources in a VPC (checkov CKV_AWS_111: no write action on *) -------------
+
+MSK_ARN = "arn:aws:kafka:eu-west-1:111122223333:cluster/demo/abcd-1234"
+WRITE_ENI = {"ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface"}
+
+
+def _network_statements(template: Template) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    for policy in template.find_resources("AWS::IAM::ManagedPolicy").values():
+        if "event source poller" in str(policy["Properties"].get("Description", "")):
+            out.extend(policy["Properties"]["PolicyDocument"]["Statement"])
+    return out
+
+
+def _actions(statement: dict[str, object]) -> set[str]:
+    action = statement["Action"]
+    return {action} if isinstance(action, str) else set(action)  # type: ignore[arg-type]
+
+
+def test_event_source_network_policies_grant_no_write_on_star() -> None:
+    stack = new_stack()
+    secret = secretsmanager.Secret(stack, "Secret")
+    fn = _fn(stack)
+    fn.add_trigger(MskTrigger(cluster_arn=MSK_ARN, topic="orders", authentication=KafkaAuth.IAM), construct_id="Msk")
+    fn.add_trigger(
+        SelfManagedKafkaTrigger(
+            bootstrap_servers=["b1:9096"],
+            topic="orders",
+            authentication=KafkaAuth.SASL_SCRAM_512,
+            secret=secret,
+            subnet_ids=["subnet-1"],
+            security_group_ids=["sg-1"],
+        ),
+        construct_id="Kafka",
+    )
+    fn.add_trigger(MqTrigger(broker_arn="arn:aws:mq:eu-west-1:111122223333:broker:b:id", queue_name="q", secret=secret))
+    fn.add_trigger(
+        DocumentDbTrigger(
+            cluster_arn="arn:aws:rds:eu-west-1:111122223333:cluster:docs", database_name="db", secret=secret
+        )
+    )
+    statements = _network_statements(Template.from_stack(stack))
+    assert len(statements) >= 4 * 3
+    for statement in statements:
+        if _actions(statement) & WRITE_ENI:
+            assert statement["Resource"] != "*" and "*" not in statement["Resource"], statement  # type: ignore[operator]
+    stars = {a for s in statements if s["Resource"] == "*" for a in _actions(s)}
+    assert stars <= {
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeVpcs",
+        "kafka:GetBootstrapBrokers",  # supports only *
+    }, stars
+    assert "kafka:GetBootstrapBrokers" in stars
+    text = str(statements)
+    assert "subnet/subnet-1" in text and "security-group/sg-1" in text  # the named ones (self-managed Kafka)
+    assert ":cluster-pg:*" in text and ":subgrp:*" in text  # DocumentDB's parameter and subnet groups
