@@ -109,7 +109,11 @@ def test_eni_policy_is_scoped_and_separate(built: tuple[Stack, SecureFunction, T
                                 "Sid": "UseFunctionSubnetsAndSecurityGroups",
                                 "Action": "ec2:CreateNetworkInterface",
                                 "Resource": Match.array_with(
-                                    [Match.object_like({"Fn::Join": Match.array_with([Match.array_with([":subnet/"])])})]
+                                    [
+                                        Match.object_like(
+                                            {"Fn::Join": Match.array_with([Match.array_with([":subnet/"])])}
+                                        )
+                                    ]
                                 ),
                             }
                         ),
