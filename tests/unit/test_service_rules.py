@@ -24,6 +24,7 @@ from lambda_constructs.triggers import (
     KafkaAuth,
     MqTrigger,
     MskTrigger,
+    RestApiTrigger,
     SelfManagedKafkaTrigger,
     SqsTrigger,
 )
@@ -317,3 +318,28 @@ def test_event_source_network_policies_grant_no_write_on_star() -> None:
     text = str(statements)
     assert "subnet/subnet-1" in text and "security-group/sg-1" in text  # the named ones (self-managed Kafka)
     assert ":cluster-pg:*" in text and ":subgrp:*" in text  # DocumentDB's parameter and subnet groups
+
+
+def test_rest_api_logging_role_describes_log_groups_on_star_only() -> None:
+    stack = new_stack()
+    _fn(stack).add_trigger(RestApiTrigger(), construct_id="Api")
+    template = Template.from_stack(stack)
+    statements = [
+        s
+        for p in template.find_resources("AWS::IAM::ManagedPolicy").values()
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        if "logs:DescribeLogGroups" in _actions(s)
+    ]
+    assert statements == [{"Action": "logs:DescribeLogGroups", "Effect": "Allow", "Resource": "*"}]
+
+
+def test_issue_report_4000_byte_variable_plus_secret_arn_fails() -> None:
+    """The report: a 4,000-byte variable plus a secret ARN was accepted (the ARN counted as 3 bytes)."""
+    arn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/orders/database-credentials-AbCdEf"
+    expected = len("PAYLOAD") + 4000 + len("DB_SECRET_ARN") + len(arn)  # 4111 > 4096 (was counted 4023)
+    with pytest.raises(LambdaConstructsError, match=rf"environment variables take {expected} bytes"):
+        _fn(
+            new_stack(),
+            environment={"PAYLOAD": "x" * 4000},
+            secret_environment={"DB_SECRET_ARN": SecretReference.from_secret(arn)},
+        )
