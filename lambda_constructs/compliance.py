@@ -68,9 +68,11 @@ LIBRARY_ACKNOWLEDGEMENTS: dict[str, str] = {
     "NetworkInterfaces": (
         "Lambda creates the function's ENIs with the execution role. ec2:DescribeNetworkInterfaces supports "
         "no resource-level permission (Resource *), and a new ENI has no ARN before it exists "
-        "(network-interface/*): CreateNetworkInterface is constrained by ec2:Subnet/ec2:Vpc to the function's "
-        "subnets and named security groups, Delete/Assign/UnassignPrivateIpAddresses by ec2:Vpc. This policy "
-        "holds only these ENI statements."
+        "(network-interface/* of this account and region): CreateNetworkInterface is also authorized on the "
+        "subnet and security groups it uses, which are named (the function's own), and "
+        "Delete/Assign/UnassignPrivateIpAddresses are constrained by ec2:Vpc; ec2:DescribeNetworkInterfaces and "
+        "ec2:DescribeSubnets support no resource-level permission (Resource *). This policy holds only these ENI "
+        "statements."
     ),
     "SQSRedrivePolicy (trigger dead-letter queue)": (
         "This queue is the terminal dead-letter queue of a queue a trigger created: a redrive target cannot "
@@ -82,9 +84,12 @@ LIBRARY_ACKNOWLEDGEMENTS: dict[str, str] = {
         "in the source."
     ),
     "AwsSolutions-IAM5[Resource::*] (event source network interfaces)": (
-        "Lambda's pollers create network interfaces in the source's VPC; ec2:Describe* and the network "
-        "interface actions Lambda documents for VPC event sources take no resource-level ARNs. The policy holds "
-        "only those actions."
+        "Lambda's pollers create network interfaces in the source's VPC: a new ENI has no ARN before it exists, "
+        "so Create/DeleteNetworkInterface are granted on network-interface/*, subnet/* and security-group/* of "
+        "this account and region (the named subnets and groups when the trigger is given them), "
+        "rds:DescribeDBSubnetGroups / DescribeDBClusterParameters on subgrp:* / cluster-pg:* (the cluster ARN "
+        "names neither group); ec2:Describe* and kafka:GetBootstrapBrokers support no resource-level permission "
+        "(*, Service Authorization Reference). The policy holds only those actions."
     ),
     "AwsSolutions-IAM5[Resource::*] (dynamodb:ListStreams)": (
         "Lambda checks dynamodb:ListStreams when it creates a DynamoDB stream mapping; ListStreams has no "
@@ -138,8 +143,9 @@ LIBRARY_ACKNOWLEDGEMENTS: dict[str, str] = {
     ),
     "AwsSolutions-IAM5 (API Gateway execution logs)": (
         "The account-level role API Gateway writes execution logs with: API Gateway creates log groups named "
-        "API-Gateway-Execution-Logs_<apiId>/<stage> itself, so the policy is limited to that name prefix "
-        "(DescribeLogGroups takes only log-group:*). It holds only CloudWatch Logs actions."
+        "API-Gateway-Execution-Logs_<apiId>/<stage> itself, so the writes are limited to that name prefix; "
+        "logs:DescribeLogGroups supports no resource-level permission (Service Authorization Reference), so it "
+        "is granted on *. It holds only CloudWatch Logs actions."
     ),
     "AwsSolutions-IAM5 (Step Functions log delivery)": (
         "Step Functions' log delivery actions (logs:CreateLogDelivery, PutResourcePolicy, "

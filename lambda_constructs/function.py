@@ -29,7 +29,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
-from lambda_constructs import grants, languages, network, runtimes, secrets
+from lambda_constructs import deploy_rules, grants, languages, network, runtimes, secrets
 from lambda_constructs.bundling.python import BundleResult
 from lambda_constructs.compliance import (
     LIBRARY_ACKNOWLEDGEMENTS,
@@ -38,7 +38,7 @@ from lambda_constructs.compliance import (
     acknowledge_rule,
     rule_ids,
 )
-from lambda_constructs.errors import fail, warn
+from lambda_constructs.errors import LambdaConstructsError, fail, warn
 from lambda_constructs.keys import new_key, service_principal
 from lambda_constructs.layers import PythonLayer, check_layers
 from lambda_constructs.python_code import python_code
@@ -51,11 +51,14 @@ from lambda_constructs.validation import (
     check_environment,
     check_range,
     duration_seconds,
+    is_token,
     size_mebibytes,
 )
 
 #: CloudFormation's limit for inline (ZipFile) code.
 INLINE_CODE_MAX_CHARS = 4096
+#: A function name Lambda accepts (CreateFunction FunctionName: 1–64 characters when given as a name).
+FUNCTION_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 #: The AWS managed policy CDK attaches for Lambda Insights; ExecutionRole replaces it (see add_managed_policy).
 INSIGHTS_MANAGED_POLICY = "CloudWatchLambdaInsightsExecutionRolePolicy"
 INSIGHTS_LOG_STREAMS_FINDING = (
@@ -345,45 +348,7 @@ class SecureFunction(Construct):
         self.code_bundle: BundleResult | None = None
         """The dependency bundle when ``code_dir`` has a requirements.txt (Python), else None."""
         self.code_unzipped_size_bytes = 0
-        self.function = lambda_.Function(
-            self,
-            "Function",
-            runtime=self.runtime,
-            handler=self.handler,
-            code=self._code(),
-            architecture=props.architecture,
-            memory_size=props.memory_size,
-            timeout=props.timeout,
-            ephemeral_storage_size=props.ephemeral_storage_size,
-            description=props.description,
-            function_name=props.function_name,
-            environment=environment,
-            environment_encryption=self.key,
-            role=self.role,
-            log_group=self.log_group,
-            logging_format=lambda_.LoggingFormat.JSON,
-            application_log_level_v2=props.application_log_level,
-            system_log_level_v2=props.system_log_level,
-            tracing=props.tracing,
-            # Asynchronous invocation settings of $LATEST (Function/EventInvokeConfig), set by the
-            # Function itself (what configure_async_invoke does, without a separate call).
-            retry_attempts=props.retry_attempts,
-            max_event_age=props.max_event_age,
-            on_failure=self._failure_destination,
-            insights_version=props.insights_version,
-            reserved_concurrent_executions=props.reserved_concurrent_executions,
-            layers=self._layer_versions() or None,
-            vpc=props.vpc,
-            vpc_subnets=self.vpc_subnets,
-            security_groups=self.security_groups or None,
-            filesystem=props.filesystem,
-            snap_start=props.snap_start,
-            params_and_secrets=(
-                lambda_.ParamsAndSecretsLayerVersion.from_version(lambda_.ParamsAndSecretsVersions.V1_0_103)
-                if props.params_and_secrets_extension
-                else None
-            ),
-        )
+        self.function = self._new_function(environment)
         if self.network_policy is not None:
             # Teardown order: CloudFormation deletes the function before the ENI policy it depends on.
             self.function.node.add_dependency(self.network_policy)
@@ -391,6 +356,7 @@ class SecureFunction(Construct):
         languages.after_function(self, self.language_info)
         self._grant_secret_environment()
         self._acknowledge_defaults()
+        deploy_rules.register(self)  # environment size, policy size, Lambda@Edge, app concurrency at synth
 
         self.on_resources_added: Callable[[SecureFunction], None] | None = None
         """Called after add_alias / add_trigger / add_vpc_endpoints added resources (a
@@ -405,6 +371,60 @@ class SecureFunction(Construct):
             self.releases = apply_releases(self, props.releases)
         elif props.default_alias is not None:
             self.add_alias(props.default_alias, self.latest_version)
+
+    def _new_function(self, environment: dict[str, str]) -> lambda_.Function:
+        """The ``aws_lambda.Function``; aws-cdk-lib's own validation errors become the library's error."""
+        props = self.props
+        code, layers = self._code(), self._layer_versions() or None
+        try:
+            return lambda_.Function(
+                self,
+                "Function",
+                runtime=self.runtime,
+                handler=self.handler,
+                code=code,
+                architecture=props.architecture,
+                memory_size=props.memory_size,
+                timeout=props.timeout,
+                ephemeral_storage_size=props.ephemeral_storage_size,
+                description=props.description,
+                function_name=props.function_name,
+                environment=environment,
+                environment_encryption=self.key,
+                role=self.role,
+                log_group=self.log_group,
+                logging_format=lambda_.LoggingFormat.JSON,
+                application_log_level_v2=props.application_log_level,
+                system_log_level_v2=props.system_log_level,
+                tracing=props.tracing,
+                # Asynchronous invocation settings of $LATEST (Function/EventInvokeConfig), set by the
+                # Function itself (what configure_async_invoke does, without a separate call).
+                retry_attempts=props.retry_attempts,
+                max_event_age=props.max_event_age,
+                on_failure=self._failure_destination,
+                insights_version=props.insights_version,
+                reserved_concurrent_executions=props.reserved_concurrent_executions,
+                layers=layers,
+                vpc=props.vpc,
+                vpc_subnets=self.vpc_subnets,
+                security_groups=self.security_groups or None,
+                filesystem=props.filesystem,
+                snap_start=props.snap_start,
+                params_and_secrets=(
+                    lambda_.ParamsAndSecretsLayerVersion.from_version(lambda_.ParamsAndSecretsVersions.V1_0_103)
+                    if props.params_and_secrets_extension
+                    else None
+                ),
+            )
+        except LambdaConstructsError:
+            raise
+        except Exception as exc:  # jsii: aws-cdk-lib's ValidationError, with a JavaScript stack (aws/aws-cdk#13264)
+            message = str(exc).split("\n", 1)[0].removeprefix("Error: ").strip()
+            raise fail(
+                self,
+                f"aws-cdk-lib rejected the function: {message}",
+                fix="correct the property the message names (see SecureFunctionProps)",
+            ) from None
 
     # ----------------------------------------------------------------------------------- API
 
@@ -749,7 +769,21 @@ class SecureFunction(Construct):
             )
         for env_name, ref in props.secret_environment.items():
             secrets.check_reference(self, env_name, ref)
-        check_environment(self, {**props.environment, **{k: "arn" for k in props.secret_environment}})
+        # Secret ARNs / parameter names as given; a construct's ARN is a token, counted at synth
+        # (deploy_rules.environment_size) with the rest of the synthesized environment.
+        check_environment(
+            self,
+            {**props.environment, **{k: ref.name or "" for k, ref in props.secret_environment.items()}},
+        )
+        name = props.function_name
+        if name is not None and not is_token(name) and not FUNCTION_NAME.fullmatch(name):
+            raise fail(
+                self,
+                "function_name must be 1–64 characters of letters, digits, hyphens and underscores "
+                "(CreateFunction FunctionName, https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html)",
+                value=name,
+                fix="rename the function, e.g. " + (re.sub(r"[^A-Za-z0-9_-]", "-", name)[:64] or "my-function"),
+            )
         if props.vpc is None and (
             props.vpc_subnets or props.security_groups or props.allow_egress_to is not None or props.filesystem
         ):

@@ -3,8 +3,8 @@
 * :func:`select_function_subnets` – private subnets with egress or isolated subnets only.
 * :func:`new_function_security_group` – the function's own group: no ingress, egress open or
   restricted to the given :class:`EgressRule` peers (never to the whole internet).
-* :func:`eni_policy_statements` – the ENI permissions Lambda needs, scoped with ``ec2:Subnet`` /
-  ``ec2:Vpc`` conditions (only ``DescribeNetworkInterfaces`` needs ``*``).
+* :func:`eni_policy_statements` – the ENI permissions Lambda needs, scoped to the function's subnets,
+  security groups and VPC as far as EC2's authorization data allows (the Describe actions need ``*``).
 * :class:`FunctionEndpoints` – the interface/gateway endpoints an isolated-subnet function needs.
 """
 
@@ -205,10 +205,14 @@ def eni_policy_statements(
 ) -> list[iam.PolicyStatement]:
     """The ENI statements of a VPC function, as narrow as the EC2 authorization model allows.
 
-    ``CreateNetworkInterface`` is authorized on the new ENI (ARN unknown before creation → ``*`` in
-    the id, constrained by ``ec2:Subnet``/``ec2:Vpc``) and on the subnets and security groups used
-    (named). Delete/Assign/Unassign are constrained to ENIs of this VPC. ``DescribeNetworkInterfaces``
-    supports no resource-level permission (``*``).
+    Service Authorization Reference (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html):
+    ``CreateNetworkInterface`` is authorized on the new ENI and, separately, on the subnet and the
+    security groups it uses. The ENI has no ARN before creation (``network-interface/*`` of this
+    account and region) and AWS lists neither ``ec2:Subnet`` nor ``ec2:Vpc`` for that resource of that
+    action (a condition on them would never match), so the subnets and groups are scoped by naming
+    them in their own statement. Delete/Assign/Unassign are constrained to ENIs of this VPC
+    (``ec2:Vpc`` is listed for them). ``DescribeNetworkInterfaces`` and ``DescribeSubnets`` (which
+    Lambda calls, AWSLambdaVPCAccessExecutionRole) support no resource-level permission (``*``).
     """
 
     def arn(resource: str, name: str) -> str:
@@ -224,7 +228,6 @@ def eni_policy_statements(
             sid="CreateEniInFunctionSubnets",
             actions=["ec2:CreateNetworkInterface"],
             resources=[any_eni],
-            conditions={"ArnEquals": {"ec2:Subnet": subnets, "ec2:Vpc": vpc_arn}},
         ),
         iam.PolicyStatement(
             sid="UseFunctionSubnetsAndSecurityGroups",
@@ -243,7 +246,7 @@ def eni_policy_statements(
         ),
         iam.PolicyStatement(
             sid="DescribeEnis",
-            actions=["ec2:DescribeNetworkInterfaces"],
+            actions=["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
             resources=["*"],
         ),
     ]

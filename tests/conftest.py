@@ -11,11 +11,46 @@ from typing import Any
 
 import pytest
 
+from tests import oracles
 from tests.background import ON_EXAMPLE_ASSEMBLY, STARTERS, BackgroundRun
 from tests.helpers import nag_findings, new_app
 
 _BACKGROUND: dict[str, BackgroundRun] = {}
 _SELECTED: set[str] = set()  # node ids of the tests this session runs
+
+
+def _record_synthesized_templates() -> None:
+    """Every template a test synthesizes goes to the oracles (tests/oracles): wrap the two ways tests synthesize."""
+    import aws_cdk as cdk
+    from aws_cdk import assertions
+
+    from_stack = assertions.Template.from_stack
+    synth = cdk.Stage.synth
+
+    def recording_from_stack(stack: cdk.Stack, *args: Any, **kwargs: Any) -> assertions.Template:
+        template = from_stack(stack, *args, **kwargs)
+        oracles.record(template.to_json(), stack.stack_name)
+        return template
+
+    def recording_synth(self: cdk.Stage, *args: Any, **kwargs: Any) -> Any:
+        assembly = synth(self, *args, **kwargs)
+        for stack in assembly.stacks_recursively:
+            oracles.record(stack.template, stack.stack_name)
+        return assembly
+
+    assertions.Template.from_stack = staticmethod(recording_from_stack)  # type: ignore[method-assign]
+    cdk.Stage.synth = recording_synth  # type: ignore[method-assign]
+
+
+_record_synthesized_templates()
+
+
+@pytest.fixture(autouse=True)
+def aws_oracles() -> Iterator[None]:
+    """After each test: the IAM and Lambda API oracles over the templates it synthesized (tests/oracles)."""
+    yield
+    found = oracles.check_recorded()
+    assert not found, "AWS oracles (tests/oracles; reviewed exceptions in iam_reviewed.toml):\n" + "\n".join(found)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from aws_cdk import Duration, Fn, RemovalPolicy
+from aws_cdk import ArnFormat, Duration, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
@@ -29,7 +29,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct, Node
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule
-from lambda_constructs.errors import fail
+from lambda_constructs.errors import fail, warn
 from lambda_constructs.triggers._queues import check_pattern, dead_letter_queue, grant, grant_send, grant_statements
 from lambda_constructs.triggers.base import InvocationKind
 from lambda_constructs.validation import check_range, duration_seconds, is_token, seconds
@@ -151,28 +151,59 @@ def _attach(policy: iam.ManagedPolicy, role: iam.IRole) -> None:
         policy.attach_to_role(role)
 
 
-def _network_policy(source: PolledSource, fn: SecureFunction) -> iam.ManagedPolicy:
-    """EC2 permissions Lambda's pollers need to reach a source inside a VPC (no resource-level ARNs)."""
+_NAG_ARN = "arn:<AWS::Partition>:{service}:<AWS::Region>:<AWS::AccountId>:{resource}"
+
+
+def _network_policy(
+    source: PolledSource,
+    fn: SecureFunction,
+    subnet_ids: Sequence[str] = (),
+    security_group_ids: Sequence[str] = (),
+) -> iam.ManagedPolicy:
+    """The EC2 permissions Lambda's pollers need to reach a source inside a VPC, scoped as far as EC2 allows.
+
+    Service Authorization Reference (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html):
+    ``CreateNetworkInterface`` is authorized on the new ENI (no ARN before it exists →
+    ``network-interface/*`` of this account and region) and on the subnet and security groups it uses
+    (the named ones when given, else ``subnet/*`` / ``security-group/*`` of this account and region);
+    ``DeleteNetworkInterface`` on ``network-interface/*``; ``ec2:Describe*`` support only ``*``.
+    """
+    stack = Stack.of(source)
+
+    def arn(resource: str, name: str) -> str:
+        return stack.format_arn(
+            service="ec2", resource=resource, resource_name=name, arn_format=ArnFormat.SLASH_RESOURCE_NAME
+        )
+
+    enis = arn("network-interface", "*")
+    subnets = [arn("subnet", s) for s in subnet_ids] or [arn("subnet", "*")]
+    groups = [arn("security-group", g) for g in security_group_ids] or [arn("security-group", "*")]
     policy = iam.ManagedPolicy(
         source,
         "NetworkPolicy",
-        description="Network interfaces of the event source poller (EC2 offers no resource-level ARNs)",
+        description="Network interfaces of the event source poller (scoped to this account's ENIs and subnets)",
         statements=[
+            iam.PolicyStatement(actions=["ec2:CreateNetworkInterface"], resources=[enis, *subnets, *groups]),
+            iam.PolicyStatement(actions=["ec2:DeleteNetworkInterface"], resources=[enis]),
             iam.PolicyStatement(
                 actions=[
-                    "ec2:CreateNetworkInterface",
-                    "ec2:DeleteNetworkInterface",
                     "ec2:DescribeNetworkInterfaces",
                     "ec2:DescribeSecurityGroups",
                     "ec2:DescribeSubnets",
                     "ec2:DescribeVpcs",
                 ],
                 resources=["*"],
-            )
+            ),
         ],
     )
     _attach(policy, fn.role)
-    acknowledge(policy, "AwsSolutions-IAM5[Resource::*]", LIBRARY_ACKNOWLEDGEMENTS[NETWORK_ACK])
+    findings = ["*", _NAG_ARN.format(service="ec2", resource="network-interface/*")]
+    if not subnet_ids:
+        findings.append(_NAG_ARN.format(service="ec2", resource="subnet/*"))
+    if not security_group_ids:
+        findings.append(_NAG_ARN.format(service="ec2", resource="security-group/*"))
+    for finding in findings:
+        acknowledge(policy, f"AwsSolutions-IAM5[Resource::{finding}]", LIBRARY_ACKNOWLEDGEMENTS[NETWORK_ACK])
     source.network_policy = policy
     if source.mapping is not None:
         source.mapping.node.add_dependency(policy)
@@ -332,15 +363,22 @@ class SqsTrigger:
     def _check_visibility(
         self, source: PolledSource, visibility: float | None, required: float, fn: SecureFunction
     ) -> None:
-        if visibility is None:
-            return
-        if required > SQS_MAX_VISIBILITY_SECONDS:
+        if required > SQS_MAX_VISIBILITY_SECONDS and visibility is not None:
             raise fail(
                 source,
                 f"6 × function timeout + batching window is {required:g} s, above SQS's {SQS_MAX_VISIBILITY_SECONDS} s",
                 value=required,
                 fix="lower the function timeout or the batching window",
             )
+        if visibility is None:
+            warn(
+                source,
+                "queueVisibilityUnknown",
+                f"the queue's visibility timeout is unknown at synth (an imported queue or a token); Lambda needs "
+                f"at least 6 × the function timeout + the batching window = {required:g} s, or messages are "
+                f"received again while a batch is still running",
+            )
+            return
         if visibility < required:
             timeout = duration_seconds(fn.props.timeout)
             raise fail(
@@ -352,10 +390,22 @@ class SqsTrigger:
             )
 
 
+#: SQS's visibility timeout when the queue sets none: 30 s ("VisibilityTimeout … Default: 30",
+#: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html).
+SQS_DEFAULT_VISIBILITY_SECONDS = 30
+
+
 def _visibility_seconds(queue: sqs.IQueue) -> float | None:
-    """The visibility timeout of a queue defined in this app, None when unknown (imported queue or token)."""
+    """The visibility timeout of a queue defined in this app (SQS's 30 s default when it sets none).
+
+    None when unknown at synth: an imported queue or a token.
+    """
     cfn = queue.node.default_child if isinstance(queue, sqs.Queue) else None
-    visibility = getattr(cfn, "visibility_timeout", None) if cfn is not None else None
+    if not isinstance(cfn, sqs.CfnQueue):
+        return None
+    visibility = cfn.visibility_timeout
+    if visibility is None:
+        return float(SQS_DEFAULT_VISIBILITY_SECONDS)
     return float(visibility) if isinstance(visibility, int | float) and not is_token(visibility) else None
 
 
@@ -449,8 +499,7 @@ class KinesisTrigger(_StreamOptions):
             "kinesis:GetRecords",
             "kinesis:GetShardIterator",
             "kinesis:ListShards",
-            "kinesis:SubscribeToShard",
-        ]
+        ]  # kinesis:SubscribeToShard is authorized on the consumer only: granted below with enhanced fan-out
         grant(fn.role, read, [stream.stream_arn])
         _decrypt(fn, stream.encryption_key)
         source_arn = stream.stream_arn
@@ -610,7 +659,7 @@ class MskTrigger(_KafkaOptions):
         )
         group = self.consumer_group_id or construct_id
         props = self._common(source, fn, group)
-        grant(fn.role, ["kafka:DescribeClusterV2", "kafka:GetBootstrapBrokers"], [self.cluster_arn])
+        grant(fn.role, ["kafka:DescribeClusterV2"], [self.cluster_arn])
         _grant_secret(fn, self.secret)
         if self.authentication is KafkaAuth.IAM:
             prefix = Fn.select(0, Fn.split(":cluster/", self.cluster_arn))
@@ -639,7 +688,11 @@ class MskTrigger(_KafkaOptions):
             amazon_managed_kafka_event_source_config={"consumerGroupId": group},
             **props,
         )
-        _network_policy(source, fn)
+        policy = _network_policy(source, fn)
+        # kafka:GetBootstrapBrokers supports no resource-level permission (Service Authorization Reference,
+        # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonmanagedstreamingforapachekafka.html):
+        # granted on * in the policy whose acknowledgement says so.
+        policy.add_statements(iam.PolicyStatement(actions=["kafka:GetBootstrapBrokers"], resources=["*"]))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -684,7 +737,7 @@ class SelfManagedKafkaTrigger(_KafkaOptions):
             **props,
         )
         if self.subnet_ids:
-            _network_policy(source, fn)
+            _network_policy(source, fn, self.subnet_ids, self.security_group_ids)
 
 
 # ------------------------------------------------------------------------- MQ and DocumentDB
@@ -786,7 +839,7 @@ class DocumentDbTrigger:
         source = PolledSource(fn, construct_id)
         window = _check_window(source, self.max_batching_window)
         check_range(source, "batch_size", self.batch_size, 1, MAX_BATCH)
-        grant(fn.role, ["rds:DescribeDBClusters", "rds:DescribeDBClusterParameters"], [self.cluster_arn])
+        grant(fn.role, ["rds:DescribeDBClusters"], [self.cluster_arn])
         _grant_secret(fn, self.secret)
         config: dict[str, str] = {"databaseName": self.database_name, "fullDocument": self.full_document.value}
         if self.collection_name:
@@ -806,4 +859,19 @@ class DocumentDbTrigger:
         )
         _no_destination(mapping, source._mapping_node)
         policy = _network_policy(source, fn)
-        policy.add_statements(iam.PolicyStatement(actions=["rds:DescribeDBSubnetGroups"], resources=["*"]))
+        # Service Authorization Reference (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html):
+        # rds:DescribeDBSubnetGroups is authorized on the subnet group (subgrp), DescribeDBClusterParameters on
+        # the cluster parameter group (cluster-pg); the cluster ARN names neither, so any of this account and region.
+        for action, kind in (
+            ("rds:DescribeDBSubnetGroups", "subgrp"),
+            ("rds:DescribeDBClusterParameters", "cluster-pg"),
+        ):
+            resource = Stack.of(source).format_arn(
+                service="rds", resource=kind, resource_name="*", arn_format=ArnFormat.COLON_RESOURCE_NAME
+            )
+            policy.add_statements(iam.PolicyStatement(actions=[action], resources=[resource]))
+            acknowledge(
+                policy,
+                "AwsSolutions-IAM5[Resource::" + _NAG_ARN.format(service="rds", resource=f"{kind}:*") + "]",
+                LIBRARY_ACKNOWLEDGEMENTS[NETWORK_ACK],
+            )

@@ -300,9 +300,15 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
             description="API Gateway account role for execution logs",
         )
         log_groups = f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:"
-        role.add_to_principal_policy(
-            iam.PolicyStatement(actions=["logs:DescribeLogGroups"], resources=[f"{log_groups}*"])
+        # logs:DescribeLogGroups supports no resource-level permission (Service Authorization Reference,
+        # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html):
+        # on * in the role's LogDeliveryPolicy (ServiceRole puts logs:* statements on * there), acknowledged here.
+        reason = LIBRARY_ACKNOWLEDGEMENTS["AwsSolutions-IAM5 (API Gateway execution logs)"]
+        describe = iam.ManagedPolicy(
+            role, "LogDeliveryPolicy", roles=[role], description="logs:* without resource ARNs"
         )
+        acknowledge(describe, "AwsSolutions-IAM5[Resource::*]", reason)
+        role.add_to_principal_policy(iam.PolicyStatement(actions=["logs:DescribeLogGroups"], resources=["*"]))
         role.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=[
@@ -320,12 +326,8 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
             )
         )
         arn = "arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:"
-        for resource in ("*", "API-Gateway-Execution-Logs_*", "API-Gateway-Execution-Logs_*:log-stream:*"):
-            acknowledge(
-                role.policy,
-                f"AwsSolutions-IAM5[Resource::{arn}{resource}]",
-                LIBRARY_ACKNOWLEDGEMENTS["AwsSolutions-IAM5 (API Gateway execution logs)"],
-            )
+        for resource in ("API-Gateway-Execution-Logs_*", "API-Gateway-Execution-Logs_*:log-stream:*"):
+            acknowledge(role.policy, f"AwsSolutions-IAM5[Resource::{arn}{resource}]", reason)
         role.apply_removal_policy(RemovalPolicy.RETAIN)
         account = apigw.CfnAccount(res, "Account", cloud_watch_role_arn=role.role_arn)
         account.apply_removal_policy(RemovalPolicy.RETAIN)

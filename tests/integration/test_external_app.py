@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from tests import oracles
 from tests.background import BackgroundRun
 
 
@@ -25,3 +26,5 @@ def test_installed_wheel_synthesizes_in_a_foreign_app(background_run: Background
     template = json.loads((app_dir / "cdk.out" / "External.template.json").read_text())
     functions = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
     assert len(functions) == 1 and functions[0]["Properties"]["Handler"] == "main.handler"
+    # the foreign app's template against AWS's IAM data and Lambda API model (tests/oracles)
+    assert oracles.findings(template, "External") == []
