@@ -60,10 +60,16 @@ def test_example_runs(name: str, code: str, tmp_path: Path, monkeypatch: pytest.
 
 
 def warnings_of(outdir: Path) -> list[str]:
-    """The ``aws:cdk:warning`` entries of every stack in a cloud assembly (what `cdk synth` prints)."""
-    found: list[str] = []
+    """The ``aws:cdk:warning`` entries of every stack in a cloud assembly (what `cdk synth` prints):
+    in the manifest's artifacts, or in the ``<stack>.metadata.json`` files newer CDK versions write."""
+    metadata: list[dict[str, Any]] = []
     for manifest in sorted(outdir.rglob("manifest.json")):
-        for artifact in json.loads(manifest.read_text()).get("artifacts", {}).values():
-            for path, entries in (artifact.get("metadata") or {}).items():
-                found += [f"{path}: {e['data']}" for e in entries if e.get("type") == "aws:cdk:warning"]
-    return found
+        metadata += [a.get("metadata") or {} for a in json.loads(manifest.read_text()).get("artifacts", {}).values()]
+    metadata += [json.loads(path.read_text()) for path in sorted(outdir.rglob("*.metadata.json"))]
+    return [
+        f"{path}: {entry['data']}"
+        for entries_by_path in metadata
+        for path, entries in entries_by_path.items()
+        for entry in entries
+        if entry.get("type") == "aws:cdk:warning"
+    ]
