@@ -42,11 +42,14 @@ class TuneError(Exception):
 
 @dataclass(frozen=True, kw_only=True)
 class Source:
-    """Where the reports came from, and what the live configuration says (None when unknown)."""
+    """Where the reports came from, and what the live configuration says."""
 
     description: str
+    """The function and where its records were read (log group or file)."""
     timeout_s: int | None = None
+    """The function's configured timeout, seconds. Default: None (unknown, e.g. from a file)."""
     memory_size_mb: int | None = None
+    """The function's configured memory, MB. Default: None (unknown: the records' memorySizeMB is used)."""
 
 
 def parse_since(value: str) -> int:

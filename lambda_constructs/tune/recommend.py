@@ -93,12 +93,16 @@ def summarise(reports: Sequence[Report]) -> Summary:
 
 @dataclass(frozen=True, kw_only=True)
 class Recommendation:
-    """Recommended ``memory_size`` (MB) and ``timeout`` (s), each with the reasoning as one sentence."""
+    """Recommended ``memory_size`` and ``timeout``, each with the reasoning."""
 
     memory_size_mb: int
+    """The recommended ``memory_size``, MB (a multiple of 64 within 128–10240)."""
     memory_reason: str
+    """How ``memory_size_mb`` was derived, as one sentence."""
     timeout_s: int
+    """The recommended ``timeout``, whole seconds (1–900)."""
     timeout_reason: str
+    """How ``timeout_s`` was derived, as one sentence."""
 
 
 def recommend(summary: Summary, *, headroom: float = 0.2) -> Recommendation:

@@ -32,25 +32,22 @@ _TEXT_REPORT = re.compile(
 
 @dataclass(frozen=True, kw_only=True)
 class Report:
-    """One invocation's report.
-
-    Attributes:
-        duration_ms: ``durationMs``, the invocation's duration in milliseconds.
-        billed_duration_ms: ``billedDurationMs``.
-        memory_size_mb: ``memorySizeMB``, the configured memory.
-        max_memory_used_mb: ``maxMemoryUsedMB``.
-        init_duration_ms: ``initDurationMs`` (cold starts only), else None.
-        status: ``record.status`` (success, error, failure, timeout), "" when absent (text format).
-        log_stream: the CloudWatch log stream the record came from, "" when unknown.
-    """
+    """One invocation's report (the ``record.metrics`` of a ``platform.report``)."""
 
     duration_ms: float
+    """``durationMs``: the invocation's duration, milliseconds."""
     billed_duration_ms: float
+    """``billedDurationMs``, milliseconds."""
     memory_size_mb: int
+    """``memorySizeMB``: the configured memory, MB."""
     max_memory_used_mb: int
+    """``maxMemoryUsedMB``, MB."""
     init_duration_ms: float | None = None
+    """``initDurationMs`` (cold starts only), milliseconds. Default: None (a warm invocation)."""
     status: str = ""
+    """``record.status``: success, error, failure or timeout. Default: "" (text REPORT lines have none)."""
     log_stream: str = ""
+    """The CloudWatch log stream the record came from. Default: "" (unknown)."""
 
 
 def _from_json(data: Any, log_stream: str) -> Report | None:
