@@ -67,6 +67,8 @@ def console_steps(body: str) -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def repo_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not (ROOT / ".venv" / "bin" / "cdk").exists():
+        pytest.fail(".venv/bin/cdk (the CDK CLI link `make synth` creates) is missing: run `make synth` once")
     copy = tmp_path_factory.mktemp("repo") / "lambda-constructs"
     shutil.copytree(ROOT, copy, ignore=lambda _dir, names: [n for n in names if n in _SKIP])
     for linked in (".venv", "node_modules"):
