@@ -41,8 +41,8 @@ install: $(STAMP)
 # Commands outside make: a shell with the project's Python, Node.js and CDK CLI on PATH
 # (the same as `source .venv/bin/activate`).
 shell: $(SYNTH_STAMP)
-	@echo "==> $(VENV) active; exit to leave"
-	@VIRTUAL_ENV=$(CURDIR)/$(VENV) $${SHELL:-bash} -i
+	@echo "==> bash with $(VENV) activated (after your ~/.bashrc); exit to leave"
+	@bash --rcfile <(cat ~/.bashrc 2>/dev/null; echo 'source "$(CURDIR)/$(VENV)/bin/activate"') -i
 
 # checkov in its own venv (its pins conflict with pytest's); tests/unit/test_audit.py runs the audit.
 AUDIT_VENV := .venv-audit
