@@ -31,9 +31,10 @@ version (stream names hold [VERSION]). Exit code 2 with a one-line message for b
 
 _SINCE = re.compile(r"^(\d+)([mhdw])$")
 _UNIT_MS = {"m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
-# Matches the JSON platform.report records and text REPORT lines (CloudWatch Logs filter pattern syntax:
-# https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html, "?" = OR of terms).
-FILTER_PATTERN = '?"platform.report" ?"REPORT RequestId"'
+# CloudWatch Logs filter patterns (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html)
+# by the function's LoggingConfig.LogFormat: a JSON selector for JSON logs, a quoted term for text REPORT lines.
+# Without a LoggingConfig (an emulator that does not return one) every event is read and parsed here.
+FILTER_PATTERNS = {"JSON": '{ $.type = "platform.report" }', "Text": '"REPORT RequestId"'}
 
 
 class TuneError(Exception):
@@ -101,13 +102,15 @@ def fetch_reports(
     except BotoCoreError as exc:
         raise TuneError(f"cannot reach the Lambda API: {exc}") from exc
     name = str(config["FunctionName"])
-    log_group = str((config.get("LoggingConfig") or {}).get("LogGroup") or f"/aws/lambda/{name}")
+    logging_config = config.get("LoggingConfig") or {}
+    log_group = str(logging_config.get("LogGroup") or f"/aws/lambda/{name}")
     start = int(time.time() * 1000) - since_ms
+    query: dict[str, Any] = {"logGroupName": log_group, "startTime": start}
+    if logging_config:
+        query["filterPattern"] = FILTER_PATTERNS.get(str(logging_config.get("LogFormat", "Text")), "")
     reports: list[Report] = []
     try:
-        pages = logs_client.get_paginator("filter_log_events").paginate(
-            logGroupName=log_group, startTime=start, filterPattern=FILTER_PATTERN
-        )
+        pages = logs_client.get_paginator("filter_log_events").paginate(**query)
         for page in pages:
             for event in page.get("events", []):
                 stream = str(event.get("logStreamName", ""))

@@ -111,3 +111,51 @@ def test_a_platform_report_without_metrics_is_skipped(tmp_path: Path) -> None:
     path = tmp_path / "records.jsonl"
     path.write_text(json.dumps({"type": "platform.report", "record": {"requestId": "1", "status": "error"}}) + "\n")
     assert parse_file(path) == []
+
+
+@pytest.mark.parametrize(
+    ("logging_config", "pattern"),
+    [
+        ({"LogFormat": "JSON", "LogGroup": "/custom/orders"}, '{ $.type = "platform.report" }'),
+        ({"LogFormat": "Text"}, '"REPORT RequestId"'),
+        (None, None),  # an emulator without LoggingConfig: every event, parsed locally
+    ],
+)
+def test_the_filter_pattern_follows_the_functions_log_format(
+    logging_config: dict[str, str] | None, pattern: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lambda_constructs.tune import cli as tune_cli
+
+    calls: list[dict[str, object]] = []
+    message = json.dumps(
+        {
+            "type": "platform.report",
+            "record": {"metrics": {"durationMs": 5, "billedDurationMs": 5, "memorySizeMB": 128, "maxMemoryUsedMB": 60}},
+        }
+    )
+
+    class Paginator:
+        def paginate(self, **query: object) -> list[dict[str, object]]:
+            calls.append(query)
+            return [{"events": [{"logStreamName": "2026/11/30/[$LATEST]x", "message": message}]}]
+
+    class Lambda:
+        meta = type("Meta", (), {"region_name": "us-east-1"})()
+
+        def get_function_configuration(self, **request: str) -> dict[str, object]:
+            config: dict[str, object] = {"FunctionName": request["FunctionName"], "Timeout": 30, "MemorySize": 128}
+            if logging_config is not None:
+                config["LoggingConfig"] = logging_config
+            return config
+
+    class Logs:
+        def get_paginator(self, name: str) -> Paginator:
+            assert name == "filter_log_events"
+            return Paginator()
+
+    monkeypatch.setattr(tune_cli, "_clients", lambda region: (Lambda(), Logs()))
+    reports, source = tune_cli.fetch_reports("orders", alias=None, since_ms=3_600_000, region=None)
+    assert len(reports) == 1 and source.timeout_s == 30
+    assert calls[0].get("filterPattern") == pattern
+    expected_group = (logging_config or {}).get("LogGroup", "/aws/lambda/orders")
+    assert calls[0]["logGroupName"] == expected_group and f"log group {expected_group}" in source.description
