@@ -11,25 +11,46 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 
 .PHONY: readme
-.PHONY: install audit-install synth test lint typecheck audit docs diagram deploy-local bench clean
+.PHONY: install audit-install shell synth test lint typecheck audit docs diagram deploy-local bench clean
 
 $(PY):
+	@echo "==> creating $(VENV) (Python $$(python3 -c 'import sys; print(sys.version.split()[0])'))"
 	python3 -m venv $(VENV)
 
-$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml package.json package-lock.json | $(PY)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
-	npm ci --no-audit --no-fund --loglevel=error
+# Two install stamps: what synthesis needs (runtime dependencies, Node.js from PyPI, the pinned CDK CLI),
+# then the development and test tools on top. scripts/timed.sh prints a line before each step and its
+# elapsed time after it; pip and npm show their own progress.
+SYNTH_STAMP := $(VENV)/.installed-synth
+PIP := $(PY) -m pip install --disable-pip-version-check
+TIMED := scripts/timed.sh
+
+$(SYNTH_STAMP): requirements.txt requirements-synth.txt constraints.txt pyproject.toml package.json package-lock.json | $(PY)
+	@$(TIMED) "[1/3] pip: aws-cdk-lib + constructs + jsii + cdk-nag + Node.js (requirements-synth.txt)" \
+		$(PIP) -r requirements-synth.txt -c constraints.txt
+	@$(TIMED) "[2/3] pip: lambda-constructs (editable)" $(PIP) --quiet --no-deps --no-build-isolation -e .
+	@$(TIMED) "[3/3] npm: the pinned CDK CLI (package-lock.json)" npm ci --no-audit --no-fund
+	ln -sf ../../node_modules/.bin/cdk $(VENV)/bin/cdk
+	touch $@
+
+$(STAMP): $(SYNTH_STAMP) requirements-dev.txt
+	@$(TIMED) "pip: development and test tools (requirements-dev.txt)" $(PIP) -r requirements-dev.txt -c constraints.txt
 	touch $@
 
 install: $(STAMP)
+
+# Commands outside make: a shell with the project's Python, Node.js and CDK CLI on PATH
+# (the same as `source .venv/bin/activate`).
+shell: $(SYNTH_STAMP)
+	@echo "==> bash with $(VENV) activated (after your ~/.bashrc); exit to leave"
+	@bash --rcfile <(cat ~/.bashrc 2>/dev/null; echo 'source "$(CURDIR)/$(VENV)/bin/activate"') -i
 
 # checkov in its own venv (its pins conflict with pytest's); tests/unit/test_audit.py runs the audit.
 AUDIT_VENV := .venv-audit
 AUDIT_STAMP := $(AUDIT_VENV)/.installed
 $(AUDIT_STAMP): requirements-audit.txt
 	python3 -m venv $(AUDIT_VENV)
-	$(AUDIT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-audit.txt
+	@$(TIMED) "pip: checkov in its own venv ($(AUDIT_VENV); requirements-audit.txt)" \
+		$(AUDIT_VENV)/bin/python -m pip install --disable-pip-version-check -r requirements-audit.txt
 	touch $@
 
 audit-install: $(AUDIT_STAMP)
@@ -38,8 +59,8 @@ audit-install: $(AUDIT_STAMP)
 audit: $(STAMP) $(AUDIT_STAMP)
 	$(PY) scripts/audit.py
 
-synth: $(STAMP)
-	cdk synth --quiet --no-notices
+synth: $(SYNTH_STAMP)
+	@$(TIMED) "cdk synth: the example app with the five cdk-nag packs into cdk.out/" cdk synth --quiet --no-notices
 
 test: $(STAMP) $(AUDIT_STAMP)
 	$(PY) -m pytest

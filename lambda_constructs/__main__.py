@@ -11,11 +11,14 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from lambda_constructs.environment import missing_module_message, prefer_interpreter_bin
+
 # Modules that contribute sub-commands. A module that is not present yet is skipped.
 COMMAND_MODULES = (
     "lambda_constructs.releases.cli",
     "lambda_constructs.invoke.cli",
     "lambda_constructs.parallel.cli",
+    "lambda_constructs.tune.cli",
 )
 
 
@@ -38,10 +41,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns the process exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    code: int = args.func(args)
+    """Entry point; returns the process exit code (2 with one line when the environment lacks a dependency)."""
+    prefer_interpreter_bin()
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        code: int = args.func(args)
+    except ModuleNotFoundError as exc:
+        message = missing_module_message(exc)
+        if message is None:
+            raise
+        print(f"error: {message}", file=sys.stderr)
+        return 2
     return code
 
 

@@ -15,7 +15,7 @@ import os
 import re
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
 
@@ -488,6 +488,29 @@ class SecureFunction(Construct):
                 fix="name one of: " + (", ".join(self.aliases) or "(none: set default_alias or add_alias())"),
             )
         return self.aliases[name]
+
+    @property
+    def timeout_is_default(self) -> bool:
+        """True when ``timeout`` was not given (the library's 30 s default object is still in the props)."""
+        return self.props.timeout is _defaults().timeout
+
+    def fit_default_timeout(self, seconds: int) -> bool:
+        """Lower a default timeout to ``seconds`` (whole seconds, >= 1) for a caller that waits no longer.
+
+        A synchronous caller that gives up after ``seconds`` (API Gateway's REST integration timeout,
+        29 s by default) makes a longer run useless: the caller already got an error. Only a timeout
+        left at the default is changed (``props`` and the ``AWS::Lambda::Function``'s ``Timeout``); an
+        explicit ``timeout`` is kept (the trigger then warns). Values already derived from the old
+        timeout (a queue's visibility timeout, a canary's duration alarm) stay as they were: longer is
+        safe. Returns True when the timeout was changed.
+        """
+        if not self.timeout_is_default or seconds < 1 or seconds >= (duration_seconds(self.props.timeout) or 0):
+            return False
+        self.props = replace(self.props, timeout=Duration.seconds(seconds))
+        cfn = self.function.node.default_child
+        assert isinstance(cfn, lambda_.CfnFunction)
+        cfn.timeout = seconds
+        return True
 
     def add_trigger(self, trigger: Trigger, *, alias: str | None = None, construct_id: str | None = None) -> None:
         """Attach ``trigger`` to the named alias (default: the default alias; ``"$LATEST"`` on purpose).

@@ -14,7 +14,7 @@ from lambda_constructs.invoke.runner import code_directory, invoke, local_functi
 
 INVOKE_EPILOG = """\
 examples:
-  python -m lambda_constructs invoke MyStack/Orders --event sqs --set Records.0.body='{"id": 7}'
+  python -m lambda_constructs invoke MyStack/Orders --event sqs --set 'Records.*.body={"id": 7}'
   python -m lambda_constructs invoke MyStack/Orders --alias live --event ./event.json
   python -m lambda_constructs invoke MyStack/Api --event apigw-http --env TABLE_NAME=orders-dev
 
@@ -111,7 +111,8 @@ def register(subparsers: Any) -> None:
         "--set",
         action="append",
         metavar="PATH=VALUE",
-        help="override an event field by dotted path (Records.0.body=hi, detail.status=ok); "
+        help="override an event field by dotted path (Records.0.body=hi, detail.status=ok; * for every list "
+        "element: Records.*.body=hi sets the body of every record); "
         "VALUE is parsed as JSON when it parses, else taken as a string (fields that already hold "
         "a string, like an SQS body, stay strings); repeatable",
     )

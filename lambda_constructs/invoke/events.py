@@ -2,7 +2,8 @@
 
 Every generator is deterministic (fixed ids and timestamps, region ``us-east-1``, account
 ``123456789012``) so tests can compare results. :func:`make_event` builds one by kind and applies
-``--set key=value`` overrides given as dotted paths (``Records.0.body=hello``).
+``--set key=value`` overrides given as dotted paths (``Records.0.body=hello``; ``Records.*.body=hello`` for
+every record).
 """
 
 from __future__ import annotations
@@ -717,6 +718,43 @@ def set_path(event: Any, path: str, value: Any) -> None:
             )
 
 
+def expand_path(event: Any, path: str) -> list[str]:
+    """The concrete paths ``path`` names: each ``*`` stands for every index of the list at that point.
+
+    ``Records.*.body`` in a two-record batch is ``["Records.0.body", "Records.1.body"]``; a path
+    without ``*`` is returned as it is.
+
+    Raises:
+        LambdaConstructsError: a ``*`` that is not at a list, or a list that is empty.
+    """
+    parts = path.split(".")
+    if "*" not in parts:
+        return [path]
+    star = parts.index("*")
+    prefix, rest = parts[:star], parts[star + 1 :]
+    node = event
+    for part in prefix:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.lstrip("-").isdigit() and -len(node) <= int(part) < len(node):
+            node = node[int(part)]
+        else:
+            node = None
+            break
+    where = ".".join([*prefix, "*"])
+    if not isinstance(node, list) or not node:
+        raise LambdaConstructsError(
+            "",
+            f"--set {path}: {where!r} needs a non-empty list at {'.'.join(prefix)!r}",
+            value=type(node).__name__ if not isinstance(node, list) else "[]",
+            fix="use * only where the event has a list, e.g. Records.*.body",
+        )
+    found: list[str] = []
+    for index in range(len(node)):
+        found += expand_path(event, ".".join([*prefix, str(index), *rest]))
+    return found
+
+
 def _refresh_checksums(event: Any) -> None:
     """Keep SQS ``md5OfBody`` consistent with an overridden ``body``."""
     records = event.get("Records") if isinstance(event, dict) else None
@@ -742,10 +780,12 @@ def apply_overrides(event: Any, overrides: Mapping[str, str]) -> Any:
 
     The raw value is parsed as JSON when it parses, except where the field already holds a string
     (an SQS ``body``, an SNS ``Message``, an HTTP ``body``): those stay strings, so
-    ``Records.0.body={"id": 7}`` sets the JSON text, as AWS would deliver it.
+    ``Records.0.body={"id": 7}`` sets the JSON text, as AWS would deliver it. ``*`` addresses every
+    element of a list: ``Records.*.body=…`` sets the body of every record of the batch.
     """
-    for path, raw in overrides.items():
-        set_path(event, path, raw if _is_string_field(event, path) else parse_value(raw))
+    for pattern, raw in overrides.items():
+        for path in expand_path(event, pattern):
+            set_path(event, path, raw if _is_string_field(event, path) else parse_value(raw))
     _refresh_checksums(event)
     return event
 

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from lambda_constructs.environment import command_not_found_message, prefer_interpreter_bin
 from lambda_constructs.errors import LambdaConstructsError
 from lambda_constructs.parallel import MAX_WORKERS, WORKER_CONTEXT
 from lambda_constructs.parallel.merge import merge_assemblies
@@ -171,6 +172,11 @@ def _main(args: argparse.Namespace) -> int:
     except LambdaConstructsError as exc:
         print(f"lambda-constructs parallel: {exc}", file=sys.stderr)
         return 2
+    except FileNotFoundError as exc:
+        if exc.filename != command[0]:
+            raise
+        print(f"lambda-constructs parallel: {command_not_found_message(command[0])}", file=sys.stderr)
+        return 2
 
 
 def register(subparsers: Any) -> None:
@@ -193,4 +199,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_arguments(parser)
+    prefer_interpreter_bin()
     return _main(parser.parse_args(argv))

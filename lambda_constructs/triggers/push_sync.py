@@ -41,9 +41,15 @@ from lambda_constructs.validation import check_range, duration_seconds, is_token
 if TYPE_CHECKING:
     from lambda_constructs.function import SecureFunction
 
-#: API Gateway's default maximum integration timeout (REST and HTTP APIs), seconds.
+#: API Gateway's default maximum integration timeout of a REST API, seconds ("Maximum integration timeout",
+#: 50 ms – 29 s, raisable for Regional and private REST APIs only:
+#: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html).
 API_GATEWAY_MAX_TIMEOUT = 29
-#: Cognito waits this long for a user pool trigger, seconds.
+#: An HTTP API's maximum integration timeout, seconds (not raisable):
+#: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html
+HTTP_API_MAX_TIMEOUT = 30
+#: Cognito waits this long for a user pool trigger, seconds (the function must answer within 5 s:
+#: https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-triggers.html).
 COGNITO_TIMEOUT = 5
 
 
@@ -354,6 +360,8 @@ def _check_integration_timeout(scope: Construct, fn: SecureFunction, timeout: Du
             f"integration_timeout {seconds:g} s exceeds API Gateway's default {API_GATEWAY_MAX_TIMEOUT} s; "
             "it needs a Service Quotas increase (regional/private REST APIs only)",
         )
+    # A function whose timeout was left at the default (30 s) gets one the API can wait for.
+    fn.fit_default_timeout(int(seconds))
     fn_seconds = _function_timeout(fn)
     if fn_seconds is not None and fn_seconds > seconds:
         warn(
@@ -412,11 +420,11 @@ class HttpApiTrigger(BoundTrigger[HttpApiResources]):
         check_range(res, "throttling_rate_limit", self.throttling_rate_limit, 0, 1e7, "requests/s")
         check_range(res, "throttling_burst_limit", self.throttling_burst_limit, 0, 1e7, "requests")
         fn_seconds = _function_timeout(fn)
-        if fn_seconds is not None and fn_seconds > API_GATEWAY_MAX_TIMEOUT:
+        if fn_seconds is not None and fn_seconds > HTTP_API_MAX_TIMEOUT:
             warn(
                 res,
                 "integrationTimeoutShorterThanFunction",
-                f"the function may run {fn_seconds:g} s but an HTTP API waits at most {API_GATEWAY_MAX_TIMEOUT} s",
+                f"the function may run {fn_seconds:g} s but an HTTP API waits at most {HTTP_API_MAX_TIMEOUT} s",
             )
         res.log_group = _access_log_group(res, fn)
         res.api = apigwv2.HttpApi(
@@ -690,6 +698,8 @@ class CognitoTrigger(BoundTrigger[CognitoTriggerResources]):
                 value=self.operation,
                 fix="use one of: " + ", ".join(COGNITO_OPERATIONS),
             )
+        if self.kind is InvocationKind.SYNC:
+            fn.fit_default_timeout(COGNITO_TIMEOUT)  # a default timeout becomes what Cognito waits
         fn_seconds = _function_timeout(fn)
         if self.kind is InvocationKind.SYNC and fn_seconds is not None and fn_seconds > COGNITO_TIMEOUT:
             warn(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -53,3 +54,22 @@ def test_example_runs(name: str, code: str, tmp_path: Path, monkeypatch: pytest.
     exec(compile(code, name, "exec"), namespace)
     if "synth()" in code:
         assert list((tmp_path / "cdk.out").rglob("*.template.json")), f"{name} calls synth() but wrote no template"
+        # The library's defaults warn about nothing in a documented example (#22): warnings are for
+        # suspect input a user chose, and an example that shows one must acknowledge it.
+        assert warnings_of(tmp_path / "cdk.out") == [], f"{name} synthesizes with warnings"
+
+
+def warnings_of(outdir: Path) -> list[str]:
+    """The ``aws:cdk:warning`` entries of every stack in a cloud assembly (what `cdk synth` prints):
+    in the manifest's artifacts, or in the ``<stack>.metadata.json`` files newer CDK versions write."""
+    metadata: list[dict[str, Any]] = []
+    for manifest in sorted(outdir.rglob("manifest.json")):
+        metadata += [a.get("metadata") or {} for a in json.loads(manifest.read_text()).get("artifacts", {}).values()]
+    metadata += [json.loads(path.read_text()) for path in sorted(outdir.rglob("*.metadata.json"))]
+    return [
+        f"{path}: {entry['data']}"
+        for entries_by_path in metadata
+        for path, entries in entries_by_path.items()
+        for entry in entries
+        if entry.get("type") == "aws:cdk:warning"
+    ]

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from lambda_constructs.errors import LambdaConstructsError
-from lambda_constructs.invoke.events import ACCOUNT, EVENT_KINDS, REGION, load_event, make_event
+from lambda_constructs.invoke.events import ACCOUNT, EVENT_KINDS, REGION, expand_path, load_event, make_event
 
 EXPECTED_KINDS = {
     "sqs", "sqs-fifo", "sns", "s3", "apigw-rest", "apigw-http", "function-url", "alb", "eventbridge",
@@ -185,6 +185,26 @@ def test_overrides_use_dotted_paths_and_json_values() -> None:
     assert bridge["detail"]["count"] == 3
     assert bridge["detail"]["flag"] is True
     assert make_event("eventbridge", {"detail.new.deep": "x"})["detail"]["new"] == {"deep": "x"}
+
+
+def test_star_addresses_every_element_of_a_list() -> None:
+    event = make_event("sqs", {"Records.*.body": '{"id": 7}'})
+    assert len(event["Records"]) == 2  # the sample batch has two records: both get the body
+    for record in event["Records"]:
+        assert record["body"] == '{"id": 7}'
+        assert record["md5OfBody"] == hashlib.md5(b'{"id": 7}').hexdigest()
+    logs = make_event("sqs", {"Records.*.messageAttributes.n": "3", "Records.1.body": "last"})
+    assert [r["messageAttributes"]["n"] for r in logs["Records"]] == [3, 3]
+    assert [r["body"] for r in logs["Records"]][1] == "last"
+    assert expand_path({"a": [{"b": [1, 2]}, {"b": [3]}]}, "a.*.b.*") == ["a.0.b.0", "a.0.b.1", "a.1.b.0"]
+    assert expand_path({}, "detail.status") == ["detail.status"]
+
+
+def test_star_needs_a_non_empty_list() -> None:
+    with pytest.raises(LambdaConstructsError, match=r"--set detail\.\*\.x: 'detail\.\*' needs a non-empty list"):
+        make_event("eventbridge", {"detail.*.x": "1"})
+    with pytest.raises(LambdaConstructsError, match="non-empty list"):
+        expand_path({"Records": []}, "Records.*.body")
 
 
 def test_bad_overrides_and_unknown_kind() -> None:

@@ -18,6 +18,7 @@ from lambda_constructs.errors import LambdaConstructsError
 from lambda_constructs.invoke.assembly import FunctionSpec, list_functions, resolve_function
 from lambda_constructs.invoke.events import make_event
 from lambda_constructs.invoke.runner import LocalFunction, code_directory, invoke, local_function
+from tests.conftest import ExampleAssembly
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "invoke"
 HANDLERS = FIXTURES / "handlers"
@@ -302,3 +303,13 @@ def test_real_cdk_assembly_resolves_and_invokes(synthesized: Path, stack: str) -
     result = _run(spec, {"name": "cdk"}, alias="live")
     assert (result.status, result.payload) == ("ok", "hello cdk from the layer"), result.logs
     assert spec.arn.endswith(f":function:{stack}-{spec.logical_id}")
+
+
+def test_documented_sqs_example_runs_on_every_record(
+    example_assembly: ExampleAssembly, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/local.md's `invoke LambdaConstructsIngest/Batches --event sqs --set 'Records.*.body=…'`."""
+    args = ["invoke", "LambdaConstructsIngest/Batches", "--event", "sqs", "--set", 'Records.*.body={"id": 7}']
+    assert main([*args, "--assembly", str(example_assembly.outdir)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result == {"batchItemFailures": []}  # both records processed, none reported as failed

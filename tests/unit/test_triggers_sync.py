@@ -192,6 +192,49 @@ def test_rest_api_warns_when_function_outlives_the_integration() -> None:
     )
 
 
+def test_rest_api_gives_a_default_timeout_the_integration_timeout_without_warning() -> None:
+    stack = new_stack()
+    fn = _fn(stack)
+    assert fn.timeout_is_default
+    fn.add_trigger(RestApiTrigger(), construct_id="Api")
+    Template.from_stack(stack).has_resource_properties("AWS::Lambda::Function", {"Timeout": 29})
+    assert fn.props.timeout.to_seconds() == 29 and not fn.timeout_is_default
+    assert Annotations.from_stack(stack).find_warning("*", Match.any_value()) == []
+
+
+def test_rest_api_keeps_an_explicit_timeout_and_warns() -> None:
+    stack = new_stack()
+    fn = _fn(stack, timeout=cdk.Duration.seconds(30))  # the default's value, but chosen: kept
+    fn.add_trigger(RestApiTrigger(), construct_id="Api")
+    Template.from_stack(stack).has_resource_properties("AWS::Lambda::Function", {"Timeout": 30})
+    Annotations.from_stack(stack).has_warning("/TestStack/Fn/Api", Match.string_like_regexp("waits only 29 s"))
+
+
+def test_rest_api_with_a_shorter_integration_timeout_shortens_a_default_function() -> None:
+    stack = new_stack()
+    _fn(stack).add_trigger(RestApiTrigger(integration_timeout=cdk.Duration.seconds(10)), construct_id="Api")
+    Template.from_stack(stack).has_resource_properties("AWS::Lambda::Function", {"Timeout": 10})
+    assert Annotations.from_stack(stack).find_warning("*", Match.any_value()) == []
+
+
+def test_http_api_waits_30_s_so_a_default_function_fits_without_warning() -> None:
+    stack = new_stack()
+    _fn(stack).add_trigger(HttpApiTrigger(), construct_id="Http")
+    Template.from_stack(stack).has_resource_properties("AWS::Lambda::Function", {"Timeout": 30})
+    assert Annotations.from_stack(stack).find_warning("*", Match.any_value()) == []
+    longer = new_stack(name="Longer")
+    _fn(longer, timeout=cdk.Duration.seconds(31)).add_trigger(HttpApiTrigger(), construct_id="Http")
+    Annotations.from_stack(longer).has_warning("/Longer/Fn/Http", Match.string_like_regexp("waits at most 30 s"))
+
+
+def test_cognito_gives_a_default_timeout_its_five_seconds_without_warning() -> None:
+    stack = new_stack()
+    pool = cognito.UserPool(stack, "Pool")
+    _fn(stack).add_trigger(CognitoTrigger(user_pool=pool, operation="preSignUp"), construct_id="Cognito")
+    Template.from_stack(stack).has_resource_properties("AWS::Lambda::Function", {"Timeout": 5})
+    assert Annotations.from_stack(stack).find_warning("/TestStack/Fn/Cognito", Match.any_value()) == []
+
+
 # ------------------------------------------------------------------------------------ HTTP API
 
 
