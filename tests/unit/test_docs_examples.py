@@ -13,6 +13,7 @@ import pytest
 from tests.helpers import ROOT, feature_flags
 
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
+EXPECT_WARNING = re.compile(r"#\s*expect-warning:\s*(\S+)")
 
 
 def examples() -> list[tuple[str, str]]:
@@ -55,8 +56,13 @@ def test_example_runs(name: str, code: str, tmp_path: Path, monkeypatch: pytest.
     if "synth()" in code:
         assert list((tmp_path / "cdk.out").rglob("*.template.json")), f"{name} calls synth() but wrote no template"
         # The library's defaults warn about nothing in a documented example (#22): warnings are for
-        # suspect input a user chose, and an example that shows one must acknowledge it.
-        assert warnings_of(tmp_path / "cdk.out") == [], f"{name} synthesizes with warnings"
+        # suspect input a user chose, and an example that shows one must acknowledge it or name it
+        # in an ``# expect-warning: <id>`` comment (a walk-through whose prose explains the warning).
+        expected = EXPECT_WARNING.findall(code)
+        unexpected = [w for w in warnings_of(tmp_path / "cdk.out") if not any(ack in w for ack in expected)]
+        assert unexpected == [], f"{name} synthesizes with warnings"
+        for ack in expected:
+            assert any(ack in w for w in warnings_of(tmp_path / "cdk.out")), f"{name} expects {ack}, none raised"
 
 
 def warnings_of(outdir: Path) -> list[str]:
