@@ -1,0 +1,268 @@
+"""Idle monthly cost of a cloud assembly, per stack and per function, by resource kind.
+
+Reads ``cdk.out`` (top-level stacks, their nested stacks and every Stage's assembly), prices each
+resource with a :class:`~lambda_constructs.cost.prices.PriceTable` and attributes it to the function it
+belongs to: a resource under a function's construct path is the function's; any other resource that
+references (``Ref``/``Fn::GetAtt``) the resources of exactly one function — an alarm on its metrics or
+on its failure queue — is that function's too; the rest is shared by the stack. Standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lambda_constructs.cost.prices import PriceTable
+from lambda_constructs.errors import LambdaConstructsError
+
+_STACK_TYPE = "aws:cloudformation:stack"
+_NESTED_ASSEMBLY_TYPE = "cdk:cloud-assembly"
+_NESTED_STACK_SUFFIX = ".NestedStack"
+#: Construct ids (prefixes) of the functions aws-cdk-lib adds for its custom resources.
+_CDK_INFRASTRUCTURE = (
+    "Custom::",
+    "BucketNotificationsHandler",
+    "AWS679f53fac002430cb0da5b7982bd2287",
+    "LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a",
+    "SingletonLambda",
+)
+#: Label of costs a stack holds outside any function.
+SHARED = "(shared by the stack)"
+#: Resource kind of alarms whose price the table does not know (Metrics Insights queries).
+UNPRICED = "unpriced: Metrics Insights alarm"
+
+
+@dataclass
+class Line:
+    """Cost of one resource kind: count of billed units and USD per month."""
+
+    units: float = 0.0
+    usd: float = 0.0
+
+
+@dataclass
+class Bill:
+    """Costs by resource kind (``"KMS keys"``, ``"alarm metrics"`` …)."""
+
+    lines: dict[str, Line] = field(default_factory=dict)
+
+    def add(self, kind: str, units: float, usd: float) -> None:
+        line = self.lines.setdefault(kind, Line())
+        line.units += units
+        line.usd += usd
+
+    def merge(self, other: Bill) -> None:
+        for kind, line in other.lines.items():
+            self.add(kind, line.units, line.usd)
+
+    @property
+    def usd(self) -> float:
+        return sum(line.usd for line in self.lines.values())
+
+
+@dataclass
+class StackCost:
+    """A stack's idle cost: per function (by construct path) and shared; nested stacks are counted in."""
+
+    name: str
+    functions: dict[str, Bill] = field(default_factory=dict)
+    shared: Bill = field(default_factory=Bill)
+
+    @property
+    def total(self) -> Bill:
+        total = Bill()
+        total.merge(self.shared)
+        for bill in self.functions.values():
+            total.merge(bill)
+        return total
+
+
+@dataclass(frozen=True)
+class _Template:
+    template: Mapping[str, Any]
+    paths: Mapping[str, str]
+    """Logical id → construct path."""
+
+
+def price_resource(resource: Mapping[str, Any], prices: PriceTable) -> list[tuple[str, float, float]]:
+    """``(kind, units, usd)`` of one template resource; empty when it costs nothing while idle."""
+    kind = resource.get("Type")
+    props: Mapping[str, Any] = resource.get("Properties") or {}
+    if kind == "AWS::KMS::Key":
+        return [("KMS keys", 1, prices["kms_key"])]
+    if kind == "AWS::CloudWatch::Alarm":
+        return _price_alarm(props, prices)
+    if kind == "AWS::CloudWatch::CompositeAlarm":
+        return [("composite alarms", 1, prices["composite_alarm"])]
+    if kind == "AWS::CloudWatch::Dashboard":
+        return [("dashboards", 1, prices["dashboard"])]
+    if kind == "AWS::SecretsManager::Secret":
+        return [("secrets", 1, prices["secret"])]
+    if kind == "AWS::EC2::NatGateway":
+        return [("NAT gateways", 1, prices["nat_gateway"])]
+    if kind == "AWS::EC2::VPCEndpoint" and props.get("VpcEndpointType") == "Interface":
+        subnets = props.get("SubnetIds")
+        azs = len(subnets) if isinstance(subnets, list) else 1
+        return [("interface endpoint-AZs", azs, azs * prices["interface_endpoint_per_az"])]
+    return []
+
+
+def _price_alarm(props: Mapping[str, Any], prices: PriceTable) -> list[tuple[str, float, float]]:
+    """An alarm is billed per metric it evaluates (every metric of a math expression counts)."""
+    queries = props.get("Metrics")
+    if not isinstance(queries, list):
+        periods = [props.get("Period", 60)]
+        metrics = 1
+    else:
+        expressions = [str(q.get("Expression", "")) for q in queries if isinstance(q, Mapping)]
+        if any(e.lstrip().upper().startswith("SELECT") for e in expressions):
+            return [(UNPRICED, 1, 0.0)]
+        stats = [q["MetricStat"] for q in queries if isinstance(q, Mapping) and "MetricStat" in q]
+        metrics = len(stats)
+        periods = [s.get("Period", 60) for s in stats] or [60]
+        if any("ANOMALY_DETECTION_BAND" in e for e in expressions):
+            metrics *= 3
+    high = any(isinstance(p, int | float) and p < 60 for p in periods)
+    if high:
+        return [("alarm metrics (high resolution)", metrics, metrics * prices["alarm_metric_high_resolution"])]
+    return [("alarm metrics", metrics, metrics * prices["alarm_metric_standard"])]
+
+
+def estimate(assembly: str | Path, prices: PriceTable) -> list[StackCost]:
+    """Idle monthly cost of every stack of the assembly at ``assembly`` (Stage assemblies included).
+
+    Raises:
+        LambdaConstructsError: ``assembly`` holds no ``manifest.json``.
+    """
+    root = Path(assembly)
+    if not (root / "manifest.json").is_file():
+        raise LambdaConstructsError(
+            "", "no cloud assembly here", value=str(root), fix="run `cdk synth` first (or pass --assembly DIR)"
+        )
+    return [_stack_cost(name, templates, prices) for name, templates in _stacks(root)]
+
+
+def _stack_cost(name: str, templates: list[_Template], prices: PriceTable) -> StackCost:
+    cost = StackCost(name)
+    for t in templates:
+        resources: Mapping[str, Any] = t.template.get("Resources") or {}
+        owners = _function_paths(t, resources)
+        owner_of = {lid: _owner(t.paths.get(lid, ""), owners) for lid in resources}
+        for lid, resource in resources.items():
+            lines = price_resource(resource, prices)
+            if not lines:
+                continue
+            owner = owner_of[lid]
+            if owner is None and resource.get("Type") == "AWS::CloudWatch::Alarm":
+                referenced = {owner_of.get(ref) for ref in _references(resource)} - {None}
+                owner = referenced.pop() if len(referenced) == 1 else None
+            bill = cost.functions.setdefault(owner, Bill()) if owner else cost.shared
+            for kind, units, usd in lines:
+                bill.add(kind, units, usd)
+        for path in owners:
+            cost.functions.setdefault(path, Bill())
+    return cost
+
+
+def _function_paths(t: _Template, resources: Mapping[str, Any]) -> list[str]:
+    """Construct paths of the functions (a SecureFunction's path, not its inner ``Function``)."""
+    found = []
+    for lid, resource in resources.items():
+        if resource.get("Type") != "AWS::Lambda::Function" or lid not in t.paths:
+            continue
+        path = t.paths[lid].removesuffix("/Resource")
+        # CDK's own singleton and custom-resource provider functions are not the application's.
+        if any(part.startswith(_CDK_INFRASTRUCTURE) for part in path.split("/")):
+            continue
+        found.append(path.removesuffix("/Function"))
+    return sorted(found, key=len, reverse=True)
+
+
+def _owner(path: str, functions: list[str]) -> str | None:
+    return next((f for f in functions if path.startswith(f + "/")), None)
+
+
+def _references(value: Any) -> Iterator[str]:
+    if isinstance(value, Mapping):
+        for key, inner in value.items():
+            if key == "Ref" and isinstance(inner, str):
+                yield inner
+            elif key == "Fn::GetAtt" and isinstance(inner, list) and inner:
+                yield str(inner[0])
+            else:
+                yield from _references(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _references(inner)
+
+
+# --------------------------------------------------------------------------------- assembly reading
+
+
+def _read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _metadata(artifact: Mapping[str, Any], directory: Path) -> dict[str, str]:
+    """Construct path → logical id of every resource of the stack and its nested stacks."""
+    metadata: dict[str, Any] = dict(artifact.get("metadata") or {})
+    extra = artifact.get("additionalMetadataFile")
+    if isinstance(extra, str) and (directory / extra).is_file():
+        metadata.update(_read_json(directory / extra))
+    return {
+        path.lstrip("/"): str(entry.get("data"))
+        for path, entries in metadata.items()
+        for entry in (entries if isinstance(entries, list) else [])
+        if isinstance(entry, dict) and entry.get("type") == "aws:cdk:logicalId"
+    }
+
+
+def _stacks(directory: Path) -> Iterator[tuple[str, list[_Template]]]:
+    manifest = _read_json(directory / "manifest.json")
+    for artifact_id, artifact in (manifest.get("artifacts") or {}).items():
+        kind = artifact.get("type")
+        properties = artifact.get("properties") or {}
+        if kind == _NESTED_ASSEMBLY_TYPE and "directoryName" in properties:
+            yield from _stacks(directory / properties["directoryName"])
+        if kind != _STACK_TYPE:
+            continue
+        name = str(artifact.get("displayName") or artifact_id)
+        by_path = _metadata(artifact, directory)
+        template = _read_json(directory / properties["templateFile"])
+        root = _stack_root(by_path)
+        yield name, list(_templates(template, root, by_path, directory))
+
+
+def _stack_root(by_path: Mapping[str, str]) -> str:
+    """The stack's construct path: the common first segment(s) of its resources' paths."""
+    firsts = {path.split("/", 1)[0] for path in by_path}
+    return firsts.pop() if len(firsts) == 1 else ""
+
+
+def _templates(template: Mapping[str, Any], root: str, by_path: Mapping[str, str], directory: Path) -> Iterator[_Template]:
+    """The template with its own logical ids' paths, then every nested stack's (recursively)."""
+    prefix = root + "/" if root else ""
+    nested_roots = sorted(
+        {p.split(_NESTED_STACK_SUFFIX + "/", 1)[0] for p in by_path if _NESTED_STACK_SUFFIX + "/" in p},
+        key=len,
+        reverse=True,
+    )
+    own = {
+        lid: path
+        for path, lid in by_path.items()
+        if path.startswith(prefix) and not any(path.startswith(n + "/") for n in nested_roots if n != root)
+    }
+    yield _Template(template, own)
+    for lid, resource in (template.get("Resources") or {}).items():
+        if resource.get("Type") != "AWS::CloudFormation::Stack":
+            continue
+        asset = (resource.get("Metadata") or {}).get("aws:asset:path")
+        path = own.get(lid, "")
+        if not isinstance(asset, str) or _NESTED_STACK_SUFFIX + "/" not in path or not (directory / asset).is_file():
+            continue
+        nested_root = path.split(_NESTED_STACK_SUFFIX + "/", 1)[0]
+        inner = {p: l for p, l in by_path.items() if p.startswith(nested_root + "/")}
+        yield from _templates(_read_json(directory / asset), nested_root, inner, directory)
