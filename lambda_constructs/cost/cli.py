@@ -68,9 +68,10 @@ def to_json(stacks: list[StackCost], prices: PriceTable) -> dict[str, Any]:
 
 
 def _kinds(bill: Bill) -> str:
-    return ", ".join(
-        f"{line.units:g} {kind} ${line.usd:,.2f}" for kind, line in sorted(bill.lines.items()) if line.units
-    ) or "nothing billed"
+    return (
+        ", ".join(f"{line.units:g} {kind} ${line.usd:,.2f}" for kind, line in sorted(bill.lines.items()) if line.units)
+        or "nothing billed"
+    )
 
 
 def render(stacks: list[StackCost], prices: PriceTable) -> str:

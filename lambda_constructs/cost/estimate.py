@@ -20,7 +20,6 @@ from lambda_constructs.errors import LambdaConstructsError
 
 _STACK_TYPE = "aws:cloudformation:stack"
 _NESTED_ASSEMBLY_TYPE = "cdk:cloud-assembly"
-_NESTED_STACK_SUFFIX = ".NestedStack"
 #: Construct ids (prefixes) of the functions aws-cdk-lib adds for its custom resources.
 _CDK_INFRASTRUCTURE = (
     "Custom::",
@@ -206,18 +205,23 @@ def _read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _metadata(artifact: Mapping[str, Any], directory: Path) -> dict[str, str]:
-    """Construct path → logical id of every resource of the stack and its nested stacks."""
+def _metadata(artifact: Mapping[str, Any], directory: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Construct path → logical id (stack and nested stacks), and nested stack path → its template file."""
     metadata: dict[str, Any] = dict(artifact.get("metadata") or {})
     extra = artifact.get("additionalMetadataFile")
     if isinstance(extra, str) and (directory / extra).is_file():
         metadata.update(_read_json(directory / extra))
-    return {
-        path.lstrip("/"): str(entry.get("data"))
-        for path, entries in metadata.items()
-        for entry in (entries if isinstance(entries, list) else [])
-        if isinstance(entry, dict) and entry.get("type") == "aws:cdk:logicalId"
-    }
+    logical_ids: dict[str, str] = {}
+    nested: dict[str, str] = {}
+    for path, entries in metadata.items():
+        for entry in entries if isinstance(entries, list) else []:
+            if not isinstance(entry, dict):
+                continue
+            if entry.get("type") == "aws:cdk:logicalId":
+                logical_ids[path.lstrip("/")] = str(entry.get("data"))
+            elif entry.get("type") == "aws:cdk:templateFile":
+                nested[path.lstrip("/")] = str(entry.get("data"))
+    return logical_ids, nested
 
 
 def _stacks(directory: Path) -> Iterator[tuple[str, list[_Template]]]:
@@ -230,39 +234,20 @@ def _stacks(directory: Path) -> Iterator[tuple[str, list[_Template]]]:
         if kind != _STACK_TYPE:
             continue
         name = str(artifact.get("displayName") or artifact_id)
-        by_path = _metadata(artifact, directory)
-        template = _read_json(directory / properties["templateFile"])
-        root = _stack_root(by_path)
-        yield name, list(_templates(template, root, by_path, directory))
-
-
-def _stack_root(by_path: Mapping[str, str]) -> str:
-    """The stack's construct path: the common first segment(s) of its resources' paths."""
-    firsts = {path.split("/", 1)[0] for path in by_path}
-    return firsts.pop() if len(firsts) == 1 else ""
-
-
-def _templates(template: Mapping[str, Any], root: str, by_path: Mapping[str, str], directory: Path) -> Iterator[_Template]:
-    """The template with its own logical ids' paths, then every nested stack's (recursively)."""
-    prefix = root + "/" if root else ""
-    nested_roots = sorted(
-        {p.split(_NESTED_STACK_SUFFIX + "/", 1)[0] for p in by_path if _NESTED_STACK_SUFFIX + "/" in p},
-        key=len,
-        reverse=True,
-    )
-    own = {
-        lid: path
-        for path, lid in by_path.items()
-        if path.startswith(prefix) and not any(path.startswith(n + "/") for n in nested_roots if n != root)
-    }
-    yield _Template(template, own)
-    for lid, resource in (template.get("Resources") or {}).items():
-        if resource.get("Type") != "AWS::CloudFormation::Stack":
-            continue
-        asset = (resource.get("Metadata") or {}).get("aws:asset:path")
-        path = own.get(lid, "")
-        if not isinstance(asset, str) or _NESTED_STACK_SUFFIX + "/" not in path or not (directory / asset).is_file():
-            continue
-        nested_root = path.split(_NESTED_STACK_SUFFIX + "/", 1)[0]
-        inner = {p: l for p, l in by_path.items() if p.startswith(nested_root + "/")}
-        yield from _templates(_read_json(directory / asset), nested_root, inner, directory)
+        by_path, nested = _metadata(artifact, directory)
+        nested = {path: file for path, file in nested.items() if file != properties["templateFile"]}
+        templates = {"": str(properties["templateFile"]), **nested}
+        # Longest nested path first: a resource belongs to the innermost (nested) stack above it.
+        roots = sorted(nested, key=len, reverse=True)
+        own: dict[str, dict[str, str]] = {root: {} for root in templates}
+        for path, lid in by_path.items():
+            root = next((r for r in roots if path.startswith(r + "/")), "")
+            own[root][lid] = path
+        yield (
+            name,
+            [
+                _Template(_read_json(directory / file), own[root])
+                for root, file in templates.items()
+                if (directory / file).is_file()
+            ],
+        )

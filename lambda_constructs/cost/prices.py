@@ -87,7 +87,9 @@ def load_prices(path: str | Path | None = None) -> PriceTable:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise LambdaConstructsError("", f"cannot read the price file: {exc}", value=str(path), fix="pass a JSON object")
+        raise LambdaConstructsError(
+            "", f"cannot read the price file: {exc}", value=str(path), fix="pass a JSON object"
+        ) from exc
     if not isinstance(data, dict):
         raise LambdaConstructsError("", "the price file is not a JSON object", value=str(path), fix="pass {unit: USD}")
     prices = dict(table.prices)
@@ -98,6 +100,8 @@ def load_prices(path: str | Path | None = None) -> PriceTable:
                 "", f"unknown price unit {unit!r}", value=unit, fix="use one of: " + ", ".join(sorted(prices))
             )
         if isinstance(price, bool) or not isinstance(price, int | float) or price < 0:
-            raise LambdaConstructsError("", f"price of {unit} is not a non-negative number", value=price, fix="give USD/month")
+            raise LambdaConstructsError(
+                "", f"price of {unit} is not a non-negative number", value=price, fix="give USD/month"
+            )
         prices[unit] = float(price)
     return replace(table, prices=prices, date=date, region=region)
