@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Size, Stack, Token
 from aws_cdk import aws_ec2 as ec2
@@ -43,7 +44,6 @@ from lambda_constructs.keys import new_key, service_principal, stack_key
 from lambda_constructs.layers import PythonLayer, check_layers
 from lambda_constructs.python_code import python_code
 from lambda_constructs.releases.record import ReleaseRecord
-from lambda_constructs.releases.synth import FunctionReleaseSet, apply_releases
 from lambda_constructs.secrets import SecretReference
 from lambda_constructs.triggers.base import Trigger
 from lambda_constructs.validation import (
@@ -52,6 +52,9 @@ from lambda_constructs.validation import (
     duration_seconds,
     size_mebibytes,
 )
+
+if TYPE_CHECKING:
+    from lambda_constructs.releases.synth import FunctionReleaseSet
 
 #: CloudFormation's limit for inline (ZipFile) code.
 INLINE_CODE_MAX_CHARS = 4096
@@ -409,6 +412,8 @@ class SecureFunction(Construct):
         self.releases: FunctionReleaseSet | None = None
         if props.releases is not None:
             # Versions, aliases, deployments and outputs from the release file (docs/promotion.md).
+            from lambda_constructs.releases.synth import apply_releases  # loads aws_codedeploy: only when used
+
             self.releases = apply_releases(self, props.releases)
         elif props.default_alias is not None:
             self.add_alias(props.default_alias, self.latest_version)

@@ -33,6 +33,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print the estimate of ``args.assembly``; 0, or 2 when the assembly or price file is unusable."""
     try:
         prices = load_prices(args.prices)
         stacks = estimate(args.assembly, prices)

@@ -39,7 +39,9 @@ class Line:
     """Cost of one resource kind: count of billed units and USD per month."""
 
     units: float = 0.0
+    """Billed units (keys, alarm metrics, dashboards …). Default: 0."""
     usd: float = 0.0
+    """USD per month. Default: 0."""
 
 
 @dataclass
@@ -47,18 +49,22 @@ class Bill:
     """Costs by resource kind (``"KMS keys"``, ``"alarm metrics"`` …)."""
 
     lines: dict[str, Line] = field(default_factory=dict)
+    """Resource kind → its line. Default: empty."""
 
     def add(self, kind: str, units: float, usd: float) -> None:
+        """Add ``units`` costing ``usd`` per month to the line of ``kind``."""
         line = self.lines.setdefault(kind, Line())
         line.units += units
         line.usd += usd
 
     def merge(self, other: Bill) -> None:
+        """Add every line of ``other``."""
         for kind, line in other.lines.items():
             self.add(kind, line.units, line.usd)
 
     @property
     def usd(self) -> float:
+        """Total USD per month."""
         return sum(line.usd for line in self.lines.values())
 
 
@@ -67,11 +73,15 @@ class StackCost:
     """A stack's idle cost: per function (by construct path) and shared; nested stacks are counted in."""
 
     name: str
+    """The stack's display name (``Stage/Stack`` for a stack of a Stage)."""
     functions: dict[str, Bill] = field(default_factory=dict)
+    """Function construct path → its costs. Default: empty."""
     shared: Bill = field(default_factory=Bill)
+    """Costs not attributable to one function. Default: an empty bill."""
 
     @property
     def total(self) -> Bill:
+        """Shared and per-function costs together."""
         total = Bill()
         total.merge(self.shared)
         for bill in self.functions.values():

@@ -4,6 +4,10 @@ See docs/promotion.md. The CLI (``python -m lambda_constructs release|promote|ro
 lives in :mod:`lambda_constructs.releases.cli`.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from lambda_constructs.releases.fingerprint import changed_parts, fingerprint, function_parts
 from lambda_constructs.releases.record import (
     AliasSpec,
@@ -13,7 +17,24 @@ from lambda_constructs.releases.record import (
     load_record,
     parse_record,
 )
-from lambda_constructs.releases.synth import AliasDeployment, FunctionReleaseSet, apply_releases
+
+if TYPE_CHECKING:
+    from lambda_constructs.releases.synth import AliasDeployment, FunctionReleaseSet, apply_releases
+
+#: Loaded on first use (PEP 562): the synth part imports aws_codedeploy and aws_cloudwatch, which a
+#: function without a release file never needs.
+_SYNTH_NAMES = frozenset({"AliasDeployment", "FunctionReleaseSet", "apply_releases"})
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _SYNTH_NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from lambda_constructs.releases import synth
+
+    value = getattr(synth, name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AliasDeployment",
