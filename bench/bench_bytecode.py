@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lambda_constructs.bundling.python import BundleOptions, bundle_python  # noqa: E402
+from lambda_constructs.bundling.python import BundleOptions, bundle_python
 
 #: Package → module. jmespath (which powertools imports) is in every Lambda Python runtime, so the bundler
 #: leaves it out unless it is named: it is named here so the bundle imports on this machine too.
@@ -53,8 +53,10 @@ def _bundle(root: Path, packages: list[str], *, bytecode: bool) -> Path:
     target = root / f"unzipped-{'with' if bytecode else 'without'}"
     with zipfile.ZipFile(result.zip_path) as archive:
         archive.extractall(target)
-    print(f"bundle {'with' if bytecode else 'without'} byte code: {result.zipped_size_bytes / 1e6:.1f} MB zipped, "
-          f"{result.unzipped_size_bytes / 1e6:.1f} MB unzipped, bytecode_python={result.bytecode_python}")
+    print(
+        f"bundle {'with' if bytecode else 'without'} byte code: {result.zipped_size_bytes / 1e6:.1f} MB zipped, "
+        f"{result.unzipped_size_bytes / 1e6:.1f} MB unzipped, bytecode_python={result.bytecode_python}"
+    )
     return target
 
 

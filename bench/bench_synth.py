@@ -183,9 +183,10 @@ def main() -> None:
         action="store_true",
         help="library defaults vs a typical hand-written app (bench/_typical.py), whole process, validation off and on",
     )
+    parser.add_argument("--modes", default="off,on", help="--typical: CDK validation modes to run (default off,on)")
     args = parser.parse_args()
     if args.typical:
-        typical(args.runs, [int(s) for s in args.sizes.split(",")])
+        typical(args.runs, [int(s) for s in args.sizes.split(",")], [m == "on" for m in args.modes.split(",")])
         return
     print(
         f"runs={args.runs} validation={'on' if args.validation else 'off'} python{' -O' if args.optimize else ''}; "
@@ -213,14 +214,14 @@ def main() -> None:
         sys.stdout.flush()
 
 
-def typical(runs: int, sizes: list[int]) -> None:
+def typical(runs: int, sizes: list[int], modes: list[bool] | None = None) -> None:
     """Whole-process wall seconds (interpreter, imports, jsii start-up, build, synth), median of ``runs``."""
     print(f"runs={runs}; seconds = whole process (imports included), median; import = start-up before the build")
     print(
         f"{'N':>4} {'validation':>10} {'typical s':>10} {'library s':>10} {'ratio':>6} {'typ import':>10} {'lib import':>10}"
     )
     for n in sizes:
-        for validation in (False, True):
+        for validation in modes or (False, True):
             samples: dict[str, list[dict[str, float]]] = {"typical": [], "library-defaults": []}
             for _ in range(runs):
                 for build in samples:
