@@ -284,7 +284,8 @@ class LambdaService(Construct):
 
         Returns the service-level :class:`~lambda_constructs.monitoring.ServiceMonitoring` (construct id
         ``construct_id`` under the service: the alarm topic and, when ``props.dashboard``, a dashboard of
-        the functions' metrics). Each shard gets a ``ServiceMonitoring`` with the same id holding its
+        the functions' metrics; the topic is encrypted with the service's key unless ``props`` names a
+        topic or a topic key). Each shard gets a ``ServiceMonitoring`` with the same id holding its
         functions' alarms (``props.alarm_set``, compact by default), metric filters and saved queries,
         sending to that topic (a nested-stack parameter). Call it once, after every function. Default
         ``props``: :class:`ServiceMonitoringProps` () without a dashboard (one dashboard holds at most
@@ -296,6 +297,8 @@ class LambdaService(Construct):
         from lambda_constructs.monitoring import ServiceMonitoring, ServiceMonitoringProps
 
         props = props or ServiceMonitoringProps(dashboard=False)
+        if props.alarm_topic is None and props.alarm_topic_key is None:
+            props = dataclasses.replace(props, alarm_topic_key=self.key)  # no second key ($1.00/month)
         top = ServiceMonitoring(self, construct_id, dataclasses.replace(props, functions=()))
         shard_props = dataclasses.replace(props, alarm_topic=top.alarm_topic, dashboard=False)
         for index, stack in self.shard_stacks.items():

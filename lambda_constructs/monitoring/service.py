@@ -57,6 +57,10 @@ class ServiceMonitoringProps:
     alarm_topic: sns.ITopic | None = None
     """Where alarms (and their return to OK) are sent; must be in the stack's region. Default: a new
     KMS-encrypted, TLS-only topic (``alarm_topic`` attribute) - subscribe to it."""
+    alarm_topic_key: kms.IKey | None = None
+    """Key of the created alarm topic; CloudWatch of this account is allowed to use it (its policy gets a
+    statement). Default: None, a new key (``AlarmTopicKey``, $1.00/month; ``LambdaService.monitor`` passes
+    the service's key instead)."""
     alarm_set: AlarmSet = "compact"
     """Which alarms each function gets. ``"compact"`` (3 billed alarm metrics, $0.30/month per function at
     $0.10 per standard alarm metric, https://aws.amazon.com/cloudwatch/pricing/): ``Errors`` and
@@ -434,7 +438,7 @@ class ServiceMonitoring(Construct):
         super().__init__(scope, construct_id)
         self.props = props = props or ServiceMonitoringProps()
         props.thresholds.validate(self)
-        self.alarm_topic_key: kms.Key | None = None
+        self.alarm_topic_key: kms.IKey | None = None
         self.alarm_topic: sns.ITopic = (
             self._checked_topic(props.alarm_topic) if props.alarm_topic else self._new_topic()
         )
@@ -492,7 +496,7 @@ class ServiceMonitoring(Construct):
         return topic
 
     def _new_topic(self) -> sns.Topic:
-        key = kms.Key(
+        key = self.props.alarm_topic_key or kms.Key(
             self,
             "AlarmTopicKey",
             description=f"Alarm notifications of {self.node.path}",

@@ -227,6 +227,9 @@ def test_monitor_puts_alarms_in_the_shards_and_one_topic_in_the_parent() -> None
     assert all(a["AlarmActions"] == [{"Ref": a["AlarmActions"][0]["Ref"]}] for a in alarms)
     assert {a["AlarmActions"][0]["Ref"] for a in alarms} <= set(nested["Parameters"])
     assert top.alarm_topic is not None and len(nested["Resources"]) <= 45
+    # The topic uses the service's key: one key in the whole service.
+    assert top.alarm_topic_key is svc.key
+    assert [r["Type"] for r in parent["Resources"].values()].count("AWS::KMS::Key") == 1
 
 
 def test_monitor_without_room_fails_with_the_fix() -> None:
