@@ -25,7 +25,19 @@ def configure(fn: SecureFunction) -> None:
 
 
 def function_props() -> SecureFunctionProps:
-    return SecureFunctionProps(inline_code=HANDLER)
+    """A key per function: the design bench/_handwritten.py rebuilds resource for resource."""
+    return SecureFunctionProps(inline_code=HANDLER, key_per_function=True)
+
+
+def library_defaults(stack: Stack, n: int) -> None:
+    """N SecureFunctions with the library's defaults, aliases Dev/Stage/Prod and an SqsTrigger on Prod
+    (the library side of the comparison with bench/_typical.py)."""
+    props = SecureFunctionProps(inline_code=HANDLER, default_alias=None)
+    for i in range(n):
+        fn = SecureFunction(stack, f"fn-{i:04d}", props)
+        for name in ("Dev", "Stage", "Prod"):
+            fn.add_alias(name, fn.latest_version)
+        fn.add_trigger(SqsTrigger(), alias="Prod")
 
 
 def library_functions(stack: Stack, n: int) -> list[SecureFunction]:

@@ -27,6 +27,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 #: Functions per stack for the unsharded builds (20 × 20 resources = 400).
 PER_STACK = 20
+#: The builds of the typical comparison (``--typical``): the library's defaults vs bench/_typical.py.
+TYPICAL_BUILDS = ("typical", "library-defaults")
+
+
+def _feature_flags() -> dict[str, object]:
+    """cdk.json's context, read without importing tests/ (which imports the library)."""
+    context: dict[str, object] = json.loads((ROOT / "cdk.json").read_text())["context"]
+    return context
 
 
 def _vm_hwm_kib(pid: int) -> int:
@@ -67,9 +75,17 @@ def child(build: str, n: int, validation: bool, shards: int) -> None:
     sys.path.insert(0, str(ROOT))
     import aws_cdk as cdk
 
-    from bench._handwritten import handwritten_functions
-    from bench._workload import library_functions, library_service
-    from tests.helpers import feature_flags
+    if build in TYPICAL_BUILDS:
+        # Only what the build uses: the typical app imports no lambda_constructs.
+        if build == "typical":
+            from bench._typical import typical_functions as make
+        else:
+            from bench._workload import library_defaults as make
+        feature_flags = _feature_flags
+    else:
+        from bench._handwritten import handwritten_functions
+        from bench._workload import library_functions, library_service
+        from tests.helpers import feature_flags
 
     # Under the parallel launcher each worker writes to its own CDK_OUTDIR (the launcher merges it).
     own_outdir = not os.environ.get("CDK_OUTDIR")
@@ -78,7 +94,10 @@ def child(build: str, n: int, validation: bool, shards: int) -> None:
     processes = [os.getpid(), *_children(os.getpid())]  # Python and its jsii kernel (Node)
     cpu1 = _cpu_seconds(processes)
     t1 = time.perf_counter()
-    if build == "service":
+    if build in TYPICAL_BUILDS:
+        for first in range(0, n, PER_STACK):
+            make(cdk.Stack(app, f"Bench{first // PER_STACK}"), min(PER_STACK, n - first))
+    elif build == "service":
         library_service(cdk.Stack(app, "Bench"), n, shards=shards)
     else:
         # 20 resources per function: one stack holds at most 20 (CDK refuses templates over 500 resources).
@@ -159,7 +178,16 @@ def main() -> None:
     parser.add_argument("--sizes", default="1,10,40")
     parser.add_argument("--validation", action="store_true")
     parser.add_argument("-O", dest="optimize", action="store_true", help="run the builds with python -O")
+    parser.add_argument(
+        "--typical",
+        action="store_true",
+        help="library defaults vs a typical hand-written app (bench/_typical.py), whole process, validation off and on",
+    )
+    parser.add_argument("--modes", default="off,on", help="--typical: CDK validation modes to run (default off,on)")
     args = parser.parse_args()
+    if args.typical:
+        typical(args.runs, [int(s) for s in args.sizes.split(",")], [m == "on" for m in args.modes.split(",")])
+        return
     print(
         f"runs={args.runs} validation={'on' if args.validation else 'off'} python{' -O' if args.optimize else ''}; "
         "seconds = build+synth, median"
@@ -184,6 +212,29 @@ def main() -> None:
             f"{hw_mb:>7.0f} {lib_mb:>7.0f} {lib_mb / hw_mb:>9.2f}"
         )
         sys.stdout.flush()
+
+
+def typical(runs: int, sizes: list[int], modes: list[bool] | None = None) -> None:
+    """Whole-process wall seconds (interpreter, imports, jsii start-up, build, synth), median of ``runs``."""
+    print(f"runs={runs}; seconds = whole process (imports included), median; import = start-up before the build")
+    print(
+        f"{'N':>4} {'validation':>10} {'typical s':>10} {'library s':>10} {'ratio':>6} {'typ import':>10} {'lib import':>10}"
+    )
+    for n in sizes:
+        for validation in modes or (False, True):
+            samples: dict[str, list[dict[str, float]]] = {"typical": [], "library-defaults": []}
+            for _ in range(runs):
+                for build in samples:
+                    samples[build].append(run(build, n, validation=validation))
+            typ = statistics.median(s["wall"] for s in samples["typical"])
+            lib = statistics.median(s["wall"] for s in samples["library-defaults"])
+            typ_imp = statistics.median(s["startup"] for s in samples["typical"])
+            lib_imp = statistics.median(s["startup"] for s in samples["library-defaults"])
+            print(
+                f"{n:>4} {'on' if validation else 'off':>10} {typ:>10.2f} {lib:>10.2f} {lib / typ:>6.2f} "
+                f"{typ_imp:>10.2f} {lib_imp:>10.2f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

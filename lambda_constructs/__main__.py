@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "lambda_constructs.invoke.cli",
     "lambda_constructs.parallel.cli",
     "lambda_constructs.tune.cli",
+    "lambda_constructs.cost.cli",
 )
 
 
@@ -26,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every available sub-command."""
     parser = argparse.ArgumentParser(
         prog="python -m lambda_constructs",
-        description="Release, promote and locally invoke functions built with lambda_constructs.",
+        description="Release, promote, locally invoke and price functions built with lambda_constructs.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:

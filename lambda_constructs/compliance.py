@@ -14,15 +14,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 
-import cdk_nag
 from aws_cdk import Acknowledgment, App, Stage, Validations
-from cdk_nag import (
-    AwsSolutionsChecks,
-    HIPAASecurityChecks,
-    NIST80053R5Checks,
-    PCIDSS321Checks,
-    ServerlessChecks,
-)
 from constructs import IConstruct, Node
 
 from lambda_constructs import _nag_rules
@@ -234,6 +226,8 @@ def installed_cdk_nag_version() -> str:
 
 
 def _cdk_nag_tarball() -> Path:
+    import cdk_nag  # here, not at the top: loading cdk-nag takes ≈ 1 s; only apps that attach packs need it
+
     return next((Path(cdk_nag.__file__).parent / "_jsii").glob("cdk-nag@*.tgz"))
 
 
@@ -291,6 +285,14 @@ def add_compliance_packs(app: App | Stage) -> None:
 
     Synthesis then fails on any unacknowledged finding.
     """
+    from cdk_nag import (  # here, not at the top: only apps that attach the packs load cdk-nag (≈ 1 s)
+        AwsSolutionsChecks,
+        HIPAASecurityChecks,
+        NIST80053R5Checks,
+        PCIDSS321Checks,
+        ServerlessChecks,
+    )
+
     Validations.of(app).add_plugins(
         AwsSolutionsChecks(app),
         ServerlessChecks(app),

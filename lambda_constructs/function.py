@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Size, Stack, Token
 from aws_cdk import aws_ec2 as ec2
@@ -39,12 +40,11 @@ from lambda_constructs.compliance import (
     rule_ids,
 )
 from lambda_constructs.errors import LambdaConstructsError, fail, warn
-from lambda_constructs.keys import new_key, service_principal
+from lambda_constructs.keys import new_key, service_principal, stack_key
 from lambda_constructs.layers import PythonLayer, check_layers
 from lambda_constructs.python_code import python_code
 from lambda_constructs.releases.record import ReleaseRecord
 from lambda_constructs.releases.routing import check_alias_routing
-from lambda_constructs.releases.synth import FunctionReleaseSet, apply_releases
 from lambda_constructs.secrets import SecretReference
 from lambda_constructs.triggers.base import Trigger
 from lambda_constructs.validation import (
@@ -54,6 +54,9 @@ from lambda_constructs.validation import (
     is_token,
     size_mebibytes,
 )
+
+if TYPE_CHECKING:
+    from lambda_constructs.releases.synth import FunctionReleaseSet
 
 #: CloudFormation's limit for inline (ZipFile) code.
 INLINE_CODE_MAX_CHARS = 4096
@@ -127,9 +130,15 @@ class SecureFunctionProps:
     """Environment variables, encrypted with the function's KMS key. Default: none. Names must
     match ``[a-zA-Z][a-zA-Z0-9_]+``, reserved names are rejected, 4 KB in total at most."""
     encryption_key: kms.IKey | None = None
-    """Customer-managed key for environment variables, logs and the failure queue. Default: a new
-    key with rotation enabled, retained on deletion. A key you bring must let CloudWatch Logs use
+    """Customer-managed key for environment variables, logs and the failure queue. Default: the
+    stack's shared key (construct id ``LambdaConstructsKey`` under the stack; rotation on, retained,
+    usable by CloudWatch Logs of the account and region; $1.00/month for the whole stack), or a key
+    of this function when ``key_per_function`` is True. A key you bring must let CloudWatch Logs use
     it (``logs.<region>.amazonaws.com``) when ``log_group`` is not given."""
+    key_per_function: bool = False
+    """Give this function its own key (construct id ``Key`` under the function, the only design before
+    the shared key — see CHANGELOG "Migration"; $1.00/month per function) instead of the stack's shared key.
+    Ignored when ``encryption_key`` is given. Default: False."""
     role: iam.IRole | None = None
     """Bring your own execution role. Default: a dedicated role with customer-managed policies.
     Not together with ``permissions_boundary`` or ``role_description``."""
@@ -327,7 +336,9 @@ class SecureFunction(Construct):
         self._validate()
         self.language_info = languages.validate(self)
 
-        self.key: kms.IKey = props.encryption_key or self._new_key()
+        self.key: kms.IKey = props.encryption_key or (
+            self._new_key() if props.key_per_function else stack_key(self.stack)
+        )
         self.permissions_boundary = self._boundary()
         self.role: iam.IRole = props.role or self._new_role()
         self.endpoint_services: set[str] = set()
@@ -368,6 +379,8 @@ class SecureFunction(Construct):
         self.releases: FunctionReleaseSet | None = None
         if props.releases is not None:
             # Versions, aliases, deployments and outputs from the release file (docs/promotion.md).
+            from lambda_constructs.releases.synth import apply_releases  # loads aws_codedeploy: only when used
+
             self.releases = apply_releases(self, props.releases)
         elif props.default_alias is not None:
             self.add_alias(props.default_alias, self.latest_version)

@@ -10,24 +10,29 @@ endpoint service the grant needs. Object-level wildcards that AWS requires (``bu
 
 from __future__ import annotations
 
-from typing import Literal, cast
+from typing import TYPE_CHECKING, Literal, TypeAlias, cast
 
 from aws_cdk import Stack, Token
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_secretsmanager as secretsmanager
-from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sqs as sqs
-from aws_cdk import aws_ssm as ssm
 from constructs import IConstruct
 
 from lambda_constructs.compliance import acknowledge
 from lambda_constructs.errors import fail, warn
 
+if TYPE_CHECKING:
+    # Types only: dispatch is on attributes, so a function that grants nothing loads none of these modules.
+    from aws_cdk import aws_dynamodb as dynamodb
+    from aws_cdk import aws_kms as kms
+    from aws_cdk import aws_s3 as s3
+    from aws_cdk import aws_secretsmanager as secretsmanager
+    from aws_cdk import aws_sns as sns
+    from aws_cdk import aws_sqs as sqs
+    from aws_cdk import aws_ssm as ssm
+
 Access = Literal["read", "write"]
-Grantable = s3.IBucket | dynamodb.ITable | sqs.IQueue | sns.ITopic | secretsmanager.ISecret | ssm.IParameter | kms.IKey
+Grantable: TypeAlias = (
+    "s3.IBucket | dynamodb.ITable | sqs.IQueue | sns.ITopic | secretsmanager.ISecret | ssm.IParameter | kms.IKey"
+)
 
 #: Actions per resource type and access. Reads include the describe calls the SDKs make.
 ACTIONS: dict[str, dict[str, list[str]]] = {
@@ -113,7 +118,7 @@ def grant(
     service, resources, key = _describe(stack, resource, access, objects=objects, indexes=indexes)
     statements = [iam.PolicyStatement(actions=ACTIONS[service][access], resources=resources)]
     if service == "s3" and access == "read":
-        bucket_arn = cast(s3.IBucket, resource).bucket_arn
+        bucket_arn = cast("s3.IBucket", resource).bucket_arn
         statements.append(iam.PolicyStatement(actions=ACTIONS["s3"]["bucket-read"], resources=[bucket_arn]))
     if key is not None:
         statements.append(iam.PolicyStatement(actions=KEY_ACTIONS[access], resources=[key.key_arn]))
@@ -131,27 +136,27 @@ def _describe(
 ) -> tuple[str, list[str], kms.IKey | None]:
     # jsii interfaces are not runtime-checkable protocols: dispatch on the class's ARN property.
     if _has(resource, "bucket_arn"):
-        bucket = cast(s3.IBucket, resource)
+        bucket = cast("s3.IBucket", resource)
         return "s3", [bucket.arn_for_objects(objects)], bucket.encryption_key
     if _has(resource, "table_arn"):
-        table = cast(dynamodb.ITable, resource)
+        table = cast("dynamodb.ITable", resource)
         arns = [table.table_arn]
         if indexes and access == "read":
             arns.append(f"{table.table_arn}/index/*")
         return "dynamodb", arns, table.encryption_key
     if _has(resource, "queue_arn"):
-        queue = cast(sqs.IQueue, resource)
+        queue = cast("sqs.IQueue", resource)
         return "sqs", [queue.queue_arn], queue.encryption_master_key
     if _has(resource, "topic_arn"):
-        topic = cast(sns.ITopic, resource)
+        topic = cast("sns.ITopic", resource)
         return "sns", [topic.topic_arn], topic.master_key
     if _has(resource, "secret_arn"):
-        secret = cast(secretsmanager.ISecret, resource)
+        secret = cast("secretsmanager.ISecret", resource)
         return "secretsmanager", [secret.secret_full_arn or f"{secret.secret_arn}-??????"], secret.encryption_key
     if _has(resource, "parameter_arn"):
-        return "ssm", [cast(ssm.IParameter, resource).parameter_arn], None
+        return "ssm", [cast("ssm.IParameter", resource).parameter_arn], None
     if _has(resource, "key_arn"):
-        return "kms", [cast(kms.IKey, resource).key_arn], None
+        return "kms", [cast("kms.IKey", resource).key_arn], None
     raise fail(
         stack,
         "cannot grant access to this resource type",

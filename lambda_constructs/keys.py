@@ -29,6 +29,27 @@ def new_key(
     return key
 
 
+#: Construct id (a child of the stack) of the key SecureFunctions of a stack share by default.
+STACK_KEY_ID = "LambdaConstructsKey"
+
+
+def stack_key(stack: Stack) -> kms.Key:
+    """The stack's shared function key (id :data:`STACK_KEY_ID`), created by the first function that needs it.
+
+    One customer-managed key costs $1.00 a month (https://aws.amazon.com/kms/pricing/), whatever the
+    number of functions using it; it is usable by CloudWatch Logs of this account and region.
+    """
+    existing = stack.node.try_find_child(STACK_KEY_ID)
+    if isinstance(existing, kms.Key):
+        return existing
+    return new_key(
+        stack,
+        STACK_KEY_ID,
+        f"Environment, logs and failure queues of the SecureFunctions of {stack.node.path}",
+        stack=stack,
+    )
+
+
 @cache
 def service_principal(service: str) -> iam.ServicePrincipal:
     """One shared ``iam.ServicePrincipal`` per service name (principals are immutable values)."""

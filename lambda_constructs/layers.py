@@ -20,6 +20,7 @@ from aws_cdk import Fn, RemovalPolicy, Stack, Token, aws_lambda
 from constructs import Construct
 
 from lambda_constructs.bundling.archive import iter_files, tree_size
+from lambda_constructs.bundling.bytecode import warn_if_missing
 from lambda_constructs.bundling.python import BundleOptions, BundleResult, bundle_python
 from lambda_constructs.bundling.targets import architecture_of, python_version_of
 from lambda_constructs.errors import LambdaConstructsError, fail, warn
@@ -216,6 +217,8 @@ class PythonLayer(Construct):
                             layout="layer",
                             pip_options=props.pip_options,
                             cache_dir=Path(props.cache_dir) if props.cache_dir is not None else None,
+                            # .pyc files are per Python version: a layer for several runtimes ships none.
+                            bytecode=len(self.compatible_runtimes) == 1,
                         ),
                         construct_path=self.node.path,
                     )
@@ -233,6 +236,8 @@ class PythonLayer(Construct):
                 fix="create one PythonLayer per runtime and architecture",
             )
         bundle = next(iter(results.values()))
+        if len(self.compatible_runtimes) == 1:
+            warn_if_missing(self, python_version_of(self.compatible_runtimes[0]), bundle.bytecode_python)
         self.bundle = bundle
         self.content_hash = bundle.sha256
         self.unzipped_size_bytes = bundle.unzipped_size_bytes

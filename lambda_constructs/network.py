@@ -20,22 +20,24 @@ from constructs import Construct, IConstruct
 
 from lambda_constructs.errors import fail
 
-#: Endpoint names accepted by :class:`FunctionEndpoints` → interface endpoint service.
-INTERFACE_SERVICES: dict[str, ec2.InterfaceVpcEndpointAwsService] = {
-    "logs": ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
-    "kms": ec2.InterfaceVpcEndpointAwsService.KMS,
-    "sqs": ec2.InterfaceVpcEndpointAwsService.SQS,
-    "sns": ec2.InterfaceVpcEndpointAwsService.SNS,
-    "secretsmanager": ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
-    "ssm": ec2.InterfaceVpcEndpointAwsService.SSM,
-    "xray": ec2.InterfaceVpcEndpointAwsService.XRAY,
+#: Endpoint names accepted by :class:`FunctionEndpoints` → ``ec2.InterfaceVpcEndpointAwsService`` attribute
+#: (read on use: each read is a jsii round trip, not worth paying at import).
+_INTERFACE_ATTRS = {
+    "logs": "CLOUDWATCH_LOGS",
+    "kms": "KMS",
+    "sqs": "SQS",
+    "sns": "SNS",
+    "secretsmanager": "SECRETS_MANAGER",
+    "ssm": "SSM",
+    "xray": "XRAY",
 }
-#: Endpoint names served by (free) gateway endpoints.
-GATEWAY_SERVICES: dict[str, ec2.GatewayVpcEndpointAwsService] = {
-    "s3": ec2.GatewayVpcEndpointAwsService.S3,
-    "dynamodb": ec2.GatewayVpcEndpointAwsService.DYNAMODB,
-}
-ENDPOINT_SERVICES: frozenset[str] = frozenset(INTERFACE_SERVICES) | frozenset(GATEWAY_SERVICES)
+#: Endpoint names served by (free) gateway endpoints → ``ec2.GatewayVpcEndpointAwsService`` attribute.
+_GATEWAY_ATTRS = {"s3": "S3", "dynamodb": "DYNAMODB"}
+INTERFACE_SERVICES: frozenset[str] = frozenset(_INTERFACE_ATTRS)
+"""Endpoint names served by interface endpoints."""
+GATEWAY_SERVICES: frozenset[str] = frozenset(_GATEWAY_ATTRS)
+"""Endpoint names served by gateway endpoints."""
+ENDPOINT_SERVICES: frozenset[str] = INTERFACE_SERVICES | GATEWAY_SERVICES
 
 #: Construct ids of the endpoints (ids are API: renaming one replaces the endpoint).
 _ENDPOINT_IDS = {
@@ -306,7 +308,7 @@ class FunctionEndpoints(Construct):
                     self,
                     _ENDPOINT_IDS[name],
                     vpc=vpc,
-                    service=INTERFACE_SERVICES[name],
+                    service=getattr(ec2.InterfaceVpcEndpointAwsService, _INTERFACE_ATTRS[name]),
                     subnets=selection,
                     security_groups=[self.security_group],
                     private_dns_enabled=True,
@@ -314,5 +316,9 @@ class FunctionEndpoints(Construct):
                 )
             else:
                 self.gateway_endpoints[name] = ec2.GatewayVpcEndpoint(
-                    self, _ENDPOINT_IDS[name], vpc=vpc, service=GATEWAY_SERVICES[name], subnets=[selection]
+                    self,
+                    _ENDPOINT_IDS[name],
+                    vpc=vpc,
+                    service=getattr(ec2.GatewayVpcEndpointAwsService, _GATEWAY_ATTRS[name]),
+                    subnets=[selection],
                 )

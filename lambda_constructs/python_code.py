@@ -15,6 +15,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct
 
 from lambda_constructs.bundling.archive import tree_size
+from lambda_constructs.bundling.bytecode import warn_if_missing
 from lambda_constructs.bundling.python import BundleOptions, BundleResult, bundle_python
 from lambda_constructs.bundling.targets import architecture_of, python_version_of
 
@@ -54,4 +55,5 @@ def python_code(
         ),
         construct_path=scope.node.path,
     )
+    warn_if_missing(scope, python_version_of(runtime), bundle.bytecode_python)
     return PythonCode(lambda_.Code.from_asset(str(bundle.zip_path)), bundle.unzipped_size_bytes, bundle)

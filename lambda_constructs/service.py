@@ -15,6 +15,7 @@ import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aws_cdk import CfnResource, NestedStack, Stack
 from aws_cdk import aws_kms as kms
@@ -25,6 +26,14 @@ from lambda_constructs.function import SecureFunction, SecureFunctionProps
 from lambda_constructs.keys import new_key
 from lambda_constructs.parallel import Worker, worker_of
 
+if TYPE_CHECKING:
+    from lambda_constructs.monitoring import ServiceMonitoring, ServiceMonitoringProps
+
+#: Most resources ServiceMonitoring adds per function with the compact alarm set: Errors, Throttles,
+#: FailureQueueDepth, Concurrency, IteratorAge alarms and the ErrorLogs metric filter.
+MONITORING_RESERVE = 6
+#: Resources ServiceMonitoring adds once per shard: the four saved Logs Insights queries.
+MONITORING_SHARD_RESERVE = 4
 #: CloudFormation's hard limits per template.
 CFN_MAX_RESOURCES = 500
 CFN_MAX_TEMPLATE_BYTES = 1_000_000
@@ -47,6 +56,11 @@ class LambdaServiceProps:
     max_template_bytes: int = 800_000
     """Size budget per nested template, checked after synthesis by :func:`check_template_limits`
     (CloudFormation allows 1 MB). Default: 800 000 bytes."""
+    monitored: bool = False
+    """Keep room in every shard for :meth:`LambdaService.monitor`: :data:`MONITORING_RESERVE` resources
+    per function (its compact alarms, metric filter …) and :data:`MONITORING_SHARD_RESERVE` per shard
+    (saved queries) count against ``max_resources`` as functions are added. Default: False (then
+    ``monitor`` fails with this fix when a shard has no room)."""
     encryption_key: kms.IKey | None = None
     """Key used by every function that does not set its own ``encryption_key``. Default: one key
     (rotation on, retained, usable by CloudWatch Logs of this account and region) created in the
@@ -137,6 +151,7 @@ class LambdaService(Construct):
         self._placements: dict[str, Placement] = {}
         self._shard_resources: dict[int, int] = {}
         self._held: set[int] = set()
+        self._reserve = MONITORING_RESERVE if props.monitored else 0
         self.worker: Worker | None = worker_of(self)
         """This process's part of a parallel synthesis, None when the app is synthesized in one process."""
 
@@ -254,13 +269,58 @@ class LambdaService(Construct):
         fn = SecureFunction(stack, function_id, props)
         if configure is not None:
             configure(fn)
-        cost = count_resources(fn)
+        cost = count_resources(fn) + self._reserve
         self._check_budget(fn, function_id, index, cost)
         self._shard_resources[index] = self._shard_resources.get(index, 0) + cost
         self.functions[function_id] = fn
         self._placements[function_id] = Placement(function_id, index, _shard_id(index), cost)
         fn.on_resources_added = lambda changed: self._recount(function_id, changed)
         return fn
+
+    def monitor(
+        self, construct_id: str = "Monitoring", props: ServiceMonitoringProps | None = None
+    ) -> ServiceMonitoring:
+        """Monitor every function built here: alarms in each function's shard, one topic for the service.
+
+        Returns the service-level :class:`~lambda_constructs.monitoring.ServiceMonitoring` (construct id
+        ``construct_id`` under the service: the alarm topic and, when ``props.dashboard``, a dashboard of
+        the functions' metrics; the topic is encrypted with the service's key unless ``props`` names a
+        topic or a topic key). Each shard gets a ``ServiceMonitoring`` with the same id holding its
+        functions' alarms (``props.alarm_set``, compact by default), metric filters and saved queries,
+        sending to that topic (a nested-stack parameter). Call it once, after every function. Default
+        ``props``: :class:`ServiceMonitoringProps` () without a dashboard (one dashboard holds at most
+        500 widgets: about 60 functions).
+
+        Raises:
+            LambdaConstructsError: a shard would exceed ``max_resources`` (fix: ``monitored=True``).
+        """
+        from lambda_constructs.monitoring import ServiceMonitoring, ServiceMonitoringProps
+
+        props = props or ServiceMonitoringProps(dashboard=False)
+        if props.alarm_topic is None and props.alarm_topic_key is None:
+            props = dataclasses.replace(props, alarm_topic_key=self.key)  # no second key ($1.00/month)
+        top = ServiceMonitoring(self, construct_id, dataclasses.replace(props, functions=()))
+        shard_props = dataclasses.replace(props, alarm_topic=top.alarm_topic, dashboard=False)
+        for index, stack in self.shard_stacks.items():
+            fns = [fn for fid, fn in self.functions.items() if self._placements[fid].shard == index]
+            if not fns:
+                continue
+            monitoring = ServiceMonitoring(stack, construct_id, dataclasses.replace(shard_props, functions=fns))
+            used = count_resources(stack)
+            if used > self.props.max_resources:
+                raise fail(
+                    monitoring,
+                    f"monitoring takes shard {index} to {used} resources, over the budget of "
+                    f"{self.props.max_resources}",
+                    value=used,
+                    fix="declare the service with LambdaServiceProps(monitored=True), which keeps room for it",
+                )
+            if top.dashboard is not None:
+                for fm in monitoring.functions.values():
+                    widgets = fm.widgets()
+                    top.dashboard.add_widgets(widgets[0])
+                    top.dashboard.add_widgets(*widgets[1:])
+        return top
 
     def _check_id(self, function_id: str) -> None:
         if not function_id or len(function_id) > _MAX_ID_LENGTH or "/" in function_id:
@@ -288,6 +348,8 @@ class LambdaService(Construct):
             # over this limit with the stack's path and resource count.
             stack.node.set_context(STACK_RESOURCE_LIMIT_CONTEXT, self.props.max_resources)
             self.shard_stacks[index] = stack
+            if self.props.monitored:
+                self._shard_resources[index] = self._shard_resources.get(index, 0) + MONITORING_SHARD_RESERVE
         return stack
 
     def _hold_place(self, index: int) -> None:
@@ -325,7 +387,7 @@ class LambdaService(Construct):
     def _recount(self, function_id: str, fn: SecureFunction) -> None:
         """Re-count a function after ``add_alias``/``add_trigger``/``add_vpc_endpoints`` (called by the function)."""
         placement = self._placements[function_id]
-        cost = count_resources(fn)
+        cost = count_resources(fn) + self._reserve
         self._check_budget(fn, placement.function_id, placement.shard, cost, previous=placement.resources)
         self._shard_resources[placement.shard] += cost - placement.resources
         self._placements[placement.function_id] = dataclasses.replace(placement, resources=cost)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from lambda_constructs.bundling.archive import iter_files, tree_size, write_zip
+from lambda_constructs.bundling.bytecode import Interpreter, compile_tree, find_interpreter
 from lambda_constructs.bundling.errors import (
     BundlingError,
     NoMatchingWheelError,
@@ -35,7 +36,7 @@ from lambda_constructs.bundling.targets import (
     validate_python_version,
 )
 
-BUNDLER_VERSION = "1"
+BUNDLER_VERSION = "2"
 """Part of every cache key: bump it when the bundle layout or cleaning rules change."""
 
 RUNTIME_PROVIDED_PACKAGES: frozenset[str] = frozenset({"boto3", "botocore", "s3transfer", "jmespath"})
@@ -73,6 +74,11 @@ class BundleOptions:
             kept. Default ``RUNTIME_PROVIDED_PACKAGES``.
         strip_tests: drop ``tests``/``test`` folders of dependencies. Default ``True``.
         requirements_file: file name inside ``source_dir``. Default ``"requirements.txt"``.
+        bytecode: compile ``.pyc`` files (unchecked-hash, see :mod:`lambda_constructs.bundling.bytecode`)
+            when an interpreter of ``python_version`` is found, so cold starts do not compile them.
+            Default ``True``.
+        interpreter: that interpreter's path. Default ``None``: ``LAMBDA_CONSTRUCTS_PYTHON_3_N``, the
+            running interpreter if it is 3.N, else ``python3.N`` on ``PATH``.
     """
 
     source_dir: Path
@@ -84,6 +90,8 @@ class BundleOptions:
     exclude: frozenset[str] = field(default=RUNTIME_PROVIDED_PACKAGES)
     strip_tests: bool = True
     requirements_file: str = "requirements.txt"
+    bytecode: bool = True
+    interpreter: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,6 +109,8 @@ class BundleResult:
         zipped_size_bytes: size of the zip.
         packages: installed distributions as ``name==version``, sorted.
         excluded_packages: distributions removed as runtime-provided, sorted.
+        bytecode_python: full version of the CPython that compiled the ``.pyc`` files, or ``None``
+            when the bundle has no byte code (``bytecode=False`` or no interpreter found). Default ``None``.
     """
 
     asset_dir: Path
@@ -112,6 +122,7 @@ class BundleResult:
     zipped_size_bytes: int
     packages: tuple[str, ...]
     excluded_packages: tuple[str, ...]
+    bytecode_python: str | None = None
 
 
 def normalize_name(name: str) -> str:
@@ -136,7 +147,12 @@ def bundle_python(options: BundleOptions, *, construct_path: str = "") -> Bundle
     requirements_path = source_dir / options.requirements_file
     requirements = _read_requirements(requirements_path, construct_path)
     modules = _module_files(source_dir)
-    key = cache_key(options, requirements, modules)
+    interpreter = (
+        find_interpreter(options.python_version, options.interpreter, construct_path=construct_path)
+        if options.bytecode
+        else None
+    )
+    key = cache_key(options, requirements, modules, interpreter)
     cache_dir = (Path(options.cache_dir) if options.cache_dir else Path.cwd() / DEFAULT_CACHE_DIR_NAME).resolve()
     entry = cache_dir / key
     cached = _load_entry(entry, key)
@@ -146,7 +162,7 @@ def bundle_python(options: BundleOptions, *, construct_path: str = "") -> Bundle
     cache_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".tmp-{key[:12]}-", dir=cache_dir))
     try:
-        manifest = _build(options, requirements_path, requirements, modules, staging, construct_path)
+        manifest = _build(options, requirements_path, requirements, modules, staging, construct_path, interpreter)
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
         try:
             staging.rename(entry)
@@ -161,8 +177,11 @@ def bundle_python(options: BundleOptions, *, construct_path: str = "") -> Bundle
     return _replace_hit(result, hit=False)
 
 
-def cache_key(options: BundleOptions, requirements: bytes, modules: Mapping[str, Path]) -> str:
-    """sha256 of requirements, included module contents, target, layout, pip options and bundler."""
+def cache_key(
+    options: BundleOptions, requirements: bytes, modules: Mapping[str, Path], interpreter: Interpreter | None = None
+) -> str:
+    """sha256 of requirements, included module contents, target, layout, pip options, byte-code
+    interpreter version and bundler."""
     digest = hashlib.sha256()
     parts: dict[str, Any] = {
         "bundler": BUNDLER_VERSION,
@@ -174,6 +193,7 @@ def cache_key(options: BundleOptions, requirements: bytes, modules: Mapping[str,
         "pip_options": list(options.pip_options),
         "exclude": sorted(normalize_name(name) for name in options.exclude),
         "strip_tests": options.strip_tests,
+        "bytecode": interpreter.version if interpreter else None,
     }
     digest.update(json.dumps(parts, sort_keys=True).encode())
     return digest.hexdigest()
@@ -241,6 +261,7 @@ def _build(
     modules: Mapping[str, Path],
     staging: Path,
     construct_path: str,
+    interpreter: Interpreter | None = None,
 ) -> dict[str, Any]:
     asset = staging / "asset"
     root = asset / "python" if options.layout == "layer" else asset
@@ -269,6 +290,10 @@ def _build(
             )
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, destination)
+    if interpreter is not None:
+        # Where Lambda puts the code: the function's zip at /var/task, a layer's python/ at /opt/python.
+        runtime_dir = "/opt/python" if options.layout == "layer" else "/var/task"
+        compile_tree(interpreter, root, runtime_dir, construct_path=construct_path)
     zip_path = staging / "bundle.zip"
     write_zip(asset, zip_path)
     data = zip_path.read_bytes()
@@ -278,6 +303,7 @@ def _build(
         "zipped_size_bytes": len(data),
         "packages": packages,
         "excluded_packages": excluded,
+        "bytecode_python": interpreter.version if interpreter else None,
     }
 
 
@@ -429,6 +455,7 @@ def _load_entry(entry: Path, key: str) -> BundleResult | None:
         zipped_size_bytes=int(manifest["zipped_size_bytes"]),
         packages=tuple(manifest["packages"]),
         excluded_packages=tuple(manifest["excluded_packages"]),
+        bytecode_python=manifest.get("bytecode_python"),
     )
 
 

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from aws_cdk import Stack, Token
-from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct, IConstruct
@@ -134,6 +133,8 @@ def check_image(scope: IConstruct, image: ContainerImage) -> EcrImageUri:
 
 def image_code(scope: Construct, image: ContainerImage, parsed: EcrImageUri) -> lambda_.Code:
     """``Code.from_ecr_image`` for the referenced repository (construct id ``ImageRepository``)."""
+    from aws_cdk import aws_ecr as ecr  # only functions that run an image need it
+
     repository = ecr.Repository.from_repository_attributes(
         scope, "ImageRepository", repository_arn=parsed.repository_arn, repository_name=parsed.repository
     )

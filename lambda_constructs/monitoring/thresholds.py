@@ -30,6 +30,9 @@ class AlarmThresholds:
 
     error_rate_percent: float | None = 1.0
     """Errors / invocations × 100 (function and each alias), 0 < x <= 100. Default: 1 %."""
+    errors: float | None = 1.0
+    """Failed invocations per period of the function, every version and alias together (the
+    ``"compact"`` alarm set's error alarm, instead of the error rate), >= 1. Default: 1."""
     throttles: float | None = 1.0
     """Throttled invocations per period (function and each alias), >= 1. Default: 1."""
     duration_p99_percent_of_timeout: float | None = 80.0
@@ -62,6 +65,7 @@ class AlarmThresholds:
         _check_positive(scope, "concurrency_percent_of_reserved", self.concurrency_percent_of_reserved, 100, "%")
         _check_positive(scope, "iterator_age_seconds", self.iterator_age_seconds, 7 * 24 * 3600, "seconds")
         _check_count(scope, "queue_messages", self.queue_messages)
+        _check_count(scope, "errors", self.errors)
         _check_count(scope, "async_events_dropped", self.async_events_dropped)
         _check_positive(scope, "async_event_age_seconds", self.async_event_age_seconds, 6 * 3600, "seconds")
         period = duration_seconds(self.period)

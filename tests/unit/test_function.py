@@ -54,7 +54,7 @@ def test_function_defaults(default: tuple[SecureFunction, Template]) -> None:
             "Timeout": 30,
             "EphemeralStorage": {"Size": 512},
             "TracingConfig": {"Mode": "Active"},
-            "KmsKeyArn": {"Fn::GetAtt": [Match.string_like_regexp("^FnKey"), "Arn"]},
+            "KmsKeyArn": {"Fn::GetAtt": [Match.string_like_regexp("^LambdaConstructsKey"), "Arn"]},
             "LoggingConfig": {
                 "LogFormat": "JSON",
                 "ApplicationLogLevel": "INFO",
@@ -101,7 +101,7 @@ def test_policy_statements_are_scoped(default: tuple[SecureFunction, Template]) 
                             # decrypt env vars; encrypt failure-queue messages with the same key
                             "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
                             "Effect": "Allow",
-                            "Resource": {"Fn::GetAtt": [Match.string_like_regexp("^FnKey"), "Arn"]},
+                            "Resource": {"Fn::GetAtt": [Match.string_like_regexp("^LambdaConstructsKey"), "Arn"]},
                         },
                         {
                             "Action": "sqs:SendMessage",
@@ -128,7 +128,7 @@ def test_log_group_retained_encrypted_one_year(default: tuple[SecureFunction, Te
         {
             "Properties": {
                 "RetentionInDays": 365,
-                "KmsKeyId": {"Fn::GetAtt": [Match.string_like_regexp("^FnKey"), "Arn"]},
+                "KmsKeyId": {"Fn::GetAtt": [Match.string_like_regexp("^LambdaConstructsKey"), "Arn"]},
             },
             "DeletionPolicy": "Retain",
             "UpdateReplacePolicy": "Retain",
@@ -168,7 +168,7 @@ def test_failure_queue_encrypted_tls_only_with_redrive(default: tuple[SecureFunc
         "AWS::SQS::Queue",
         {
             "Properties": {
-                "KmsMasterKeyId": {"Fn::GetAtt": [Match.string_like_regexp("^FnKey"), "Arn"]},
+                "KmsMasterKeyId": {"Fn::GetAtt": [Match.string_like_regexp("^LambdaConstructsKey"), "Arn"]},
                 "RedrivePolicy": {
                     "deadLetterTargetArn": {
                         "Fn::GetAtt": [Match.string_like_regexp("^FnFailureDeadLetterQueue"), "Arn"]
@@ -414,3 +414,33 @@ def test_tracing_statement_is_alone_in_the_tracing_policy(default: tuple[SecureF
     ]
     grants = [p for logical_id, p in policies.items() if "TracingPolicy" not in logical_id]
     assert all("xray" not in str(p["Properties"]["PolicyDocument"]) for p in grants)
+
+
+# --------------------------------------------------------------------------- key sharing
+
+
+def test_functions_of_a_stack_share_one_key_by_default() -> None:
+    stack = new_stack()
+    a = SecureFunction(stack, "A", SecureFunctionProps(inline_code="def handler(e, c):\n    return 1\n"))
+    b = SecureFunction(stack, "B", SecureFunctionProps(inline_code="def handler(e, c):\n    return 1\n"))
+    assert a.key is b.key
+    template = Template.from_stack(stack)
+    keys = template.find_resources("AWS::KMS::Key")
+    assert list(keys) == [stack.get_logical_id(a.key.node.default_child)]  # type: ignore[arg-type]
+    assert next(iter(keys)).startswith("LambdaConstructsKey")
+    # Both functions' environment variables, log groups and failure queues use it.
+    for fn in (a, b):
+        lid = stack.get_logical_id(fn.function.node.default_child)  # type: ignore[arg-type]
+        assert template.to_json()["Resources"][lid]["Properties"]["KmsKeyArn"] == {
+            "Fn::GetAtt": [next(iter(keys)), "Arn"]
+        }
+
+
+def test_key_per_function_keeps_the_previous_construct_and_logical_id() -> None:
+    stack = new_stack(name="LambdaConstructsApi")
+    fn = SecureFunction(
+        stack, "Api", SecureFunctionProps(inline_code="def handler(e, c):\n    return 1\n", key_per_function=True)
+    )
+    assert fn.key.node.path == "LambdaConstructsApi/Api/Key"
+    # The logical id the per-function key had before the shared key became the default (example app snapshot).
+    assert list(Template.from_stack(stack).find_resources("AWS::KMS::Key")) == ["ApiKey679C99C7"]

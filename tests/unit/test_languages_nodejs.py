@@ -63,7 +63,7 @@ def test_template_uses_latest_nodejs_and_index_handler(esbuild_fn: tuple[SecureF
             "Handler": "index.handler",
             "Architectures": ["arm64"],
             "Code": {"S3Key": Match.string_like_regexp(r"^[0-9a-f]{64}\.zip$")},
-            "KmsKeyArn": {"Fn::GetAtt": [Match.string_like_regexp("^FnKey"), "Arn"]},
+            "KmsKeyArn": {"Fn::GetAtt": [Match.string_like_regexp("^LambdaConstructsKey"), "Arn"]},
             "TracingConfig": {"Mode": "Active"},
         },
     )

@@ -64,7 +64,7 @@ def aliased() -> tuple[cdk.App, ServiceMonitoring, Template]:
     app = new_app(nag=True)
     stack = new_stack(app)
     fn = _function(stack, reserved_concurrent_executions=10, timeout=cdk.Duration.seconds(30))
-    monitoring = ServiceMonitoring(stack, "Monitoring", ServiceMonitoringProps(functions=[fn]))
+    monitoring = ServiceMonitoring(stack, "Monitoring", ServiceMonitoringProps(alarm_set="full", functions=[fn]))
     return app, monitoring, Template.from_stack(stack)
 
 
@@ -232,7 +232,9 @@ def plain_and_stream() -> tuple[ServiceMonitoring, Template]:
     plain = _function(stack, "Plain", default_alias=None)
     streamed = _function(stack, "Streamed")
     streamed.add_trigger(FakeStreamTrigger())
-    monitoring = ServiceMonitoring(stack, "Monitoring", ServiceMonitoringProps(functions=[plain, streamed]))
+    monitoring = ServiceMonitoring(
+        stack, "Monitoring", ServiceMonitoringProps(alarm_set="full", functions=[plain, streamed])
+    )
     return monitoring, Template.from_stack(stack)
 
 
@@ -267,9 +269,11 @@ def test_stream_trigger_gets_iterator_age(plain_and_stream: tuple[ServiceMonitor
 def test_switching_one_alarm_off_removes_only_it() -> None:
     stack = new_stack()
     fn = _function(stack)
-    default = ServiceMonitoring(stack, "Default", ServiceMonitoringProps(functions=[fn]))
+    default = ServiceMonitoring(stack, "Default", ServiceMonitoringProps(alarm_set="full", functions=[fn]))
     off = ServiceMonitoring(
-        stack, "Off", ServiceMonitoringProps(functions=[fn], thresholds=AlarmThresholds(throttles=None))
+        stack,
+        "Off",
+        ServiceMonitoringProps(alarm_set="full", functions=[fn], thresholds=AlarmThresholds(throttles=None)),
     )
     assert set(default.functions["Fn"].alarms) - set(off.functions["Fn"].alarms) == {"Throttles", "AliasliveThrottles"}
     assert set(off.functions["Fn"].alarms) < set(default.functions["Fn"].alarms)
@@ -285,7 +289,9 @@ def test_per_function_thresholds_and_log_subscription() -> None:
     monitoring = ServiceMonitoring(
         stack,
         "Monitoring",
-        ServiceMonitoringProps(log_destination=destinations.LambdaDestination(sink.function), dashboard=False),
+        ServiceMonitoringProps(
+            alarm_set="full", log_destination=destinations.LambdaDestination(sink.function), dashboard=False
+        ),
     )
     monitoring.add_function(fn, thresholds=AlarmThresholds(error_rate_percent=5, duration_p99_percent_of_timeout=50))
     template = Template.from_stack(stack)
@@ -300,7 +306,7 @@ def test_topic_of_same_region_is_used() -> None:
     stack = new_stack(env=cdk.Environment(account="111111111111", region="eu-west-1"))
     topic = sns.Topic.from_topic_arn(stack, "Topic", "arn:aws:sns:eu-west-1:111111111111:alarms")
     fn = _function(stack)
-    ServiceMonitoring(stack, "Monitoring", ServiceMonitoringProps(functions=[fn], alarm_topic=topic))
+    ServiceMonitoring(stack, "Monitoring", ServiceMonitoringProps(alarm_set="full", functions=[fn], alarm_topic=topic))
     template = Template.from_stack(stack)
     template.resource_count_is("AWS::SNS::Topic", 0)
     template.has_resource_properties(
@@ -346,7 +352,9 @@ def test_threshold_out_of_range(thresholds: AlarmThresholds, message: str) -> No
     stack = new_stack()
     fn = _function(stack)
     with pytest.raises(LambdaConstructsError, match=message):
-        ServiceMonitoring(stack, "Monitoring", ServiceMonitoringProps(functions=[fn], thresholds=thresholds))
+        ServiceMonitoring(
+            stack, "Monitoring", ServiceMonitoringProps(alarm_set="full", functions=[fn], thresholds=thresholds)
+        )
 
 
 def test_iterator_age_without_stream_trigger() -> None:
@@ -356,7 +364,9 @@ def test_iterator_age_without_stream_trigger() -> None:
         ServiceMonitoring(
             stack,
             "Monitoring",
-            ServiceMonitoringProps(functions=[fn], thresholds=AlarmThresholds(iterator_age_seconds=30)),
+            ServiceMonitoringProps(
+                alarm_set="full", functions=[fn], thresholds=AlarmThresholds(iterator_age_seconds=30)
+            ),
         )
 
 
@@ -367,7 +377,9 @@ def test_concurrency_without_reserved_concurrency() -> None:
         ServiceMonitoring(
             stack,
             "Monitoring",
-            ServiceMonitoringProps(functions=[fn], thresholds=AlarmThresholds(concurrency_percent_of_reserved=90)),
+            ServiceMonitoringProps(
+                alarm_set="full", functions=[fn], thresholds=AlarmThresholds(concurrency_percent_of_reserved=90)
+            ),
         )
 
 
@@ -375,21 +387,21 @@ def test_async_event_age_above_max_event_age() -> None:
     stack = new_stack()
     fn = _function(stack, max_event_age=cdk.Duration.minutes(5))
     with pytest.raises(LambdaConstructsError, match="max_event_age"):
-        ServiceMonitoring(stack, "Monitoring", ServiceMonitoringProps(functions=[fn]))
+        ServiceMonitoring(stack, "Monitoring", ServiceMonitoringProps(alarm_set="full", functions=[fn]))
 
 
 def test_topic_from_another_region() -> None:
     stack = new_stack(env=cdk.Environment(account="111111111111", region="eu-west-1"))
     topic = sns.Topic.from_topic_arn(stack, "Topic", "arn:aws:sns:us-east-1:111111111111:alarms")
     with pytest.raises(LambdaConstructsError, match="us-east-1 but the stack is in eu-west-1"):
-        ServiceMonitoring(stack, "Monitoring", ServiceMonitoringProps(alarm_topic=topic))
+        ServiceMonitoring(stack, "Monitoring", ServiceMonitoringProps(alarm_set="full", alarm_topic=topic))
 
 
 def test_alias_added_after_monitoring_fails_synth() -> None:
     app = new_app()
     stack = new_stack(app)
     fn = _function(stack)
-    ServiceMonitoring(stack, "Monitoring", ServiceMonitoringProps(functions=[fn]))
+    ServiceMonitoring(stack, "Monitoring", ServiceMonitoringProps(alarm_set="full", functions=[fn]))
     fn.add_alias("canary", fn.function.latest_version)
     with pytest.raises(Exception, match="after it was monitored"):
         app.synth()
@@ -398,7 +410,7 @@ def test_alias_added_after_monitoring_fails_synth() -> None:
 def test_same_function_twice() -> None:
     stack = new_stack()
     fn = _function(stack)
-    monitoring = ServiceMonitoring(stack, "Monitoring", ServiceMonitoringProps(functions=[fn]))
+    monitoring = ServiceMonitoring(stack, "Monitoring", ServiceMonitoringProps(alarm_set="full", functions=[fn]))
     with pytest.raises(LambdaConstructsError, match="already monitored"):
         monitoring.add_function(fn)
 

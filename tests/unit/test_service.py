@@ -195,3 +195,49 @@ def test_check_template_limits_names_templates_over_budget(tmp_path: Path) -> No
     (tmp_path / "Big.template.json").write_text(json.dumps({"Resources": {f"R{i}": {} for i in range(5)}}))
     with pytest.raises(LambdaConstructsError, match=r"Big.template.json \(5 resources"):
         check_template_limits(str(tmp_path), max_resources=4)
+
+
+# ------------------------------------------------------------------------------ monitoring
+
+
+def _monitored(*, monitored: bool, max_resources: int) -> tuple[cdk.App, LambdaService]:
+    app = fast_app()
+    svc = LambdaService(
+        cdk.Stack(app, "Svc"), "Orders", LambdaServiceProps(shards=1, max_resources=max_resources, monitored=monitored)
+    )
+    for function_id in ("a", "b"):
+        svc.add_function(function_id, PROPS)
+    return app, svc
+
+
+def test_monitor_puts_alarms_in_the_shards_and_one_topic_in_the_parent() -> None:
+    app, svc = _monitored(monitored=True, max_resources=45)
+    top = svc.monitor()
+    assembly = app.synth()
+    parent = assembly.get_stack_artifact("Svc").template
+    assert [r["Type"] for r in parent["Resources"].values()].count("AWS::SNS::Topic") == 1
+    assert not [r for r in parent["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    (nested_file,) = Path(assembly.directory).glob("*.nested.template.json")
+    nested = json.loads(nested_file.read_text())
+    alarms = [r["Properties"] for r in nested["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    assert sorted(a["MetricName"] for a in alarms) == sorted(
+        ["Errors", "Throttles", "ApproximateNumberOfMessagesVisible"] * 2
+    )
+    # Every alarm notifies the service's one topic, passed in as a nested-stack parameter.
+    assert all(a["AlarmActions"] == [{"Ref": a["AlarmActions"][0]["Ref"]}] for a in alarms)
+    assert {a["AlarmActions"][0]["Ref"] for a in alarms} <= set(nested["Parameters"])
+    assert top.alarm_topic is not None and len(nested["Resources"]) <= 45
+    # The topic uses the service's key: one key in the whole service.
+    assert top.alarm_topic_key is svc.key
+    assert [r["Type"] for r in parent["Resources"].values()].count("AWS::KMS::Key") == 1
+
+
+def test_monitor_without_room_fails_with_the_fix() -> None:
+    _, svc = _monitored(monitored=False, max_resources=30)
+    with pytest.raises(LambdaConstructsError, match=r"over the budget of 30.*monitored=True"):
+        svc.monitor()
+
+
+def test_monitored_service_keeps_room_when_adding() -> None:
+    with pytest.raises(LambdaConstructsError, match="shard 0 is full"):
+        _monitored(monitored=True, max_resources=30)

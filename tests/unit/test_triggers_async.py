@@ -151,7 +151,7 @@ def test_created_bucket_is_secure(template: Template) -> None:
 
 def test_sns_topic_subscription_and_dlq(template: Template) -> None:
     template.has_resource_properties(
-        "AWS::SNS::Topic", {"KmsMasterKeyId": {"Fn::GetAtt": [Match.string_like_regexp("FnKey"), "Arn"]}}
+        "AWS::SNS::Topic", {"KmsMasterKeyId": {"Fn::GetAtt": [Match.string_like_regexp("LambdaConstructsKey"), "Arn"]}}
     )
     template.has_resource_properties(
         "AWS::SNS::Subscription",

@@ -87,7 +87,7 @@ def test_created_queue_is_encrypted_tls_only_with_redrive(synthesized: tuple[Tem
         "AWS::SQS::Queue",
         {
             "Properties": {
-                "KmsMasterKeyId": {"Fn::GetAtt": [Match.string_like_regexp("FnKey"), "Arn"]},
+                "KmsMasterKeyId": {"Fn::GetAtt": [Match.string_like_regexp("LambdaConstructsKey"), "Arn"]},
                 "VisibilityTimeout": 180,  # 6 x 30 s
                 "RedrivePolicy": {
                     "deadLetterTargetArn": {"Fn::GetAtt": [Match.string_like_regexp("FnOrdersDeadLetterQueue"), "Arn"]},

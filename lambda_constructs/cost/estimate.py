@@ -1,0 +1,263 @@
+"""Idle monthly cost of a cloud assembly, per stack and per function, by resource kind.
+
+Reads ``cdk.out`` (top-level stacks, their nested stacks and every Stage's assembly), prices each
+resource with a :class:`~lambda_constructs.cost.prices.PriceTable` and attributes it to the function it
+belongs to: a resource under a function's construct path is the function's; any other resource that
+references (``Ref``/``Fn::GetAtt``) the resources of exactly one function — an alarm on its metrics or
+on its failure queue — is that function's too; the rest is shared by the stack. Standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lambda_constructs.cost.prices import PriceTable
+from lambda_constructs.errors import LambdaConstructsError
+
+_STACK_TYPE = "aws:cloudformation:stack"
+_NESTED_ASSEMBLY_TYPE = "cdk:cloud-assembly"
+#: Construct ids (prefixes) of the functions aws-cdk-lib adds for its custom resources.
+_CDK_INFRASTRUCTURE = (
+    "Custom::",
+    "BucketNotificationsHandler",
+    "AWS679f53fac002430cb0da5b7982bd2287",
+    "LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a",
+    "SingletonLambda",
+)
+#: Label of costs a stack holds outside any function.
+SHARED = "(shared by the stack)"
+#: Resource kind of alarms whose price the table does not know (Metrics Insights queries).
+UNPRICED = "unpriced: Metrics Insights alarm"
+
+
+@dataclass
+class Line:
+    """Cost of one resource kind: count of billed units and USD per month."""
+
+    units: float = 0.0
+    """Billed units (keys, alarm metrics, dashboards …). Default: 0."""
+    usd: float = 0.0
+    """USD per month. Default: 0."""
+
+
+@dataclass
+class Bill:
+    """Costs by resource kind (``"KMS keys"``, ``"alarm metrics"`` …)."""
+
+    lines: dict[str, Line] = field(default_factory=dict)
+    """Resource kind → its line. Default: empty."""
+
+    def add(self, kind: str, units: float, usd: float) -> None:
+        """Add ``units`` costing ``usd`` per month to the line of ``kind``."""
+        line = self.lines.setdefault(kind, Line())
+        line.units += units
+        line.usd += usd
+
+    def merge(self, other: Bill) -> None:
+        """Add every line of ``other``."""
+        for kind, line in other.lines.items():
+            self.add(kind, line.units, line.usd)
+
+    @property
+    def usd(self) -> float:
+        """Total USD per month."""
+        return sum(line.usd for line in self.lines.values())
+
+
+@dataclass
+class StackCost:
+    """A stack's idle cost: per function (by construct path) and shared; nested stacks are counted in."""
+
+    name: str
+    """The stack's display name (``Stage/Stack`` for a stack of a Stage)."""
+    functions: dict[str, Bill] = field(default_factory=dict)
+    """Function construct path → its costs. Default: empty."""
+    shared: Bill = field(default_factory=Bill)
+    """Costs not attributable to one function. Default: an empty bill."""
+
+    @property
+    def total(self) -> Bill:
+        """Shared and per-function costs together."""
+        total = Bill()
+        total.merge(self.shared)
+        for bill in self.functions.values():
+            total.merge(bill)
+        return total
+
+
+@dataclass(frozen=True)
+class _Template:
+    template: Mapping[str, Any]
+    paths: Mapping[str, str]
+    """Logical id → construct path."""
+
+
+def price_resource(resource: Mapping[str, Any], prices: PriceTable) -> list[tuple[str, float, float]]:
+    """``(kind, units, usd)`` of one template resource; empty when it costs nothing while idle."""
+    kind = resource.get("Type")
+    props: Mapping[str, Any] = resource.get("Properties") or {}
+    if kind == "AWS::KMS::Key":
+        return [("KMS keys", 1, prices["kms_key"])]
+    if kind == "AWS::CloudWatch::Alarm":
+        return _price_alarm(props, prices)
+    if kind == "AWS::CloudWatch::CompositeAlarm":
+        return [("composite alarms", 1, prices["composite_alarm"])]
+    if kind == "AWS::CloudWatch::Dashboard":
+        return [("dashboards", 1, prices["dashboard"])]
+    if kind == "AWS::SecretsManager::Secret":
+        return [("secrets", 1, prices["secret"])]
+    if kind == "AWS::EC2::NatGateway":
+        return [("NAT gateways", 1, prices["nat_gateway"])]
+    if kind == "AWS::EC2::VPCEndpoint" and props.get("VpcEndpointType") == "Interface":
+        subnets = props.get("SubnetIds")
+        azs = len(subnets) if isinstance(subnets, list) else 1
+        return [("interface endpoint-AZs", azs, azs * prices["interface_endpoint_per_az"])]
+    return []
+
+
+def _price_alarm(props: Mapping[str, Any], prices: PriceTable) -> list[tuple[str, float, float]]:
+    """An alarm is billed per metric it evaluates (every metric of a math expression counts)."""
+    queries = props.get("Metrics")
+    if not isinstance(queries, list):
+        periods = [props.get("Period", 60)]
+        metrics = 1
+    else:
+        expressions = [str(q.get("Expression", "")) for q in queries if isinstance(q, Mapping)]
+        if any(e.lstrip().upper().startswith("SELECT") for e in expressions):
+            return [(UNPRICED, 1, 0.0)]
+        stats = [q["MetricStat"] for q in queries if isinstance(q, Mapping) and "MetricStat" in q]
+        metrics = len(stats)
+        periods = [s.get("Period", 60) for s in stats] or [60]
+        if any("ANOMALY_DETECTION_BAND" in e for e in expressions):
+            metrics *= 3
+    high = any(isinstance(p, int | float) and p < 60 for p in periods)
+    if high:
+        return [("alarm metrics (high resolution)", metrics, metrics * prices["alarm_metric_high_resolution"])]
+    return [("alarm metrics", metrics, metrics * prices["alarm_metric_standard"])]
+
+
+def estimate(assembly: str | Path, prices: PriceTable) -> list[StackCost]:
+    """Idle monthly cost of every stack of the assembly at ``assembly`` (Stage assemblies included).
+
+    Raises:
+        LambdaConstructsError: ``assembly`` holds no ``manifest.json``.
+    """
+    root = Path(assembly)
+    if not (root / "manifest.json").is_file():
+        raise LambdaConstructsError(
+            "", "no cloud assembly here", value=str(root), fix="run `cdk synth` first (or pass --assembly DIR)"
+        )
+    return [_stack_cost(name, templates, prices) for name, templates in _stacks(root)]
+
+
+def _stack_cost(name: str, templates: list[_Template], prices: PriceTable) -> StackCost:
+    cost = StackCost(name)
+    for t in templates:
+        resources: Mapping[str, Any] = t.template.get("Resources") or {}
+        owners = _function_paths(t, resources)
+        owner_of = {lid: _owner(t.paths.get(lid, ""), owners) for lid in resources}
+        for lid, resource in resources.items():
+            lines = price_resource(resource, prices)
+            if not lines:
+                continue
+            owner = owner_of[lid]
+            if owner is None and resource.get("Type") == "AWS::CloudWatch::Alarm":
+                referenced = {owner_of.get(ref) for ref in _references(resource)} - {None}
+                owner = referenced.pop() if len(referenced) == 1 else None
+            bill = cost.functions.setdefault(owner, Bill()) if owner else cost.shared
+            for kind, units, usd in lines:
+                bill.add(kind, units, usd)
+        for path in owners:
+            cost.functions.setdefault(path, Bill())
+    return cost
+
+
+def _function_paths(t: _Template, resources: Mapping[str, Any]) -> list[str]:
+    """Construct paths of the functions (a SecureFunction's path, not its inner ``Function``)."""
+    found = []
+    for lid, resource in resources.items():
+        if resource.get("Type") != "AWS::Lambda::Function" or lid not in t.paths:
+            continue
+        path = t.paths[lid].removesuffix("/Resource")
+        # CDK's own singleton and custom-resource provider functions are not the application's.
+        if any(part.startswith(_CDK_INFRASTRUCTURE) for part in path.split("/")):
+            continue
+        found.append(path.removesuffix("/Function"))
+    return sorted(found, key=len, reverse=True)
+
+
+def _owner(path: str, functions: list[str]) -> str | None:
+    return next((f for f in functions if path.startswith(f + "/")), None)
+
+
+def _references(value: Any) -> Iterator[str]:
+    if isinstance(value, Mapping):
+        for key, inner in value.items():
+            if key == "Ref" and isinstance(inner, str):
+                yield inner
+            elif key == "Fn::GetAtt" and isinstance(inner, list) and inner:
+                yield str(inner[0])
+            else:
+                yield from _references(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _references(inner)
+
+
+# --------------------------------------------------------------------------------- assembly reading
+
+
+def _read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _metadata(artifact: Mapping[str, Any], directory: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Construct path → logical id (stack and nested stacks), and nested stack path → its template file."""
+    metadata: dict[str, Any] = dict(artifact.get("metadata") or {})
+    extra = artifact.get("additionalMetadataFile")
+    if isinstance(extra, str) and (directory / extra).is_file():
+        metadata.update(_read_json(directory / extra))
+    logical_ids: dict[str, str] = {}
+    nested: dict[str, str] = {}
+    for path, entries in metadata.items():
+        for entry in entries if isinstance(entries, list) else []:
+            if not isinstance(entry, dict):
+                continue
+            if entry.get("type") == "aws:cdk:logicalId":
+                logical_ids[path.lstrip("/")] = str(entry.get("data"))
+            elif entry.get("type") == "aws:cdk:templateFile":
+                nested[path.lstrip("/")] = str(entry.get("data"))
+    return logical_ids, nested
+
+
+def _stacks(directory: Path) -> Iterator[tuple[str, list[_Template]]]:
+    manifest = _read_json(directory / "manifest.json")
+    for artifact_id, artifact in (manifest.get("artifacts") or {}).items():
+        kind = artifact.get("type")
+        properties = artifact.get("properties") or {}
+        if kind == _NESTED_ASSEMBLY_TYPE and "directoryName" in properties:
+            yield from _stacks(directory / properties["directoryName"])
+        if kind != _STACK_TYPE:
+            continue
+        name = str(artifact.get("displayName") or artifact_id)
+        by_path, nested = _metadata(artifact, directory)
+        nested = {path: file for path, file in nested.items() if file != properties["templateFile"]}
+        templates = {"": str(properties["templateFile"]), **nested}
+        # Longest nested path first: a resource belongs to the innermost (nested) stack above it.
+        roots = sorted(nested, key=len, reverse=True)
+        own: dict[str, dict[str, str]] = {root: {} for root in templates}
+        for path, lid in by_path.items():
+            root = next((r for r in roots if path.startswith(r + "/")), "")
+            own[root][lid] = path
+        yield (
+            name,
+            [
+                _Template(_read_json(directory / file), own[root])
+                for root, file in templates.items()
+                if (directory / file).is_file()
+            ],
+        )
