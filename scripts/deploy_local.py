@@ -7,7 +7,7 @@ Run after ``cdk synth`` (``make deploy-local``)::
 Starts the emulator on a free port, ``cdk bootstrap`` + ``cdk deploy --all`` with the real CLI,
 checks the deployed wiring against the templates, invokes every alias of every Python function
 with the real handler code and the sample event of its trigger, prints a summary and stops the
-emulator. Exit code 1 on any failure; answers listed in ``tests/emulator/expectations.py``
+emulator. Exit code 1 on any failure; answers listed in ``lambda_constructs/local/expectations.py``
 (EXPECTED_ERRORS, the emulator lacks a feature) are shown but do not fail.
 """
 
@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.emulator import deploy, invoke, models_services, verify  # noqa: E402
-from tests.emulator.server import LOG_DIR, EmulatorError, running_emulator  # noqa: E402
+from lambda_constructs.local import deploy, invoke, models_services, verify  # noqa: E402
+from lambda_constructs.local.server import LOG_DIR, EmulatorError, running_emulator  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{r.path:<{width}}  {r.alias:<18} {r.runtime:<12} {r.event_kind:<16} {r.status} {detail}".rstrip())
     expected = [r for r in rows if r.status == "expected-error"]
     if expected:
-        print(f"\n{len(expected)} expected error(s) (the emulator lacks a feature; tests/emulator/expectations.py)")
+        print(f"\n{len(expected)} expected error(s) (the emulator lacks a feature; lambda_constructs/local/expectations.py)")
     recorded = sorted({t for t in models_services.RECORDED_ONLY})
     print(f"recorded, not emulated: {', '.join(recorded)}")
     print(f"\nverified {report.checks} properties, {len(report.findings)} mismatches")

@@ -4,7 +4,7 @@ Reuses the session's ``example_assembly`` (tests/conftest.py: the app synthesize
 compliance packs, manifest and asset directories included), so no second synth. Then: fresh
 emulator, ``cdk bootstrap`` + ``cdk deploy --all``, the verifier on every stack, every alias of
 every Python and Node.js function invoked with its trigger's sample event, and the emulator process gone.
-Answers listed in tests/emulator/expectations.py (EXPECTED_ERRORS) are allowed, nothing else.
+Answers listed in lambda_constructs/local/expectations.py (EXPECTED_ERRORS) are allowed, nothing else.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.conftest import ExampleAssembly  # noqa: E402
-from tests.emulator import deploy, expectations, invoke, verify  # noqa: E402
-from tests.emulator.server import running_emulator, wait_gone  # noqa: E402
+from lambda_constructs.local import deploy, expectations, invoke, verify  # noqa: E402
+from lambda_constructs.local.server import running_emulator, wait_gone  # noqa: E402
 
 pytestmark = pytest.mark.integration
 

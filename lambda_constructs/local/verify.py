@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.emulator.server import ACCOUNT, REGION, Emulator
+from lambda_constructs.local.server import ACCOUNT, REGION, Emulator
 
 SKIPPED_TYPES = frozenset({"AWS::CDK::Metadata"})
 

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from tests.emulator.verify import StackTemplate
+from lambda_constructs.local.verify import StackTemplate
 
 # CDK construct path of the function ("Stack/Construct") -> why its answer is an error locally.
 EXPECTED_ERRORS: dict[str, str] = {

@@ -33,7 +33,7 @@ map entries at them. Gaps patched (each found by deploying a typical CDK Lambda 
 
 The types of the full example app that moto cannot create at all (CloudWatch alarms, API Gateway
 v2, Secrets Manager, Function URLs, Scheduler, CodeDeploy, ``Custom::*`` ...) are modelled in
-:mod:`tests.emulator.models_services`, which also says which of them are only recorded.
+:mod:`lambda_constructs.local.models_services`, which also says which of them are only recorded.
 """
 
 from __future__ import annotations
@@ -682,7 +682,7 @@ _original_generate_resource_name = parsing.generate_resource_name
 
 def register() -> None:
     """Point moto's CloudFormation model map at the models of this module (idempotent)."""
-    from tests.emulator import models_services
+    from lambda_constructs.local import models_services
 
     model_map = parsing.get_model_map()
     name_map = parsing.get_name_type_map()

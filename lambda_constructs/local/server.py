@@ -21,8 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-LOG_DIR = ROOT / ".emulator"
+PACKAGE_PARENT = Path(__file__).resolve().parents[2]
+"""The folder holding the ``lambda_constructs`` package (put on the emulator's ``PYTHONPATH``)."""
+DEFAULT_STATE_DIR = Path(".lambda-constructs") / "local"
+"""State folder of the ``local`` CLI (endpoint, pid, logs), relative to the CDK app folder."""
+LOG_DIR = DEFAULT_STATE_DIR
 ACCOUNT = "000000000000"
 REGION = "us-east-1"
 
@@ -132,12 +135,12 @@ class Emulator:
         self.api("/moto-api/reset", {})
 
     def configure(self) -> None:
-        """Let Lambda invokes work without Docker (handlers are run by :mod:`tests.emulator.invoke`)."""
+        """Let Lambda invokes work without Docker (handlers are run by :mod:`lambda_constructs.local.invoke`)."""
         self.api("/moto-api/config", {"lambda": {"use_docker": False}})
 
 
 def _launch_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "tests.emulator.launch", "--host", "127.0.0.1", "--port", str(port)]
+    return [sys.executable, "-m", "lambda_constructs.local.launch", "--host", "127.0.0.1", "--port", str(port)]
 
 
 def _stop(proc: subprocess.Popen[bytes], grace: float = 5.0) -> None:
@@ -200,13 +203,14 @@ def running_emulator(
     ``command`` overrides the launcher (``{port}`` in an argument is replaced); meant for tests.
     """
     port = port or free_port()
+    log_dir = log_dir.resolve()
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"moto-{port}.log"
     occupied = port_in_use(port)
     argv = [a.replace("{port}", str(port)) for a in command] if command else _launch_command(port)
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_PARENT), os.environ.get("PYTHONPATH")])),
     }
     env["MOTO_PORT"] = str(port)
     env["MOTO_ACCOUNT_ID"] = ACCOUNT
@@ -215,7 +219,7 @@ def running_emulator(
         log.flush()
         proc = subprocess.Popen(
             argv,
-            cwd=ROOT,
+            cwd=log_dir,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=log,

@@ -5,30 +5,42 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from tests.emulator.server import ACCOUNT, LOG_DIR, REGION, ROOT, Emulator, EmulatorError, log_tail
+from lambda_constructs.local.server import ACCOUNT, PACKAGE_PARENT, REGION, Emulator, EmulatorError, log_tail
 
 CLI_TIMEOUT = 300.0
 
 
-def cdk_executable() -> str:
-    """Path of the pinned CDK CLI (``node_modules/.bin/cdk``), else ``cdk`` on PATH."""
-    local = ROOT / "node_modules" / ".bin" / "cdk"
-    if local.exists():
-        return str(local)
+def cdk_executable(app_dir: Path | None = None) -> str:
+    """The CDK CLI: ``node_modules/.bin/cdk`` of ``app_dir`` (default: the current folder) or one of its
+    parents, else ``cdk`` on ``PATH``, else the one next to this package (a source checkout).
+
+    Raises :class:`EmulatorError` (with the fix) when none is installed.
+    """
+    start = (app_dir or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        local = folder / "node_modules" / ".bin" / "cdk"
+        if local.exists():
+            return str(local)
     found = shutil.which("cdk")
-    if not found:
-        raise EmulatorError("CDK CLI not found: run `npm ci` (node_modules/.bin/cdk)")
-    return found
+    if found:
+        return found
+    bundled = PACKAGE_PARENT / "node_modules" / ".bin" / "cdk"
+    if bundled.exists():
+        return str(bundled)
+    raise EmulatorError("CDK CLI not found: install it (`npm install aws-cdk`, or `npm ci` in this repository)")
 
 
-def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Environment for the CLI: venv and node_modules first on PATH, no telemetry or notices."""
+def cli_env(extra: dict[str, str] | None = None, *, state_dir: Path | None = None) -> dict[str, str]:
+    """Environment for the CLI: this interpreter's folder and node_modules first on PATH, no telemetry
+    or notices, own ``CDK_HOME`` in ``state_dir`` (default: a temporary folder's sibling of the log)."""
     path = os.pathsep.join(
-        [str(ROOT / ".venv" / "bin"), str(ROOT / "node_modules" / ".bin"), os.environ.get("PATH", "")]
+        [str(Path(sys.executable).parent), str(Path(cdk_executable()).parent), os.environ.get("PATH", "")]
     )
     env = {
         **os.environ,
@@ -38,7 +50,7 @@ def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
         "CI": "true",
         # Own CDK home: the CLI caches account IDs per access key in ~/.cdk, and "testing" may map to
         # another emulator's account there.
-        "CDK_HOME": str(LOG_DIR / "cdk-home"),
+        "CDK_HOME": str((state_dir or Path(tempfile.gettempdir()) / "lambda-constructs-local").resolve() / "cdk-home"),
     }
     # Never let a developer's real AWS profile leak into an emulator run.
     for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
@@ -59,7 +71,7 @@ def run_cdk(
 
     Raises :class:`EmulatorError` with the log tail on a non-zero exit or timeout.
     """
-    argv = [cdk_executable(), *args]
+    argv = [cdk_executable(cwd), *args]
     log_path.parent.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     with log_path.open("ab") as log:
@@ -117,16 +129,17 @@ def bootstrap(emulator: Emulator, cdk_out: Path, *, log_path: Path) -> float:
         ["bootstrap", f"aws://{ACCOUNT}/{REGION}", "--no-notices", "--app", str(cdk_out.resolve())],
         cwd=cdk_out.resolve().parent,
         log_path=log_path,
-        env=cli_env(emulator.aws_env()),
+        env=cli_env(emulator.aws_env(), state_dir=emulator.log_path.parent),
     )
 
 
-def deploy(emulator: Emulator, cdk_out: Path, *, log_path: Path) -> float:
-    """``cdk deploy --all`` of the synthesized ``cdk_out`` into the emulator; return seconds taken."""
+def deploy(emulator: Emulator, cdk_out: Path, *, log_path: Path, stacks: Sequence[str] = ()) -> float:
+    """``cdk deploy`` (create or update) of ``stacks`` (default ``--all``) of the synthesized ``cdk_out``
+    into the emulator; return seconds taken."""
     return run_cdk(
         [
             "deploy",
-            "--all",
+            *(stacks or ["--all"]),
             "--require-approval",
             "never",
             "--no-notices",
@@ -137,5 +150,5 @@ def deploy(emulator: Emulator, cdk_out: Path, *, log_path: Path) -> float:
         ],
         cwd=cdk_out.resolve().parent,
         log_path=log_path,
-        env=cli_env(emulator.aws_env()),
+        env=cli_env(emulator.aws_env(), state_dir=emulator.log_path.parent),
     )

@@ -1,6 +1,6 @@
 """CloudFormation models for the resource types of the full example app that moto 5.2.5 cannot create.
 
-Registered by :func:`tests.emulator.models.register`. Two kinds:
+Registered by :func:`lambda_constructs.local.models.register`. Two kinds:
 
 * **emulated**: the model calls moto's own backend, so the resource exists behind the service API
   (``DescribeAlarms``, ``GetSecretValue``, ``GetApis`` ...). Listed in :data:`EMULATED`.
