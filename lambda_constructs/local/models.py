@@ -19,8 +19,8 @@ map entries at them. Gaps patched (each found by deploying a typical CDK Lambda 
 * ``AWS::ApiGateway::Deployment``/``Method``, ``AWS::EC2::SecurityGroupIngress``,
   ``AWS::RDS::DBSubnetGroup``: no physical ID (``Ref`` empty) -> deployment ID, generated IDs, name;
   ``AWS::RDS::DBInstance`` then takes the subnet group by name.
-* Change sets (how the CDK CLI deploys) created resources in template order, ignoring ``DependsOn``
-  -> dependency order (an ``AWS::ApiGateway::Deployment`` failed before its methods existed).
+* Change sets (how the CDK CLI deploys): created resources in template order, no updates, no
+  outputs -> :mod:`lambda_constructs.local.updates`.
 * S3 bucket policies were enforced without their Conditions, so the bootstrap bucket's
   "deny unless aws:SecureTransport" denied every upload -> stored, not enforced.
 * ``AWS::SQS::QueuePolicy``: missing -> the queues' ``Policy`` attribute.
@@ -38,6 +38,7 @@ v2, Secrets Manager, Function URLs, Scheduler, CodeDeploy, ``Custom::*`` ...) ar
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from typing import Any
@@ -58,6 +59,9 @@ from moto.rds.models import DBSubnetGroup, rds_backends
 from moto.s3.models import FakeBucket
 from moto.sns.models import SNSBackend, sns_backends
 from moto.sqs.models import sqs_backends
+
+from lambda_constructs.local import rules
+from lambda_constructs.local.updates import NoUpdateSupportError
 
 _SUBSCRIPTION_ATTRIBUTES = (
     "DeliveryPolicy",
@@ -163,6 +167,7 @@ class Function(CloudFormationModel):
             spec["Code"]["ZipFile"] = base64.b64encode(
                 LambdaFunction._create_zipfile_from_plaintext_code(spec["Code"]["ZipFile"])
             )
+        rules.check_environment(resource_name, (props.get("Environment") or {}).get("Variables") or {})
         fn = _lambda(account_id, region_name).create_function(spec)
         logging_config = props.get("LoggingConfig")
         if logging_config:
@@ -180,9 +185,58 @@ class Function(CloudFormationModel):
         account_id: str,
         region_name: str,
     ) -> LambdaFunction:
-        return LambdaFunction.update_from_cloudformation_json(
+        """UpdateFunctionConfiguration + UpdateFunctionCode (moto's part), plus the properties moto drops."""
+        props = cloudformation_json["Properties"]
+        rules.check_environment(
+            original_resource.function_name, (props.get("Environment") or {}).get("Variables") or {}
+        )
+        before = version_fingerprint(original_resource)
+        props.setdefault("Environment", {"Variables": {}})  # a removed environment is emptied, as on AWS
+        props["Environment"].setdefault("Variables", {})
+        fn: LambdaFunction = LambdaFunction.update_from_cloudformation_json(
             original_resource, new_resource_name, cloudformation_json, account_id, region_name
         )
+        if "Architectures" in props:
+            fn.architectures = props["Architectures"]
+        if "EphemeralStorage" in props:
+            fn.ephemeral_storage = props["EphemeralStorage"]["Size"]
+        if "TracingConfig" in props:
+            fn.tracing_config = props["TracingConfig"]
+        if "KmsKeyArn" in props:
+            fn.kms_key_arn = props["KmsKeyArn"]
+        if props.get("LoggingConfig"):
+            fn.logging_config = props["LoggingConfig"]  # type: ignore[attr-defined]
+        # moto marks the function changed on every update; AWS compares code and configuration.
+        fn.code_or_config_updated = version_fingerprint(fn) != before
+        return fn
+
+
+#: GetFunctionConfiguration fields that make a new version differ from the last (code and configuration).
+_VERSIONED_FIELDS = (
+    "CodeSha256",
+    "Handler",
+    "Runtime",
+    "MemorySize",
+    "Timeout",
+    "Role",
+    "Environment",
+    "Layers",
+    "Architectures",
+    "EphemeralStorage",
+    "VpcConfig",
+    "TracingConfig",
+    "KMSKeyArn",
+    "LoggingConfig",
+    "DeadLetterConfig",
+    "ImageConfigResponse",
+    "PackageType",
+)
+
+
+def version_fingerprint(fn: LambdaFunction) -> str:
+    """What PublishVersion compares with the last version: code hash and configuration."""
+    config = fn.get_configuration()
+    return json.dumps({k: config.get(k) for k in _VERSIONED_FIELDS}, sort_keys=True, default=str)
 
 
 class Version(_Model):
@@ -219,11 +273,30 @@ class Version(_Model):
         props = cloudformation_json["Properties"]
         backend = _lambda(account_id, region_name)
         name = _function_name(props["FunctionName"])
+        latest = backend.get_function(name)
+        versions = backend._lambdas._functions[latest.function_name]["versions"]
+        last = versions[-1] if versions else None
+        changed = last is None or version_fingerprint(latest) != version_fingerprint(last)
+        rules.check_new_version(name, None if last is None else str(last.version), changed)
+        latest.code_or_config_updated = changed
         published = backend.publish_version(name, props.get("Description", ""))
         if published is None:
             raise ValueError(f"could not publish a version of {name}")
         unqualified = backend.get_function(name).function_arn
         return cls(unqualified, str(published.version))
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: Version,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> Version:
+        """Every property of ``AWS::Lambda::Version`` requires replacement: publish a new version (the old
+        one stays, as with ``UpdateReplacePolicy: Retain``)."""
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
 
 
 class LayerVersionModel(_Model):
@@ -264,6 +337,18 @@ class LayerVersionModel(_Model):
                 spec[key] = props[key]
         return cls(_lambda(account_id, region_name).publish_layer_version(spec))
 
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: LayerVersionModel,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> LayerVersionModel:
+        """Every property of ``AWS::Lambda::LayerVersion`` requires replacement: publish a new version."""
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
 
 class Alias(_Model):
     """``AWS::Lambda::Alias`` creating a real moto alias."""
@@ -297,14 +382,51 @@ class Alias(_Model):
     ) -> Alias:
         props = cloudformation_json["Properties"]
         name = _function_name(props["FunctionName"])
+        version, routing = _alias_spec(props)
         alias = _lambda(account_id, region_name).create_alias(
             name=props["Name"],
             function_name=name,
-            function_version=str(props["FunctionVersion"]),
+            function_version=version,
             description=props.get("Description", ""),
-            routing_config=props.get("RoutingConfig") or None,  # type: ignore[arg-type]
+            routing_config=routing,  # type: ignore[arg-type]
         )
         return cls(alias.arn, alias.name, name)
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: Alias,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> Alias:
+        """UpdateAlias (the ARN stays); a new ``Name`` or ``FunctionName`` replaces the alias, as on AWS."""
+        props = cloudformation_json["Properties"]
+        name = _function_name(props["FunctionName"])
+        if props["Name"] != original_resource.name or name != original_resource.function_name:
+            _lambda(account_id, region_name).delete_alias(original_resource.name, original_resource.function_name)
+            return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+        version, routing = _alias_spec(props)
+        _lambda(account_id, region_name).update_alias(
+            name=props["Name"],
+            function_name=name,
+            function_version=version,
+            description=props.get("Description", ""),
+            routing_config=routing or {},  # type: ignore[arg-type]
+        )
+        return original_resource
+
+
+def _alias_spec(props: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
+    """(FunctionVersion, RoutingConfig in the API's map form) of an alias, after AWS's rules."""
+    rules.check_alias_name(str(props["Name"]))
+    version = str(props["FunctionVersion"])
+    weights = rules.routing_weights(props.get("RoutingConfig"))
+    rules.check_routing(str(props["Name"]), version, weights)
+    if props.get("ProvisionedConcurrencyConfig"):
+        rules.check_provisioned_concurrency(f"alias {props['Name']}", version)
+    return version, ({"AdditionalVersionWeights": weights} if weights else None)
 
 
 class EventInvokeConfig(_Model):
@@ -339,6 +461,18 @@ class EventInvokeConfig(_Model):
         _lambda(account_id, region_name).put_function_event_invoke_config(name, config)
         return cls(name, str(props.get("Qualifier", "$LATEST")))
 
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: EventInvokeConfig,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> EventInvokeConfig:
+        """PutFunctionEventInvokeConfig again (it replaces the whole configuration)."""
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
 
 class EventSourceMapping(_Model):
     """``AWS::Lambda::EventSourceMapping`` keeping the alias ARN it was created for.
@@ -361,11 +495,36 @@ class EventSourceMapping(_Model):
     ) -> MotoEventSourceMapping:
         props = cloudformation_json["Properties"]
         esm = _lambda(account_id, region_name).create_event_source_mapping(props)
-        unqualified, qualifier = split_qualifier(props["FunctionName"])
-        if qualifier:
-            name = _function_name(unqualified)
-            esm.function_arn = f"arn:aws:lambda:{region_name}:{account_id}:function:{name}:{qualifier}"
+        _keep_qualifier(esm, props, account_id, region_name)
         return esm
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: MotoEventSourceMapping,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> MotoEventSourceMapping:
+        """UpdateEventSourceMapping (the UUID stays); a new ``EventSourceArn`` replaces it, as on AWS."""
+        props = cloudformation_json["Properties"]
+        backend = _lambda(account_id, region_name)
+        if props.get("EventSourceArn") != original_resource.event_source_arn:
+            backend.delete_event_source_mapping(original_resource.uuid)
+            return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+        updated = backend.update_event_source_mapping(original_resource.uuid, dict(props))
+        if updated is None:
+            raise ValueError(f"event source mapping {original_resource.uuid} not found")
+        _keep_qualifier(updated, props, account_id, region_name)
+        return updated
+
+
+def _keep_qualifier(esm: MotoEventSourceMapping, props: dict[str, Any], account_id: str, region_name: str) -> None:
+    unqualified, qualifier = split_qualifier(props["FunctionName"])
+    if qualifier:
+        name = _function_name(unqualified)
+        esm.function_arn = f"arn:aws:lambda:{region_name}:{account_id}:function:{name}:{qualifier}"
 
 
 class KmsKey(_Model):
@@ -390,6 +549,27 @@ class KmsKey(_Model):
         key: MotoKey = MotoKey.create_from_cloudformation_json(
             resource_name, cloudformation_json, account_id, region_name, **kwargs
         )
+        return key
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: MotoKey,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> MotoKey:
+        """Description, policy, rotation and enabled state in place (the key ID stays)."""
+        props = cloudformation_json["Properties"]
+        key = original_resource
+        if "Description" in props:
+            key.description = props["Description"]
+        if "KeyPolicy" in props:
+            policy = props["KeyPolicy"]
+            key.policy = policy if isinstance(policy, str) else json.dumps(policy)
+        key.key_rotation_status = bool(props.get("EnableKeyRotation", False))
+        key.enabled = bool(props.get("Enabled", True))
         return key
 
 
@@ -420,6 +600,23 @@ class LogGroupModel(_Model):
             resource_name, cloudformation_json, account_id, region_name, **kwargs
         )
         return group
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: MotoLogGroup,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> MotoLogGroup:
+        """Retention and KMS key in place; a new ``LogGroupName`` is a replacement on AWS: refused here."""
+        props = cloudformation_json["Properties"]
+        if props.get("LogGroupName", original_resource.name) != original_resource.name:
+            raise NoUpdateSupportError("a new LogGroupName replaces the log group; the emulator does not replace it")
+        original_resource.retention_in_days = props.get("RetentionInDays")
+        original_resource.kms_key_id = props.get("KmsKeyId")
+        return original_resource
 
 
 class DBInstanceModel(_Model):
@@ -487,12 +684,23 @@ class QueuePolicy(_Model):
             backend.set_queue_attributes(name, {"Policy": json.dumps(policy)})
         return cls(resource_name)
 
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: QueuePolicy,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> QueuePolicy:
+        """Set the queues' ``Policy`` again (the physical ID stays)."""
+        cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+        return original_resource
+
 
 class Permission(_Model):
-    """``AWS::Lambda::Permission`` honouring the qualifier of an alias or version ARN."""
-
-    def __init__(self, sid: str) -> None:
-        self.sid = sid
+    """``AWS::Lambda::Permission`` honouring the qualifier of an alias or version ARN; the policy of the
+    function (or of the alias/version) is kept within 20,480 bytes (:func:`rules.check_policy`)."""
 
     @staticmethod
     def cloudformation_type() -> str:
@@ -530,7 +738,40 @@ class Permission(_Model):
         request["StatementId"] = resource_name
         request["FunctionName"] = fn.function_arn
         fn.policy.add_statement(raw=json.dumps(request), qualifier=qualifier)
-        return cls(resource_name)
+        suffix = f":{qualifier}" if qualifier else ""
+        statements = [st for st in fn.policy.statements if str(st.get("Resource", "")) == f"{fn.function_arn}{suffix}"]
+        try:
+            rules.check_policy(
+                f"policy of {fn.function_name}{suffix}",
+                {"Version": "2012-10-17", "Id": "default", "Statement": statements},
+            )
+        except rules.RuleViolationError:
+            fn.policy.del_statement(resource_name)
+            raise
+        return cls(resource_name, fn.function_name)
+
+    def __init__(self, sid: str, function_name: str = "") -> None:
+        self.sid = sid
+        self.function_name = function_name
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: Permission,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> Permission:
+        """Every property of ``AWS::Lambda::Permission`` requires replacement: remove the statement, add the new one."""
+        original_resource.delete(account_id, region_name)
+        return cls.create_from_cloudformation_json(original_resource.sid, cloudformation_json, account_id, region_name)
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        """RemovePermission of the statement."""
+        if self.function_name:
+            with contextlib.suppress(Exception):
+                _lambda(account_id, region_name).get_function(self.function_name).policy.del_statement(self.sid)
 
 
 class Subscription(_Model):
@@ -570,6 +811,37 @@ class Subscription(_Model):
                 backend.set_subscription_attributes(sub.arn, attr, value)
         return cls(sub.arn)
 
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: Subscription,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> Subscription:
+        """SetSubscriptionAttributes in place; a new topic, endpoint or protocol replaces it, as on AWS."""
+        props = cloudformation_json["Properties"]
+        backend: SNSBackend = sns_backends[account_id][props.get("Region") or region_name]
+        sub = backend.subscriptions.get(original_resource.arn)
+        if sub is None or (sub.topic.arn, sub.endpoint, sub.protocol) != (
+            props["TopicArn"],
+            props["Endpoint"],
+            props["Protocol"],
+        ):
+            with contextlib.suppress(Exception):
+                backend.unsubscribe(original_resource.arn)
+            return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+        for attr in _SUBSCRIPTION_ATTRIBUTES:
+            if attr in props:
+                value = props[attr]
+                if isinstance(value, dict | list):
+                    value = json.dumps(value)
+                elif isinstance(value, bool):
+                    value = str(value).lower()
+                backend.set_subscription_attributes(sub.arn, attr, value)
+        return original_resource
+
 
 MODELS: tuple[type[CloudFormationModel], ...] = (
     Function,
@@ -597,37 +869,6 @@ def _configuration_with_logging(self: LambdaFunction, on_create: bool = False) -
 
 
 _ORIGINAL_GET_CONFIGURATION = LambdaFunction.get_configuration
-
-
-def dependency_order(resources: dict[str, Any]) -> list[str]:
-    """Logical IDs of ``resources`` with every ``DependsOn`` target before its dependant."""
-    order: list[str] = []
-    seen: set[str] = set()
-
-    def visit(logical_id: str) -> None:
-        if logical_id in seen or logical_id not in resources:
-            return
-        seen.add(logical_id)
-        depends = resources[logical_id].get("DependsOn", [])
-        for dep in [depends] if isinstance(depends, str) else depends:
-            visit(dep)
-        order.append(logical_id)
-
-    for logical_id in resources:
-        visit(logical_id)
-    return order
-
-
-def _diff_in_dependency_order(
-    self: parsing.ResourceMap, other_template: dict[str, Any], parameters: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    diff: dict[str, Any] = _ORIGINAL_RESOURCE_DIFF(self, other_template, parameters)
-    position = {name: i for i, name in enumerate(dependency_order(other_template["Resources"]))}
-    diff["Add"] = sorted(diff["Add"], key=lambda name: position.get(name, -1))
-    return diff
-
-
-_ORIGINAL_RESOURCE_DIFF = parsing.ResourceMap.build_resource_diff
 
 
 def _generated_id(prefix: str) -> property:
@@ -682,7 +923,7 @@ _original_generate_resource_name = parsing.generate_resource_name
 
 def register() -> None:
     """Point moto's CloudFormation model map at the models of this module (idempotent)."""
-    from lambda_constructs.local import models_services
+    from lambda_constructs.local import models_services, updates
 
     model_map = parsing.get_model_map()
     name_map = parsing.get_name_type_map()
@@ -696,9 +937,9 @@ def register() -> None:
     parsing.generate_resource_name = _generate_resource_name
     for cls, prop in _PHYSICAL_IDS.items():
         cls.physical_resource_id = prop
-    # Change sets (the CDK CLI's path) created resources in template order, ignoring DependsOn
-    # (AWS::ApiGateway::Deployment before its Methods -> "The REST API doesn't contain any methods").
-    parsing.ResourceMap.build_resource_diff = _diff_in_dependency_order  # type: ignore[method-assign]
+    # Change sets (the CDK CLI's path): per stack, dependency order (DependsOn and references: an
+    # AWS::ApiGateway::Deployment before its Methods failed), updates, removals, outputs.
+    updates.register()
     # Bucket policies are stored, not enforced: moto ignores Conditions, so the usual
     # "Deny unless aws:SecureTransport" statement (bootstrap bucket, every CDK bucket) denied all.
     FakeBucket.get_permission = _bucket_permission_neutral  # type: ignore[method-assign]

@@ -57,6 +57,17 @@ EMULATED: dict[str, str] = {
     "Custom::S3BucketNotifications": "PutBucketNotificationConfiguration (moto only stores it for Lambda targets)",
 }
 
+# Emulated types whose backend call overwrites the existing resource, so an update calls it again.
+UPDATED_IN_PLACE = frozenset(
+    {
+        "AWS::CloudWatch::Alarm",
+        "AWS::Logs::MetricFilter",
+        "AWS::SNS::TopicPolicy",
+        "AWS::S3::BucketPolicy",
+        "Custom::S3BucketNotifications",
+    }
+)
+
 # type -> why it is only recorded (no backend call)
 RECORDED_ONLY: dict[str, str] = {
     "AWS::Logs::QueryDefinition": "moto 5.2.5 Logs has no query definitions",
@@ -119,6 +130,27 @@ class _Model(CloudFormationModel):
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
     ) -> None:
         return None
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: _Model,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> _Model:
+        """Recorded types: record the new properties. Emulated types whose create call overwrites
+        (:data:`UPDATED_IN_PLACE`): call it again under the same name. Others: refuse loudly."""
+        props = cloudformation_json.get("Properties", {})
+        resource_type = cls.cloudformation_type()
+        if resource_type in RECORDED_ONLY or resource_type in UPDATED_IN_PLACE:
+            return cls.create(original_resource.physical_id, props, account_id, region_name)
+        from lambda_constructs.local.updates import NoUpdateSupportError
+
+        raise NoUpdateSupportError(
+            f"the emulator cannot update {resource_type} (its create call does not overwrite); start a fresh emulator"
+        )
 
 
 Creator = Callable[[str, dict[str, Any], str, str], tuple[str, dict[str, Any]]]
