@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "lambda_constructs.releases.cli",
     "lambda_constructs.invoke.cli",
     "lambda_constructs.parallel.cli",
+    "lambda_constructs.local.cli",
 )
 
 

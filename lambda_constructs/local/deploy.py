@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from lambda_constructs.local.server import ACCOUNT, PACKAGE_PARENT, REGION, Emulator, EmulatorError, log_tail
@@ -66,9 +69,11 @@ def run_cdk(
     log_path: Path,
     env: dict[str, str],
     timeout: float = CLI_TIMEOUT,
+    echo: Callable[[str], None] | None = None,
 ) -> float:
     """Run ``cdk <args>`` appending its output to ``log_path``; return seconds taken.
 
+    ``echo`` receives every output line as it arrives (e.g. to print per-stack progress).
     Raises :class:`EmulatorError` with the log tail on a non-zero exit or timeout.
     """
     argv = [cdk_executable(cwd), *args]
@@ -77,24 +82,41 @@ def run_cdk(
     with log_path.open("ab") as log:
         log.write(f"\n$ {' '.join(argv)}  (cwd {cwd})\n".encode())
         log.flush()
+        proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        timer = threading.Timer(timeout, lambda: _kill(proc))
+        timer.start()
         try:
-            proc = subprocess.run(
-                argv,
-                cwd=cwd,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                timeout=timeout,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise EmulatorError(
-                f"cdk {args[0]} timed out after {timeout:.0f}s; log {log_path}:\n{log_tail(log_path)}"
-            ) from exc
+            assert proc.stdout is not None
+            for raw in iter(proc.stdout.readline, b""):
+                log.write(raw)
+                log.flush()
+                if echo is not None:
+                    echo(raw.decode(errors="replace").rstrip("\n"))
+            proc.wait()
+        finally:
+            timer.cancel()
+            if proc.poll() is None:
+                _kill(proc)
+    if time.monotonic() - start >= timeout:
+        raise EmulatorError(f"cdk {args[0]} timed out after {timeout:.0f}s; log {log_path}:\n{log_tail(log_path)}")
     if proc.returncode != 0:
         raise EmulatorError(f"cdk {args[0]} failed (exit {proc.returncode}); log {log_path}:\n{log_tail(log_path)}")
     return time.monotonic() - start
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=5)
 
 
 def synth(app_dir: Path, *, log_path: Path, app: str = "python3 app.py", validation: bool = True) -> Path:
@@ -133,7 +155,24 @@ def bootstrap(emulator: Emulator, cdk_out: Path, *, log_path: Path) -> float:
     )
 
 
-def deploy(emulator: Emulator, cdk_out: Path, *, log_path: Path, stacks: Sequence[str] = ()) -> float:
+def is_bootstrapped(emulator: Emulator) -> bool:
+    """True when the emulator holds the ``CDKToolkit`` stack (``cdk bootstrap`` ran)."""
+    cfn = emulator.client("cloudformation")
+    try:
+        status: str = cfn.describe_stacks(StackName="CDKToolkit")["Stacks"][0]["StackStatus"]
+    except Exception:
+        return False
+    return status.endswith("_COMPLETE")
+
+
+def deploy(
+    emulator: Emulator,
+    cdk_out: Path,
+    *,
+    log_path: Path,
+    stacks: Sequence[str] = (),
+    echo: Callable[[str], None] | None = None,
+) -> float:
     """``cdk deploy`` (create or update) of ``stacks`` (default ``--all``) of the synthesized ``cdk_out``
     into the emulator; return seconds taken."""
     return run_cdk(
@@ -151,4 +190,5 @@ def deploy(emulator: Emulator, cdk_out: Path, *, log_path: Path, stacks: Sequenc
         cwd=cdk_out.resolve().parent,
         log_path=log_path,
         env=cli_env(emulator.aws_env(), state_dir=emulator.log_path.parent),
+        echo=echo,
     )

@@ -190,17 +190,18 @@ def _wait_healthy(proc: subprocess.Popen[bytes], port: int, log_path: Path, time
     raise EmulatorError(f"emulator not healthy after {timeout:.0f}s; log {log_path}:\n" + log_tail(log_path))
 
 
-@contextlib.contextmanager
-def running_emulator(
+def start(
     *,
     port: int | None = None,
     log_dir: Path = LOG_DIR,
     command: Sequence[str] | None = None,
     start_timeout: float = 30.0,
-) -> Iterator[Emulator]:
-    """Start the emulator, wait until healthy, reset and configure it; always stop it on exit.
+    lenient: Sequence[str] = (),
+) -> tuple[Emulator, subprocess.Popen[bytes]]:
+    """Start the emulator in its own process group, wait until healthy, reset and configure it.
 
-    ``command`` overrides the launcher (``{port}`` in an argument is replaced); meant for tests.
+    ``lenient`` names rules of :mod:`lambda_constructs.local.rules` not to enforce. On any failure the
+    process group is stopped and :class:`EmulatorError` raised (with the log's tail).
     """
     port = port or free_port()
     log_dir = log_dir.resolve()
@@ -214,6 +215,7 @@ def running_emulator(
     }
     env["MOTO_PORT"] = str(port)
     env["MOTO_ACCOUNT_ID"] = ACCOUNT
+    env["LAMBDA_CONSTRUCTS_LOCAL_LENIENT"] = ",".join(lenient)
     with log_path.open("wb") as log:
         log.write(f"$ {' '.join(argv)}\n".encode())
         log.flush()
@@ -234,6 +236,39 @@ def running_emulator(
             emulator.configure()
         except (urllib.error.URLError, OSError) as exc:
             raise EmulatorError(f"emulator reset/config failed: {exc}; log:\n{log_tail(log_path)}") from exc
+    except BaseException:
+        _stop(proc)
+        raise
+    return emulator, proc
+
+
+def stop_pid(pid: int, grace: float = 5.0) -> bool:
+    """Stop the process group led by ``pid`` (SIGTERM, then SIGKILL); True when it is gone."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, sig)
+        if wait_gone(pid, grace):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)  # children that survived their leader
+            return True
+    return not pid_alive(pid)
+
+
+@contextlib.contextmanager
+def running_emulator(
+    *,
+    port: int | None = None,
+    log_dir: Path = LOG_DIR,
+    command: Sequence[str] | None = None,
+    start_timeout: float = 30.0,
+    lenient: Sequence[str] = (),
+) -> Iterator[Emulator]:
+    """Start the emulator, wait until healthy, reset and configure it; always stop it on exit.
+
+    ``command`` overrides the launcher (``{port}`` in an argument is replaced); meant for tests.
+    """
+    emulator, proc = start(port=port, log_dir=log_dir, command=command, start_timeout=start_timeout, lenient=lenient)
+    try:
         yield emulator
     finally:
         _stop(proc)
