@@ -193,6 +193,12 @@ class Function(CloudFormationModel):
         before = version_fingerprint(original_resource)
         props.setdefault("Environment", {"Variables": {}})  # a removed environment is emptied, as on AWS
         props["Environment"].setdefault("Variables", {})
+        if isinstance(props.get("Code", {}).get("ZipFile"), str):
+            import base64
+
+            props["Code"] = {
+                "ZipFile": base64.b64encode(LambdaFunction._create_zipfile_from_plaintext_code(props["Code"]["ZipFile"]))
+            }
         fn: LambdaFunction = LambdaFunction.update_from_cloudformation_json(
             original_resource, new_resource_name, cloudformation_json, account_id, region_name
         )
