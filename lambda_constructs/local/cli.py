@@ -31,8 +31,11 @@ class State:
     """What ``start`` wrote into the state folder."""
 
     directory: Path
+    """The state folder (``--state-dir``)."""
     pid: int
+    """Process id of the emulator (leader of its process group)."""
     endpoint: str
+    """Endpoint URL, ``http://localhost:PORT``."""
 
     @property
     def port(self) -> int:

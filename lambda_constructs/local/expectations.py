@@ -49,7 +49,9 @@ class Outcome:
     """How a handler's answer is classified."""
 
     status: str  # "ok", "expected-error" or "error"
+    """``ok``, ``expected-error`` or ``error``."""
     detail: str
+    """Why (empty when ok)."""
 
 
 def _strip(path: str) -> str:

@@ -73,12 +73,19 @@ class InvokeResult:
     """Outcome of one local invocation."""
 
     function: str
+    """Physical function name."""
     qualifier: str
+    """The alias invoked."""
     ok: bool
+    """True when the handler returned."""
     payload: Any
+    """The handler's return value or Lambda's error object."""
     seconds: float
+    """Duration in seconds."""
     output: str = ""
+    """What the handler printed. Default: empty."""
     error: str | None = None
+    """``errorType: errorMessage`` when not ok. Default: None."""
 
 
 @dataclass
@@ -86,8 +93,11 @@ class CodeAssets:
     """Where a function's code and layers live in ``cdk.out``."""
 
     code_dir: Path | None
+    """The code asset (folder or zip), None for inline code."""
     layer_dirs: dict[str, Path] = field(default_factory=dict)  # layer version ARN -> directory
+    """Layer version ARN -> asset folder. Default: empty."""
     inline_code: str | None = None
+    """Inline (``ZipFile``) code, if any. Default: None."""
 
 
 def _asset_hashes(cdk_out: Path) -> dict[str, Path]:
@@ -278,13 +288,48 @@ class AliasResult:
     """One row of :func:`invoke_all`."""
 
     path: str  # construct path, e.g. LambdaConstructsService/Orders
+    """Construct path, e.g. ``LambdaConstructsService/Orders``."""
     function: str
+    """Physical function name."""
     alias: str  # "Prod -> 1", "*" (skipped) or "-" (no alias)
+    """``Stage -> 2 (v2)``, ``*`` (skipped) or ``-`` (no alias)."""
     runtime: str
+    """The function's runtime."""
     event_kind: str
+    """Event kind sent (``-``: none)."""
     status: str  # ok, expected-error, error, skipped
+    """``ok``, ``expected-error``, ``error`` or ``skipped``."""
     detail: str
+    """Error or reason text."""
     seconds: float = 0.0
+    """Duration of the invoke in seconds. Default: 0.0 (not invoked)."""
+
+
+def release_labels(lam: Any, function_name: str) -> dict[str, str]:
+    """Version number -> release label of ``function_name``'s published versions.
+
+    A release's ``AWS::Lambda::Version`` has the description ``<label> <fingerprint>``
+    (:mod:`lambda_constructs.releases.synth`); other versions have no label.
+    """
+    labels: dict[str, str] = {}
+    for page in lam.get_paginator("list_versions_by_function").paginate(FunctionName=function_name):
+        for v in page["Versions"]:
+            words = str(v.get("Description") or "").split()
+            if v["Version"] != "$LATEST" and len(words) == 2 and words[1].startswith("sha256:"):
+                labels[v["Version"]] = words[0]
+    return labels
+
+
+def alias_target(alias: dict[str, Any], labels: dict[str, str]) -> str:
+    """``Stage -> 2 (v2)``, ``Prod -> 1 (v1) + 2 (v2) 10%``, ``Dev -> $LATEST``."""
+
+    def one(version: str) -> str:
+        return f"{version} ({labels[version]})" if version in labels else version
+
+    text = f"{alias['Name']} -> {one(str(alias['FunctionVersion']))}"
+    for version, weight in ((alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}).items():
+        text += f" + {one(str(version))} {float(weight) * 100:g}%"
+    return text
 
 
 def invoke_all(emulator: Emulator, cdk_out: Path, event: Any = None) -> list[AliasResult]:
@@ -315,6 +360,7 @@ def invoke_all(emulator: Emulator, cdk_out: Path, event: Any = None) -> list[Ali
             if not aliases:
                 rows.append(AliasResult(path, name, "-", runtime, "-", "skipped", "no aliases (helper function)"))
             payload_event = event if event is not None else sample
+            labels = release_labels(lam, name) if aliases else {}
             for alias in aliases:
                 if assets is None:
                     assets = deployed_assets(emulator, cdk_out)
@@ -327,7 +373,7 @@ def invoke_all(emulator: Emulator, cdk_out: Path, event: Any = None) -> list[Ali
                     AliasResult(
                         path,
                         name,
-                        f"{alias['Name']} -> {alias['FunctionVersion']}",
+                        alias_target(alias, labels),
                         runtime,
                         kind or "{}",
                         outcome.status,

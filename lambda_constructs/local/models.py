@@ -99,13 +99,16 @@ class _Model(CloudFormationModel):
 
     @staticmethod
     def cloudformation_name_type() -> str:
+        """The property holding the resource's name (empty: none)."""
         return ""
 
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
+        """True when ``Fn::GetAtt`` knows ``attr``."""
         return True
 
     def is_created(self) -> bool:
+        """Always True: the resource exists once its create call returned."""
         return True
 
 
@@ -114,14 +117,17 @@ class Function(CloudFormationModel):
 
     @staticmethod
     def cloudformation_name_type() -> str:
+        """The property holding the resource's name (empty: none)."""
         return "FunctionName"
 
     @staticmethod
     def cloudformation_type() -> str:
+        """The CloudFormation resource type this model creates."""
         return "AWS::Lambda::Function"
 
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
+        """True when ``Fn::GetAtt`` knows ``attr``."""
         return attr in ("Arn",)
 
     @classmethod
@@ -133,6 +139,7 @@ class Function(CloudFormationModel):
         region_name: str,
         **kwargs: Any,
     ) -> LambdaFunction:
+        """Create the resource from its resolved template properties (moto's model interface)."""
         props = cloudformation_json["Properties"]
         spec: dict[str, Any] = {
             "Code": dict(props["Code"]),
@@ -197,7 +204,9 @@ class Function(CloudFormationModel):
             import base64
 
             props["Code"] = {
-                "ZipFile": base64.b64encode(LambdaFunction._create_zipfile_from_plaintext_code(props["Code"]["ZipFile"]))
+                "ZipFile": base64.b64encode(
+                    LambdaFunction._create_zipfile_from_plaintext_code(props["Code"]["ZipFile"])
+                )
             }
         fn: LambdaFunction = LambdaFunction.update_from_cloudformation_json(
             original_resource, new_resource_name, cloudformation_json, account_id, region_name
@@ -254,13 +263,16 @@ class Version(_Model):
 
     @staticmethod
     def cloudformation_type() -> str:
+        """The CloudFormation resource type this model creates."""
         return "AWS::Lambda::Version"
 
     @property
     def physical_resource_id(self) -> str:
+        """The resource's physical ID (what ``Ref`` answers)."""
         return f"{self.function_arn}:{self.version}"
 
     def get_cfn_attribute(self, attribute_name: str) -> str:
+        """``Fn::GetAtt`` of the resource; unknown attributes raise moto's template error."""
         if attribute_name == "Version":
             return self.version
         if attribute_name == "FunctionArn":
@@ -276,6 +288,7 @@ class Version(_Model):
         region_name: str,
         **kwargs: Any,
     ) -> Version:
+        """Create the resource from its resolved template properties (moto's model interface)."""
         props = cloudformation_json["Properties"]
         backend = _lambda(account_id, region_name)
         name = _function_name(props["FunctionName"])
@@ -313,13 +326,16 @@ class LayerVersionModel(_Model):
 
     @staticmethod
     def cloudformation_type() -> str:
+        """The CloudFormation resource type this model creates."""
         return "AWS::Lambda::LayerVersion"
 
     @property
     def physical_resource_id(self) -> str:
+        """The resource's physical ID (what ``Ref`` answers)."""
         return self.layer_version.arn
 
     def get_cfn_attribute(self, attribute_name: str) -> str:
+        """``Fn::GetAtt`` of the resource; unknown attributes raise moto's template error."""
         if attribute_name == "LayerVersionArn":
             return self.layer_version.arn
         raise UnformattedGetAttTemplateException()
@@ -333,6 +349,7 @@ class LayerVersionModel(_Model):
         region_name: str,
         **kwargs: Any,
     ) -> LayerVersionModel:
+        """Create the resource from its resolved template properties (moto's model interface)."""
         props = cloudformation_json["Properties"]
         spec: dict[str, Any] = {
             "Content": props["Content"],
@@ -366,13 +383,16 @@ class Alias(_Model):
 
     @staticmethod
     def cloudformation_type() -> str:
+        """The CloudFormation resource type this model creates."""
         return "AWS::Lambda::Alias"
 
     @property
     def physical_resource_id(self) -> str:
+        """The resource's physical ID (what ``Ref`` answers)."""
         return self.arn
 
     def get_cfn_attribute(self, attribute_name: str) -> str:
+        """``Fn::GetAtt`` of the resource; unknown attributes raise moto's template error."""
         if attribute_name == "AliasArn":
             return self.arn
         raise UnformattedGetAttTemplateException()
@@ -386,6 +406,7 @@ class Alias(_Model):
         region_name: str,
         **kwargs: Any,
     ) -> Alias:
+        """Create the resource from its resolved template properties (moto's model interface)."""
         props = cloudformation_json["Properties"]
         name = _function_name(props["FunctionName"])
         version, routing = _alias_spec(props)
@@ -444,10 +465,12 @@ class EventInvokeConfig(_Model):
 
     @staticmethod
     def cloudformation_type() -> str:
+        """The CloudFormation resource type this model creates."""
         return "AWS::Lambda::EventInvokeConfig"
 
     @property
     def physical_resource_id(self) -> str:
+        """The resource's physical ID (what ``Ref`` answers)."""
         return f"{self.function_name}:{self.qualifier}"
 
     @classmethod
@@ -459,6 +482,7 @@ class EventInvokeConfig(_Model):
         region_name: str,
         **kwargs: Any,
     ) -> EventInvokeConfig:
+        """Create the resource from its resolved template properties (moto's model interface)."""
         props = cloudformation_json["Properties"]
         name = _function_name(props["FunctionName"])
         config = {
@@ -488,6 +512,7 @@ class EventSourceMapping(_Model):
 
     @staticmethod
     def cloudformation_type() -> str:
+        """The CloudFormation resource type this model creates."""
         return "AWS::Lambda::EventSourceMapping"
 
     @classmethod
@@ -499,6 +524,7 @@ class EventSourceMapping(_Model):
         region_name: str,
         **kwargs: Any,
     ) -> MotoEventSourceMapping:
+        """Create the resource from its resolved template properties (moto's model interface)."""
         props = cloudformation_json["Properties"]
         esm = _lambda(account_id, region_name).create_event_source_mapping(props)
         _keep_qualifier(esm, props, account_id, region_name)
@@ -538,6 +564,7 @@ class KmsKey(_Model):
 
     @staticmethod
     def cloudformation_type() -> str:
+        """The CloudFormation resource type this model creates."""
         return "AWS::KMS::Key"
 
     @classmethod
@@ -549,6 +576,7 @@ class KmsKey(_Model):
         region_name: str,
         **kwargs: Any,
     ) -> MotoKey:
+        """Create the resource from its resolved template properties (moto's model interface)."""
         props = cloudformation_json["Properties"]
         if isinstance(props.get("KeyPolicy"), dict):
             props["KeyPolicy"] = json.dumps(props["KeyPolicy"])
@@ -584,10 +612,12 @@ class LogGroupModel(_Model):
 
     @staticmethod
     def cloudformation_name_type() -> str:
+        """The property holding the resource's name (empty: none)."""
         return "LogGroupName"
 
     @staticmethod
     def cloudformation_type() -> str:
+        """The CloudFormation resource type this model creates."""
         return "AWS::Logs::LogGroup"
 
     @classmethod
@@ -599,6 +629,7 @@ class LogGroupModel(_Model):
         region_name: str,
         **kwargs: Any,
     ) -> MotoLogGroup:
+        """Create the resource from its resolved template properties (moto's model interface)."""
         props = cloudformation_json["Properties"]
         if "KmsKeyId" in props:
             props["kmsKeyId"] = props.pop("KmsKeyId")
@@ -634,10 +665,12 @@ class DBInstanceModel(_Model):
 
     @staticmethod
     def cloudformation_name_type() -> str:
+        """The property holding the resource's name (empty: none)."""
         return "DBInstanceIdentifier"
 
     @staticmethod
     def cloudformation_type() -> str:
+        """The CloudFormation resource type this model creates."""
         return "AWS::RDS::DBInstance"
 
     @classmethod
@@ -649,6 +682,7 @@ class DBInstanceModel(_Model):
         region_name: str,
         **kwargs: Any,
     ) -> MotoDBInstance:
+        """Create the resource from its resolved template properties (moto's model interface)."""
         props = cloudformation_json["Properties"]
         group = props.get("DBSubnetGroupName")
         if isinstance(group, str):
@@ -667,10 +701,12 @@ class QueuePolicy(_Model):
 
     @staticmethod
     def cloudformation_type() -> str:
+        """The CloudFormation resource type this model creates."""
         return "AWS::SQS::QueuePolicy"
 
     @property
     def physical_resource_id(self) -> str:
+        """The resource's physical ID (what ``Ref`` answers)."""
         return self.physical_id
 
     @classmethod
@@ -682,6 +718,7 @@ class QueuePolicy(_Model):
         region_name: str,
         **kwargs: Any,
     ) -> QueuePolicy:
+        """Create the resource from its resolved template properties (moto's model interface)."""
         props = cloudformation_json["Properties"]
         backend = sqs_backends[account_id][region_name]
         policy = props["PolicyDocument"]
@@ -710,10 +747,12 @@ class Permission(_Model):
 
     @staticmethod
     def cloudformation_type() -> str:
+        """The CloudFormation resource type this model creates."""
         return "AWS::Lambda::Permission"
 
     @property
     def physical_resource_id(self) -> str:
+        """The resource's physical ID (what ``Ref`` answers)."""
         return self.sid
 
     @classmethod
@@ -725,6 +764,7 @@ class Permission(_Model):
         region_name: str,
         **kwargs: Any,
     ) -> Permission:
+        """Create the resource from its resolved template properties (moto's model interface)."""
         props = cloudformation_json["Properties"]
         unqualified, qualifier = split_qualifier(props["FunctionName"])
         fn = _lambda(account_id, region_name).get_function(_function_name(unqualified))
@@ -788,10 +828,12 @@ class Subscription(_Model):
 
     @staticmethod
     def cloudformation_type() -> str:
+        """The CloudFormation resource type this model creates."""
         return "AWS::SNS::Subscription"
 
     @property
     def physical_resource_id(self) -> str:
+        """The resource's physical ID (what ``Ref`` answers)."""
         return self.arn
 
     @classmethod
@@ -803,6 +845,7 @@ class Subscription(_Model):
         region_name: str,
         **kwargs: Any,
     ) -> Subscription:
+        """Create the resource from its resolved template properties (moto's model interface)."""
         props = cloudformation_json["Properties"]
         topic_arn = props["TopicArn"]
         backend: SNSBackend = sns_backends[account_id][props.get("Region") or region_name]

@@ -91,20 +91,25 @@ class _Model(CloudFormationModel):
 
     @staticmethod
     def cloudformation_name_type() -> str:
+        """The property holding the resource's name (empty: none)."""
         return ""
 
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
+        """True when ``Fn::GetAtt`` knows ``attr``."""
         return True
 
     def is_created(self) -> bool:
+        """Always True: the resource exists once its create call returned."""
         return True
 
     @property
     def physical_resource_id(self) -> str:
+        """The resource's physical ID (what ``Ref`` answers)."""
         return self.physical_id
 
     def get_cfn_attribute(self, attribute_name: str) -> Any:
+        """``Fn::GetAtt`` of the resource; unknown attributes raise moto's template error."""
         if attribute_name in self.attributes:
             return self.attributes[attribute_name]
         raise UnformattedGetAttTemplateException()
@@ -118,6 +123,7 @@ class _Model(CloudFormationModel):
         region_name: str,
         **kwargs: Any,
     ) -> _Model:
+        """Create the resource from its resolved template properties (moto's model interface)."""
         props = cloudformation_json.get("Properties", {})
         return cls.create(resource_name, props, account_id, region_name)
 

@@ -81,8 +81,11 @@ class Emulator:
     """A running moto server."""
 
     port: int
+    """TCP port on 127.0.0.1."""
     pid: int
+    """Process id (leader of its own process group)."""
     log_path: Path
+    """The server's log file."""
     _clients: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
