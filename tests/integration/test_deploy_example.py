@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.conftest import ExampleAssembly  # noqa: E402
 from lambda_constructs.local import deploy, expectations, invoke, verify  # noqa: E402
 from lambda_constructs.local.server import running_emulator, wait_gone  # noqa: E402
+from tests.conftest import ExampleAssembly  # noqa: E402
 
 pytestmark = pytest.mark.integration
 

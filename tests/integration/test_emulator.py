@@ -14,8 +14,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from lambda_constructs.local import deploy, invoke, verify  # noqa: E402
-from tests.integration.sample_app import STACK_NAME, write_sample_app  # noqa: E402
 from lambda_constructs.local.server import EmulatorError, running_emulator, wait_gone  # noqa: E402
+from tests.integration.sample_app import STACK_NAME, write_sample_app  # noqa: E402
 
 pytestmark = pytest.mark.integration
 
