@@ -84,7 +84,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{r.path:<{width}}  {r.alias:<{aw}} {r.runtime:<12} {r.event_kind:<16} {r.status} {detail}".rstrip())
     expected = [r for r in rows if r.status == "expected-error"]
     if expected:
-        print(f"\n{len(expected)} expected error(s) (the emulator lacks a feature; lambda_constructs/local/expectations.py)")
+        print(
+            f"\n{len(expected)} expected error(s) (the emulator lacks a feature; lambda_constructs/local/expectations.py)"
+        )
     recorded = sorted({t for t in models_services.RECORDED_ONLY})
     print(f"recorded, not emulated: {', '.join(recorded)}")
     print(f"\nverified {report.checks} properties, {len(report.findings)} mismatches")
