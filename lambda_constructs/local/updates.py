@@ -343,6 +343,23 @@ def _execute_change_set_response(self: CloudFormationResponse) -> Any:
     return EmptyResult()
 
 
+_original_update_stack = CloudFormationBackend.update_stack
+
+
+def update_stack(self: CloudFormationBackend, name: str, *args: Any, **kwargs: Any) -> Stack:
+    """UpdateStack (``cdk deploy --method=direct``): a failing resource fails the stack; exports rebuilt."""
+    try:
+        stack: Stack = _original_update_stack(self, name, *args, **kwargs)
+    except ResourceFailedError as failure:
+        stack = self.get_stack(name)
+        _resource_event(stack, failure)
+        stack.status = "UPDATE_FAILED"
+        stack._add_stack_event("UPDATE_FAILED", resource_status_reason=str(failure))
+        return stack
+    _rebuild_outputs(self, stack)
+    return stack
+
+
 def _stack_parameters(self: Stack) -> dict[str, Any]:
     return previous_parameters(self)
 
@@ -356,6 +373,7 @@ def register() -> None:
     CloudFormationBackend.delete_change_set = delete_change_set  # type: ignore[method-assign]
     CloudFormationBackend.execute_change_set = execute_change_set  # type: ignore[method-assign]
     CloudFormationBackend._resolve_update_parameters = _resolve_update_parameters  # type: ignore[method-assign]
+    CloudFormationBackend.update_stack = update_stack  # type: ignore[method-assign]
     CloudFormationResponse.describe_change_set = _describe_change_set_response  # type: ignore[method-assign]
     CloudFormationResponse.delete_change_set = _delete_change_set_response  # type: ignore[method-assign]
     CloudFormationResponse.execute_change_set = _execute_change_set_response  # type: ignore[method-assign]

@@ -155,6 +155,9 @@ def test_three_states_deployed_as_updates(tmp_path: Path) -> None:
         assert _targets(second) == {"Dev": ("$LATEST", {}), "Stage": ("2", {}), "Prod": ("1", {})}
         assert walk.versions() == {"$LATEST": v2_code, "1": v1_code, "2": v2_code}
         assert walk.labels() == {"1": "v1", "2": "v2"}
+        outputs = emulator.client("cloudformation").describe_stacks(StackName="Shop")["Stacks"][0]["Outputs"]
+        targets = {o["OutputKey"]: o["OutputValue"].split()[0] for o in outputs if "Output" in o["OutputKey"]}
+        assert sorted(targets.values()) == ["$LATEST", "v1", "v2"], outputs  # Outputs rebuilt by the update
 
         # Third state: code three released as v3; Stage -> v3, 10 % of Prod's traffic to v2.
         walk.code("three")

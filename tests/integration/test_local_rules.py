@@ -265,3 +265,23 @@ def test_rules_can_be_named_lenient(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     rules.check_alias_name("123")
     with pytest.raises(rules.RuleViolationError):
         rules.check_provisioned_concurrency("alias Live", "$LATEST")
+
+
+def test_direct_update_with_use_previous_value_of_a_defaulted_parameter(emulator: Emulator) -> None:
+    """``cdk deploy --method=direct`` sends UsePreviousValue for a parameter the stack took from its default
+    (moto: ``KeyError``); CloudFormation keeps the previous value."""
+    cfn = emulator.client("cloudformation")
+    stack = name()
+    params = {"Parameters": {"Size": {"Type": "String", "Default": "small"}}}
+    topic = {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Ref": "Size"}}}
+    body = {"Resources": {"T": topic}, **params}
+    cfn.create_stack(StackName=stack, TemplateBody=json.dumps(body))
+    body["Resources"]["T2"] = topic
+    cfn.update_stack(
+        StackName=stack,
+        TemplateBody=json.dumps(body),
+        Parameters=[{"ParameterKey": "Size", "UsePreviousValue": True}],
+    )
+    described = cfn.describe_stacks(StackName=stack)["Stacks"][0]
+    assert described["StackStatus"] == "UPDATE_COMPLETE"
+    assert described["Parameters"] == [{"ParameterKey": "Size", "ParameterValue": "small"}]
