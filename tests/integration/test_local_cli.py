@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,27 +19,25 @@ from lambda_constructs.local.server import EmulatorError, pid_alive, port_in_use
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(autouse=True)
-def _capture(capsys: pytest.CaptureFixture[str]) -> None:
-    global _CAPSYS
-    _CAPSYS = capsys
+Local = Callable[..., "subprocess.CompletedProcess[str]"]
 
 
-_CAPSYS: pytest.CaptureFixture[str] | None = None
-
-
-def local(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+@pytest.fixture()
+def local(capsys: pytest.CaptureFixture[str]) -> Local:
     """``python -m lambda_constructs local ARGV`` in this process (the entry point's ``main``), from ``cwd``."""
-    assert _CAPSYS is not None
-    _CAPSYS.readouterr()
-    before = Path.cwd()
-    os.chdir(cwd)
-    try:
-        code = cli(["local", *argv])
-    finally:
-        os.chdir(before)
-    out, err = _CAPSYS.readouterr()
-    return subprocess.CompletedProcess(["local", *argv], code, out, err)
+
+    def run(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        capsys.readouterr()
+        before = Path.cwd()
+        os.chdir(cwd)
+        try:
+            code = cli(["local", *argv])
+        finally:
+            os.chdir(before)
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(["local", *argv], code, out, err)
+
+    return run
 
 
 def one_line_error(done: subprocess.CompletedProcess[str], *needles: str) -> None:
@@ -63,14 +62,14 @@ def _launchers(state: Path) -> list[int]:
     return found
 
 
-def test_commands_without_a_running_emulator(tmp_path: Path) -> None:
+def test_commands_without_a_running_emulator(tmp_path: Path, local: Local) -> None:
     state = tmp_path / "state"
     one_line_error(local("deploy", "--state-dir", str(state), cwd=tmp_path), "no running emulator", "local start")
     one_line_error(local("verify", "--state-dir", str(state), cwd=tmp_path), "no running emulator")
     one_line_error(local("stop", "--state-dir", str(state), cwd=tmp_path), "no running emulator")
 
 
-def test_a_stale_pid_file_is_reported_and_removed(tmp_path: Path) -> None:
+def test_a_stale_pid_file_is_reported_and_removed(tmp_path: Path, local: Local) -> None:
     state = tmp_path / "state"
     state.mkdir()
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -81,7 +80,7 @@ def test_a_stale_pid_file_is_reported_and_removed(tmp_path: Path) -> None:
     assert not (state / "pid").exists() and not (state / "endpoint").exists()
 
 
-def test_a_port_in_use_starts_nothing(tmp_path: Path) -> None:
+def test_a_port_in_use_starts_nothing(tmp_path: Path, local: Local) -> None:
     state = tmp_path / "state"
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
         busy.bind(("127.0.0.1", 0))
@@ -92,12 +91,12 @@ def test_a_port_in_use_starts_nothing(tmp_path: Path) -> None:
     assert _launchers(state) == []
 
 
-def test_an_unknown_lenient_rule_is_refused(tmp_path: Path) -> None:
+def test_an_unknown_lenient_rule_is_refused(tmp_path: Path, local: Local) -> None:
     done = local("start", "--lenient", "no-such-rule", "--state-dir", str(tmp_path / "s"), cwd=tmp_path)
     one_line_error(done, "no-such-rule", "version-unchanged")
 
 
-def test_start_unknown_stack_stop(tmp_path: Path) -> None:
+def test_start_unknown_stack_stop(tmp_path: Path, local: Local) -> None:
     state = tmp_path / "state"
     out = tmp_path / "cdk.out"
     out.mkdir()
