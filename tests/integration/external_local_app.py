@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -63,7 +64,15 @@ def run_pipeline(workdir: Path) -> None:
     """Wheel into ``workdir/wheels``, installed into ``workdir/site``, the app and its steps in ``workdir/app``."""
     wheels, site, app_dir = workdir / "wheels", workdir / "site", workdir / "app"
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    _check([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(ROOT)])
+    # Built from a copy: test_external_app builds its wheel from the tree at the same time, and two
+    # setuptools builds in one folder share build/ and *.egg-info (SOURCES.txt vanished under one).
+    source = workdir / "source"
+    shutil.copytree(
+        ROOT / "lambda_constructs", source / "lambda_constructs", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    _check([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(source)])
     wheel = next(wheels.glob("lambda_constructs-*.whl"))
     _check([*pip, "install", "--no-deps", "--target", str(site), str(wheel)])
 
