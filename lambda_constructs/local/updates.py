@@ -33,7 +33,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
 from moto.cloudformation.exceptions import AlreadyExistsException, CloudFormationError, ValidationError
 from moto.cloudformation.models import ChangeSet, CloudFormationBackend, Event, Stack
@@ -266,7 +265,6 @@ def execute_change_set(self: CloudFormationBackend, change_set_name: str, stack_
     except ResourceFailedError as failure:
         _resource_event(stack, failure)
         stack.status = f"{kind}_FAILED"
-        stack.status_reason = str(failure)  # type: ignore[attr-defined]
         stack._add_stack_event(f"{kind}_FAILED", resource_status_reason=str(failure))
         change_set.execution_status = "EXECUTE_FAILED"
         return
@@ -379,4 +377,3 @@ def register() -> None:
     CloudFormationResponse.execute_change_set = _execute_change_set_response  # type: ignore[method-assign]
     # UsePreviousValue in CreateChangeSet/UpdateStack reads ``stack_parameters``: the given values, not resolved.
     Stack.stack_parameters = property(_stack_parameters)  # type: ignore[assignment,method-assign]
-    _ = cfn_models  # the module the patched classes live in
