@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "lambda_constructs.parallel.cli",
     "lambda_constructs.tune.cli",
     "lambda_constructs.cost.cli",
+    "lambda_constructs.local.cli",
 )
 
 

@@ -77,6 +77,11 @@ def start_external_app() -> BackgroundRun:
     return _start("external-app-", [sys.executable, "-m", "tests.integration.external_app", "{workdir}"])
 
 
+def start_external_local_app() -> BackgroundRun:
+    """tests/integration/external_local_app.py: an app outside the repo runs the ``local`` emulator flow."""
+    return _start("external-local-app-", [sys.executable, "-m", "tests.integration.external_local_app", "{workdir}"])
+
+
 def start_audit(outdir: Path) -> BackgroundRun:
     """scripts/audit.py (cdk-nag report, cfn-lint, checkov) over the synthesized assembly in ``outdir``."""
     return _start("audit-", [sys.executable, "scripts/audit.py", "--skip-synth", "--outdir", str(outdir)])
@@ -98,6 +103,9 @@ STARTERS: dict[str, Callable[[], BackgroundRun]] = {
     "tests/unit/test_lint.py::test_mypy_strict_is_clean": start_mypy,
     "tests/integration/test_make_docs.py::test_api_reference_builds": start_make_docs,
     "tests/integration/test_external_app.py::test_installed_wheel_synthesizes_in_a_foreign_app": start_external_app,
+    "tests/integration/test_external_local_app.py::test_external_app_start_deploy_promote_deploy_verify_stop": (
+        start_external_local_app
+    ),
 }
 
 # Test node id -> how to start the command its test checks on the session's example assembly (started

@@ -13,9 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.emulator import deploy, invoke, verify  # noqa: E402
-from tests.emulator.sample_app import STACK_NAME, write_sample_app  # noqa: E402
-from tests.emulator.server import EmulatorError, running_emulator, wait_gone  # noqa: E402
+from lambda_constructs.local import deploy, invoke, verify  # noqa: E402
+from lambda_constructs.local.server import EmulatorError, running_emulator, wait_gone  # noqa: E402
+from tests.integration.sample_app import STACK_NAME, write_sample_app  # noqa: E402
 
 pytestmark = pytest.mark.integration
 
@@ -117,4 +117,4 @@ def _is_our_launcher(proc_dir: Path, port: int) -> bool:
         cmdline = (proc_dir / "cmdline").read_bytes().split(b"\0")
     except OSError:
         return False
-    return b"tests.emulator.launch" in cmdline and str(port).encode() in cmdline
+    return b"lambda_constructs.local.launch" in cmdline and str(port).encode() in cmdline

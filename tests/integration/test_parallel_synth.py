@@ -151,8 +151,8 @@ def test_the_pack_report_is_rebuilt_from_the_merged_assembly(assemblies: tuple[P
 @pytest.mark.integration
 def test_the_cdk_cli_synthesizes_through_the_launcher_and_deploys_the_merge(tmp_path: Path) -> None:
     """``cdk synth --app "python -m lambda_constructs.parallel -- …"``, then ``cdk deploy`` into the emulator."""
-    from tests.emulator import deploy
-    from tests.emulator.server import running_emulator
+    from lambda_constructs.local import deploy
+    from lambda_constructs.local.server import running_emulator
 
     log = tmp_path / "cdk.log"
     command = f"{PYTHON} -m lambda_constructs.parallel --workers 2 -- {PYTHON} {APP}"

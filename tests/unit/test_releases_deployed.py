@@ -1,5 +1,5 @@
 """``status --deployed`` reads the deployed stacks' outputs through CloudFormation (boto3 honours
-``AWS_ENDPOINT_URL``), here from a moto server started with tests/emulator's helper: a stack with
+``AWS_ENDPOINT_URL``), here from a moto server started with lambda_constructs.local's helper: a stack with
 the function's ``Output<alias>`` values (a weighted Prod, a Stage one release behind the file)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.emulator.server import running_emulator
+from lambda_constructs.local.server import running_emulator
 from tests.unit.test_releases_cli import DEFAULT_ALIASES, KEY, OLD_FP, fake_assembly, rel, run, write_record
 
 

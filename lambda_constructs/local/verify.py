@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.emulator.server import ACCOUNT, REGION, Emulator
+from lambda_constructs.local.server import ACCOUNT, REGION, Emulator
 
 SKIPPED_TYPES = frozenset({"AWS::CDK::Metadata"})
 
@@ -34,9 +34,13 @@ class Finding:
     """One mismatch between a template and the deployed state."""
 
     stack: str
+    """Stack name."""
     logical_id: str
+    """Logical ID of the resource (``-``: the stack)."""
     resource_type: str
+    """CloudFormation type."""
     message: str
+    """What differs."""
 
     def __str__(self) -> str:
         return f"{self.stack}/{self.logical_id} ({self.resource_type}): {self.message}"
@@ -47,11 +51,15 @@ class StackTemplate:
     """A stack artifact of a cloud assembly."""
 
     name: str
+    """Stack name."""
     template: dict[str, Any]
+    """The parsed template."""
     directory: Path
+    """The assembly folder holding it."""
 
     @property
     def resources(self) -> dict[str, Any]:
+        """The template's ``Resources``."""
         res: dict[str, Any] = self.template.get("Resources", {})
         return res
 
@@ -81,11 +89,16 @@ class Resolver:
     """Resolves intrinsic functions of one deployed stack."""
 
     emulator: Emulator
+    """The emulator answering."""
     stack: StackTemplate
+    """The stack whose template is resolved."""
     physical: dict[str, str]
+    """Logical ID -> physical ID of the deployed stack."""
     exports: dict[str, str] = field(default_factory=dict)
+    """Export name -> value (for ``Fn::ImportValue``). Default: empty."""
 
     def ref(self, name: str) -> Any:
+        """``Ref`` of ``name``: a pseudo parameter, a deployed resource's physical ID or a parameter default."""
         pseudo = {
             "AWS::Region": REGION,
             "AWS::AccountId": ACCOUNT,
@@ -104,6 +117,7 @@ class Resolver:
         return UNRESOLVED
 
     def get_att(self, logical_id: str, attr: str) -> Any:
+        """``Fn::GetAtt`` of a deployed resource (the attributes templates of this library use)."""
         phys = self.physical.get(logical_id)
         rtype = self.stack.resources.get(logical_id, {}).get("Type", "")
         if phys is None:
@@ -426,7 +440,9 @@ class Report:
     """Result of :func:`verify_report`: mismatches and the number of properties compared."""
 
     findings: list[Finding]
+    """Mismatches found."""
     checks: int
+    """Number of properties compared."""
 
 
 def verify(emulator: Emulator, cdk_out: Path) -> list[Finding]:

@@ -17,38 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.emulator.server import ACCOUNT, REGION, Emulator
-from tests.emulator.verify import load_stacks
-
-# Runs inside the subprocess: import the handler, call it with a minimal context, write the result.
-_RUNNER = r"""
-import importlib, json, os, sys, time, traceback, uuid
-deadline = time.monotonic() + float(os.environ["_EMU_TIMEOUT"])
-class Context:
-    function_name = os.environ["AWS_LAMBDA_FUNCTION_NAME"]
-    function_version = os.environ["AWS_LAMBDA_FUNCTION_VERSION"]
-    invoked_function_arn = os.environ["_EMU_INVOKED_ARN"]
-    memory_limit_in_mb = os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"]
-    aws_request_id = str(uuid.uuid4())
-    log_group_name = os.environ["AWS_LAMBDA_LOG_GROUP_NAME"]
-    log_stream_name = "emulator"
-    identity = None
-    client_context = None
-    @staticmethod
-    def get_remaining_time_in_millis():
-        return max(0, int((deadline - time.monotonic()) * 1000))
-module_name, _, func_name = os.environ["_HANDLER"].rpartition(".")
-result_path = os.environ["_EMU_RESULT"]
-try:
-    handler = getattr(importlib.import_module(module_name.replace("/", ".")), func_name)
-    out = {"ok": True, "payload": handler(json.load(sys.stdin), Context())}
-except Exception as exc:
-    out = {"ok": False, "payload": {"errorType": type(exc).__name__, "errorMessage": str(exc),
-                                    "stackTrace": traceback.format_exc().splitlines()}}
-with open(result_path, "w") as fh:
-    json.dump(out, fh, default=str)
-"""
-
+from lambda_constructs.invoke import runner
+from lambda_constructs.local.server import ACCOUNT, REGION, Emulator
+from lambda_constructs.local.verify import load_stacks
 
 # Node.js counterpart: ESM or CommonJS module, async or callback handler.
 _RUNNER_NODE = r"""
@@ -102,12 +73,19 @@ class InvokeResult:
     """Outcome of one local invocation."""
 
     function: str
+    """Physical function name."""
     qualifier: str
+    """The alias invoked."""
     ok: bool
+    """True when the handler returned."""
     payload: Any
+    """The handler's return value or Lambda's error object."""
     seconds: float
+    """Duration in seconds."""
     output: str = ""
+    """What the handler printed. Default: empty."""
     error: str | None = None
+    """``errorType: errorMessage`` when not ok. Default: None."""
 
 
 @dataclass
@@ -115,8 +93,11 @@ class CodeAssets:
     """Where a function's code and layers live in ``cdk.out``."""
 
     code_dir: Path | None
+    """The code asset (folder or zip), None for inline code."""
     layer_dirs: dict[str, Path] = field(default_factory=dict)  # layer version ARN -> directory
+    """Layer version ARN -> asset folder. Default: empty."""
     inline_code: str | None = None
+    """Inline (``ZipFile``) code, if any. Default: None."""
 
 
 def _asset_hashes(cdk_out: Path) -> dict[str, Path]:
@@ -190,11 +171,12 @@ def invoke_alias(
     alias: str,
     event: Any = None,
     *,
-    python: str = sys.executable,
     assets: CodeAssets | None = None,
 ) -> InvokeResult:
     """Run the handler of ``function_name:alias`` (the version the alias points to) with ``event``.
 
+    Python handlers run in :func:`lambda_constructs.invoke.runner.invoke` (the runner of
+    ``python -m lambda_constructs invoke``); Node.js handlers in the Node runner of this module.
     ``assets`` (from :func:`deployed_assets`) saves looking the function's code up again.
     """
     lam = emulator.client("lambda")
@@ -229,14 +211,38 @@ def invoke_alias(
                     paths.append(str(layer_dir / sub))
                     break
         timeout = float(cfg.get("Timeout", 3))
+        variables = cfg.get("Environment", {}).get("Variables", {})
+        runtime = str(cfg.get("Runtime", ""))
+        invoked_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function_name}:{alias}"
+        if not runtime.startswith("nodejs"):
+            local = runner.LocalFunction(
+                handler=cfg["Handler"],
+                code_dir=code_dir,
+                timeout_s=timeout,
+                memory_mb=int(cfg.get("MemorySize", 128)),
+                function_name=function_name,
+                function_version=version,
+                invoked_arn=invoked_arn,
+                region=REGION,
+                runtime=runtime or "python3.11",
+                layer_dirs=tuple(Path(p) for p in paths[1:]),
+                environment={**emulator.aws_env(), **variables},
+            )
+            outcome = runner.invoke(local, event if event is not None else {})
+            ok = outcome.status == "ok"
+            error = None
+            if not ok:
+                payload = outcome.payload if isinstance(outcome.payload, dict) else {}
+                error = f"{payload.get('errorType', outcome.status)}: {payload.get('errorMessage', '')}"
+            return InvokeResult(
+                function_name, alias, ok, outcome.payload, outcome.duration_ms / 1000, outcome.logs, error
+            )
         result_path = Path(tmp) / "result.json"
         env = {
             "PATH": os.environ.get("PATH", ""),
             "LANG": "C.UTF-8",
             **emulator.aws_env(),
-            **cfg.get("Environment", {}).get("Variables", {}),
-            "PYTHONPATH": os.pathsep.join(paths),
-            "PYTHONDONTWRITEBYTECODE": "1",
+            **variables,
             "LAMBDA_TASK_ROOT": str(code_dir),
             "_HANDLER": cfg["Handler"],
             "AWS_LAMBDA_FUNCTION_NAME": function_name,
@@ -245,19 +251,15 @@ def invoke_alias(
             "AWS_LAMBDA_LOG_GROUP_NAME": (cfg.get("LoggingConfig") or {}).get(
                 "LogGroup", f"/aws/lambda/{function_name}"
             ),
-            "_EMU_INVOKED_ARN": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function_name}:{alias}",
+            "_EMU_INVOKED_ARN": invoked_arn,
             "_EMU_TIMEOUT": str(timeout),
             "_EMU_RESULT": str(result_path),
         }
-        runtime = str(cfg.get("Runtime", ""))
-        if runtime.startswith("nodejs"):
-            node = node_executable()
-            if node is None:
-                raise LookupError("no Node.js executable for a nodejs runtime")
-            argv = [node, "-e", _RUNNER_NODE]
-            env["NODE_PATH"] = os.pathsep.join(paths[1:])  # layers (their nodejs/node_modules)
-        else:
-            argv = [python, "-c", _RUNNER]
+        node = node_executable()
+        if node is None:
+            raise LookupError("no Node.js executable for a nodejs runtime")
+        argv = [node, "-e", _RUNNER_NODE]
+        env["NODE_PATH"] = os.pathsep.join(paths[1:])  # layers (their nodejs/node_modules)
         start = time.monotonic()
         try:
             proc = subprocess.run(
@@ -286,13 +288,48 @@ class AliasResult:
     """One row of :func:`invoke_all`."""
 
     path: str  # construct path, e.g. LambdaConstructsService/Orders
+    """Construct path, e.g. ``LambdaConstructsService/Orders``."""
     function: str
+    """Physical function name."""
     alias: str  # "Prod -> 1", "*" (skipped) or "-" (no alias)
+    """``Stage -> 2 (v2)``, ``*`` (skipped) or ``-`` (no alias)."""
     runtime: str
+    """The function's runtime."""
     event_kind: str
+    """Event kind sent (``-``: none)."""
     status: str  # ok, expected-error, error, skipped
+    """``ok``, ``expected-error``, ``error`` or ``skipped``."""
     detail: str
+    """Error or reason text."""
     seconds: float = 0.0
+    """Duration of the invoke in seconds. Default: 0.0 (not invoked)."""
+
+
+def release_labels(lam: Any, function_name: str) -> dict[str, str]:
+    """Version number -> release label of ``function_name``'s published versions.
+
+    A release's ``AWS::Lambda::Version`` has the description ``<label> <fingerprint>``
+    (:mod:`lambda_constructs.releases.synth`); other versions have no label.
+    """
+    labels: dict[str, str] = {}
+    for page in lam.get_paginator("list_versions_by_function").paginate(FunctionName=function_name):
+        for v in page["Versions"]:
+            words = str(v.get("Description") or "").split()
+            if v["Version"] != "$LATEST" and len(words) == 2 and words[1].startswith("sha256:"):
+                labels[v["Version"]] = words[0]
+    return labels
+
+
+def alias_target(alias: dict[str, Any], labels: dict[str, str]) -> str:
+    """``Stage -> 2 (v2)``, ``Prod -> 1 (v1) + 2 (v2) 10%``, ``Dev -> $LATEST``."""
+
+    def one(version: str) -> str:
+        return f"{version} ({labels[version]})" if version in labels else version
+
+    text = f"{alias['Name']} -> {one(str(alias['FunctionVersion']))}"
+    for version, weight in ((alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}).items():
+        text += f" + {one(str(version))} {float(weight) * 100:g}%"
+    return text
 
 
 def invoke_all(emulator: Emulator, cdk_out: Path, event: Any = None) -> list[AliasResult]:
@@ -300,7 +337,7 @@ def invoke_all(emulator: Emulator, cdk_out: Path, event: Any = None) -> list[Ali
 
     ``event`` (if not None) replaces the trigger's sample event for every function.
     """
-    from tests.emulator import expectations
+    from lambda_constructs.local import expectations
 
     cfn = emulator.client("cloudformation")
     lam = emulator.client("lambda")
@@ -323,6 +360,7 @@ def invoke_all(emulator: Emulator, cdk_out: Path, event: Any = None) -> list[Ali
             if not aliases:
                 rows.append(AliasResult(path, name, "-", runtime, "-", "skipped", "no aliases (helper function)"))
             payload_event = event if event is not None else sample
+            labels = release_labels(lam, name) if aliases else {}
             for alias in aliases:
                 if assets is None:
                     assets = deployed_assets(emulator, cdk_out)
@@ -335,7 +373,7 @@ def invoke_all(emulator: Emulator, cdk_out: Path, event: Any = None) -> list[Ali
                     AliasResult(
                         path,
                         name,
-                        f"{alias['Name']} -> {alias['FunctionVersion']}",
+                        alias_target(alias, labels),
                         runtime,
                         kind or "{}",
                         outcome.status,

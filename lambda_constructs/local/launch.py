@@ -1,6 +1,6 @@
 """Entry point of the emulator process: register the extra CloudFormation models, then run moto's server.
 
-Usage: ``python -m tests.emulator.launch --port N [--host 127.0.0.1]``
+Usage: ``python -m lambda_constructs.local.launch --port N [--host 127.0.0.1]``
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ def _check_port(argv: list[str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Patch moto with :mod:`tests.emulator.models` and serve until SIGTERM/SIGINT."""
+    """Patch moto with :mod:`lambda_constructs.local.models` and serve until SIGTERM/SIGINT."""
     argv = argv if argv is not None else sys.argv[1:]
     _check_port(argv)
-    from tests.emulator import models
+    from lambda_constructs.local import models
 
     models.register()
     from moto.server import main as moto_main

@@ -21,8 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-LOG_DIR = ROOT / ".emulator"
+PACKAGE_PARENT = Path(__file__).resolve().parents[2]
+"""The folder holding the ``lambda_constructs`` package (put on the emulator's ``PYTHONPATH``)."""
+DEFAULT_STATE_DIR = Path(".lambda-constructs") / "local"
+"""State folder of the ``local`` CLI (endpoint, pid, logs), relative to the CDK app folder."""
+LOG_DIR = DEFAULT_STATE_DIR
 ACCOUNT = "000000000000"
 REGION = "us-east-1"
 
@@ -78,8 +81,11 @@ class Emulator:
     """A running moto server."""
 
     port: int
+    """TCP port on 127.0.0.1."""
     pid: int
+    """Process id (leader of its own process group)."""
     log_path: Path
+    """The server's log file."""
     _clients: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
@@ -132,12 +138,12 @@ class Emulator:
         self.api("/moto-api/reset", {})
 
     def configure(self) -> None:
-        """Let Lambda invokes work without Docker (handlers are run by :mod:`tests.emulator.invoke`)."""
+        """Let Lambda invokes work without Docker (handlers are run by :mod:`lambda_constructs.local.invoke`)."""
         self.api("/moto-api/config", {"lambda": {"use_docker": False}})
 
 
 def _launch_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "tests.emulator.launch", "--host", "127.0.0.1", "--port", str(port)]
+    return [sys.executable, "-m", "lambda_constructs.local.launch", "--host", "127.0.0.1", "--port", str(port)]
 
 
 def _stop(proc: subprocess.Popen[bytes], grace: float = 5.0) -> None:
@@ -187,35 +193,38 @@ def _wait_healthy(proc: subprocess.Popen[bytes], port: int, log_path: Path, time
     raise EmulatorError(f"emulator not healthy after {timeout:.0f}s; log {log_path}:\n" + log_tail(log_path))
 
 
-@contextlib.contextmanager
-def running_emulator(
+def start(
     *,
     port: int | None = None,
     log_dir: Path = LOG_DIR,
     command: Sequence[str] | None = None,
     start_timeout: float = 30.0,
-) -> Iterator[Emulator]:
-    """Start the emulator, wait until healthy, reset and configure it; always stop it on exit.
+    lenient: Sequence[str] = (),
+) -> tuple[Emulator, subprocess.Popen[bytes]]:
+    """Start the emulator in its own process group, wait until healthy, reset and configure it.
 
-    ``command`` overrides the launcher (``{port}`` in an argument is replaced); meant for tests.
+    ``lenient`` names rules of :mod:`lambda_constructs.local.rules` not to enforce. On any failure the
+    process group is stopped and :class:`EmulatorError` raised (with the log's tail).
     """
     port = port or free_port()
+    log_dir = log_dir.resolve()
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"moto-{port}.log"
     occupied = port_in_use(port)
     argv = [a.replace("{port}", str(port)) for a in command] if command else _launch_command(port)
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_PARENT), os.environ.get("PYTHONPATH")])),
     }
     env["MOTO_PORT"] = str(port)
     env["MOTO_ACCOUNT_ID"] = ACCOUNT
+    env["LAMBDA_CONSTRUCTS_LOCAL_LENIENT"] = ",".join(lenient)
     with log_path.open("wb") as log:
         log.write(f"$ {' '.join(argv)}\n".encode())
         log.flush()
         proc = subprocess.Popen(
             argv,
-            cwd=ROOT,
+            cwd=log_dir,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -230,6 +239,39 @@ def running_emulator(
             emulator.configure()
         except (urllib.error.URLError, OSError) as exc:
             raise EmulatorError(f"emulator reset/config failed: {exc}; log:\n{log_tail(log_path)}") from exc
+    except BaseException:
+        _stop(proc)
+        raise
+    return emulator, proc
+
+
+def stop_pid(pid: int, grace: float = 5.0) -> bool:
+    """Stop the process group led by ``pid`` (SIGTERM, then SIGKILL); True when it is gone."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, sig)
+        if wait_gone(pid, grace):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)  # children that survived their leader
+            return True
+    return not pid_alive(pid)
+
+
+@contextlib.contextmanager
+def running_emulator(
+    *,
+    port: int | None = None,
+    log_dir: Path = LOG_DIR,
+    command: Sequence[str] | None = None,
+    start_timeout: float = 30.0,
+    lenient: Sequence[str] = (),
+) -> Iterator[Emulator]:
+    """Start the emulator, wait until healthy, reset and configure it; always stop it on exit.
+
+    ``command`` overrides the launcher (``{port}`` in an argument is replaced); meant for tests.
+    """
+    emulator, proc = start(port=port, log_dir=log_dir, command=command, start_timeout=start_timeout, lenient=lenient)
+    try:
         yield emulator
     finally:
         _stop(proc)

@@ -1,6 +1,6 @@
 """CloudFormation models for the resource types of the full example app that moto 5.2.5 cannot create.
 
-Registered by :func:`tests.emulator.models.register`. Two kinds:
+Registered by :func:`lambda_constructs.local.models.register`. Two kinds:
 
 * **emulated**: the model calls moto's own backend, so the resource exists behind the service API
   (``DescribeAlarms``, ``GetSecretValue``, ``GetApis`` ...). Listed in :data:`EMULATED`.
@@ -57,6 +57,17 @@ EMULATED: dict[str, str] = {
     "Custom::S3BucketNotifications": "PutBucketNotificationConfiguration (moto only stores it for Lambda targets)",
 }
 
+# Emulated types whose backend call overwrites the existing resource, so an update calls it again.
+UPDATED_IN_PLACE = frozenset(
+    {
+        "AWS::CloudWatch::Alarm",
+        "AWS::Logs::MetricFilter",
+        "AWS::SNS::TopicPolicy",
+        "AWS::S3::BucketPolicy",
+        "Custom::S3BucketNotifications",
+    }
+)
+
 # type -> why it is only recorded (no backend call)
 RECORDED_ONLY: dict[str, str] = {
     "AWS::Logs::QueryDefinition": "moto 5.2.5 Logs has no query definitions",
@@ -80,20 +91,25 @@ class _Model(CloudFormationModel):
 
     @staticmethod
     def cloudformation_name_type() -> str:
+        """The property holding the resource's name (empty: none)."""
         return ""
 
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
+        """True when ``Fn::GetAtt`` knows ``attr``."""
         return True
 
     def is_created(self) -> bool:
+        """Always True: the resource exists once its create call returned."""
         return True
 
     @property
     def physical_resource_id(self) -> str:
+        """The resource's physical ID (what ``Ref`` answers)."""
         return self.physical_id
 
     def get_cfn_attribute(self, attribute_name: str) -> Any:
+        """``Fn::GetAtt`` of the resource; unknown attributes raise moto's template error."""
         if attribute_name in self.attributes:
             return self.attributes[attribute_name]
         raise UnformattedGetAttTemplateException()
@@ -107,6 +123,7 @@ class _Model(CloudFormationModel):
         region_name: str,
         **kwargs: Any,
     ) -> _Model:
+        """Create the resource from its resolved template properties (moto's model interface)."""
         props = cloudformation_json.get("Properties", {})
         return cls.create(resource_name, props, account_id, region_name)
 
@@ -119,6 +136,27 @@ class _Model(CloudFormationModel):
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
     ) -> None:
         return None
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: _Model,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> _Model:
+        """Recorded types: record the new properties. Emulated types whose create call overwrites
+        (:data:`UPDATED_IN_PLACE`): call it again under the same name. Others: refuse loudly."""
+        props = cloudformation_json.get("Properties", {})
+        resource_type = cls.cloudformation_type()
+        if resource_type in RECORDED_ONLY or resource_type in UPDATED_IN_PLACE:
+            return cls.create(original_resource.physical_id, props, account_id, region_name)
+        from lambda_constructs.local.updates import NoUpdateSupportError
+
+        raise NoUpdateSupportError(
+            f"the emulator cannot update {resource_type} (its create call does not overwrite); start a fresh emulator"
+        )
 
 
 Creator = Callable[[str, dict[str, Any], str, str], tuple[str, dict[str, Any]]]

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from tests.emulator.verify import StackTemplate
+from lambda_constructs.local.verify import StackTemplate
 
 # CDK construct path of the function ("Stack/Construct") -> why its answer is an error locally.
 EXPECTED_ERRORS: dict[str, str] = {
@@ -49,7 +49,9 @@ class Outcome:
     """How a handler's answer is classified."""
 
     status: str  # "ok", "expected-error" or "error"
+    """``ok``, ``expected-error`` or ``error``."""
     detail: str
+    """Why (empty when ok)."""
 
 
 def _strip(path: str) -> str:

@@ -1,1 +1,0 @@
-"""Local AWS emulator (moto server) target for deploying CDK apps with the real CDK CLI."""

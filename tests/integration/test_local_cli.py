@@ -1,0 +1,133 @@
+"""``python -m lambda_constructs local``: bad input is one line with the fix, exit code 2, nothing left running."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from lambda_constructs.__main__ import main as cli
+from lambda_constructs.local import deploy
+from lambda_constructs.local.server import EmulatorError, pid_alive, port_in_use, wait_gone
+
+pytestmark = pytest.mark.integration
+
+
+Local = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+@pytest.fixture()
+def local(capsys: pytest.CaptureFixture[str]) -> Local:
+    """``python -m lambda_constructs local ARGV`` in this process (the entry point's ``main``), from ``cwd``."""
+
+    def run(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        capsys.readouterr()
+        before = Path.cwd()
+        os.chdir(cwd)
+        try:
+            code = cli(["local", *argv])
+        finally:
+            os.chdir(before)
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(["local", *argv], code, out, err)
+
+    return run
+
+
+def one_line_error(done: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def _launchers(state: Path) -> list[int]:
+    """PIDs of emulator launchers whose working directory is ``state``."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+            cwd = os.readlink(proc / "cwd")
+        except OSError:
+            continue
+        if b"lambda_constructs.local.launch" in cmdline and cwd == str(state.resolve()):
+            found.append(int(proc.name))
+    return found
+
+
+def test_commands_without_a_running_emulator(tmp_path: Path, local: Local) -> None:
+    state = tmp_path / "state"
+    one_line_error(local("deploy", "--state-dir", str(state), cwd=tmp_path), "no running emulator", "local start")
+    one_line_error(local("verify", "--state-dir", str(state), cwd=tmp_path), "no running emulator")
+    one_line_error(local("stop", "--state-dir", str(state), cwd=tmp_path), "no running emulator")
+
+
+def test_a_stale_pid_file_is_reported_and_removed(tmp_path: Path, local: Local) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (state / "pid").write_text(f"{dead.pid}\n")
+    (state / "endpoint").write_text("http://localhost:1\n")
+    one_line_error(local("deploy", "--state-dir", str(state), cwd=tmp_path), "stale pid file", "local start")
+    assert not (state / "pid").exists() and not (state / "endpoint").exists()
+
+
+def test_a_port_in_use_starts_nothing(tmp_path: Path, local: Local) -> None:
+    state = tmp_path / "state"
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        one_line_error(local("start", "--port", str(port), "--state-dir", str(state), cwd=tmp_path), f"port {port}")
+    assert not (state / "pid").exists()
+    assert _launchers(state) == []
+
+
+def test_an_unknown_lenient_rule_is_refused(tmp_path: Path, local: Local) -> None:
+    done = local("start", "--lenient", "no-such-rule", "--state-dir", str(tmp_path / "s"), cwd=tmp_path)
+    one_line_error(done, "no-such-rule", "version-unchanged")
+
+
+def test_start_unknown_stack_stop(tmp_path: Path, local: Local) -> None:
+    state = tmp_path / "state"
+    out = tmp_path / "cdk.out"
+    out.mkdir()
+    (out / "App.template.json").write_text(json.dumps({"Resources": {}}))
+    manifest = {
+        "version": "48.0.0",
+        "artifacts": {"App": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "App.template.json"}}},
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    started = local("start", "--state-dir", str(state), cwd=tmp_path)
+    assert started.returncode == 0, started.stderr
+    endpoint = started.stdout.strip()
+    assert endpoint == (state / "endpoint").read_text().strip() and endpoint.startswith("http://localhost:")
+    pid = int((state / "pid").read_text())
+    port = int(endpoint.rsplit(":", 1)[1])
+    try:
+        assert pid_alive(pid) and port_in_use(port)
+        one_line_error(local("start", "--state-dir", str(state), cwd=tmp_path), "already running", "local stop")
+        one_line_error(local("deploy", "Nope", "--state-dir", str(state), cwd=tmp_path), "unknown stack Nope", "App")
+        one_line_error(
+            local("deploy", "--cdk-out", "missing", "--state-dir", str(state), cwd=tmp_path), "run `cdk synth`"
+        )
+    finally:
+        stopped = local("stop", "--state-dir", str(state), cwd=tmp_path)
+    assert stopped.returncode == 0, stopped.stderr
+    assert wait_gone(pid) and not port_in_use(port)
+    assert _launchers(state) == [] and not (state / "pid").exists()
+
+
+def test_no_cdk_cli_is_one_error_with_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(deploy, "PACKAGE_PARENT", tmp_path)
+    with pytest.raises(EmulatorError, match="npm install aws-cdk"):
+        deploy.cdk_executable(tmp_path)

@@ -1,0 +1,287 @@
+"""The emulator refuses what AWS refuses, and updates stacks as CloudFormation does.
+
+Templates go through the CloudFormation API (CreateChangeSet + ExecuteChangeSet, as the CDK CLI
+deploys) into one emulator per module; each rule of lambda_constructs/local/rules.py must fail the
+stack with AWS's message, and the same template without the violation must deploy.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lambda_constructs.local.server import Emulator, running_emulator
+
+pytestmark = pytest.mark.integration
+
+ROLE = {
+    "Type": "AWS::IAM::Role",
+    "Properties": {
+        "AssumeRolePolicyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    },
+}
+
+
+def function(code: str = "def handler(e, c):\n    return 1\n", **props: Any) -> dict[str, Any]:
+    return {
+        "Type": "AWS::Lambda::Function",
+        "Properties": {
+            "Code": {"ZipFile": code},
+            "Handler": "index.handler",
+            "Runtime": "python3.12",
+            "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+            **props,
+        },
+    }
+
+
+def version(**props: Any) -> dict[str, Any]:
+    return {"Type": "AWS::Lambda::Version", "Properties": {"FunctionName": {"Ref": "Fn"}, **props}}
+
+
+def alias(name: str, target: Any, **props: Any) -> dict[str, Any]:
+    return {
+        "Type": "AWS::Lambda::Alias",
+        "Properties": {"FunctionName": {"Ref": "Fn"}, "Name": name, "FunctionVersion": target, **props},
+    }
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    with running_emulator(log_dir=tmp_path_factory.mktemp("emulator")) as emu:
+        yield emu
+
+
+def deploy(emu: Emulator, stack: str, resources: dict[str, Any], **template: Any) -> tuple[str, list[str]]:
+    """Create or update ``stack`` through a change set; return (stack status, failure reasons)."""
+    cfn = emu.client("cloudformation")
+    exists = any(s["StackName"] == stack for s in cfn.describe_stacks()["Stacks"])
+    body = {"Resources": {"Role": ROLE, **resources}, **template}
+    cfn.delete_change_set(StackName=stack, ChangeSetName="cdk-deploy-change-set")  # as the CDK CLI does
+    cfn.create_change_set(
+        StackName=stack,
+        ChangeSetName="cdk-deploy-change-set",
+        TemplateBody=json.dumps(body),
+        ChangeSetType="UPDATE" if exists else "CREATE",
+    )
+    cfn.execute_change_set(StackName=stack, ChangeSetName="cdk-deploy-change-set")
+    status = cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
+    events = cfn.describe_stack_events(StackName=stack)["StackEvents"]
+    reasons = [e.get("ResourceStatusReason", "") for e in events if e["ResourceStatus"].endswith("_FAILED")]
+    return status, reasons
+
+
+def name() -> str:
+    return f"S{uuid.uuid4().hex[:10]}"
+
+
+def test_a_version_of_unchanged_code_fails_the_stack_as_cloudformation_does(emulator: Emulator) -> None:
+    status, reasons = deploy(emulator, name(), {"Fn": function(), "V1": version(), "V2": version(Description="again")})
+    assert status == "CREATE_FAILED"
+    assert any("A version for this Lambda function exists ( 1 )" in r for r in reasons), reasons
+    stack = name()
+    assert deploy(emulator, stack, {"Fn": function(), "V1": version()})[0] == "CREATE_COMPLETE"
+    # Changed code, then a second version: published.
+    status, _ = deploy(
+        emulator, stack, {"Fn": function("def handler(e, c):\n    return 2\n"), "V1": version(), "V2": version()}
+    )
+    assert status == "UPDATE_COMPLETE"
+
+
+def test_alias_names_follow_the_api_pattern(emulator: Emulator) -> None:
+    status, reasons = deploy(emulator, name(), {"Fn": function(), "A": alias("123", "$LATEST")})
+    assert status == "CREATE_FAILED" and any("failed to satisfy constraint" in r for r in reasons), reasons
+    assert deploy(emulator, name(), {"Fn": function(), "A": alias("Prod-1_x", "$LATEST")})[0] == "CREATE_COMPLETE"
+
+
+def test_an_alias_points_to_at_most_two_versions(emulator: Emulator) -> None:
+    code = "def handler(e, c):\n    return %d\n"
+    stack = name()
+    assert deploy(emulator, stack, {"Fn": function(code % 1), "V1": version()})[0] == "CREATE_COMPLETE"
+    assert deploy(emulator, stack, {"Fn": function(code % 2), "V1": version(), "V2": version()})[0] == "UPDATE_COMPLETE"
+    versions = {"Fn": function(code % 3), "V1": version(), "V2": version(), "V3": version()}
+    assert deploy(emulator, stack, versions)[0] == "UPDATE_COMPLETE"
+    three = {
+        "AdditionalVersionWeights": [
+            {"FunctionVersion": {"Fn::GetAtt": ["V2", "Version"]}, "FunctionWeight": 0.1},
+            {"FunctionVersion": {"Fn::GetAtt": ["V3", "Version"]}, "FunctionWeight": 0.1},
+        ]
+    }
+    routed = alias("Prod", {"Fn::GetAtt": ["V1", "Version"]}, RoutingConfig=three)
+    status, reasons = deploy(emulator, stack, {**versions, "A": routed})
+    assert status == "UPDATE_FAILED" and any("at most two versions" in r for r in reasons), reasons
+
+
+def test_a_weighted_alias_answers_getalias_in_the_api_form(emulator: Emulator) -> None:
+    code = "def handler(e, c):\n    return %d\n"
+    stack = name()
+    deploy(emulator, stack, {"Fn": function(code % 1), "V1": version()})
+    deploy(emulator, stack, {"Fn": function(code % 2), "V1": version(), "V2": version()})
+    weights = {
+        "AdditionalVersionWeights": [{"FunctionVersion": {"Fn::GetAtt": ["V2", "Version"]}, "FunctionWeight": 0.25}]
+    }
+    resources = {
+        "Fn": function(code % 2),
+        "V1": version(),
+        "V2": version(),
+        "A": alias("Prod", {"Fn::GetAtt": ["V1", "Version"]}, RoutingConfig=weights),
+    }
+    assert deploy(emulator, stack, resources)[0] == "UPDATE_COMPLETE"
+    fn = _physical(emulator, stack, "Fn")
+    got = emulator.client("lambda").get_alias(FunctionName=fn, Name="Prod")
+    assert got["FunctionVersion"] == "1"
+    assert got["RoutingConfig"] == {"AdditionalVersionWeights": {"2": 0.25}}
+
+
+def test_resource_policy_at_most_20480_bytes(emulator: Emulator) -> None:
+    def permissions(count: int) -> dict[str, Any]:
+        return {
+            f"P{i}": {
+                "Type": "AWS::Lambda::Permission",
+                "Properties": {
+                    "Action": "lambda:InvokeFunction",
+                    "FunctionName": {"Fn::GetAtt": ["Fn", "Arn"]},
+                    "Principal": "sns.amazonaws.com",
+                    "SourceArn": f"arn:aws:sns:us-east-1:000000000000:topic-with-a-fairly-long-name-number-{i:04d}",
+                },
+            }
+            for i in range(count)
+        }
+
+    status, reasons = deploy(emulator, name(), {"Fn": function(), **permissions(90)})
+    assert status == "CREATE_FAILED" and any("bigger than the limit (20480)" in r for r in reasons), reasons
+    assert deploy(emulator, name(), {"Fn": function(), **permissions(20)})[0] == "CREATE_COMPLETE"
+
+
+def test_environment_variables_at_most_4_kb_resolved(emulator: Emulator) -> None:
+    # The template holds a short Ref; the 5,000-byte value only exists once the parameter is resolved.
+    params = {"Parameters": {"Big": {"Type": "String", "Default": "x" * 5000}}}
+    env = {"Environment": {"Variables": {"BIG": {"Ref": "Big"}}}}
+    status, reasons = deploy(emulator, name(), {"Fn": function(**env)}, **params)
+    assert status == "CREATE_FAILED" and any("exceeded the 4KB limit" in r for r in reasons), reasons
+    small = {"Parameters": {"Big": {"Type": "String", "Default": "x" * 3000}}}
+    assert deploy(emulator, name(), {"Fn": function(**env)}, **small)[0] == "CREATE_COMPLETE"
+
+
+def test_provisioned_concurrency_only_on_published_versions(emulator: Emulator) -> None:
+    pc = {"ProvisionedConcurrencyConfig": {"ProvisionedConcurrentExecutions": 1}}
+    status, reasons = deploy(emulator, name(), {"Fn": function(), "A": alias("Live", "$LATEST", **pc)})
+    assert status == "CREATE_FAILED" and any("unpublished function versions" in r for r in reasons), reasons
+    published = {"Fn": function(), "V1": version(), "A": alias("Live", {"Fn::GetAtt": ["V1", "Version"]}, **pc)}
+    assert deploy(emulator, name(), published)[0] == "CREATE_COMPLETE"
+
+
+def _physical(emu: Emulator, stack: str, logical_id: str) -> str:
+    resources = emu.client("cloudformation").describe_stack_resources(StackName=stack)["StackResources"]
+    return next(r["PhysicalResourceId"] for r in resources if r["LogicalResourceId"] == logical_id)
+
+
+def test_updates_keep_the_alias_rebuild_outputs_and_honour_retain(emulator: Emulator) -> None:
+    code = "def handler(e, c):\n    return %d\n"
+    stack = name()
+    outputs = {"Outputs": {"Live": {"Value": {"Ref": "A"}, "Export": {"Name": f"{stack}-live"}}}}
+    queue = {"Type": "AWS::SQS::Queue", "DeletionPolicy": "Retain"}
+    first = {
+        "Fn": function(code % 1),
+        "V1": version(),
+        "A": alias("Live", {"Fn::GetAtt": ["V1", "Version"]}),
+        "Q": queue,
+    }
+    assert deploy(emulator, stack, first, **outputs)[0] == "CREATE_COMPLETE"
+    cfn = emulator.client("cloudformation")
+    alias_arn = _physical(emulator, stack, "A")
+    queue_url = _physical(emulator, stack, "Q")
+    assert cfn.describe_stacks(StackName=stack)["Stacks"][0]["Outputs"][0]["OutputValue"] == alias_arn
+    assert {e["Name"]: e["Value"] for e in cfn.list_exports()["Exports"]}[f"{stack}-live"] == alias_arn
+
+    second = {
+        "Fn": function(code % 2),
+        "V1": version(),
+        "V2": version(),
+        "A": alias("Live", {"Fn::GetAtt": ["V2", "Version"]}),
+    }
+    renamed = {"Outputs": {"Target": {"Value": {"Fn::GetAtt": ["V2", "Version"]}, "Export": {"Name": f"{stack}-v"}}}}
+    assert deploy(emulator, stack, second, **renamed)[0] == "UPDATE_COMPLETE"
+    fn = _physical(emulator, stack, "Fn")
+    got = emulator.client("lambda").get_alias(FunctionName=fn, Name="Live")
+    assert (got["AliasArn"], got["FunctionVersion"]) == (alias_arn, "2")  # moved, not replaced
+    sha = {
+        v["Version"]: v["CodeSha256"]
+        for v in emulator.client("lambda").list_versions_by_function(FunctionName=fn)["Versions"]
+    }
+    assert sha["2"] == sha["$LATEST"] != sha["1"]  # published after the new code landed
+    assert cfn.describe_stacks(StackName=stack)["Stacks"][0]["Outputs"] == [
+        {"OutputKey": "Target", "OutputValue": "2", "ExportName": f"{stack}-v"}
+    ]
+    exports = {e["Name"] for e in cfn.list_exports()["Exports"]}
+    assert f"{stack}-v" in exports and f"{stack}-live" not in exports
+    # The queue left the template with DeletionPolicy Retain: it still exists, outside the stack.
+    queue_name = queue_url.rsplit("/", 1)[-1]
+    assert emulator.client("sqs").get_queue_url(QueueName=queue_name)["QueueUrl"].endswith(f"/{queue_name}")
+    assert "Q" not in {r["LogicalResourceId"] for r in cfn.describe_stack_resources(StackName=stack)["StackResources"]}
+
+
+def test_change_sets_are_per_stack_and_a_model_without_update_fails_loudly(emulator: Emulator) -> None:
+    cfn = emulator.client("cloudformation")
+    one, two = name(), name()
+    vpc = {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}
+    for stack in (one, two):
+        cfn.create_change_set(
+            StackName=stack,
+            ChangeSetName="same-name",
+            TemplateBody=json.dumps({"Resources": {"Vpc": vpc}}),
+            ChangeSetType="CREATE",
+        )
+    assert cfn.describe_change_set(StackName=two, ChangeSetName="same-name")["StackName"] == two
+    cfn.execute_change_set(StackName=two, ChangeSetName="same-name")
+    assert cfn.describe_stacks(StackName=two)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+    assert cfn.describe_stacks(StackName=one)["Stacks"][0]["StackStatus"] == "REVIEW_IN_PROGRESS"
+    with pytest.raises(cfn.exceptions.ChangeSetNotFoundException):
+        cfn.describe_change_set(StackName=two, ChangeSetName="same-name")  # executed: gone
+    cfn.delete_change_set(StackName=two, ChangeSetName="never-created")  # no error, as the CDK CLI expects
+
+    status, reasons = deploy(emulator, two, {"Vpc": {**vpc, "Properties": {"CidrBlock": "10.1.0.0/16"}}})
+    assert status == "UPDATE_FAILED"
+    assert any("cannot update AWS::EC2::VPC" in r for r in reasons), reasons
+
+
+def test_rules_can_be_named_lenient(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from lambda_constructs.local import rules
+
+    with pytest.raises(rules.RuleViolationError, match="A version for this Lambda function exists"):
+        rules.check_new_version("f", "1", changed=False)
+    monkeypatch.setenv(rules.LENIENT_ENV, "version-unchanged, alias-name")
+    rules.check_new_version("f", "1", changed=False)
+    rules.check_alias_name("123")
+    with pytest.raises(rules.RuleViolationError):
+        rules.check_provisioned_concurrency("alias Live", "$LATEST")
+
+
+def test_direct_update_with_use_previous_value_of_a_defaulted_parameter(emulator: Emulator) -> None:
+    """``cdk deploy --method=direct`` sends UsePreviousValue for a parameter the stack took from its default
+    (moto: ``KeyError``); CloudFormation keeps the previous value."""
+    cfn = emulator.client("cloudformation")
+    stack = name()
+    params = {"Parameters": {"Size": {"Type": "String", "Default": "small"}}}
+    topic = {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Ref": "Size"}}}
+    body = {"Resources": {"T": topic}, **params}
+    cfn.create_stack(StackName=stack, TemplateBody=json.dumps(body))
+    body["Resources"]["T2"] = topic
+    cfn.update_stack(
+        StackName=stack,
+        TemplateBody=json.dumps(body),
+        Parameters=[{"ParameterKey": "Size", "UsePreviousValue": True}],
+    )
+    described = cfn.describe_stacks(StackName=stack)["Stacks"][0]
+    assert described["StackStatus"] == "UPDATE_COMPLETE"
+    assert described["Parameters"] == [{"ParameterKey": "Size", "ParameterValue": "small"}]
