@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 
 import cdk_nag
-from aws_cdk import Acknowledgment, App, Stage, Validations
+from aws_cdk import App, Stage
 from cdk_nag import (
     AwsSolutionsChecks,
     HIPAASecurityChecks,
@@ -25,7 +25,7 @@ from cdk_nag import (
 )
 from constructs import IConstruct, Node
 
-from lambda_constructs import _nag_rules
+from lambda_constructs import _compat, _nag_rules
 
 #: The metadata key CDK records acknowledgements under (``Validations.ACKNOWLEDGED_RULES_METADATA_KEY``).
 ACKNOWLEDGED_RULES_KEY = "aws:cdk:acknowledged-rules"
@@ -179,18 +179,24 @@ def acknowledge_many(scope: IConstruct, reasons: Mapping[str, str], *, node: Nod
     ``node``: ``scope.node`` when the caller holds it already (saves a round trip). Default: read.
     """
     direct: dict[str, str] = {}
-    namespaced: list[Acknowledgment] = []
+    namespaced: dict[str, str] = {}
     for rule_id, reason in reasons.items():
         if not reason.strip():
             raise ValueError(f"{scope.node.path}: acknowledging {rule_id} needs a reason")
         if _has_namespace(rule_id):
-            namespaced.append(Acknowledgment(id=rule_id, reason=reason))
+            namespaced[rule_id] = reason
         else:
             direct[ANNOTATION_NAMESPACE + rule_id.replace(" ", "-")] = reason
+    if namespaced and not _compat.has(_compat.VALIDATIONS):
+        # Before aws-cdk-lib 2.254.0 no validation plugin reads acknowledgements: keep them as metadata only.
+        direct.update(namespaced)
+        namespaced = {}
     if direct:
         (node or scope.node).add_metadata(ACKNOWLEDGED_RULES_KEY, direct)
     if namespaced:
-        Validations.of(scope).acknowledge(*namespaced)
+        from aws_cdk import Acknowledgment, Validations  # aws-cdk-lib >= 2.254.0 (lambda_constructs._compat)
+
+        Validations.of(scope).acknowledge(*(Acknowledgment(id=i, reason=r) for i, r in namespaced.items()))
 
 
 #: The namespace CDK gives an acknowledged id that names no plugin (cdk-nag strips it when matching).
@@ -283,8 +289,21 @@ def rule_ids(scope: IConstruct, rule: str, packs: Iterable[str] = PACK_PREFIXES)
 def add_compliance_packs(app: App | Stage) -> None:
     """Attach the five cdk-nag packs (AwsSolutions, Serverless, NIST 800-53 R5, HIPAA, PCI DSS 3.2.1).
 
-    Synthesis then fails on any unacknowledged finding.
+    Synthesis then fails on any unacknowledged finding. Needs cdk-nag >= 3.0.0 (so aws-cdk-lib >= 2.257.0):
+    raises :class:`lambda_constructs._compat.UnsupportedVersionError` on older versions.
     """
+    _compat.require(
+        _compat.NAG_PLUGINS,
+        app.node.path,
+        "add_compliance_packs",
+        fix=(
+            "upgrade to cdk-nag>=3.0.0 and aws-cdk-lib>=2.257.0 (cdk-nag 3's minimum), or attach cdk-nag 2's packs "
+            "yourself as Aspects (Aspects.of(app).add(AwsSolutionsChecks())); cdk-nag 2 does not read the "
+            "library's acknowledgements, so it also reports the deliberate choices listed in the README"
+        ),
+    )
+    from aws_cdk import Validations  # aws-cdk-lib >= 2.254.0 (lambda_constructs._compat)
+
     Validations.of(app).add_plugins(
         AwsSolutionsChecks(app),
         ServerlessChecks(app),

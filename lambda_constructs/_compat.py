@@ -1,0 +1,109 @@
+"""Features that depend on the installed aws-cdk-lib or cdk-nag version (the supported range in one place).
+
+The library supports ``aws-cdk-lib >= 2.220.0, < 3`` (pyproject.toml; ``make test-floor`` runs the unit tests
+against the floor, requirements-floor.txt). Everything the library's constructs use exists at the floor; the
+features below came later and are looked up here, so an app on an older aws-cdk-lib gets the library's own
+error naming the version that brings the feature, instead of an ImportError from deep inside the library.
+
+Each version was read from the aws-cdk-lib / cdk-nag wheels on PyPI (the first release whose Python bindings
+have the name); docs/compatibility.md has the table and how it was found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from lambda_constructs.errors import LambdaConstructsError
+
+#: The oldest aws-cdk-lib the library supports (pyproject.toml's floor, tested by ``make test-floor``).
+CDK_FLOOR = "2.220.0"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Feature:
+    """A feature newer than the floor.
+
+    Attributes:
+        name: what the feature is, as the error names it.
+        package: the PyPI package that brings it (``aws-cdk-lib`` or ``cdk-nag``).
+        version: the first version of ``package`` that has it.
+        source: where that is recorded (release notes or pull request).
+    """
+
+    name: str
+    package: str
+    version: str
+    source: str
+
+
+#: ``aws_cdk.Validations`` / ``aws_cdk.Acknowledgment``: validation plugins and acknowledgements of their findings.
+VALIDATIONS = Feature(
+    name="aws_cdk.Validations (validation plugins and Validations.acknowledge)",
+    package="aws-cdk-lib",
+    version="2.254.0",
+    source="https://github.com/aws/aws-cdk/pull/37611, https://github.com/aws/aws-cdk/pull/37668",
+)
+
+#: cdk-nag 3: the packs are CDK validation plugins that read ``Validations`` acknowledgements (needs aws-cdk-lib
+#: 2.257.0, cdk-nag 3.0.0's declared minimum).
+NAG_PLUGINS = Feature(
+    name="the five cdk-nag packs as validation plugins (compliance.add_compliance_packs)",
+    package="cdk-nag",
+    version="3.0.0",
+    source="cdk-nag 3.0.0 on PyPI (Requires-Dist: aws-cdk-lib>=2.257.0)",
+)
+
+
+class UnsupportedVersionError(LambdaConstructsError):
+    """A feature the installed aws-cdk-lib or cdk-nag does not have; the message names the version that does."""
+
+
+def parse(version: str) -> tuple[int, ...]:
+    """``(2, 220, 0)`` for ``'2.220.0'`` (a pre-release or local suffix of a part is dropped)."""
+    parts: list[int] = []
+    for part in version.split("."):
+        digits = "".join(char for char in part if char.isdigit()) if part[:1].isdigit() else ""
+        if not digits:
+            break
+        parts.append(int(digits))
+    return tuple(parts)
+
+
+def _jsii_version(module: Any, npm_name: str) -> str:
+    """The version of a jsii package from its bundled assembly (``_jsii/<name>@<version>.jsii.tgz``)."""
+    tarball = next((Path(module.__file__).parent / "_jsii").glob(f"{npm_name}@*.jsii.tgz"))
+    return tarball.name.removeprefix(f"{npm_name}@").removesuffix(".jsii.tgz")
+
+
+@cache
+def installed(package: str) -> str:
+    """The installed version of ``aws-cdk-lib`` or ``cdk-nag`` (read from the assembly jsii loads)."""
+    if package == "aws-cdk-lib":
+        import aws_cdk
+
+        return _jsii_version(aws_cdk, "aws-cdk-lib")
+    if package == "cdk-nag":
+        import cdk_nag
+
+        return _jsii_version(cdk_nag, "cdk-nag")
+    raise KeyError(package)
+
+
+def has(feature: Feature) -> bool:
+    """True when the installed ``feature.package`` is at least ``feature.version``."""
+    return parse(installed(feature.package)) >= parse(feature.version)
+
+
+def require(feature: Feature, path: str, use: str, *, fix: str = "") -> None:
+    """Raise :class:`UnsupportedVersionError` for ``use`` at construct ``path`` unless ``feature`` is installed."""
+    if has(feature):
+        return
+    raise UnsupportedVersionError(
+        path,
+        f"{use} needs {feature.name}, which {feature.package} has from {feature.version} on "
+        f"({feature.source}); this app has {feature.package} {installed(feature.package)}",
+        fix=fix or f"upgrade to {feature.package}>={feature.version}",
+    )
