@@ -39,11 +39,12 @@ class Feature:
     source: str
 
 
-#: ``aws_cdk.Validations`` / ``aws_cdk.Acknowledgment``: validation plugins and acknowledgements of their findings.
+#: ``Validations.of(scope).acknowledge(Acknowledgment(...))``: acknowledging a validation plugin's finding
+#: (``Validations`` itself, with only ``add_plugins``, is in 2.251.0; ``acknowledge`` came one release later).
 VALIDATIONS = Feature(
-    name="aws_cdk.Validations (validation plugins and Validations.acknowledge)",
+    name="aws_cdk.Validations.acknowledge and aws_cdk.Acknowledgment",
     package="aws-cdk-lib",
-    version="2.254.0",
+    version="2.252.0",
     source="https://github.com/aws/aws-cdk/pull/37611, https://github.com/aws/aws-cdk/pull/37668",
 )
 
@@ -107,3 +108,20 @@ def require(feature: Feature, path: str, use: str, *, fix: str = "") -> None:
         f"({feature.source}); this app has {feature.package} {installed(feature.package)}",
         fix=fix or f"upgrade to {feature.package}>={feature.version}",
     )
+
+
+#: ``App(builtin_cloud_formation_validation=...)``: CDK's built-in CloudFormation validation at synth.
+BUILTIN_VALIDATION = Feature(
+    name="App(builtin_cloud_formation_validation=...) (CDK's built-in CloudFormation validation)",
+    package="aws-cdk-lib",
+    version="2.275.0",
+    source="https://github.com/aws/aws-cdk/pull/38135",
+)
+
+
+def builtin_validation_kwargs(enabled: bool) -> dict[str, bool]:
+    """``{"builtin_cloud_formation_validation": enabled}`` for ``cdk.App(**...)`` where the installed App has it.
+
+    Older aws-cdk-lib has no built-in validation (so nothing to turn off) and rejects the keyword: ``{}``.
+    """
+    return {"builtin_cloud_formation_validation": enabled} if has(BUILTIN_VALIDATION) else {}

@@ -188,13 +188,13 @@ def acknowledge_many(scope: IConstruct, reasons: Mapping[str, str], *, node: Nod
         else:
             direct[ANNOTATION_NAMESPACE + rule_id.replace(" ", "-")] = reason
     if namespaced and not _compat.has(_compat.VALIDATIONS):
-        # Before aws-cdk-lib 2.254.0 no validation plugin reads acknowledgements: keep them as metadata only.
+        # Before aws-cdk-lib 2.252.0 no validation plugin reads acknowledgements: keep them as metadata only.
         direct.update(namespaced)
         namespaced = {}
     if direct:
         (node or scope.node).add_metadata(ACKNOWLEDGED_RULES_KEY, direct)
     if namespaced:
-        from aws_cdk import Acknowledgment, Validations  # aws-cdk-lib >= 2.254.0 (lambda_constructs._compat)
+        from aws_cdk import Acknowledgment, Validations  # aws-cdk-lib >= 2.252.0 (lambda_constructs._compat)
 
         Validations.of(scope).acknowledge(*(Acknowledgment(id=i, reason=r) for i, r in namespaced.items()))
 
@@ -302,7 +302,7 @@ def add_compliance_packs(app: App | Stage) -> None:
             "library's acknowledgements, so it also reports the deliberate choices listed in the README"
         ),
     )
-    from aws_cdk import Validations  # aws-cdk-lib >= 2.254.0 (lambda_constructs._compat)
+    from aws_cdk import Validations  # aws-cdk-lib >= 2.252.0 (lambda_constructs._compat)
 
     Validations.of(app).add_plugins(
         AwsSolutionsChecks(app),

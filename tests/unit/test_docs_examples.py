@@ -9,6 +9,7 @@ from typing import Any
 import aws_cdk
 import pytest
 
+from lambda_constructs import _compat
 from tests.helpers import ROOT, feature_flags
 
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
@@ -45,7 +46,8 @@ def test_example_runs(name: str, code: str, tmp_path: Path, monkeypatch: pytest.
         def __init__(self, **kwargs: Any) -> None:
             kwargs.setdefault("outdir", outdir)
             kwargs.setdefault("context", feature_flags())
-            kwargs.setdefault("builtin_cloud_formation_validation", False)
+            for key, value in _compat.builtin_validation_kwargs(False).items():
+                kwargs.setdefault(key, value)
             super().__init__(**kwargs)
 
     monkeypatch.setattr(aws_cdk, "App", ExampleApp)
