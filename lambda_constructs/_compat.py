@@ -80,22 +80,29 @@ def _jsii_version(module: Any, npm_name: str) -> str:
 
 
 @cache
-def installed(package: str) -> str:
-    """The installed version of ``aws-cdk-lib`` or ``cdk-nag`` (read from the assembly jsii loads)."""
+def installed(package: str) -> str | None:
+    """The installed version of ``aws-cdk-lib`` or ``cdk-nag`` (read from the assembly jsii loads).
+
+    ``None`` when cdk-nag is not installed (it is the optional ``compliance`` extra); raises ``KeyError``
+    for any other package name.
+    """
     if package == "aws-cdk-lib":
         import aws_cdk
 
         return _jsii_version(aws_cdk, "aws-cdk-lib")
     if package == "cdk-nag":
-        import cdk_nag
-
+        try:
+            import cdk_nag
+        except ModuleNotFoundError:
+            return None
         return _jsii_version(cdk_nag, "cdk-nag")
     raise KeyError(package)
 
 
 def has(feature: Feature) -> bool:
-    """True when the installed ``feature.package`` is at least ``feature.version``."""
-    return parse(installed(feature.package)) >= parse(feature.version)
+    """True when ``feature.package`` is installed at ``feature.version`` or newer."""
+    version = installed(feature.package)
+    return version is not None and parse(version) >= parse(feature.version)
 
 
 def require(feature: Feature, path: str, use: str, *, fix: str = "") -> None:
@@ -105,7 +112,7 @@ def require(feature: Feature, path: str, use: str, *, fix: str = "") -> None:
     raise UnsupportedVersionError(
         path,
         f"{use} needs {feature.name}, which {feature.package} has from {feature.version} on "
-        f"({feature.source}); this app has {feature.package} {installed(feature.package)}",
+        f"({feature.source}); this app has {feature.package} {installed(feature.package) or '(not installed)'}",
         fix=fix or f"upgrade to {feature.package}>={feature.version}",
     )
 
@@ -125,3 +132,15 @@ def builtin_validation_kwargs(enabled: bool) -> dict[str, bool]:
     Older aws-cdk-lib has no built-in validation (so nothing to turn off) and rejects the keyword: ``{}``.
     """
     return {"builtin_cloud_formation_validation": enabled} if has(BUILTIN_VALIDATION) else {}
+
+
+def egress_cidrs(peer: Any) -> set[str | None]:
+    """The IPv4 and IPv6 CIDR of ``peer``'s egress rule (``None`` for a family the rule does not name).
+
+    ``IPeer.to_egress_rule_config()`` returns a typed ``EgressRuleConfig`` in newer aws-cdk-lib (2.274.0 has it)
+    and a plain mapping (``{"cidrIp": "0.0.0.0/0"}``) at the floor (2.220.0); both are read here.
+    """
+    config = peer.to_egress_rule_config()
+    if isinstance(config, dict):
+        return {config.get("cidrIp"), config.get("cidrIpv6")}
+    return {config.cidr_ip, config.cidr_ipv6}

@@ -14,15 +14,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 
-import cdk_nag
 from aws_cdk import App, Stage
-from cdk_nag import (
-    AwsSolutionsChecks,
-    HIPAASecurityChecks,
-    NIST80053R5Checks,
-    PCIDSS321Checks,
-    ServerlessChecks,
-)
 from constructs import IConstruct, Node
 
 from lambda_constructs import _compat, _nag_rules
@@ -234,6 +226,8 @@ def installed_cdk_nag_version() -> str:
 
 
 def _cdk_nag_tarball() -> Path:
+    import cdk_nag  # optional (the `compliance` extra): imported only where it is used
+
     return next((Path(cdk_nag.__file__).parent / "_jsii").glob("cdk-nag@*.tgz"))
 
 
@@ -254,9 +248,11 @@ def pack_rules() -> dict[str, frozenset[str]]:
     """The rule ids each of the five packs applies (the generated table for the installed cdk-nag version).
 
     The table (``lambda_constructs/_nag_rules.py``) is used when it was generated from the installed
-    cdk-nag; any other version is read from its package (:func:`read_pack_rules`).
+    cdk-nag, or when cdk-nag is not installed (it is the optional ``compliance`` extra: the acknowledgements
+    are then recorded as metadata for the packs of that version); any other version is read from its
+    package (:func:`read_pack_rules`).
     """
-    if installed_cdk_nag_version() == _nag_rules.CDK_NAG_VERSION:
+    if _compat.installed("cdk-nag") in (None, _nag_rules.CDK_NAG_VERSION):
         return {pack: frozenset(ids) for pack, ids in _nag_rules.PACK_RULES.items()}
     return read_pack_rules()
 
@@ -297,12 +293,13 @@ def add_compliance_packs(app: App | Stage) -> None:
         app.node.path,
         "add_compliance_packs",
         fix=(
-            "upgrade to cdk-nag>=3.0.0 and aws-cdk-lib>=2.257.0 (cdk-nag 3's minimum), or attach cdk-nag 2's packs "
+            "install lambda-constructs[compliance] (cdk-nag>=3.0.0, which needs aws-cdk-lib>=2.257.0), or attach cdk-nag 2's packs "
             "yourself as Aspects (Aspects.of(app).add(AwsSolutionsChecks())); cdk-nag 2 does not read the "
             "library's acknowledgements, so it also reports the deliberate choices listed in the README"
         ),
     )
     from aws_cdk import Validations  # aws-cdk-lib >= 2.252.0 (lambda_constructs._compat)
+    from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks
 
     Validations.of(app).add_plugins(
         AwsSolutionsChecks(app),
