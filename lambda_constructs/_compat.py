@@ -11,6 +11,7 @@ have the name); docs/compatibility.md has the table and how it was found.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -66,10 +67,10 @@ def parse(version: str) -> tuple[int, ...]:
     """``(2, 220, 0)`` for ``'2.220.0'`` (a pre-release or local suffix of a part is dropped)."""
     parts: list[int] = []
     for part in version.split("."):
-        digits = "".join(char for char in part if char.isdigit()) if part[:1].isdigit() else ""
-        if not digits:
+        digits = re.match(r"\d+", part)
+        if digits is None:
             break
-        parts.append(int(digits))
+        parts.append(int(digits.group(0)))
     return tuple(parts)
 
 
@@ -144,3 +145,7 @@ def egress_cidrs(peer: Any) -> set[str | None]:
     if isinstance(config, dict):
         return {config.get("cidrIp"), config.get("cidrIpv6")}
     return {config.cidr_ip, config.cidr_ipv6}
+
+
+#: Every feature above, oldest first (docs/compatibility.md lists each; tests/unit/test_compat.py checks them).
+FEATURES: tuple[Feature, ...] = (VALIDATIONS, NAG_PLUGINS, BUILTIN_VALIDATION)
