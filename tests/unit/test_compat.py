@@ -20,7 +20,7 @@ from lambda_constructs.errors import LambdaConstructsError
 from lambda_constructs.runtimes import latest_nodejs, latest_python
 from tests.helpers import ROOT
 
-CDK = _compat.parse(metadata.version("aws-cdk-lib"))
+cdk_version = _compat.parse(metadata.version("aws-cdk-lib"))
 
 
 def test_parse_reads_release_and_pre_release_versions() -> None:
@@ -42,13 +42,15 @@ def test_the_floor_is_pyprojects_and_requirements_floors() -> None:
 
 def test_validations_acknowledge_exists_exactly_from_its_recorded_version() -> None:
     present = hasattr(cdk, "Validations") and hasattr(cdk.Validations, "acknowledge") and hasattr(cdk, "Acknowledgment")
-    assert present == (CDK >= _compat.parse(_compat.VALIDATIONS.version)) == _compat.has(_compat.VALIDATIONS)
+    assert present == (cdk_version >= _compat.parse(_compat.VALIDATIONS.version)) == _compat.has(_compat.VALIDATIONS)
 
 
 def test_builtin_validation_keyword_is_passed_exactly_where_app_has_it() -> None:
     accepts = "builtin_cloud_formation_validation" in inspect.signature(cdk.App.__init__).parameters
-    assert accepts == (CDK >= _compat.parse(_compat.BUILTIN_VALIDATION.version))
-    assert _compat.builtin_validation_kwargs(False) == ({"builtin_cloud_formation_validation": False} if accepts else {})
+    assert accepts == (cdk_version >= _compat.parse(_compat.BUILTIN_VALIDATION.version))
+    assert _compat.builtin_validation_kwargs(False) == (
+        {"builtin_cloud_formation_validation": False} if accepts else {}
+    )
     cdk.App(**_compat.builtin_validation_kwargs(False))  # accepted by the installed App
 
 
@@ -58,13 +60,13 @@ def test_builtin_validation_keyword_is_passed_exactly_where_app_has_it() -> None
 )
 def test_runtime_versions_of_the_docs_table(attribute: str, version: str) -> None:
     """docs/compatibility.md's runtime rows: present from that version (the floor has all with 2.220.0)."""
-    assert hasattr(lambda_.Runtime, attribute) == (CDK >= _compat.parse(version))
+    assert hasattr(lambda_.Runtime, attribute) == (cdk_version >= _compat.parse(version))
     assert f"{attribute}` | {version}" in (ROOT / "docs" / "compatibility.md").read_text()
 
 
 def test_default_runtimes_are_the_newest_the_installed_aws_cdk_lib_knows() -> None:
-    newest_python = "python3.14" if CDK >= _compat.parse("2.222.0") else "python3.13"
-    newest_node = "nodejs24.x" if CDK >= _compat.parse("2.224.0") else "nodejs22.x"
+    newest_python = "python3.14" if cdk_version >= _compat.parse("2.222.0") else "python3.13"
+    newest_node = "nodejs24.x" if cdk_version >= _compat.parse("2.224.0") else "nodejs22.x"
     assert (latest_python().name, latest_nodejs().name) == (newest_python, newest_node)
 
 
