@@ -64,9 +64,15 @@ def consumer(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def installed(python: Path) -> dict[str, str]:
-    done = run([str(python), *PIP, "list", "--format=json"])
+    """Distribution name (lower case) -> version in the venv of ``python``."""
+    code = (
+        "import importlib.metadata as m, json; "
+        "print(json.dumps({d.metadata['Name'].lower(): d.version for d in m.distributions()}))"
+    )
+    done = run([str(python), "-c", code])
     assert done.returncode == 0, done.stderr
-    return {item["name"].lower(): item["version"] for item in json.loads(done.stdout)}
+    versions: dict[str, str] = json.loads(done.stdout)
+    return versions
 
 
 def test_pip_keeps_the_apps_aws_cdk_lib(consumer: Path) -> None:
