@@ -11,7 +11,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 
 .PHONY: readme
-.PHONY: install audit-install shell synth test lint typecheck audit docs diagram deploy-local bench clean
+.PHONY: install audit-install shell synth test test-floor lint typecheck audit docs diagram deploy-local bench clean
 
 $(PY):
 	@echo "==> creating $(VENV) (Python $$(python3 -c 'import sys; print(sys.version.split()[0])'))"
@@ -64,6 +64,22 @@ synth: $(SYNTH_STAMP)
 
 test: $(STAMP) $(AUDIT_STAMP)
 	$(PY) -m pytest
+
+# The floor of the supported aws-cdk-lib range (requirements-floor.txt, docs/compatibility.md) in its own venv:
+# the unit tests, the external-app test and tests/integration/test_floor_install.py. .ci/run calls it after
+# `make test`. Not run there: test_lint (the repo's tools) and test_audit (checkov and cdk-nag 3 packs).
+FLOOR_VENV := .venv-floor
+FLOOR_STAMP := $(FLOOR_VENV)/.installed
+$(FLOOR_STAMP): requirements-floor.txt pyproject.toml
+	python3 -m venv $(FLOOR_VENV)
+	$(FLOOR_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-floor.txt
+	$(FLOOR_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+test-floor: $(FLOOR_STAMP)
+	PATH=$(CURDIR)/$(FLOOR_VENV)/bin:$$PATH $(FLOOR_VENV)/bin/python -m pytest -p no:cacheprovider \
+		tests/unit tests/integration/test_external_app.py tests/integration/test_floor_install.py \
+		--ignore=tests/unit/test_lint.py --ignore=tests/unit/test_audit.py -m "not network or floor"
 
 # The real CDK CLI bootstraps and deploys the example app into a local AWS emulator (moto server on
 # 127.0.0.1, started and stopped by the script), verifies the wiring and invokes every alias.

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 
-from aws_cdk import Acknowledgment, App, Stage, Validations
+from aws_cdk import App, Stage
 from constructs import IConstruct, Node
 
-from lambda_constructs import _nag_rules
+from lambda_constructs import _compat, _nag_rules
 
 #: The metadata key CDK records acknowledgements under (``Validations.ACKNOWLEDGED_RULES_METADATA_KEY``).
 ACKNOWLEDGED_RULES_KEY = "aws:cdk:acknowledged-rules"
@@ -177,18 +177,24 @@ def acknowledge_many(scope: IConstruct, reasons: Mapping[str, str], *, node: Nod
     ``node``: ``scope.node`` when the caller holds it already (saves a round trip). Default: read.
     """
     direct: dict[str, str] = {}
-    namespaced: list[Acknowledgment] = []
+    namespaced: dict[str, str] = {}
     for rule_id, reason in reasons.items():
         if not reason.strip():
             raise ValueError(f"{scope.node.path}: acknowledging {rule_id} needs a reason")
         if _has_namespace(rule_id):
-            namespaced.append(Acknowledgment(id=rule_id, reason=reason))
+            namespaced[rule_id] = reason
         else:
             direct[ANNOTATION_NAMESPACE + rule_id.replace(" ", "-")] = reason
+    if namespaced and not _compat.has(_compat.VALIDATIONS):
+        # Before aws-cdk-lib 2.252.0 no validation plugin reads acknowledgements: keep them as metadata only.
+        direct.update(namespaced)
+        namespaced = {}
     if direct:
         (node or scope.node).add_metadata(ACKNOWLEDGED_RULES_KEY, direct)
     if namespaced:
-        Validations.of(scope).acknowledge(*namespaced)
+        from aws_cdk import Acknowledgment, Validations  # aws-cdk-lib >= 2.252.0 (lambda_constructs._compat)
+
+        Validations.of(scope).acknowledge(*(Acknowledgment(id=i, reason=r) for i, r in namespaced.items()))
 
 
 #: The namespace CDK gives an acknowledged id that names no plugin (cdk-nag strips it when matching).
@@ -226,7 +232,7 @@ def installed_cdk_nag_version() -> str:
 
 
 def _cdk_nag_tarball() -> Path:
-    import cdk_nag  # here, not at the top: loading cdk-nag takes ≈ 1 s; only apps that attach packs need it
+    import cdk_nag  # optional (the `compliance` extra): imported only where it is used
 
     return next((Path(cdk_nag.__file__).parent / "_jsii").glob("cdk-nag@*.tgz"))
 
@@ -248,9 +254,11 @@ def pack_rules() -> dict[str, frozenset[str]]:
     """The rule ids each of the five packs applies (the generated table for the installed cdk-nag version).
 
     The table (``lambda_constructs/_nag_rules.py``) is used when it was generated from the installed
-    cdk-nag; any other version is read from its package (:func:`read_pack_rules`).
+    cdk-nag, or when cdk-nag is not installed (it is the optional ``compliance`` extra: the acknowledgements
+    are then recorded as metadata for the packs of that version); any other version is read from its
+    package (:func:`read_pack_rules`).
     """
-    if installed_cdk_nag_version() == _nag_rules.CDK_NAG_VERSION:
+    if _compat.installed("cdk-nag") in (None, _nag_rules.CDK_NAG_VERSION):
         return {pack: frozenset(ids) for pack, ids in _nag_rules.PACK_RULES.items()}
     return read_pack_rules()
 
@@ -283,15 +291,21 @@ def rule_ids(scope: IConstruct, rule: str, packs: Iterable[str] = PACK_PREFIXES)
 def add_compliance_packs(app: App | Stage) -> None:
     """Attach the five cdk-nag packs (AwsSolutions, Serverless, NIST 800-53 R5, HIPAA, PCI DSS 3.2.1).
 
-    Synthesis then fails on any unacknowledged finding.
+    Synthesis then fails on any unacknowledged finding. Needs cdk-nag >= 3.0.0 (so aws-cdk-lib >= 2.257.0):
+    raises :class:`lambda_constructs._compat.UnsupportedVersionError` on older versions.
     """
-    from cdk_nag import (  # here, not at the top: only apps that attach the packs load cdk-nag (≈ 1 s)
-        AwsSolutionsChecks,
-        HIPAASecurityChecks,
-        NIST80053R5Checks,
-        PCIDSS321Checks,
-        ServerlessChecks,
+    _compat.require(
+        _compat.NAG_PLUGINS,
+        app.node.path,
+        "add_compliance_packs",
+        fix=(
+            "install lambda-constructs[compliance] (cdk-nag>=3.0.0, which needs aws-cdk-lib>=2.257.0), or attach cdk-nag 2's packs "
+            "yourself as Aspects (Aspects.of(app).add(AwsSolutionsChecks())); cdk-nag 2 does not read the "
+            "library's acknowledgements, so it also reports the deliberate choices listed in the README"
+        ),
     )
+    from aws_cdk import Validations  # aws-cdk-lib >= 2.252.0 (lambda_constructs._compat)
+    from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks
 
     Validations.of(app).add_plugins(
         AwsSolutionsChecks(app),

@@ -18,6 +18,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
+from lambda_constructs import _compat
 from lambda_constructs.errors import fail
 
 #: Endpoint names accepted by :class:`FunctionEndpoints` → ``ec2.InterfaceVpcEndpointAwsService`` attribute
@@ -177,8 +178,7 @@ def new_function_security_group(
 
 def check_egress_rule(scope: IConstruct, rule: EgressRule) -> None:
     """Restricted egress must not reopen the whole internet."""
-    config = rule.peer.to_egress_rule_config()
-    cidrs = {config.cidr_ip, config.cidr_ipv6}
+    cidrs = _compat.egress_cidrs(rule.peer)
     if cidrs & _OPEN_CIDRS:
         raise fail(
             scope,

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
+import pytest
 
+from lambda_constructs import _compat
 from lambda_constructs.compliance import add_compliance_packs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,16 +28,28 @@ def new_app(*, nag: bool = False, outdir: str | None = None, validation: bool = 
     """An App with cdk.json's feature flags; ``nag=True`` attaches the five cdk-nag packs.
 
     CDK's built-in CloudFormation validation is off unless ``validation=True``: it costs ~19 s per
-    process and cfn-lint checks every example template anyway (docs/performance.md).
+    process and cfn-lint checks every example template anyway (docs/performance.md). On an aws-cdk-lib
+    older than cdk-nag 3 supports (``make test-floor``), ``nag=True`` skips the test, naming the version.
     """
+    if nag:
+        skip_unless(_compat.NAG_PLUGINS)
     app = cdk.App(
         context=feature_flags(),
         outdir=outdir or tempfile.mkdtemp(prefix="cdkout-"),
-        builtin_cloud_formation_validation=validation,
+        **_compat.builtin_validation_kwargs(validation),
     )
     if nag:
         add_compliance_packs(app)
     return app
+
+
+def skip_unless(feature: _compat.Feature) -> None:
+    """Skip the calling test when the installed package is older than ``feature`` needs (the floor job)."""
+    if not _compat.has(feature):
+        pytest.skip(
+            f"needs {feature.package}>={feature.version} ({feature.name}); "
+            f"installed {feature.package} {_compat.installed(feature.package)}"
+        )
 
 
 def new_stack(app: cdk.App | None = None, name: str = "TestStack", **kwargs: Any) -> cdk.Stack:

@@ -10,7 +10,8 @@ from typing import Any
 import aws_cdk
 import pytest
 
-from tests.helpers import ROOT, feature_flags
+from lambda_constructs import _compat
+from tests.helpers import ROOT, feature_flags, skip_unless
 
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 EXPECT_WARNING = re.compile(r"#\s*expect-warning:\s*(\S+)")
@@ -37,6 +38,8 @@ def test_the_readme_has_examples() -> None:
 
 @pytest.mark.parametrize(("name", "code"), EXAMPLES, ids=[name for name, _ in EXAMPLES])
 def test_example_runs(name: str, code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if "add_compliance_packs(" in code:
+        skip_unless(_compat.NAG_PLUGINS)  # make test-floor: tests/integration/test_floor_install.py runs it there
     monkeypatch.chdir(ROOT)  # examples use paths relative to the repository (runtime/…)
     outdir = str(tmp_path / "cdk.out")
 
@@ -47,7 +50,8 @@ def test_example_runs(name: str, code: str, tmp_path: Path, monkeypatch: pytest.
         def __init__(self, **kwargs: Any) -> None:
             kwargs.setdefault("outdir", outdir)
             kwargs.setdefault("context", feature_flags())
-            kwargs.setdefault("builtin_cloud_formation_validation", False)
+            for key, value in _compat.builtin_validation_kwargs(False).items():
+                kwargs.setdefault(key, value)
             super().__init__(**kwargs)
 
     monkeypatch.setattr(aws_cdk, "App", ExampleApp)

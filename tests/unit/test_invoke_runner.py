@@ -13,6 +13,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_lambda as lambda_
 
+from lambda_constructs import _compat
 from lambda_constructs.__main__ import main
 from lambda_constructs.errors import LambdaConstructsError
 from lambda_constructs.invoke.assembly import FunctionSpec, list_functions, resolve_function
@@ -264,7 +265,7 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ``BareStack`` as a bare ``App().synth()`` does (neither)."""
     outdir = tmp_path_factory.mktemp("cdkout")
     # CDK's built-in template validation is slow and irrelevant here.
-    app = cdk.App(outdir=str(outdir), builtin_cloud_formation_validation=False)
+    app = cdk.App(outdir=str(outdir), **_compat.builtin_validation_kwargs(False))
     for name in ("CliStack", "BareStack"):
         stack = cdk.Stack(app, name)
         if name == "CliStack":

@@ -114,8 +114,13 @@ def test_same_inputs_give_byte_identical_zip_and_asset(
 
 
 def test_second_bundle_is_a_cache_hit(esbuild_fn: tuple[SecureFunction, Template], cache: Path) -> None:
+    node_major = int(latest_nodejs().name.removeprefix("nodejs").split(".")[0])  # the fixture's default runtime
     again = bundle_nodejs(
-        NODE_APP, entry="index.js", node_major=24, architecture="arm64", bundling=NodejsBundling(cache_dir=cache)
+        NODE_APP,
+        entry="index.js",
+        node_major=node_major,
+        architecture="arm64",
+        bundling=NodejsBundling(cache_dir=cache),
     )
     assert again.cache_hit is True
     assert again.sha256 == bundle_of(esbuild_fn[0]).sha256

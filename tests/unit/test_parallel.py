@@ -14,7 +14,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 
-from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps
+from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps, _compat
 from lambda_constructs.parallel import WORKER_CONTEXT, Worker, parse_worker, worker_of
 from lambda_constructs.parallel.merge import (
     construct_positions,
@@ -33,7 +33,7 @@ IDS = [f"fn-{i:03d}" for i in range(12)]
 def service(worker: str | None, *, shards: int = 4) -> tuple[cdk.App, LambdaService]:
     context = {**feature_flags(), **({WORKER_CONTEXT: worker} if worker is not None else {})}
     app = cdk.App(
-        context=context, outdir=tempfile.mkdtemp(prefix="cdkout-par-"), builtin_cloud_formation_validation=False
+        context=context, outdir=tempfile.mkdtemp(prefix="cdkout-par-"), **_compat.builtin_validation_kwargs(False)
     )
     return app, LambdaService(cdk.Stack(app, "Svc"), "Orders", LambdaServiceProps(shards=shards))
 

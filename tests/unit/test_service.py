@@ -10,7 +10,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 
-from lambda_constructs import LambdaConstructsError, SecureFunctionProps
+from lambda_constructs import LambdaConstructsError, SecureFunctionProps, _compat
 from lambda_constructs.service import (
     LambdaService,
     LambdaServiceProps,
@@ -27,7 +27,7 @@ def fast_app() -> cdk.App:
     return cdk.App(
         context=feature_flags(),
         outdir=tempfile.mkdtemp(prefix="cdkout-svc-"),
-        builtin_cloud_formation_validation=False,
+        **_compat.builtin_validation_kwargs(False),
     )
 
 
