@@ -70,9 +70,11 @@ test: $(STAMP) $(AUDIT_STAMP)
 # `make test`. Not run there: test_lint (the repo's tools) and test_audit (checkov and cdk-nag 3 packs).
 FLOOR_VENV := .venv-floor
 FLOOR_STAMP := $(FLOOR_VENV)/.installed
-$(FLOOR_STAMP): requirements-floor.txt pyproject.toml
+$(FLOOR_STAMP): requirements-floor.txt constraints.txt pyproject.toml
 	python3 -m venv $(FLOOR_VENV)
-	$(FLOOR_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-floor.txt
+	python3 scripts/floor_constraints.py > $(FLOOR_VENV)/constraints.txt
+	$(FLOOR_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-floor.txt \
+		-c $(FLOOR_VENV)/constraints.txt
 	$(FLOOR_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
