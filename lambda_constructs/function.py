@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 
-from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Size, Stack, Token
+from aws_cdk import Annotations, ArnFormat, CfnResource, Duration, RemovalPolicy, Size, Stack, Token
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -44,6 +44,7 @@ from lambda_constructs.layers import PythonLayer, check_layers
 from lambda_constructs.python_code import python_code
 from lambda_constructs.releases.record import ReleaseRecord
 from lambda_constructs.releases.synth import FunctionReleaseSet, apply_releases
+from lambda_constructs.scanners import ignore_cfn_lint
 from lambda_constructs.secrets import SecretReference
 from lambda_constructs.triggers.base import Trigger
 from lambda_constructs.validation import (
@@ -712,6 +713,9 @@ class SecureFunction(Construct):
             fn,
             {rule_id: LIBRARY_ACKNOWLEDGEMENTS[rule] for rule, packs in rules for rule_id in rule_ids(fn, rule, packs)},
         )
+        cfn = fn.node.default_child
+        assert isinstance(cfn, CfnResource)
+        ignore_cfn_lint(cfn, "W3005")  # aws-cdk-lib's DependsOn on the role next to its GetAtt
 
     # ---------------------------------------------------------------------------- validation
 

@@ -21,6 +21,7 @@ from constructs import Construct
 
 from lambda_constructs import ExecutionRole, SecureFunction, SecureFunctionProps
 from lambda_constructs.compliance import acknowledge, acknowledge_rule
+from lambda_constructs.keys import allow_cloudwatch_logs
 from lambda_constructs.network import EgressRule
 from lambda_constructs.secrets import SecretReference
 
@@ -63,7 +64,8 @@ class DataStack(Stack):
             enable_key_rotation=True,
             removal_policy=RemovalPolicy.RETAIN,
         )
-        self.key.grant_encrypt_decrypt(iam.ServicePrincipal(f"logs.{self.region}.amazonaws.com"))
+        # CloudWatch Logs of this account and region only (kms:EncryptionContext:aws:logs:arn condition).
+        allow_cloudwatch_logs(self.key, stack=self)
         self.vpc = ec2.Vpc(
             self,
             "Vpc",
