@@ -91,6 +91,7 @@ NAG_TO_SCANNERS: dict[str, Equivalent] = {
     "APIGWSSLEnabled": Equivalent(source=_NONE_CFN),
     "COG4": Equivalent(source="APIGatewayAuthorization.py (CKV_AWS_59) passes: every method has an authorizer"),
     "CloudWatchAlarmAction": Equivalent(source=_NONE_CFN),
+    "VPCNoUnrestrictedRouteToIGW": Equivalent(source=_NONE_CFN + " (no route-table check)"),
     "W3694": Equivalent(source="cfn-lint rule W3694 itself (CDK's CloudFormation-Validate plugin runs cfn-lint rules)"),
 }
 
