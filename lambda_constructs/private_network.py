@@ -199,6 +199,7 @@ class PrivateNetwork(Construct):
         handler = provider.node.try_find_child("Handler") if provider is not None else None
         if isinstance(handler, CfnResource):
             skip_checkov(handler, RESTRICT_SG_PROVIDER_SKIPS)
+            ignore_cfn_lint(handler, "W3005")
         if not Token.is_unresolved(stack.region):
             for subnet in [*self.vpc.isolated_subnets, *self.vpc.private_subnets, *self.vpc.public_subnets]:
                 child = subnet.node.default_child

@@ -29,7 +29,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import jsii
-from aws_cdk import ArnFormat, Aws, Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, Aws, CfnResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_iot as iot
@@ -47,6 +47,7 @@ from constructs import Construct, IConstruct, IValidation
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule
 from lambda_constructs.errors import fail, warn
 from lambda_constructs.keys import logs_service
+from lambda_constructs.scanners import ignore_cfn_lint, skip_checkov
 from lambda_constructs.triggers._queues import (
     allow_service_on_queue,
     check_pattern,
@@ -215,7 +216,8 @@ class S3Trigger(_Async):
                 LIBRARY_ACKNOWLEDGEMENTS[S3_NOTIFICATIONS_HANDLER_ACK],
                 ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321"),
             )
-        _acknowledge_notifications_handler(Stack.of(source))
+        # The handler singleton lands in the bucket's stack, which may not be the function's.
+        _acknowledge_notifications_handler(Stack.of(bucket))
 
     def _create(self, source: PushSource, fn: SecureFunction) -> s3.Bucket:
         common: dict[str, Any] = {
@@ -251,6 +253,23 @@ class S3Trigger(_Async):
         return bucket
 
 
+#: checkov findings on aws-cdk-lib's BucketNotificationsHandler function, with their reasons.
+NOTIFICATIONS_HANDLER_SKIPS: dict[str, str] = {
+    "CKV_AWS_115": (
+        "aws-cdk-lib's BucketNotificationsHandler runs only while the stack deploys "
+        "(s3:PutBucketNotificationConfiguration); reserving concurrency would take account capacity."
+    ),
+    "CKV_AWS_116": (
+        "aws-cdk-lib's BucketNotificationsHandler is invoked synchronously by CloudFormation: there are no "
+        "asynchronous events to dead-letter."
+    ),
+    "CKV_AWS_117": (
+        "aws-cdk-lib's BucketNotificationsHandler only calls the S3 API while the stack deploys and reaches "
+        "nothing in a VPC."
+    ),
+}
+
+
 def _acknowledge_notifications_handler(stack: Stack) -> None:
     """The CDK's BucketNotificationsHandler singleton is a deploy-time custom resource, not app code.
 
@@ -265,6 +284,11 @@ def _acknowledge_notifications_handler(stack: Stack) -> None:
                 "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
                 LIBRARY_ACKNOWLEDGEMENTS[S3_NOTIFICATIONS_HANDLER_ACK],
             )
+            # checkov reads the handler's raw AWS::Lambda::Function (cdk-nag's Lambda rules do not).
+            handler = child.node.try_find_child("Resource")
+            if isinstance(handler, CfnResource):
+                skip_checkov(handler, NOTIFICATIONS_HANDLER_SKIPS)
+                ignore_cfn_lint(handler, "W3005")
 
 
 # ------------------------------------------------------------------------------------- SNS
