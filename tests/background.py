@@ -77,6 +77,11 @@ def start_external_app() -> BackgroundRun:
     return _start("external-app-", [sys.executable, "-m", "tests.integration.external_app", "{workdir}"])
 
 
+def start_consumer_gate() -> BackgroundRun:
+    """tests/integration/consumer_gate.py: the wheel in a fresh venv, a broad consumer app, every scanner."""
+    return _start("consumer-gate-", [sys.executable, "-m", "tests.integration.consumer_gate", "{workdir}"])
+
+
 def start_audit(outdir: Path) -> BackgroundRun:
     """scripts/audit.py (cdk-nag report, cfn-lint, checkov) over the synthesized assembly in ``outdir``."""
     return _start("audit-", [sys.executable, "scripts/audit.py", "--skip-synth", "--outdir", str(outdir)])
@@ -98,6 +103,9 @@ STARTERS: dict[str, Callable[[], BackgroundRun]] = {
     "tests/unit/test_lint.py::test_mypy_strict_is_clean": start_mypy,
     "tests/integration/test_make_docs.py::test_api_reference_builds": start_make_docs,
     "tests/integration/test_external_app.py::test_installed_wheel_synthesizes_in_a_foreign_app": start_external_app,
+    "tests/integration/test_consumer_gate.py::test_consumer_app_is_clean_in_every_scanner_on_library_resources": (
+        start_consumer_gate
+    ),
 }
 
 # Test node id -> how to start the command its test checks on the session's example assembly (started

@@ -7,15 +7,12 @@ Kafka/MQ/DocumentDB clusters are referenced by ARN, so there are none), never a 
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 
@@ -75,9 +72,7 @@ def main(outdir: str) -> None:
     data = cdk.Stack(app, "ConsumerData", env=ENV)
     uploads_stack = cdk.Stack(app, "ConsumerUploads", env=ENV)
 
-    layer = PythonLayer(
-        stack, "Deps", PythonLayerProps(asset_path=HERE / "layer", description="consumer dependencies")
-    )
+    layer = PythonLayer(stack, "Deps", PythonLayerProps(asset_path=HERE / "layer", description="consumer dependencies"))
     orders = SecureFunction(
         stack,
         "Orders",
@@ -110,7 +105,9 @@ def main(outdir: str) -> None:
             point_in_time_recovery_enabled=True
         ),
     )
-    secret = secretsmanager.Secret(data, "Credentials", encryption_key=kms.Key(data, "SecretKey", enable_key_rotation=True))
+    secret = secretsmanager.Secret(
+        data, "Credentials", encryption_key=kms.Key(data, "SecretKey", enable_key_rotation=True)
+    )
 
     worker = SecureFunction(stack, "Worker", SecureFunctionProps(code_dir=HERE / "handler", handler="main.handler"))
     worker.add_trigger(S3Trigger(bucket=uploads, prefix="incoming/"))
