@@ -1,8 +1,10 @@
 """The consumer gate's app: a CDK app outside the repo that uses the library broadly.
 
-Written into a scratch folder by tests/integration/consumer_gate.py and run there with the installed
-wheel; nothing here is imported by the library. The app acknowledges only its OWN resources (the
-Kafka/MQ/DocumentDB clusters are referenced by ARN, so there are none), never a library resource.
+Copied into a scratch folder by tests/integration/consumer_gate.py and run there with the installed
+wheel; nothing here is imported by the library. The app writes no suppression of any kind: findings on
+its own resources (buckets, table, secret) stay visible and are the user's to review; the
+Kafka/MQ/DocumentDB sources are referenced by ARN. Validation errors on its own resources make
+``app.synth()`` raise after the templates are written; the gate scans those templates.
 """
 
 from __future__ import annotations
