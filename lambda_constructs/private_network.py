@@ -195,11 +195,7 @@ class PrivateNetwork(Construct):
     def _scanner_suppressions(self) -> None:
         """checkov skips on aws-cdk-lib's default-security-group handler; cfn-lint W3010 on resolved AZs."""
         stack = Stack.of(self)
-        provider = stack.node.try_find_child(_PROVIDER_ID)
-        handler = provider.node.try_find_child("Handler") if provider is not None else None
-        if isinstance(handler, CfnResource):
-            skip_checkov(handler, RESTRICT_SG_PROVIDER_SKIPS)
-            ignore_cfn_lint(handler, "W3005")
+        suppress_default_sg_provider(stack)
         if not Token.is_unresolved(stack.region):
             for subnet in [*self.vpc.isolated_subnets, *self.vpc.private_subnets, *self.vpc.public_subnets]:
                 child = subnet.node.default_child
@@ -207,4 +203,21 @@ class PrivateNetwork(Construct):
                     ignore_cfn_lint(child, "W3010")
 
 
-__all__ = ["NAT_ROUTE_REASON", "PrivateNetwork", "PrivateNetworkProps"]
+def suppress_default_sg_provider(stack: Stack) -> bool:
+    """Write the reasoned checkov skips (:data:`RESTRICT_SG_PROVIDER_SKIPS`) and the cfn-lint W3005 ignore
+    into aws-cdk-lib's ``Custom::VpcRestrictDefaultSG`` handler function of ``stack``.
+
+    For VPCs built by hand with ``restrict_default_security_group`` (or the
+    ``@aws-cdk/aws-ec2:restrictDefaultSecurityGroup`` feature flag); :class:`PrivateNetwork` calls it.
+    Returns False when the stack has no such handler (yet).
+    """
+    provider = stack.node.try_find_child(_PROVIDER_ID)
+    handler = provider.node.try_find_child("Handler") if provider is not None else None
+    if not isinstance(handler, CfnResource):
+        return False
+    skip_checkov(handler, RESTRICT_SG_PROVIDER_SKIPS)
+    ignore_cfn_lint(handler, "W3005")
+    return True
+
+
+__all__ = ["NAT_ROUTE_REASON", "PrivateNetwork", "PrivateNetworkProps", "suppress_default_sg_provider"]
