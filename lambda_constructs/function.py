@@ -481,6 +481,11 @@ class SecureFunction(Construct):
             construct_id = f"{name}{self._trigger_counts[name]}"
         trigger.bind(self, target, construct_id)
         self.triggers.append((trigger, target))
+        if sum(1 for _, bound in self.triggers if bound is target) == 2:
+            # Several services invoking one alias is the app's design (cfn-lint-serverless WS1002).
+            cfn = target.node.default_child
+            if isinstance(cfn, CfnResource):
+                ignore_cfn_lint(cfn, "WS1002")
         self._resources_added()
 
     def grant_read(self, resource: grants.Grantable, *, objects: str = "*", indexes: bool = False) -> None:
@@ -715,7 +720,8 @@ class SecureFunction(Construct):
         )
         cfn = fn.node.default_child
         assert isinstance(cfn, CfnResource)
-        ignore_cfn_lint(cfn, "W3005")  # aws-cdk-lib's DependsOn on the role next to its GetAtt
+        # aws-cdk-lib's DependsOn on the role next to its GetAtt; cfn-lint-serverless's /aws/lambda/<name> check.
+        ignore_cfn_lint(cfn, "W3005", *(("WS1004",) if self.props.log_group is None else ()))
 
     # ---------------------------------------------------------------------------- validation
 

@@ -216,7 +216,7 @@ def suppress_default_sg_provider(stack: Stack) -> bool:
     if not isinstance(handler, CfnResource):
         return False
     skip_checkov(handler, RESTRICT_SG_PROVIDER_SKIPS)
-    ignore_cfn_lint(handler, "W3005")
+    ignore_cfn_lint(handler, "W3005", "WS1000", "WS1004")
     return True
 
 

@@ -43,6 +43,10 @@ class Equivalent:
     """CloudFormation types the checkov checks read (the skip goes on such a resource). Default: none."""
     source: str = ""
     """The checkov check file(s) the mapping is taken from, or why there is no equivalent."""
+    cfn_lint: tuple[str, ...] = ()
+    """cfn-lint / cfn-lint-serverless rule ids of the same finding. Default: none."""
+    cfn_lint_types: tuple[str, ...] = ()
+    """CloudFormation types those cfn-lint rules report on. Default: none."""
 
 
 _LAMBDA = ("AWS::Lambda::Function",)
@@ -80,9 +84,19 @@ NAG_TO_SCANNERS: dict[str, Equivalent] = {
     ),
     "IAM4": Equivalent(source=_NONE_CFN + ": AWS managed policies are not a checkov CloudFormation finding"),
     "IAMNoInlinePolicy": Equivalent(source=_NONE_CFN),
-    "SQSRedrivePolicy": Equivalent(source=_NONE_CFN + " (SQS: only CKV_AWS_27 encryption, which passes)"),
-    "SQS3": Equivalent(source=_NONE_CFN),
-    "LambdaEventSourceMappingDestination": Equivalent(source=_NONE_CFN),
+    "SQSRedrivePolicy": Equivalent(
+        source=_NONE_CFN + " (SQS: only CKV_AWS_27 encryption, which passes); cfn-lint-serverless ES6000",
+        cfn_lint=("ES6000",),
+        cfn_lint_types=("AWS::SQS::Queue",),
+    ),
+    "SQS3": Equivalent(
+        source=_NONE_CFN + "; cfn-lint-serverless ES6000", cfn_lint=("ES6000",), cfn_lint_types=("AWS::SQS::Queue",)
+    ),
+    "LambdaEventSourceMappingDestination": Equivalent(
+        source=_NONE_CFN + "; cfn-lint-serverless ES1001 (rules/lambda_.py)",
+        cfn_lint=("ES1001",),
+        cfn_lint_types=("AWS::Lambda::EventSourceMapping",),
+    ),
     "KDS3": Equivalent(source="KinesisStreamEncryptionType.py (CKV_AWS_43) passes: the stream uses a KMS key"),
     "S3DefaultEncryptionKMS": Equivalent(source="S3Encryption.py (CKV_AWS_19) passes with SSE-S3 (AES256)"),
     "S3BucketReplicationEnabled": Equivalent(source=_NONE_CFN),
@@ -98,8 +112,8 @@ NAG_TO_SCANNERS: dict[str, Equivalent] = {
 #: cdk-nag / CDK validation rules whose equivalent is the same cfn-lint rule id.
 CFN_LINT_RULES: frozenset[str] = frozenset({"W3694"})
 
-#: cfn-lint findings the library ignores on its own resources (rule -> reason). Not cdk-nag rules:
-#: aws-cdk-lib writes these templates this way.
+#: cfn-lint (and cfn-lint-serverless 0.3.6, ``cfn_lint_serverless/rules``) findings the library ignores
+#: on its own resources (rule -> reason).
 CFN_LINT_REASONS: dict[str, str] = {
     "W3005": (
         "aws-cdk-lib adds an explicit DependsOn on the role next to the Fn::GetAtt of its ARN, so the role's "
@@ -108,6 +122,34 @@ CFN_LINT_REASONS: dict[str, str] = {
     "W3010": (
         "aws-cdk-lib writes the availability zones it resolved for an environment-specific stack (cdk.context.json) "
         "into the subnets; env-agnostic stacks get Fn::GetAZs instead."
+    ),
+    "ES6000": (
+        "cfn-lint-serverless: this queue is a terminal dead-letter queue (same reason as the cdk-nag "
+        "SQSRedrivePolicy / AwsSolutions-SQS3 acknowledgement on it)."
+    ),
+    "ES1001": (
+        "cfn-lint-serverless: Lambda supports on-failure destinations only for stream and Kafka sources (same "
+        "reason as the cdk-nag LambdaEventSourceMappingDestination acknowledgement on this mapping)."
+    ),
+    "WS1004": (
+        "cfn-lint-serverless looks for a /aws/lambda/<name> log group; the function logs to its own log group "
+        "(LoggingConfig.LogGroup), KMS-encrypted with retention."
+    ),
+    "ES1007": (
+        "cfn-lint-serverless matches EventInvokeConfig by FunctionName only; the invoked alias (or $LATEST) has its "
+        "own AWS::Lambda::EventInvokeConfig (FunctionName + Qualifier) with the on-failure destination."
+    ),
+    "WS1002": (
+        "cfn-lint-serverless: several services invoke this alias because the app bound several triggers to it; "
+        "each permission is scoped to its source ARN (and account where the service allows it)."
+    ),
+    "WS1000": (
+        "aws-cdk-lib's deploy-time custom resource handler (runtime and settings owned by aws-cdk-lib): "
+        "CloudFormation invokes it a few times per deployment; it handles no application requests to trace."
+    ),
+    "ES1005": (
+        "aws-cdk-lib's deploy-time custom resource handler (settings owned by aws-cdk-lib) runs with Lambda's "
+        "default memory size."
     ),
     "W3694": (
         "cfn-lint expects a function for an SNS subscription with protocol lambda; the endpoint is an alias ARN, "
@@ -176,6 +218,7 @@ def carry(scope: IConstruct, reasons: Mapping[str, str]) -> None:
     test fails for any the library makes).
     """
     pending: dict[tuple[str, ...], dict[str, str]] = {}  # resource types -> check id -> comment
+    lint: dict[tuple[str, ...], list[str]] = {}  # resource types -> cfn-lint rules
     for rule_id, reason in reasons.items():
         name = rule_name(rule_id)
         if name in CFN_LINT_RULES:
@@ -188,6 +231,11 @@ def carry(scope: IConstruct, reasons: Mapping[str, str]) -> None:
             checks = pending.setdefault(equivalent.resource_types, {})
             for check_id in equivalent.checkov:
                 checks.setdefault(check_id, reason)
+        if equivalent is not None and equivalent.cfn_lint:
+            lint.setdefault(equivalent.cfn_lint_types, []).extend(equivalent.cfn_lint)
     for types, checks in pending.items():
         for resource in _targets(scope, types):
             skip_checkov(resource, checks)
+    for types, rules in lint.items():
+        for resource in _targets(scope, types):
+            ignore_cfn_lint(resource, *dict.fromkeys(rules))

@@ -121,6 +121,7 @@ def _permission(
         source_account=Aws.ACCOUNT_ID if account else None,
     )
     source.permission = permission
+    ignore_cfn_lint(permission, "ES1007")  # the alias's EventInvokeConfig is matched by Qualifier
     return permission
 
 
@@ -208,6 +209,9 @@ class S3Trigger(_Async):
             # LambdaDestination adds the permission (SourceArn = bucket, SourceAccount = this account).
             bucket.add_event_notification(event, s3n.LambdaDestination(target), *key_filters)
         source.node.add_validation(_NoLoop(source, fn, bucket))
+        for child in bucket.node.children:  # LambdaDestination's permission, in the bucket's scope
+            if child.node.id.startswith("AllowBucketNotificationsTo") and isinstance(child, CfnResource):
+                ignore_cfn_lint(child, "ES1007")
         notifications = bucket.node.try_find_child("Notifications")
         if notifications is not None:
             acknowledge_rule(
@@ -288,7 +292,7 @@ def _acknowledge_notifications_handler(stack: Stack) -> None:
             handler = child.node.try_find_child("Resource")
             if isinstance(handler, CfnResource):
                 skip_checkov(handler, NOTIFICATIONS_HANDLER_SKIPS)
-                ignore_cfn_lint(handler, "W3005")
+                ignore_cfn_lint(handler, "W3005", "WS1000", "WS1004", "ES1005")
 
 
 # ------------------------------------------------------------------------------------- SNS

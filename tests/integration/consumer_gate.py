@@ -5,8 +5,8 @@ collection). Steps: ``pip wheel`` the package; a fresh venv (``WORKDIR/venv``) w
 is the dev venv's site-packages (the pinned dependencies, read-only: the editable install's ``.pth``
 is not processed there) gets the wheel with ``--no-deps``; the app (tests/integration/consumer_app.py,
 copied to ``WORKDIR/app`` with a handler, a layer folder and a release file) synthesizes with the five
-cdk-nag packs attached; then checkov (no skip file) and cfn-lint (run from the app folder, so the
-repository's ``.cfnlintrc`` is not read) scan its templates. Everything the test asserts goes to
+cdk-nag packs attached; then checkov (no skip file) and cfn-lint with the cfn-lint-serverless rules
+(run from the app folder: no configuration file) scan its templates. Everything the test asserts goes to
 ``WORKDIR/gate.json``: each finding with the construct path of its resource.
 """
 
@@ -116,7 +116,12 @@ def _checkov(outdir: Path, paths: dict[tuple[str, str], str]) -> list[dict[str, 
 def _cfn_lint(outdir: Path, paths: dict[tuple[str, str], str]) -> list[dict[str, str]]:
     templates = [str(path) for path in sorted(outdir.glob("*.template.json"))]
     done = subprocess.run(
-        [str(CFN_LINT), "--format", "json", "--", *templates], capture_output=True, text=True, check=False, cwd=outdir
+        # cfn-lint's rules plus cfn-lint-serverless's (pinned in requirements-dev.txt).
+        [str(CFN_LINT), "-a", "cfn_lint_serverless.rules", "--format", "json", "--", *templates],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=outdir,
     )
     found = []
     for match in json.loads(done.stdout or "[]"):

@@ -23,7 +23,8 @@ APP_SOURCE = Path(__file__).with_name("consumer_app.py")
 #: aws-cdk-lib because of it: functions, triggers, network, deployment groups, notification handlers).
 APP_OWNED = (
     "ConsumerData/",
-    "ConsumerUploads/Uploads/",
+    "ConsumerUploads/Uploads/Resource",
+    "ConsumerUploads/Uploads/Policy/",
     "ConsumerUploads/UploadsKey/",
     "ConsumerUploads/UploadsAccessLogs/",
 )
