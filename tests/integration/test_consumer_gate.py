@@ -78,7 +78,7 @@ def test_consumer_app_is_clean_in_every_scanner_on_library_resources(background_
     function = template["Resources"][next(k for k in template["Resources"] if k.startswith("OrdersFunction"))]
     skips = {skip["id"]: skip["comment"] for skip in function["Metadata"]["checkov"]["skip"]}
     assert set(skips) == {"CKV_AWS_115", "CKV_AWS_116", "CKV_AWS_117"} and all(len(c) > 40 for c in skips.values())
-    assert function["Metadata"]["cfn-lint"]["config"]["ignore_checks"] == ["W3005"]
+    assert function["Metadata"]["cfn-lint"]["config"]["ignore_checks"] == ["W3005", "WS1004"]
 
 
 def gate_dir(background_run: BackgroundRun) -> Path:
