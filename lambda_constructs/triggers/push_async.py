@@ -55,6 +55,7 @@ from lambda_constructs.triggers._queues import (
     send_statements,
 )
 from lambda_constructs.triggers.base import InvocationKind
+from lambda_constructs.triggers.s3_events import s3_event_pattern
 from lambda_constructs.validation import check_range, duration_seconds, is_token
 
 if TYPE_CHECKING:
@@ -188,6 +189,13 @@ class S3Trigger(_Async):
     """Only keys starting with this. Default: none."""
     suffix: str | None = None
     """Only keys ending with this. Default: none."""
+    via_event_bridge: bool = False
+    """Deliver through an EventBridge rule on the default bus instead of a bucket notification: no
+    aws-cdk-lib BucketNotificationsHandler (AWS managed policy, inline policy), and the rule has a DLQ and
+    retries (185, 24 h). A created bucket gets EventBridge delivery turned on in its own template
+    (``NotificationConfiguration.EventBridgeConfiguration``); an existing bucket must have it on already.
+    EventBridge charges custom-rule matches of AWS events nothing; see triggers/s3_events.py for the
+    event types it supports. Default: False (bucket notification)."""
 
     def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the bucket notification and permission on ``target`` (see the class docstring)."""
@@ -202,6 +210,15 @@ class S3Trigger(_Async):
         if not self.events:
             raise fail(source, "events is empty", value=list(self.events), fix="list at least one s3.EventType")
         bucket = self.bucket if self.bucket is not None else self._create(source, fn)
+        if self.via_event_bridge:
+            pattern = s3_event_pattern(source, bucket.bucket_name, self.events, self.prefix, self.suffix)
+            if self.bucket is None:
+                cfn = bucket.node.default_child
+                assert isinstance(cfn, CfnResource)
+                cfn.add_property_override("NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled", True)
+            _rule(source, fn, target, pattern, None, _retry(source, 185, Duration.hours(24)), "S3 events")
+            source.node.add_validation(_NoLoop(source, fn, bucket))
+            return
         key_filters = (
             [s3.NotificationKeyFilter(prefix=self.prefix, suffix=self.suffix)] if self.prefix or self.suffix else []
         )

@@ -113,6 +113,7 @@ def main(outdir: str) -> None:
 
     worker = SecureFunction(stack, "Worker", SecureFunctionProps(code_dir=HERE / "handler", handler="main.handler"))
     worker.add_trigger(S3Trigger(bucket=uploads, prefix="incoming/"))
+    worker.add_trigger(S3Trigger(via_event_bridge=True, prefix="drop/"), construct_id="Drops")  # no CDK handler
     worker.add_trigger(DynamoDbStreamTrigger(table=table))
     worker.add_trigger(KinesisTrigger())
     worker.grant_read(reports, objects="reports/*")
