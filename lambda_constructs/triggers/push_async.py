@@ -241,6 +241,11 @@ class S3Trigger(_Async):
         _acknowledge_notifications_handler(Stack.of(bucket))
 
     def _create(self, source: PushSource, fn: SecureFunction) -> s3.Bucket:
+        # Server access logs are delivered under a bucket policy (logging.s3.amazonaws.com), as AWS recommends,
+        # not the legacy LogDeliveryWrite ACL, which BUCKET_OWNER_ENFORCED forbids: an app without this feature
+        # flag in its cdk.json would otherwise fail to synthesize.
+        # https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+        source.node.set_context(SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, True)
         common: dict[str, Any] = {
             "block_public_access": s3.BlockPublicAccess.BLOCK_ALL,
             "enforce_ssl": True,
@@ -273,6 +278,9 @@ class S3Trigger(_Async):
         source.bucket = bucket
         return bucket
 
+
+#: aws-cdk-lib feature flag (cx-api ``S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY``) set on a created bucket's scope.
+SERVER_ACCESS_LOGS_USE_BUCKET_POLICY = "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
 
 #: checkov findings on aws-cdk-lib's BucketNotificationsHandler function, with their reasons.
 NOTIFICATIONS_HANDLER_SKIPS: dict[str, str] = {

@@ -102,6 +102,8 @@ def _checkov(outdir: Path, paths: dict[tuple[str, str], str]) -> list[dict[str, 
     for template in sorted(outdir.glob("*.template.json")):
         cmd += ["-f", str(template)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=outdir)
+    if not done.stdout.strip():
+        raise SystemExit(f"checkov produced no report ({done.returncode}): {done.stderr[-3000:]}")
     reports = json.loads(done.stdout)
     found = []
     for report in reports if isinstance(reports, list) else [reports]:
@@ -147,6 +149,8 @@ def run_pipeline(workdir: Path) -> None:
     )
     synth = subprocess.run([str(python), "app.py", "cdk.out"], cwd=app, env=env, capture_output=True, text=True)
     outdir = app / "cdk.out"
+    if not list(outdir.glob("*.template.json")):
+        raise SystemExit(f"the app wrote no template ({synth.returncode}): {synth.stderr[-3000:]}")
     paths = _paths(outdir)
     record = {
         "library": probe.stdout.strip(),
