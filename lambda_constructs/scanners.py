@@ -50,7 +50,6 @@ class Equivalent:
 
 
 _LAMBDA = ("AWS::Lambda::Function",)
-_POLICIES = ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy", "AWS::IAM::Role")
 _NONE_CFN = "checkov 3.3.30 has no CloudFormation check for this rule (grep of checks/resource/aws)"
 
 #: cdk-nag rule (pack prefix and ``[finding]`` removed, e.g. ``LambdaDLQ``, ``IAM5``) -> equivalents.
