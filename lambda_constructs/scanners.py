@@ -42,7 +42,8 @@ class Equivalent:
     resource_types: tuple[str, ...] = ()
     """CloudFormation types the checkov checks read (the skip goes on such a resource). Default: none."""
     source: str = ""
-    """The checkov check file(s) the mapping is taken from, or why there is no equivalent."""
+    """The checkov check file(s) the mapping is taken from, or why there is no equivalent (every row of
+    :data:`NAG_TO_SCANNERS` sets it; a test checks). Default: empty."""
     cfn_lint: tuple[str, ...] = ()
     """cfn-lint / cfn-lint-serverless rule ids of the same finding. Default: none."""
     cfn_lint_types: tuple[str, ...] = ()
