@@ -51,7 +51,16 @@ def _venv(workdir: Path) -> Path:
     """A fresh venv with the wheel; the dev venv's site-packages supplies the pinned dependencies."""
     wheels = workdir / "wheels"
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    _check([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(ROOT)])
+    # Built from a copy: setuptools builds in the source tree (build/, *.egg-info), and test_external_app
+    # builds a wheel from the worktree at the same time.
+    source = workdir / "src"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(
+        ROOT / "lambda_constructs", source / "lambda_constructs", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    _check([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(source)])
     wheel = next(wheels.glob("lambda_constructs-*.whl"))
     venv = workdir / "venv"
     base = getattr(sys, "_base_executable", sys.executable)
