@@ -17,7 +17,7 @@ from pathlib import Path
 from aws_cdk import App, Stage
 from constructs import IConstruct, Node
 
-from lambda_constructs import _compat, _nag_rules
+from lambda_constructs import _compat, _nag_rules, scanners
 
 #: The metadata key CDK records acknowledgements under (``Validations.ACKNOWLEDGED_RULES_METADATA_KEY``).
 ACKNOWLEDGED_RULES_KEY = "aws:cdk:acknowledged-rules"
@@ -172,7 +172,8 @@ def acknowledge_many(scope: IConstruct, reasons: Mapping[str, str], *, node: Nod
     (``Validations.ACKNOWLEDGED_RULES_METADATA_KEY``) of the resource and its ancestors; this writes the
     entries ``Validations.of(scope).acknowledge(...)`` would write (``Annotation::<rule id>`` -> reason),
     as one metadata entry: two jsii round trips for any number of rules, and no stack trace or
-    annotation walk per rule. Ids with an explicit plugin namespace (``Plugin::Rule``, e.g. the
+    annotation walk per rule. The checkov / cfn-lint equivalents of the rules are written into the
+    template's resource metadata (:func:`lambda_constructs.scanners.carry`). Ids with an explicit plugin namespace (``Plugin::Rule``, e.g. the
     built-in CloudFormation validation's) go through ``Validations.acknowledge`` unchanged.
     ``node``: ``scope.node`` when the caller holds it already (saves a round trip). Default: read.
     """
@@ -195,6 +196,8 @@ def acknowledge_many(scope: IConstruct, reasons: Mapping[str, str], *, node: Nod
         from aws_cdk import Acknowledgment, Validations  # aws-cdk-lib >= 2.252.0 (lambda_constructs._compat)
 
         Validations.of(scope).acknowledge(*(Acknowledgment(id=i, reason=r) for i, r in namespaced.items()))
+    # The same reasons as checkov skips / cfn-lint ignores in the template (lambda_constructs/scanners.py).
+    scanners.carry(scope, reasons)
 
 
 #: The namespace CDK gives an acknowledged id that names no plugin (cdk-nag strips it when matching).

@@ -20,7 +20,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Size, Stack, Token
+from aws_cdk import Annotations, ArnFormat, CfnResource, Duration, RemovalPolicy, Size, Stack, Token
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -45,6 +45,7 @@ from lambda_constructs.layers import PythonLayer, check_layers
 from lambda_constructs.python_code import python_code
 from lambda_constructs.releases.record import ReleaseRecord
 from lambda_constructs.releases.routing import check_alias_routing
+from lambda_constructs.scanners import ignore_cfn_lint
 from lambda_constructs.secrets import SecretReference
 from lambda_constructs.triggers.base import Trigger
 from lambda_constructs.validation import (
@@ -538,6 +539,11 @@ class SecureFunction(Construct):
             construct_id = f"{name}{self._trigger_counts[name]}"
         trigger.bind(self, target, construct_id)
         self.triggers.append((trigger, target))
+        if sum(1 for _, bound in self.triggers if bound is target) == 2:
+            # Several services invoking one alias is the app's design (cfn-lint-serverless WS1002).
+            cfn = target.node.default_child
+            if isinstance(cfn, CfnResource):
+                ignore_cfn_lint(cfn, "WS1002")
         self._resources_added()
 
     def grant_read(self, resource: grants.Grantable, *, objects: str = "*", indexes: bool = False) -> None:
@@ -770,6 +776,10 @@ class SecureFunction(Construct):
             fn,
             {rule_id: LIBRARY_ACKNOWLEDGEMENTS[rule] for rule, packs in rules for rule_id in rule_ids(fn, rule, packs)},
         )
+        cfn = fn.node.default_child
+        assert isinstance(cfn, CfnResource)
+        # aws-cdk-lib's DependsOn on the role next to its GetAtt; cfn-lint-serverless's /aws/lambda/<name> check.
+        ignore_cfn_lint(cfn, "W3005", *(("WS1004",) if self.props.log_group is None else ()))
 
     # ---------------------------------------------------------------------------- validation
 

@@ -2,7 +2,8 @@
 
 :func:`grant` builds explicit statements (no ``*`` actions, no ``*`` resources) for S3 buckets,
 DynamoDB tables, SQS queues, SNS topics, Secrets Manager secrets, SSM parameters and KMS keys, adds
-the matching KMS statement when the resource has a customer-managed key, warns when the resource
+the matching KMS statement when the resource has a customer-managed key (only through that service:
+``kms:ViaService``; a prefix-scoped S3 read lists only that prefix: ``s3:prefix``), warns when the resource
 lives in another account (its resource/key policy must also allow the role), and returns the VPC
 endpoint service the grant needs. Object-level wildcards that AWS requires (``bucket/*``,
 ``table/index/*``) are acknowledged on the role's policy with a reason.
@@ -10,6 +11,10 @@ endpoint service the grant needs. Object-level wildcards that AWS requires (``bu
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal, TypeAlias, cast
 
 from aws_cdk import Stack, Token
@@ -119,16 +124,48 @@ def grant(
     statements = [iam.PolicyStatement(actions=ACTIONS[service][access], resources=resources)]
     if service == "s3" and access == "read":
         bucket_arn = cast("s3.IBucket", resource).bucket_arn
-        statements.append(iam.PolicyStatement(actions=ACTIONS["s3"]["bucket-read"], resources=[bucket_arn]))
+        # A key pattern narrower than * also limits listing to it (s3:prefix on ListBucket).
+        conditions = {"StringLike": {"s3:prefix": [objects]}} if objects != "*" else None
+        statements.append(
+            iam.PolicyStatement(actions=ACTIONS["s3"]["bucket-read"], resources=[bucket_arn], conditions=conditions)
+        )
     if key is not None:
-        statements.append(iam.PolicyStatement(actions=KEY_ACTIONS[access], resources=[key.key_arn]))
+        statements.append(
+            iam.PolicyStatement(
+                actions=KEY_ACTIONS[access],
+                resources=[key.key_arn],
+                conditions={"StringEquals": {"kms:ViaService": via_service(service, resource, stack)}},
+            )
+        )
     for statement in statements:
         role.add_to_principal_policy(statement)
+    producer = _producer(resource, stack)
     for item in resources:
         if "*" in repr(stack.resolve(item)):
-            acknowledge(policy_scope, f"AwsSolutions-IAM5[Resource::{nag_resource(stack, item)}]", OBJECTS_REASON)
+            finding = nag_resource(stack, item, producer=producer)
+            acknowledge(policy_scope, f"AwsSolutions-IAM5[Resource::{finding}]", OBJECTS_REASON)
     _check_account(policy_scope, stack, resource, key)
     return service
+
+
+def via_service(service: str, resource: Grantable, stack: Stack) -> str:
+    """``<service>.<region>.amazonaws.com``: the ``kms:ViaService`` value of requests ``service`` makes to
+    KMS for the caller (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service).
+
+    The region is the resource's when it is known, else this stack's (``AWS::Region``).
+    """
+    region = getattr(getattr(resource, "env", None), "region", None)
+    if not isinstance(region, str) or Token.is_unresolved(region):
+        region = stack.region
+    return f"{service}.{region}.amazonaws.com"
+
+
+def _producer(resource: Grantable, stack: Stack) -> Stack | None:
+    """The stack that defines ``resource`` when it is another (top-level) stack of the same app, else None."""
+    owner = getattr(resource, "stack", None)
+    if isinstance(owner, Stack) and owner is not stack and owner.nested_stack_parent is None:
+        return owner
+    return None
 
 
 def _describe(
@@ -189,22 +226,41 @@ def _check_account(scope: IConstruct, stack: Stack, resource: Grantable, key: km
         )
 
 
-def nag_resource(stack: Stack, value: str) -> str:
-    """How cdk-nag prints a resource in a finding id (``<LogicalId.Arn>/*`` for ``GetAtt`` + ``/*``)."""
-    return _render(stack.resolve(value))
+def nag_resource(stack: Stack, value: str, *, producer: Stack | None = None) -> str:
+    """How cdk-nag prints a resource in a finding id (``<LogicalId.Arn>/*`` for ``GetAtt`` + ``/*``).
+
+    ``producer``: the other stack that defines the referenced resource. CDK then turns each reference
+    into an ``Fn::ImportValue`` of the export it creates in ``producer``, which cdk-nag prints by its
+    name (``<producer>:ExportsOutputFnGetAtt<LogicalId><Attr><hash>``). Default: None (same stack).
+    """
+    return _render(stack.resolve(value), producer)
 
 
-def _render(node: object) -> str:
+def export_name(producer: Stack, reference: Mapping[str, object]) -> str:
+    """The export name aws-cdk-lib gives a cross-stack ``reference`` of ``producer`` (core ``refs.ts``
+    ``generateExportName``: ``makeUniqueId(["Exports", "Output" + JSON(reference)])`` prefixed by the
+    stack name; ``makeUniqueId`` = alphanumerics of the parts + the first 8 hex of their md5, upper case)."""
+    output = "Output" + json.dumps(reference, separators=(",", ":"))
+    digest = hashlib.md5(f"Exports/{output}".encode(), usedforsecurity=False).hexdigest()[:8].upper()
+    human = re.sub("[^A-Za-z0-9]", "", f"Exports{output}")[:240]
+    return f"{producer.stack_name}:{human}{digest}"
+
+
+def _render(node: object, producer: Stack | None = None) -> str:
     if isinstance(node, str):
         return node
     if isinstance(node, dict):
         if "Fn::GetAtt" in node:
+            if producer is not None:
+                return export_name(producer, node)
             logical, attr = node["Fn::GetAtt"]
             return f"<{logical}.{attr}>"
         if "Ref" in node:
+            if producer is not None and not str(node["Ref"]).startswith("AWS::"):
+                return export_name(producer, node)
             ref = node["Ref"]
             return f"<{ref}>"
         if "Fn::Join" in node:
             sep, parts = node["Fn::Join"]
-            return str(sep).join(_render(part) for part in parts)
+            return str(sep).join(_render(part, producer) for part in parts)
     return str(node)

@@ -21,7 +21,9 @@ from constructs import Construct
 
 from lambda_constructs import ExecutionRole, SecureFunction, SecureFunctionProps
 from lambda_constructs.compliance import acknowledge, acknowledge_rule
+from lambda_constructs.keys import allow_cloudwatch_logs
 from lambda_constructs.network import EgressRule
+from lambda_constructs.private_network import suppress_default_sg_provider
 from lambda_constructs.secrets import SecretReference
 
 RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
@@ -63,7 +65,8 @@ class DataStack(Stack):
             enable_key_rotation=True,
             removal_policy=RemovalPolicy.RETAIN,
         )
-        self.key.grant_encrypt_decrypt(iam.ServicePrincipal(f"logs.{self.region}.amazonaws.com"))
+        # CloudWatch Logs of this account and region only (kms:EncryptionContext:aws:logs:arn condition).
+        allow_cloudwatch_logs(self.key, stack=self)
         self.vpc = ec2.Vpc(
             self,
             "Vpc",
@@ -73,6 +76,8 @@ class DataStack(Stack):
                 ec2.SubnetConfiguration(name="data", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24)
             ],
         )
+        # checkov/cfn-lint see aws-cdk-lib's default-SG handler (feature flag in cdk.json): reasons in the template.
+        suppress_default_sg_provider(self)
         flow_log_group = logs.LogGroup(
             self,
             "FlowLogs",

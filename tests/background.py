@@ -82,13 +82,18 @@ def start_external_local_app() -> BackgroundRun:
     return _start("external-local-app-", [sys.executable, "-m", "tests.integration.external_local_app", "{workdir}"])
 
 
+def start_consumer_gate() -> BackgroundRun:
+    """tests/integration/consumer_gate.py: the wheel in a fresh venv, a broad consumer app, every scanner."""
+    return _start("consumer-gate-", [sys.executable, "-m", "tests.integration.consumer_gate", "{workdir}"])
+
+
 def start_audit(outdir: Path) -> BackgroundRun:
     """scripts/audit.py (cdk-nag report, cfn-lint, checkov) over the synthesized assembly in ``outdir``."""
     return _start("audit-", [sys.executable, "scripts/audit.py", "--skip-synth", "--outdir", str(outdir)])
 
 
 def start_cfn_lint(outdir: Path) -> BackgroundRun:
-    """cfn-lint (the reviewed .cfnlintrc in the repository root) over every template in ``outdir``."""
+    """cfn-lint (no config file: reasoned ignores travel in the templates) over every template in ``outdir``."""
     templates = sorted(str(path) for path in outdir.glob("*.template.json"))
     return _start("cfn-lint-", [str(Path(sys.executable).parent / "cfn-lint"), "--format", "parseable", *templates])
 
@@ -105,6 +110,9 @@ STARTERS: dict[str, Callable[[], BackgroundRun]] = {
     "tests/integration/test_external_app.py::test_installed_wheel_synthesizes_in_a_foreign_app": start_external_app,
     "tests/integration/test_external_local_app.py::test_external_app_start_deploy_promote_deploy_verify_stop": (
         start_external_local_app
+    ),
+    "tests/integration/test_consumer_gate.py::test_consumer_app_is_clean_in_every_scanner_on_library_resources": (
+        start_consumer_gate
     ),
 }
 

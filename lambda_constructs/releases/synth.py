@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING
 from aws_cdk import App, CfnOutput, Duration, RemovalPolicy, Stage
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_codedeploy as codedeploy
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from lambda_constructs.compliance import acknowledge, acknowledge_rule
+from lambda_constructs.compliance import acknowledge_rule
 from lambda_constructs.errors import LambdaConstructsError, fail, warn
+from lambda_constructs.releases.deployment_role import DeploymentRole
 from lambda_constructs.releases.fingerprint import METADATA_KEY, changed_parts, fingerprint, function_parts, short
 from lambda_constructs.releases.record import (
     DEFAULT_ALIASES,
@@ -49,10 +49,6 @@ if TYPE_CHECKING:
 __all__ = ["RECORD_CONTEXT", "TARGET_CONTEXT", "AliasDeployment", "FunctionReleaseSet", "apply_releases"]
 #: Acknowledgement reasons of the resources this module creates.
 REASONS = {
-    "codedeploy-managed-policy": (
-        "CodeDeploy's Lambda deployment group always attaches AWSCodeDeployRoleForLambdaLimited "
-        "(aws_codedeploy.LambdaDeploymentGroup): it only reads alarms and shifts this alias's weights."
-    ),
     "alarm-action": (
         "These alarms are consumed by the alias's CodeDeploy deployment group, which rolls the deployment "
         "back when one fires; they need no SNS action."
@@ -371,13 +367,16 @@ def _deployment(
     application: codedeploy.LambdaApplication,
 ) -> AliasDeployment:
     scope = Construct(fn, f"Deployment{name}")
-    role = iam.Role(
+    # No AWS managed policy, no inline policy: a scoped customer-managed copy (deployment_role.py).
+    role = DeploymentRole(
         scope,
         "Role",
-        assumed_by=iam.ServicePrincipal("codedeploy.amazonaws.com"),
+        function_arn=fn.function.function_arn,
+        alias_arn=alias.function_arn,
         description=f"CodeDeploy traffic shifting of alias {name} of {fn.node.path}",
     )
     alarms = _alarms(scope, fn, alias) if with_alarms else []
+    role.allow_alarms(alarms)
     group = codedeploy.LambdaDeploymentGroup(
         scope,
         "Group",
@@ -389,11 +388,6 @@ def _deployment(
         auto_rollback=codedeploy.AutoRollbackConfig(
             failed_deployment=True, stopped_deployment=True, deployment_in_alarm=bool(alarms)
         ),
-    )
-    acknowledge(
-        role,
-        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]",
-        REASONS["codedeploy-managed-policy"],
     )
     return AliasDeployment(group=group, alarms=alarms)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import jsii
-from aws_cdk import Aws, CustomResource, Duration, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnResource, CustomResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as apigwv2_auth
@@ -34,6 +34,7 @@ from constructs import Construct
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule
 from lambda_constructs.errors import fail, warn
+from lambda_constructs.scanners import ignore_cfn_lint
 from lambda_constructs.triggers.access import BoundTrigger, permission
 from lambda_constructs.triggers.base import InvocationKind
 from lambda_constructs.validation import check_range, duration_seconds, is_token
@@ -338,6 +339,7 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
         account = apigw.CfnAccount(res, "Account", cloud_watch_role_arn=role.role_arn)
         account.apply_removal_policy(RemovalPolicy.RETAIN)
         account.node.add_dependency(role)
+        ignore_cfn_lint(account, "W3005")
         res.api.deployment_stage.node.add_dependency(account)
         return role
 
@@ -994,7 +996,12 @@ class StepFunctionsTask(BoundTrigger[StepFunctionsResources]):
                 level=sfn.LogLevel.ALL,
                 include_execution_data=self.include_execution_data,
             ),
+            # Execution data encrypted with the function's key, as everything else the trigger stores.
+            encryption_configuration=sfn.CustomerManagedEncryptionConfiguration(fn.key),
         )
+        state_machine = res.state_machine.node.default_child
+        assert isinstance(state_machine, CfnResource)
+        ignore_cfn_lint(state_machine, "W3005")
         self._bound.append(res)
 
 

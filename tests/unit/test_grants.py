@@ -88,9 +88,15 @@ def test_bucket_key_grants(template: Template) -> None:
                         Match.object_like(
                             {
                                 "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                                "Resource": Match.array_with(
-                                    [{"Fn::GetAtt": [Match.string_like_regexp("BucketKey"), "Arn"]}]
-                                ),
+                                "Resource": {"Fn::GetAtt": [Match.string_like_regexp("BucketKey"), "Arn"]},
+                                # Only through S3 (kms:ViaService), not direct KMS calls with the key.
+                                "Condition": {
+                                    "StringEquals": {
+                                        "kms:ViaService": {
+                                            "Fn::Join": ["", ["s3.", {"Ref": "AWS::Region"}, ".amazonaws.com"]]
+                                        }
+                                    }
+                                },
                             }
                         )
                     ]

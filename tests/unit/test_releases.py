@@ -225,9 +225,26 @@ def test_outputs_and_fingerprint_metadata(built: dict[str, Any]) -> None:
 
 
 def test_release_resources_pass_nag(built: dict[str, Any]) -> None:
-    mine = [f for f in built["findings"] if "/S/Fn/" in f]
-    # The hook grant (CodeDeploy role default policy) is the user's addition; nothing else may show up.
-    assert [f for f in mine if "Deployment" not in f or "DefaultPolicy" not in f] == []
+    # The hook's invoke grant goes to the DeploymentRole's customer-managed policy (no inline policy,
+    # no <hook>:* wildcard), and no AWS managed policy is attached: nothing may show up.
+    assert [f for f in built["findings"] if "/S/Fn/" in f] == []
+
+
+def test_codedeploy_role_has_no_managed_or_inline_policy(built: dict[str, Any]) -> None:
+    raw = built["raw"]["Resources"]
+    (role_id,) = [k for k, v in raw.items() if k.startswith("FnDeploymentProdRole") and v["Type"] == "AWS::IAM::Role"]
+    assert "ManagedPolicyArns" not in raw[role_id]["Properties"]
+    assert not [k for k, v in raw.items() if v["Type"] == "AWS::IAM::Policy" and k.startswith("FnDeploymentProd")]
+    (policy,) = [
+        v
+        for k, v in raw.items()
+        if k.startswith("FnDeploymentProdRolePolicy") and v["Type"] == "AWS::IAM::ManagedPolicy"
+    ]
+    statements = {json.dumps(s["Action"]): s["Resource"] for s in policy["Properties"]["PolicyDocument"]["Statement"]}
+    hook_id = next(k for k, v in raw.items() if k.startswith("HookFunction") and v["Type"] == "AWS::Lambda::Function")
+    assert statements['"lambda:InvokeFunction"'] == {"Fn::GetAtt": [hook_id, "Arn"]}
+    assert '["lambda:GetAlias", "lambda:UpdateAlias"]' in statements
+    assert len(statements['"cloudwatch:DescribeAlarms"']) == 3  # errors, throttles, p99 duration alarms
 
 
 def test_function_without_record_gets_the_first_deploy_plan() -> None:

@@ -1,0 +1,241 @@
+"""Suppressions that travel in the template: cdk-nag acknowledgements → checkov skips and cfn-lint ignores.
+
+cdk-nag reads acknowledgements from construct metadata, which never reaches the template. A user who
+runs checkov or cfn-lint on the synthesized templates would see the same accepted findings again,
+without the reason, unless they copied this repository's skip files. So every acknowledgement the
+library makes (``compliance.acknowledge_many``) also writes the scanners' own in-template suppression
+on the resource the equivalent check reads:
+
+- checkov: ``Metadata: {"checkov": {"skip": [{"id": "CKV_AWS_116", "comment": "<reason>"}]}}``, read by
+  checkov's CloudFormation context parser (``checkov/cloudformation/context_parser.py``,
+  ``collect_skip_comments``: ``metadata["checkov"]["skip"]``, each ``{id, comment}``; checkov 3.3.30;
+  https://www.checkov.io/2.Basics/Suppressing%20and%20Skipping%20Policies.html).
+- cfn-lint: ``Metadata: {"cfn-lint": {"config": {"ignore_checks": ["W3005"]}}}``, read by
+  ``cfnlint.template.Template.get_directives`` (cfn-lint 1.x;
+  https://github.com/aws-cloudformation/cfn-lint#resource-based-metadata).
+
+:data:`NAG_TO_SCANNERS` is the one table mapping a cdk-nag rule to its checkov / cfn-lint
+equivalents; ``tests/unit/test_scanners.py`` keeps it complete for every acknowledgement the library
+makes. A rule with no equivalent says so (``checkov=()``) and why. The checkov ids are those of
+checkov 3.3.30's CloudFormation checks (``checkov/cloudformation/checks/resource/aws/<File>.py``,
+cited per row).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from aws_cdk import CfnResource
+from constructs import IConstruct
+
+CHECKOV_KEY = "checkov"
+CFN_LINT_KEY = "cfn-lint"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Equivalent:
+    """What a cdk-nag rule is called in the other scanners, and on which resource type they report it."""
+
+    checkov: tuple[str, ...] = ()
+    """checkov CloudFormation check ids (``CKV_AWS_n``). Default: none (no checkov check covers the rule)."""
+    resource_types: tuple[str, ...] = ()
+    """CloudFormation types the checkov checks read (the skip goes on such a resource). Default: none."""
+    source: str = ""
+    """The checkov check file(s) the mapping is taken from, or why there is no equivalent (every row of
+    :data:`NAG_TO_SCANNERS` sets it; a test checks). Default: empty."""
+    cfn_lint: tuple[str, ...] = ()
+    """cfn-lint / cfn-lint-serverless rule ids of the same finding. Default: none."""
+    cfn_lint_types: tuple[str, ...] = ()
+    """CloudFormation types those cfn-lint rules report on. Default: none."""
+
+
+_LAMBDA = ("AWS::Lambda::Function",)
+_NONE_CFN = "checkov 3.3.30 has no CloudFormation check for this rule (grep of checks/resource/aws)"
+
+#: cdk-nag rule (pack prefix and ``[finding]`` removed, e.g. ``LambdaDLQ``, ``IAM5``) -> equivalents.
+NAG_TO_SCANNERS: dict[str, Equivalent] = {
+    "LambdaDLQ": Equivalent(
+        checkov=("CKV_AWS_116",), resource_types=_LAMBDA, source="LambdaDLQConfigured.py (CKV_AWS_116)"
+    ),
+    "LambdaConcurrency": Equivalent(
+        checkov=("CKV_AWS_115",),
+        resource_types=_LAMBDA,
+        source="LambdaFunctionLevelConcurrentExecutionLimit.py (CKV_AWS_115)",
+    ),
+    "LambdaInsideVPC": Equivalent(checkov=("CKV_AWS_117",), resource_types=_LAMBDA, source="LambdaInVPC.py"),
+    "APIGWCacheEnabledAndEncrypted": Equivalent(
+        checkov=("CKV_AWS_120",), resource_types=("AWS::ApiGateway::Stage",), source="APIGatewayCacheEnable.py"
+    ),
+    "APIG4": Equivalent(
+        checkov=("CKV_AWS_59",),
+        resource_types=("AWS::ApiGateway::Method",),
+        source="APIGatewayAuthorization.py (REST API methods; no CloudFormation check for HTTP API routes)",
+    ),
+    "S3BucketLoggingEnabled": Equivalent(
+        checkov=("CKV_AWS_18",), resource_types=("AWS::S3::Bucket",), source="S3AccessLogs.py"
+    ),
+    "S1": Equivalent(checkov=("CKV_AWS_18",), resource_types=("AWS::S3::Bucket",), source="S3AccessLogs.py"),
+    # Rules whose resources pass checkov's nearest check, or that checkov does not check on CloudFormation.
+    "IAM5": Equivalent(
+        source="IAMWriteAccess.py / IAMPermissionsManagement.py (CKV_AWS_111/109) flag only write or permissions "
+        "actions on Resource '*'; the library's acknowledged wildcards (X-Ray, log delivery, ENIs) are fixed "
+        "on the statements themselves rather than skipped"
+    ),
+    "IAM4": Equivalent(source=_NONE_CFN + ": AWS managed policies are not a checkov CloudFormation finding"),
+    "IAMNoInlinePolicy": Equivalent(source=_NONE_CFN),
+    "SQSRedrivePolicy": Equivalent(
+        source=_NONE_CFN + " (SQS: only CKV_AWS_27 encryption, which passes); cfn-lint-serverless ES6000",
+        cfn_lint=("ES6000",),
+        cfn_lint_types=("AWS::SQS::Queue",),
+    ),
+    "SQS3": Equivalent(
+        source=_NONE_CFN + "; cfn-lint-serverless ES6000", cfn_lint=("ES6000",), cfn_lint_types=("AWS::SQS::Queue",)
+    ),
+    "LambdaEventSourceMappingDestination": Equivalent(
+        source=_NONE_CFN + "; cfn-lint-serverless ES1001 (rules/lambda_.py)",
+        cfn_lint=("ES1001",),
+        cfn_lint_types=("AWS::Lambda::EventSourceMapping",),
+    ),
+    "KDS3": Equivalent(source="KinesisStreamEncryptionType.py (CKV_AWS_43) passes: the stream uses a KMS key"),
+    "S3DefaultEncryptionKMS": Equivalent(source="S3Encryption.py (CKV_AWS_19) passes with SSE-S3 (AES256)"),
+    "S3BucketReplicationEnabled": Equivalent(source=_NONE_CFN),
+    "APIGWAssociatedWithWAF": Equivalent(source=_NONE_CFN + " (WAFEnabled.py reads CloudFront distributions)"),
+    "APIG3": Equivalent(source=_NONE_CFN + " (WAFEnabled.py reads CloudFront distributions)"),
+    "APIGWSSLEnabled": Equivalent(source=_NONE_CFN),
+    "COG4": Equivalent(source="APIGatewayAuthorization.py (CKV_AWS_59) passes: every method has an authorizer"),
+    "CloudWatchAlarmAction": Equivalent(source=_NONE_CFN),
+    "VPCNoUnrestrictedRouteToIGW": Equivalent(source=_NONE_CFN + " (no route-table check)"),
+    "W3694": Equivalent(source="cfn-lint rule W3694 itself (CDK's CloudFormation-Validate plugin runs cfn-lint rules)"),
+}
+
+#: cdk-nag / CDK validation rules whose equivalent is the same cfn-lint rule id.
+CFN_LINT_RULES: frozenset[str] = frozenset({"W3694"})
+
+#: cfn-lint (and cfn-lint-serverless 0.3.6, ``cfn_lint_serverless/rules``) findings the library ignores
+#: on its own resources (rule -> reason).
+CFN_LINT_REASONS: dict[str, str] = {
+    "W3005": (
+        "aws-cdk-lib adds an explicit DependsOn on the role next to the Fn::GetAtt of its ARN, so the role's "
+        "policies are attached before the resource can use them; redundant for ordering, harmless."
+    ),
+    "W3010": (
+        "aws-cdk-lib writes the availability zones it resolved for an environment-specific stack (cdk.context.json) "
+        "into the subnets; env-agnostic stacks get Fn::GetAZs instead."
+    ),
+    "ES6000": (
+        "cfn-lint-serverless: this queue is a terminal dead-letter queue (same reason as the cdk-nag "
+        "SQSRedrivePolicy / AwsSolutions-SQS3 acknowledgement on it)."
+    ),
+    "ES1001": (
+        "cfn-lint-serverless: Lambda supports on-failure destinations only for stream and Kafka sources (same "
+        "reason as the cdk-nag LambdaEventSourceMappingDestination acknowledgement on this mapping)."
+    ),
+    "WS1004": (
+        "cfn-lint-serverless looks for a /aws/lambda/<name> log group; the function logs to its own log group "
+        "(LoggingConfig.LogGroup), KMS-encrypted with retention."
+    ),
+    "ES1007": (
+        "cfn-lint-serverless matches EventInvokeConfig by FunctionName only; the invoked alias (or $LATEST) has its "
+        "own AWS::Lambda::EventInvokeConfig (FunctionName + Qualifier) with the on-failure destination."
+    ),
+    "WS1002": (
+        "cfn-lint-serverless: several services invoke this alias because the app bound several triggers to it; "
+        "each permission is scoped to its source ARN (and account where the service allows it)."
+    ),
+    "WS1000": (
+        "aws-cdk-lib's deploy-time custom resource handler (runtime and settings owned by aws-cdk-lib): "
+        "CloudFormation invokes it a few times per deployment; it handles no application requests to trace."
+    ),
+    "ES1005": (
+        "aws-cdk-lib's deploy-time custom resource handler (settings owned by aws-cdk-lib) runs with Lambda's "
+        "default memory size."
+    ),
+    "W3694": (
+        "cfn-lint expects a function for an SNS subscription with protocol lambda; the endpoint is an alias ARN, "
+        "which SNS accepts and which keeps the subscription on the promoted version."
+    ),
+}
+
+
+def rule_name(rule_id: str) -> str:
+    """``NIST.800.53.R5-LambdaDLQ`` → ``LambdaDLQ``; ``AwsSolutions-IAM5[Resource::*]`` → ``IAM5``.
+
+    A ``Plugin::Rule`` namespace (``CloudFormation-Validate::W3694``) is dropped first.
+    """
+    head = rule_id.partition("[")[0]
+    name = head.rsplit("::", 1)[-1] if "::" in head else head
+    for pack in ("NIST.800.53.R5-", "HIPAA.Security-", "PCI.DSS.321-", "AwsSolutions-", "Serverless-"):
+        if name.startswith(pack):
+            return name[len(pack) :]
+    return name
+
+
+def _targets(scope: IConstruct, types: Iterable[str]) -> list[CfnResource]:
+    """The CfnResources of ``types`` that are ``scope``, its default child, or (else) under it."""
+    wanted = set(types)
+    if isinstance(scope, CfnResource):
+        return [scope] if scope.cfn_resource_type in wanted else []
+    child = scope.node.default_child
+    if isinstance(child, CfnResource) and child.cfn_resource_type in wanted:
+        return [child]
+    return [c for c in scope.node.find_all() if isinstance(c, CfnResource) and c.cfn_resource_type in wanted]
+
+
+def skip_checkov(resource: CfnResource, skips: Mapping[str, str]) -> None:
+    """Add ``{id, comment}`` per check id -> comment to the resource's ``Metadata.checkov.skip`` (ids
+    already skipped there keep their first comment). Two jsii round trips for any number of ids."""
+    current = resource.get_metadata(CHECKOV_KEY) or {}
+    present = list(current.get("skip", []))
+    known = {skip.get("id") for skip in present}
+    added = [{"id": check_id, "comment": comment} for check_id, comment in skips.items() if check_id not in known]
+    if added:
+        resource.add_metadata(CHECKOV_KEY, {**current, "skip": [*present, *added]})
+
+
+def ignore_cfn_lint(resource: CfnResource, *rules: str) -> None:
+    """Add ``rules`` to the resource's ``Metadata.cfn-lint.config.ignore_checks``.
+
+    Raises ``KeyError`` for a rule without a reviewed reason in :data:`CFN_LINT_REASONS`.
+    """
+    for rule in rules:
+        if rule not in CFN_LINT_REASONS:
+            raise KeyError(f"cfn-lint rule {rule} has no reason in CFN_LINT_REASONS")
+    current = resource.get_metadata(CFN_LINT_KEY) or {}
+    config = dict(current.get("config", {}))
+    ignored = list(config.get("ignore_checks", []))
+    added = [rule for rule in rules if rule not in ignored]
+    if added:
+        config["ignore_checks"] = [*ignored, *added]
+        resource.add_metadata(CFN_LINT_KEY, {**current, "config": config})
+
+
+def carry(scope: IConstruct, reasons: Mapping[str, str]) -> None:
+    """Write the checkov / cfn-lint equivalents of the acknowledged ``reasons`` (rule id -> reason).
+
+    Called by ``compliance.acknowledge_many``. Each checkov id is written once per resource with the
+    first reason given for it. Rules missing from :data:`NAG_TO_SCANNERS` carry nothing (the table's
+    test fails for any the library makes).
+    """
+    pending: dict[tuple[str, ...], dict[str, str]] = {}  # resource types -> check id -> comment
+    lint: dict[tuple[str, ...], list[str]] = {}  # resource types -> cfn-lint rules
+    for rule_id, reason in reasons.items():
+        name = rule_name(rule_id)
+        if name in CFN_LINT_RULES:
+            resource = scope if isinstance(scope, CfnResource) else scope.node.default_child
+            if isinstance(resource, CfnResource):
+                ignore_cfn_lint(resource, name)
+            continue
+        equivalent = NAG_TO_SCANNERS.get(name)
+        if equivalent is not None and equivalent.checkov:
+            checks = pending.setdefault(equivalent.resource_types, {})
+            for check_id in equivalent.checkov:
+                checks.setdefault(check_id, reason)
+        if equivalent is not None and equivalent.cfn_lint:
+            lint.setdefault(equivalent.cfn_lint_types, []).extend(equivalent.cfn_lint)
+    for types, checks in pending.items():
+        for resource in _targets(scope, types):
+            skip_checkov(resource, checks)
+    for types, rules in lint.items():
+        for resource in _targets(scope, types):
+            ignore_cfn_lint(resource, *dict.fromkeys(rules))
