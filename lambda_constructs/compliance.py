@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 
-from aws_cdk import App, Stage
+from aws_cdk import App, Stack, Stage
 from constructs import IConstruct, Node
 
 from lambda_constructs import _compat, _nag_rules, scanners
@@ -198,6 +198,18 @@ def acknowledge_many(scope: IConstruct, reasons: Mapping[str, str], *, node: Nod
         Validations.of(scope).acknowledge(*(Acknowledgment(id=i, reason=r) for i, r in namespaced.items()))
     # The same reasons as checkov skips / cfn-lint ignores in the template (lambda_constructs/scanners.py).
     scanners.carry(scope, reasons)
+
+
+def nag_arn(stack: Stack, service: str, resource: str) -> str:
+    """How cdk-nag prints ``arn:${Partition}:<service>:${Region}:${Account}:<resource>`` of ``stack`` in a
+    finding id: pseudo parameters as ``<AWS::Region>``/``<AWS::AccountId>``, but the literal region and
+    account of an environment-specific stack (``Stack(env=Environment(account=..., region=...))``), which
+    CDK writes into the template instead of the pseudo parameters."""
+    from aws_cdk import Token
+
+    region = "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
+    account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
+    return f"arn:<AWS::Partition>:{service}:{region}:{account}:{resource}"
 
 
 #: The namespace CDK gives an acknowledged id that names no plugin (cdk-nag strips it when matching).

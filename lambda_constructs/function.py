@@ -37,6 +37,7 @@ from lambda_constructs.compliance import (
     acknowledge,
     acknowledge_many,
     acknowledge_rule,
+    nag_arn,
     rule_ids,
 )
 from lambda_constructs.errors import LambdaConstructsError, fail, warn
@@ -661,8 +662,12 @@ class SecureFunction(Construct):
                 description="Lambda ENIs in the function's subnets (no resource-level ARN for Describe*)",
                 statements=network.eni_policy_statements(self.stack, vpc, self.vpc_subnets, self.security_groups),
             )
+            findings = (
+                "AwsSolutions-IAM5[Resource::*]",
+                f"AwsSolutions-IAM5[Resource::{nag_arn(self.stack, 'ec2', 'network-interface/*')}]",
+            )
             acknowledge_many(
-                self.network_policy, dict.fromkeys(_ENI_FINDINGS, LIBRARY_ACKNOWLEDGEMENTS["NetworkInterfaces"])
+                self.network_policy, dict.fromkeys(findings, LIBRARY_ACKNOWLEDGEMENTS["NetworkInterfaces"])
             )
 
     def _grant_secret_environment(self) -> None:
@@ -942,11 +947,6 @@ def child_path(scope: IConstruct, construct_id: str) -> str:
 
 
 _MANAGED_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=,.@/-]+$")
-#: cdk-nag findings of the ENI policy (DescribeNetworkInterfaces needs "*"; a new ENI has no ARN yet).
-_ENI_FINDINGS = (
-    "AwsSolutions-IAM5[Resource::*]",
-    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]",
-)
 
 #: Packs that have a LambdaDLQ rule / the LambdaConcurrency and LambdaInsideVPC rules.
 _DLQ_PACKS = ("Serverless", "NIST.800.53.R5", "HIPAA.Security")

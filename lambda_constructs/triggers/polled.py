@@ -28,7 +28,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct, Node
 
-from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule
+from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule, nag_arn
 from lambda_constructs.errors import fail, warn
 from lambda_constructs.triggers._queues import check_pattern, dead_letter_queue, grant, grant_send, grant_statements
 from lambda_constructs.triggers.base import InvocationKind
@@ -151,9 +151,6 @@ def _attach(policy: iam.ManagedPolicy, role: iam.IRole) -> None:
         policy.attach_to_role(role)
 
 
-_NAG_ARN = "arn:<AWS::Partition>:{service}:<AWS::Region>:<AWS::AccountId>:{resource}"
-
-
 def _network_policy(
     source: PolledSource,
     fn: SecureFunction,
@@ -197,11 +194,12 @@ def _network_policy(
         ],
     )
     _attach(policy, fn.role)
-    findings = ["*", _NAG_ARN.format(service="ec2", resource="network-interface/*")]
+    stack = Stack.of(policy)
+    findings = ["*", nag_arn(stack, "ec2", "network-interface/*")]
     if not subnet_ids:
-        findings.append(_NAG_ARN.format(service="ec2", resource="subnet/*"))
+        findings.append(nag_arn(stack, "ec2", "subnet/*"))
     if not security_group_ids:
-        findings.append(_NAG_ARN.format(service="ec2", resource="security-group/*"))
+        findings.append(nag_arn(stack, "ec2", "security-group/*"))
     for finding in findings:
         acknowledge(policy, f"AwsSolutions-IAM5[Resource::{finding}]", LIBRARY_ACKNOWLEDGEMENTS[NETWORK_ACK])
     source.network_policy = policy
@@ -872,6 +870,6 @@ class DocumentDbTrigger:
             policy.add_statements(iam.PolicyStatement(actions=[action], resources=[resource]))
             acknowledge(
                 policy,
-                "AwsSolutions-IAM5[Resource::" + _NAG_ARN.format(service="rds", resource=f"{kind}:*") + "]",
+                "AwsSolutions-IAM5[Resource::" + nag_arn(Stack.of(source), "rds", f"{kind}:*") + "]",
                 LIBRARY_ACKNOWLEDGEMENTS[NETWORK_ACK],
             )

@@ -29,16 +29,6 @@ APP_OWNED = (
     "ConsumerUploads/UploadsAccessLogs/",
 )
 #: Findings issue #17 fixes on its branch (the IAM statements it owns); remove once merged.
-PENDING_ISSUE_17 = {
-    (
-        "nag",
-        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:eu-west-1:123456789012:network-interface/*]",
-        "Consumer/Private/Role/NetworkPolicy/Resource",
-    ),
-    ("checkov", "CKV_AWS_111", "Consumer/Pollers/MskTrigger1/NetworkPolicy/Resource"),
-    ("checkov", "CKV_AWS_111", "Consumer/Pollers/MqTrigger1/NetworkPolicy/Resource"),
-    ("checkov", "CKV_AWS_111", "Consumer/Pollers/DocumentDbTrigger1/NetworkPolicy/Resource"),
-}
 
 
 def _library_findings(gate: dict[str, object]) -> set[tuple[str, str, str]]:
@@ -65,8 +55,8 @@ def test_consumer_app_is_clean_in_every_scanner_on_library_resources(background_
     source = APP_SOURCE.read_text()
     assert "acknowledge" not in source and "checkov" not in source and "cfn-lint" not in source
     library = _library_findings(gate)
-    assert library - PENDING_ISSUE_17 == set(), "findings on library resources:\n" + "\n".join(
-        sorted(map(str, library - PENDING_ISSUE_17))
+    assert library == set(), "findings on library resources:\n" + "\n".join(
+        sorted(map(str, library))
     )
     # The scanners did run and see the app's own (unacknowledged) resources: the gate can fail.
     tools = {(f["rule"].split("-")[0], f["path"].split("/")[0]) for f in gate["nag"]}

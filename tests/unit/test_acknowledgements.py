@@ -138,3 +138,18 @@ def test_acknowledging_without_a_reason_fails() -> None:
     queue = sqs.Queue(new_stack(), "Queue")
     with pytest.raises(ValueError, match=r"TestStack/Queue: acknowledging AwsSolutions-SQS3 needs a reason"):
         acknowledge_many(queue, {"AwsSolutions-SQS3": "  "})
+
+
+def test_nag_arn_names_the_literal_environment_of_an_environment_specific_stack() -> None:
+    """cdk-nag prints the ARN as the template has it: pseudo parameters in an environment-agnostic
+    stack, the literal region and account in an environment-specific one (the consumer gate's
+    MSK/MQ/DocumentDB network policies and VPC ENI policy were unacknowledged there before)."""
+    import aws_cdk as cdk
+
+    from lambda_constructs.compliance import nag_arn
+
+    app = cdk.App()
+    agnostic = cdk.Stack(app, "Agnostic")
+    specific = cdk.Stack(app, "Specific", env=cdk.Environment(account="123456789012", region="eu-west-1"))
+    assert nag_arn(agnostic, "ec2", "subnet/*") == "arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:subnet/*"
+    assert nag_arn(specific, "rds", "subgrp:*") == "arn:<AWS::Partition>:rds:eu-west-1:123456789012:subgrp:*"
