@@ -85,10 +85,14 @@ test-floor: $(FLOOR_STAMP)
 
 # The real CDK CLI bootstraps and deploys the example app into a local AWS emulator (moto server on
 # 127.0.0.1, started and stopped by the script), verifies the wiring and invokes every alias.
-# --lenient version-unchanged: releases.json records v1 and v2 of the same code; a first deploy of both
-# into a fresh account fails on AWS ("A version for this Lambda function exists"), see docs/local.md.
-deploy-local: synth
-	$(PY) scripts/deploy_local.py --cdk-out cdk.out --lenient version-unchanged
+# The emulator is a fresh account: the app is synthesized for the release target `local`
+# (docs/promotion.md, "Targets"), so each released function gets one version of its current code, as
+# AWS requires ("A version for this Lambda function exists" for two versions of unchanged code); every
+# AWS rule of lambda_constructs/local/rules.py is enforced.
+deploy-local: $(SYNTH_STAMP)
+	@$(TIMED) "cdk synth: the example app for the release target 'local' into cdk.out.local/" \
+		cdk synth --quiet --no-notices -o cdk.out.local -c lambda-constructs:releaseTarget=local
+	$(PY) scripts/deploy_local.py --cdk-out cdk.out.local
 
 # API reference from the docstrings (pdoc) into site/ (gitignored); every submodule must import.
 docs: $(STAMP)
@@ -114,4 +118,4 @@ bench: $(STAMP)
 	$(PY) bench/bench_scale.py --sizes 100,300,1000 --baseline --workers 2
 
 clean:
-	rm -rf cdk.out site .pytest_cache .mypy_cache .ruff_cache .bundle-cache
+	rm -rf cdk.out cdk.out.local site .pytest_cache .mypy_cache .ruff_cache .bundle-cache
