@@ -63,3 +63,48 @@ def test_example_app_deploys_verifies_and_answers(example_assembly: ExampleAssem
     assert expected == set(expectations.EXPECTED_ERRORS) & {r.path for r in rows}
     stale = [r.detail for r in rows if "remove the entry" in r.detail]
     assert stale == []
+
+
+def test_example_app_deploys_to_a_fresh_target_with_every_aws_rule_enforced(tmp_path: Path) -> None:
+    """Issue #18's fresh target, deployed (issue #16's rules on, nothing relaxed): the example app
+    synthesized for the release target ``local`` — which releases.json has never seen — publishes one
+    version of the current code per released function (AWS refuses a second version of unchanged code,
+    "A version for this Lambda function exists"), and Stage and Prod point at it."""
+    import json
+
+    import aws_cdk as cdk
+
+    from stacks import create_stacks
+    from tests.helpers import feature_flags
+
+    outdir = tmp_path / "cdk.out"
+    app = cdk.App(
+        context={**feature_flags(), "lambda-constructs:releaseTarget": "local"},
+        outdir=str(outdir),
+    )
+    create_stacks(app)
+    app.synth()
+    versions_per_function: dict[str, int] = {}
+    for template_file in outdir.rglob("*.template.json"):
+        for resource in json.loads(template_file.read_text())["Resources"].values():
+            if resource["Type"] == "AWS::Lambda::Version":
+                function = json.dumps(resource["Properties"]["FunctionName"], sort_keys=True)
+                versions_per_function[function] = versions_per_function.get(function, 0) + 1
+    assert versions_per_function and max(versions_per_function.values()) == 1, versions_per_function
+
+    log_dir = tmp_path / "emulator"
+    with running_emulator(log_dir=log_dir) as emu:  # no rule relaxed
+        deploy.bootstrap(emu, outdir, log_path=log_dir / "cli.log")
+        deploy.deploy(emu, outdir, log_path=log_dir / "cli.log")
+        lam = emu.client("lambda")
+        pinned: dict[str, str] = {}
+        for page in lam.get_paginator("list_functions").paginate():
+            for function in page["Functions"]:
+                for alias in lam.list_aliases(FunctionName=function["FunctionName"])["Aliases"]:
+                    if alias["Name"] in ("Stage", "Prod"):
+                        pinned[f"{function['FunctionName']}:{alias['Name']}"] = alias["FunctionVersion"]
+                        published = lam.list_versions_by_function(FunctionName=function["FunctionName"])
+                        assert [v["Version"] for v in published["Versions"]] == ["$LATEST", "1"]
+        report = verify.verify_report(emu, outdir)
+        assert [str(f) for f in report.findings] == []
+    assert len(pinned) >= 4 and set(pinned.values()) == {"1"}, pinned
