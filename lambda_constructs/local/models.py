@@ -48,6 +48,7 @@ from moto.s3.models import FakeBucket
 from moto.sns.models import SNSBackend, sns_backends
 from moto.sqs.models import sqs_backends
 
+from lambda_constructs.local.model_base import BaseModel
 from lambda_constructs.local.models_lambda import LAMBDA_MODELS
 from lambda_constructs.local.updates import NoUpdateSupportError
 
@@ -61,22 +62,7 @@ _SUBSCRIPTION_ATTRIBUTES = (
 )
 
 
-class _Model(CloudFormationModel):
-    """Common defaults (no name property, no update/delete support)."""
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        """The property holding the resource's name (empty: none)."""
-        return ""
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        """True when ``Fn::GetAtt`` knows ``attr``."""
-        return True
-
-    def is_created(self) -> bool:
-        """Always True: the resource exists once its create call returned."""
-        return True
+_Model = BaseModel
 
 
 class KmsKey(_Model):

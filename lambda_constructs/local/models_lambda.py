@@ -30,6 +30,7 @@ from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
 
 from lambda_constructs.local import rules
+from lambda_constructs.local.model_base import BaseModel
 
 
 def _lambda(account_id: str, region_name: str) -> LambdaBackend:
@@ -53,22 +54,7 @@ def _function_name(name_or_arn: str) -> str:
     return unqualified.split(":")[-1] if unqualified.startswith("arn:") else unqualified
 
 
-class _Model(CloudFormationModel):
-    """Common defaults (no name property, no update/delete support)."""
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        """The property holding the resource's name (empty: none)."""
-        return ""
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        """True when ``Fn::GetAtt`` knows ``attr``."""
-        return True
-
-    def is_created(self) -> bool:
-        """Always True: the resource exists once its create call returned."""
-        return True
+_Model = BaseModel
 
 
 class Function(CloudFormationModel):

@@ -37,6 +37,8 @@ from moto.scheduler.models import scheduler_backends
 from moto.secretsmanager.models import secretsmanager_backends
 from moto.sns.models import sns_backends
 
+from lambda_constructs.local.model_base import BaseModel
+
 # type -> what the model does against moto's backend
 EMULATED: dict[str, str] = {
     "AWS::CloudWatch::Alarm": "PutMetricAlarm (metric math alarms included); alarms never change state",
@@ -82,26 +84,12 @@ def _lambda_arn_name(arn: str) -> str:
     return arn.split(":")[6] if arn.startswith("arn:") else arn.split(":")[0]
 
 
-class _Model(CloudFormationModel):
+class _Model(BaseModel):
     """A resource whose physical ID and attributes are computed at create time."""
 
     def __init__(self, physical_id: str, attributes: dict[str, Any] | None = None) -> None:
         self.physical_id = physical_id
         self.attributes = attributes or {}
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        """The property holding the resource's name (empty: none)."""
-        return ""
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        """True when ``Fn::GetAtt`` knows ``attr``."""
-        return True
-
-    def is_created(self) -> bool:
-        """Always True: the resource exists once its create call returned."""
-        return True
 
     @property
     def physical_resource_id(self) -> str:
