@@ -328,6 +328,11 @@ class SecureFunction(Construct):
         failure_queue: the on-failure destination of asynchronous invocations.
         failure_dlq: the failure queue's own redrive queue (None when you passed ``failure_queue``).
         aliases: aliases by name (``live`` → ``$LATEST`` by default).
+        construct: the function itself, as the scope collaborators create resources under.
+        owned_role: ``role`` when it is the library's :class:`ExecutionRole`, else None.
+
+    It provides :class:`~lambda_constructs.contract.FunctionView`, the view triggers, languages,
+    releases and monitoring use (docs/design.md, "Layers").
     """
 
     __function_view__: ClassVar[bool] = True

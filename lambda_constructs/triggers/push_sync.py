@@ -91,11 +91,8 @@ class ServiceRole(iam.Role):
     def __init__(self, scope: Construct, construct_id: str, fn: FunctionView, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.policy = iam.ManagedPolicy(self, "Policy", roles=[self], description="Least-privilege grants")
-        boundary = getattr(fn, "permissions_boundary", None)
-        if isinstance(boundary, str):
-            boundary = iam.ManagedPolicy.from_managed_policy_arn(self, "Boundary", boundary)
-        if boundary is not None:
-            iam.PermissionsBoundary.of(self).apply(boundary)
+        if fn.permissions_boundary is not None:  # already a policy: SecureFunction resolved an ARN string
+            iam.PermissionsBoundary.of(self).apply(fn.permissions_boundary)
 
     def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
         actions = statement.actions
