@@ -9,7 +9,7 @@ module of the library. Parsing (``ast``), not importing: a lazy or type-only imp
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -69,6 +69,37 @@ def violations(source: str, module: str, *, is_package: bool = False, forbidden:
     ]
 
 
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the library modules it imports (``from pkg import sub``: an edge to ``pkg.sub`` only,
+    not to ``pkg``'s lazy ``__init__``)."""
+    paths = {module_name(p): p for p in PACKAGE_ROOT.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for module, path in paths.items():
+        names = [n for _, n in imported_modules(path.read_text(), module, is_package=path.name == "__init__.py")]
+        found = {n for n in names if n in paths}
+        graph[module] = {n for n in found if not any(o.startswith(n + ".") for o in found)}
+    return graph
+
+
+def import_chain(graph: Mapping[str, set[str]], start: str, target: str) -> list[str] | None:
+    """The shortest import chain from ``start`` to ``target`` (both included), None when there is none."""
+    previous: dict[str, str] = {}
+    queue, seen = [start], {start}
+    while queue:
+        current = queue.pop(0)
+        if current == target:
+            chain = [current]
+            while chain[-1] != start:
+                chain.append(previous[chain[-1]])
+            return chain[::-1]
+        for nxt in sorted(graph.get(current, ())):
+            if nxt not in seen:
+                seen.add(nxt)
+                previous[nxt] = current
+                queue.append(nxt)
+    return None
+
+
 def collaborator_modules() -> list[Path]:
     return sorted(p for package in COLLABORATORS for p in (PACKAGE_ROOT / package).rglob("*.py"))
 
@@ -88,6 +119,29 @@ def test_collaborator_does_not_import_function(path: Path) -> None:
         f"{path.relative_to(PACKAGE_ROOT.parent)} imports {FORBIDDEN} ({', '.join(found)}): depend on "
         "lambda_constructs.contract (FunctionView) instead, see docs/design.md 'Layers'"
     )
+
+
+def test_no_collaborator_reaches_function_through_another_module() -> None:
+    """Not even indirectly: no chain of imports from a collaborator module leads to function.py."""
+    graph = import_graph()
+    assert FORBIDDEN in graph and "lambda_constructs.triggers.polled" in graph
+    chains = {}
+    for path in collaborator_modules():
+        chain = import_chain(graph, module_name(path), FORBIDDEN)
+        if chain is not None:
+            chains[module_name(path)] = " -> ".join(chain)
+    assert chains == {}
+
+
+def test_import_chain_finds_an_indirect_import() -> None:
+    graph = {"a": {"b"}, "b": {"c", "d"}, "d": {"f"}, "f": set()}
+    assert import_chain(graph, "a", "f") == ["a", "b", "d", "f"]
+    assert import_chain(graph, "a", "e") is None
+    assert import_chain(graph, "f", "a") is None
+    # The real graph has the edges the rule is about: function.py imports the collaborators.
+    real = import_graph()
+    assert {"lambda_constructs.languages", "lambda_constructs.triggers.base"} <= real[FORBIDDEN]
+    assert import_chain(real, "lambda_constructs.service", FORBIDDEN) is not None
 
 
 def test_contract_is_the_ground_floor() -> None:
