@@ -232,3 +232,38 @@ def test_secure_function_declares_the_contract() -> None:
     assert not is_function(Construct(stack, "Plain"))
     assert not is_function(fn.role)
     assert [c for c in stack.node.find_all() if is_function(c)] == [fn]
+
+
+def test_a_trigger_written_against_the_contract_alone_binds() -> None:
+    """A new trigger kind needs only the contract: this one names no SecureFunction and works unchanged."""
+    from aws_cdk import aws_iam as iam
+    from aws_cdk import aws_lambda as lambda_
+    from aws_cdk.assertions import Match, Template
+
+    from lambda_constructs.contract import FunctionView, InvocationKind, Trigger
+    from lambda_constructs.function import SecureFunction, SecureFunctionProps
+    from tests.helpers import new_stack
+
+    seen: list[tuple[str, str]] = []
+
+    class PingTrigger:
+        kind = InvocationKind.ASYNC
+
+        def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+            seen.append((fn.node.path, construct_id))
+            target.add_permission(construct_id, principal=iam.ServicePrincipal("events.amazonaws.com"))
+
+    stack = new_stack()
+    fn = SecureFunction(stack, "Fn", SecureFunctionProps(inline_code="def handler(event, context):\n    return 1\n"))
+    trigger = PingTrigger()
+    assert isinstance(trigger, Trigger)
+    fn.add_trigger(trigger)
+    assert seen == [("TestStack/Fn", "PingTrigger1")]
+    assert fn.triggers == [(trigger, fn.aliases["live"])]
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::Lambda::Permission",
+        {
+            "Principal": "events.amazonaws.com",
+            "FunctionName": Match.object_like({"Ref": Match.string_like_regexp("FnAliaslive")}),
+        },
+    )
