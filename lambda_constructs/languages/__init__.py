@@ -4,6 +4,8 @@
 runtime (:func:`runtime_of`), validates the code for the runtime's family (:func:`validate`), and
 builds the ``lambda_.Code`` (:func:`code`) and language-specific grants (:func:`after_function`).
 Everything else (role, key, logs, failure queue, aliases, triggers) is the same for every language.
+It sees the function as a :class:`LanguageFunction` (the ground-floor
+:class:`~lambda_constructs.contract.FunctionView` plus the language settings), never as ``SecureFunction``.
 """
 
 from __future__ import annotations
