@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from aws_cdk import Annotations, ArnFormat, CfnResource, Duration, RemovalPolicy, Size, Stack, Token
 from aws_cdk import aws_ec2 as ec2
@@ -58,6 +58,8 @@ from lambda_constructs.validation import (
 )
 
 if TYPE_CHECKING:
+    from lambda_constructs.contract import FunctionView
+    from lambda_constructs.languages import LanguageFunction
     from lambda_constructs.releases.synth import FunctionReleaseSet
 
 #: CloudFormation's limit for inline (ZipFile) code.
@@ -326,7 +328,15 @@ class SecureFunction(Construct):
         failure_queue: the on-failure destination of asynchronous invocations.
         failure_dlq: the failure queue's own redrive queue (None when you passed ``failure_queue``).
         aliases: aliases by name (``live`` → ``$LATEST`` by default).
+        construct: the function itself, as the scope collaborators create resources under.
+        owned_role: ``role`` when it is the library's :class:`ExecutionRole`, else None.
+
+    It provides :class:`~lambda_constructs.contract.FunctionView`, the view triggers, languages,
+    releases and monitoring use (docs/design.md, "Layers").
     """
+
+    __function_view__: ClassVar[bool] = True
+    """Instances provide :class:`~lambda_constructs.contract.FunctionView` (``contract.FUNCTION_MARKER``)."""
 
     def __init__(self, scope: Construct, construct_id: str, props: SecureFunctionProps) -> None:
         super().__init__(scope, construct_id)
@@ -583,6 +593,16 @@ class SecureFunction(Construct):
         """``$LATEST`` as a version (``function.latest_version``, read from the jsii kernel once), for aliases."""
         version: lambda_.IVersion = self.function.latest_version
         return version
+
+    @property
+    def construct(self) -> SecureFunction:
+        """This function (the scope collaborators create their resources under; see ``contract.FunctionView``)."""
+        return self
+
+    @property
+    def owned_role(self) -> ExecutionRole | None:
+        """``role`` when it is the library's :class:`ExecutionRole`; None when you passed ``role``."""
+        return self.role if isinstance(self.role, ExecutionRole) else None
 
     def latest(self) -> lambda_.IFunction:
         """The unqualified function (``$LATEST``), for triggers that must target it explicitly."""
@@ -952,3 +972,9 @@ _MANAGED_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+
 _DLQ_PACKS = ("Serverless", "NIST.800.53.R5", "HIPAA.Security")
 _CONCURRENCY_PACKS = ("NIST.800.53.R5", "HIPAA.Security")
 _VPC_PACKS = ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321")
+
+
+if TYPE_CHECKING:
+    # The contract check: mypy --strict proves SecureFunction provides the views its collaborators use.
+    _FUNCTION_VIEW: type[FunctionView] = SecureFunction
+    _LANGUAGE_FUNCTION: type[LanguageFunction] = SecureFunction

@@ -4,20 +4,25 @@
 runtime (:func:`runtime_of`), validates the code for the runtime's family (:func:`validate`), and
 builds the ``lambda_.Code`` (:func:`code`) and language-specific grants (:func:`after_function`).
 Everything else (role, key, logs, failure queue, aliases, triggers) is the same for every language.
+It sees the function as a :class:`LanguageFunction` (the ground-floor
+:class:`~lambda_constructs.contract.FunctionView` plus the language settings), never as ``SecureFunction``.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
 import jsii
+from aws_cdk import Size
 from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct, IValidation
 
 from lambda_constructs import runtimes
 from lambda_constructs.bundling.python import BundleResult
+from lambda_constructs.contract import FunctionSettings, FunctionView
 from lambda_constructs.errors import fail, warn
 from lambda_constructs.languages.deprecation import DEPRECATED_RUNTIMES, check_runtime_supported
 from lambda_constructs.languages.image import ContainerImage, EcrImageUri, check_image, grant_pull, image_code
@@ -31,17 +36,82 @@ from lambda_constructs.languages.snapstart import (
 )
 from lambda_constructs.validation import is_token
 
-if TYPE_CHECKING:
-    from lambda_constructs.function import SecureFunction, SecureFunctionProps
-
 Language = Literal["python", "nodejs", "java", "dotnet", "provided"]
 """Values of ``SecureFunctionProps.language``."""
+
+
+class LanguageSettings(FunctionSettings, Protocol):
+    """The settings this package reads on top of :class:`~lambda_constructs.contract.FunctionSettings`
+    (``SecureFunctionProps`` provides them)."""
+
+    @property
+    def image(self) -> ContainerImage | None:
+        """The container image; None: a zip package."""
+        ...
+
+    @property
+    def runtime(self) -> lambda_.Runtime | None:
+        """The runtime asked for; None: the language's newest."""
+        ...
+
+    @property
+    def language(self) -> Language | None:
+        """The language asked for; None: python (or the runtime's)."""
+        ...
+
+    @property
+    def handler(self) -> str | None:
+        """The handler asked for; None: the family's default."""
+        ...
+
+    @property
+    def code_dir(self) -> str | os.PathLike[str] | None:
+        """The code folder."""
+        ...
+
+    @property
+    def inline_code(self) -> str | None:
+        """Inline source code."""
+        ...
+
+    @property
+    def nodejs_bundling(self) -> NodejsBundling | None:
+        """Node.js bundling options."""
+        ...
+
+    @property
+    def ephemeral_storage_size(self) -> Size:
+        """Size of /tmp."""
+        ...
+
+    @property
+    def filesystem(self) -> lambda_.FileSystem | None:
+        """The EFS mount."""
+        ...
+
+    @property
+    def releases(self) -> object:
+        """The release record (only whether one is given matters here)."""
+        ...
+
+
+class LanguageFunction(FunctionView, Protocol):
+    """The function as this package sees it: :class:`~lambda_constructs.contract.FunctionView` with the
+    language settings."""
+
+    @property
+    def props(self) -> LanguageSettings:
+        """The function's settings."""
+        ...
+
 
 __all__ = [
     "DEPRECATED_RUNTIMES",
     "ContainerImage",
     "Language",
+    "LanguageFunction",
     "LanguageInfo",
+    "LanguageSettings",
     "NodejsBundling",
     "bundle_nodejs",
     "default_runtime",
@@ -59,7 +129,7 @@ def default_runtime(language: Language) -> lambda_.Runtime:
     return runtimes.latest(language)
 
 
-def runtime_of(scope: IConstruct, props: SecureFunctionProps) -> lambda_.Runtime:
+def runtime_of(scope: IConstruct, props: LanguageSettings) -> lambda_.Runtime:
     """The function's runtime: FROM_IMAGE for images, else ``runtime``, else the language's newest."""
     if props.image is not None:
         return lambda_.Runtime.FROM_IMAGE
@@ -94,11 +164,11 @@ class LanguageInfo:
     bundle: BundleResult | None = None
 
 
-def _architecture(fn: SecureFunction) -> str:
+def _architecture(fn: LanguageFunction) -> str:
     return str(fn.props.architecture.name)
 
 
-def validate(fn: SecureFunction) -> LanguageInfo:
+def validate(fn: LanguageFunction) -> LanguageInfo:
     """Language checks of ``fn`` (after the generic ones): image, runtime end of life, code, SnapStart."""
     props = fn.props
     if props.image is not None:
@@ -167,11 +237,11 @@ def validate(fn: SecureFunction) -> LanguageInfo:
     return LanguageInfo(family=family)
 
 
-def code(fn: SecureFunction, info: LanguageInfo) -> lambda_.Code | None:
+def code(fn: LanguageFunction, info: LanguageInfo) -> lambda_.Code | None:
     """The code of a non-Python function (None: the caller builds Python/inline code)."""
     props = fn.props
     if info.image is not None and props.image is not None:
-        return image_code(fn, props.image, info.image)
+        return image_code(fn.construct, props.image, info.image)
     if props.inline_code is not None:
         return None
     if info.family == "nodejs" and info.entry is not None:
@@ -193,12 +263,10 @@ def code(fn: SecureFunction, info: LanguageInfo) -> lambda_.Code | None:
     return None
 
 
-def after_function(fn: SecureFunction, info: LanguageInfo) -> None:
+def after_function(fn: LanguageFunction, info: LanguageInfo) -> None:
     """Image pull grants; the SnapStart/provisioned-concurrency rule (checked now and at synth)."""
-    from lambda_constructs.function import ExecutionRole
-
     if info.image is not None:
-        grant_pull(fn.role, info.image, policy_scope=fn.role if isinstance(fn.role, ExecutionRole) else None)
+        grant_pull(fn.role, info.image, policy_scope=fn.owned_role)
     if fn.props.snap_start is not None:
         fn.node.add_validation(_SnapStartValidation(fn))
 
@@ -207,7 +275,7 @@ def after_function(fn: SecureFunction, info: LanguageInfo) -> None:
 class _SnapStartValidation:
     """Synth-time check: no alias/version of a SnapStart function has provisioned concurrency."""
 
-    def __init__(self, fn: SecureFunction) -> None:
+    def __init__(self, fn: LanguageFunction) -> None:
         self._fn = fn
 
     def validate(self) -> list[str]:

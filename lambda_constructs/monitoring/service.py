@@ -20,8 +20,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct, IValidation
 
+from lambda_constructs.contract import FunctionView, InvocationKind, Trigger, is_function
 from lambda_constructs.errors import fail
-from lambda_constructs.function import SecureFunction
 from lambda_constructs.monitoring import queries
 from lambda_constructs.monitoring.thresholds import (
     AUTO,
@@ -29,7 +29,6 @@ from lambda_constructs.monitoring.thresholds import (
     DEFAULT_ITERATOR_AGE_SECONDS,
     AlarmThresholds,
 )
-from lambda_constructs.triggers.base import InvocationKind, Trigger
 from lambda_constructs.validation import duration_seconds
 
 #: Trigger class names recognised as stream triggers when a trigger has no ``is_stream`` attribute.
@@ -49,7 +48,7 @@ MISSING_DATA = cw.TreatMissingData.NOT_BREACHING
 class ServiceMonitoringProps:
     """Properties of :class:`ServiceMonitoring`. Every optional field states its default."""
 
-    functions: Sequence[SecureFunction] = ()
+    functions: Sequence[FunctionView] = ()
     """Functions monitored with ``thresholds`` (more with :meth:`ServiceMonitoring.add_function`).
     Default: none."""
     thresholds: AlarmThresholds = field(default_factory=AlarmThresholds)
@@ -109,7 +108,7 @@ class FunctionMonitoring(Construct):
         self,
         scope: ServiceMonitoring,
         construct_id: str,
-        fn: SecureFunction,
+        fn: FunctionView,
         thresholds: AlarmThresholds,
         topic: sns.ITopic,
         alarm_set: AlarmSet = "compact",
@@ -454,7 +453,7 @@ class ServiceMonitoring(Construct):
 
     def add_function(
         self,
-        fn: SecureFunction,
+        fn: FunctionView,
         *,
         thresholds: AlarmThresholds | None = None,
         construct_id: str | None = None,
@@ -533,7 +532,7 @@ class ServiceMonitoring(Construct):
 
     # -------------------------------------------------------------------------------- logs
 
-    def _logs(self, cid: str, fn: SecureFunction) -> None:
+    def _logs(self, cid: str, fn: FunctionView) -> None:
         props = self.props
         if props.error_log_metric:
             self.error_log_filters[cid] = logs.MetricFilter(
@@ -613,7 +612,7 @@ def is_stream_trigger(trigger: object) -> bool:
     return any(part in name for part in STREAM_TRIGGER_NAMES)
 
 
-def _queues_of(fn: SecureFunction) -> dict[str, Any]:
+def _queues_of(fn: FunctionView) -> dict[str, Any]:
     """Failure queue, its dead-letter queue and the queues triggers fail to, by a stable name.
 
     Trigger queues: an ``on_failure`` queue of a trigger, and the ``dead_letter_queue`` of any construct
@@ -646,7 +645,7 @@ def _is_queue(value: object) -> bool:
     return hasattr(value, "metric_approximate_number_of_messages_visible") and hasattr(value, "queue_arn")
 
 
-def _snapshot(fn: SecureFunction) -> _Snapshot:
+def _snapshot(fn: FunctionView) -> _Snapshot:
     return _Snapshot(aliases=tuple(fn.aliases), triggers=len(fn.triggers))
 
 
@@ -659,7 +658,7 @@ def monitor_stack(
     holds no function.
     """
     props = props or ServiceMonitoringProps()
-    found = [c for c in stack.node.find_all() if isinstance(c, SecureFunction) and Stack.of(c) is stack]
+    found = [c for c in stack.node.find_all() if is_function(c) and Stack.of(c) is stack]
     functions = list(dict.fromkeys([*props.functions, *found]))
     if not functions:
         return None

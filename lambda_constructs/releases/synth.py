@@ -44,7 +44,7 @@ from lambda_constructs.releases.record import (
 from lambda_constructs.validation import duration_seconds, is_token
 
 if TYPE_CHECKING:
-    from lambda_constructs.function import SecureFunction
+    from lambda_constructs.contract import FunctionView
 
 __all__ = ["RECORD_CONTEXT", "TARGET_CONTEXT", "AliasDeployment", "FunctionReleaseSet", "apply_releases"]
 #: Acknowledgement reasons of the resources this module creates.
@@ -152,10 +152,10 @@ def key_and_target(fn: Construct, record: ReleaseRecord) -> tuple[str, str]:
     return key, target
 
 
-def apply_releases(fn: SecureFunction, source: ReleaseRecord | str | os.PathLike[str]) -> FunctionReleaseSet:
+def apply_releases(fn: FunctionView, source: ReleaseRecord | str | os.PathLike[str]) -> FunctionReleaseSet:
     """Create the versions, aliases, deployments and outputs of ``fn`` from its release entry."""
     record = load(source)
-    key, target = key_and_target(fn, record)
+    key, target = key_and_target(fn.construct, record)
     parts = function_parts(fn.function)
     current = fingerprint(parts)
     cfn = fn.function.node.default_child
@@ -176,7 +176,7 @@ def apply_releases(fn: SecureFunction, source: ReleaseRecord | str | os.PathLike
         release = entry.release(label)
         assert release is not None
         result.versions[label] = lambda_.Version(
-            fn,
+            fn.construct,
             f"Release{label}",
             lambda_=fn.function,
             description=f"{label} {release.fingerprint}",
@@ -200,14 +200,14 @@ def apply_releases(fn: SecureFunction, source: ReleaseRecord | str | os.PathLike
         )
         fp = current if points_to == LATEST else _release_fp(entry, points_to)
         CfnOutput(
-            fn,
+            fn.construct,
             f"Output{name}",
             value=f"{points_to} {fp}{split}",
             description=f"Release and fingerprint alias {name} of {key} points to",
         )
         if spec.deployment is not None:
             if application is None:
-                application = codedeploy.LambdaApplication(fn, "DeploymentApplication")
+                application = codedeploy.LambdaApplication(fn.construct, "DeploymentApplication")
             result.deployments[name] = _deployment(fn, name, alias, spec.deployment, spec.alarms, application)
     if fn.props.default_alias in entry.aliases:
         fn.default_alias_name = fn.props.default_alias
@@ -217,7 +217,7 @@ def apply_releases(fn: SecureFunction, source: ReleaseRecord | str | os.PathLike
 
 
 def _check_usable(
-    fn: SecureFunction, source: str, key: str, target: str, entry: FunctionReleases, versions: set[str]
+    fn: FunctionView, source: str, key: str, target: str, entry: FunctionReleases, versions: set[str]
 ) -> None:
     """Every release an alias points or splits to has a version in this target's template."""
     for name, spec in entry.aliases.items():
@@ -236,7 +236,7 @@ def _check_usable(
 
 
 def _first_deploy(
-    fn: SecureFunction, source: str, key: str, target: str, parts: dict[str, object], current: str
+    fn: FunctionView, source: str, key: str, target: str, parts: dict[str, object], current: str
 ) -> FunctionReleases:
     """No entry yet: the plan ``release`` would record (v1 = the current code; Dev on $LATEST,
     Stage and Prod on v1), so recording it after the first deploy leaves the template unchanged."""
@@ -257,7 +257,7 @@ def _first_deploy(
 
 
 def _fresh_target(
-    fn: SecureFunction,
+    fn: FunctionView,
     source: str,
     key: str,
     target: str,
@@ -310,7 +310,7 @@ def _release_fp(entry: FunctionReleases, label: str) -> str:
     return release.fingerprint if release else "-"
 
 
-def _check_drift(fn: SecureFunction, key: str, entry: FunctionReleases, parts: dict[str, object], current: str) -> None:
+def _check_drift(fn: FunctionView, key: str, entry: FunctionReleases, parts: dict[str, object], current: str) -> None:
     """Compare the current code with the newest release (rules: docs/promotion.md, "Drift")."""
     newest = entry.newest
     if newest is None or newest.fingerprint == current:
@@ -343,7 +343,7 @@ def _check_drift(fn: SecureFunction, key: str, entry: FunctionReleases, parts: d
     )
 
 
-def _check_provisioned_concurrency(fn: SecureFunction, entry: FunctionReleases) -> None:
+def _check_provisioned_concurrency(fn: FunctionView, entry: FunctionReleases) -> None:
     reserved = fn.props.reserved_concurrent_executions
     total = sum(spec.provisioned_concurrency or 0 for spec in entry.aliases.values())
     if reserved is None or is_token(reserved) or total == 0:
@@ -359,14 +359,14 @@ def _check_provisioned_concurrency(fn: SecureFunction, entry: FunctionReleases) 
 
 
 def _deployment(
-    fn: SecureFunction,
+    fn: FunctionView,
     name: str,
     alias: lambda_.Alias,
     config: str,
     with_alarms: bool,
     application: codedeploy.LambdaApplication,
 ) -> AliasDeployment:
-    scope = Construct(fn, f"Deployment{name}")
+    scope = Construct(fn.construct, f"Deployment{name}")
     # No AWS managed policy, no inline policy: a scoped customer-managed copy (deployment_role.py).
     role = DeploymentRole(
         scope,
@@ -392,7 +392,7 @@ def _deployment(
     return AliasDeployment(group=group, alarms=alarms)
 
 
-def _alarms(scope: Construct, fn: SecureFunction, alias: lambda_.Alias) -> list[cloudwatch.Alarm]:
+def _alarms(scope: Construct, fn: FunctionView, alias: lambda_.Alias) -> list[cloudwatch.Alarm]:
     """Errors, throttles and p99 duration (≥ 90 % of the timeout) of the alias, per minute."""
     minute = Duration.minutes(1)
     common = {

@@ -108,7 +108,7 @@ def grant(principal: iam.IGrantable, actions: Sequence[str], resources: Sequence
 
 def grant_statements(principal: iam.IGrantable, *statements: iam.PolicyStatement) -> None:
     """Statements (no X-Ray actions) on the principal's policy: one round trip for a library execution role."""
-    add = getattr(principal, "add_grant_statements", None)  # lambda_constructs.function.ExecutionRole
+    add = getattr(principal, "add_grant_statements", None)  # the library's execution role (owned_role)
     if add is not None:
         add(*statements)
         return

@@ -21,7 +21,7 @@ from lambda_constructs.triggers.base import InvocationKind
 from lambda_constructs.validation import is_token
 
 if TYPE_CHECKING:
-    from lambda_constructs.function import SecureFunction
+    from lambda_constructs.contract import FunctionView
 
 R = TypeVar("R", bound=Construct)
 
@@ -106,9 +106,9 @@ class InvokeAccess(BoundTrigger[InvokeAccessResources]):
         """The caller chooses; RequestResponse is the default of the Invoke API."""
         return InvocationKind.SYNC
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the grants and permissions under ``fn/<construct_id>``."""
-        res = InvokeAccessResources(fn, construct_id)
+        res = InvokeAccessResources(fn.construct, construct_id)
         if not (self.principals or self.accounts or self.service):
             raise fail(
                 res,

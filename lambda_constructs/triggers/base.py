@@ -1,36 +1,12 @@
-"""The trigger protocol shared by every trigger class."""
+"""The trigger protocol shared by every trigger class.
+
+``Trigger`` and ``InvocationKind`` are defined with the function contract
+(:mod:`lambda_constructs.contract`), the ground floor both the function and the triggers build on; this
+module is their public home in the triggers package.
+"""
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from lambda_constructs.contract import InvocationKind, Trigger
 
-from aws_cdk import aws_lambda as lambda_
-
-if TYPE_CHECKING:
-    from lambda_constructs.function import SecureFunction
-
-
-class InvocationKind(Enum):
-    """How Lambda is invoked by a trigger."""
-
-    POLLED = "polled"
-    """An event source mapping: Lambda polls the source (SQS, Kinesis, DynamoDB, Kafka, MQ …)."""
-    SYNC = "sync"
-    """The service calls Invoke with RequestResponse and waits for the answer."""
-    ASYNC = "async"
-    """The service calls Invoke with Event; retries, event age and the failure destination apply."""
-
-
-@runtime_checkable
-class Trigger(Protocol):
-    """A trigger. ``bind`` creates its resources under ``fn`` (or the source) targeting ``target``."""
-
-    @property
-    def kind(self) -> InvocationKind:
-        """Synchronous, asynchronous or polled."""
-        ...
-
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
-        """Create the trigger's resources. ``construct_id`` is unique within ``fn`` and stable."""
-        ...
+__all__ = ["InvocationKind", "Trigger"]

@@ -35,7 +35,7 @@ from lambda_constructs.triggers.base import InvocationKind
 from lambda_constructs.validation import check_range, duration_seconds, is_token, seconds
 
 if TYPE_CHECKING:
-    from lambda_constructs.function import SecureFunction
+    from lambda_constructs.contract import FunctionView
 
 #: Lambda's batching-window limit (seconds) for every polled source.
 MAX_BATCHING_WINDOW = 300
@@ -119,7 +119,7 @@ def _filters(scope: IConstruct, filters: Sequence[Mapping[str, Any] | str]) -> d
 
 
 def _mapping(
-    source: PolledSource, fn: SecureFunction, target: lambda_.IFunction, **props: Any
+    source: PolledSource, fn: FunctionView, target: lambda_.IFunction, **props: Any
 ) -> lambda_.CfnEventSourceMapping:
     mapping = lambda_.CfnEventSourceMapping(
         source, "Mapping", function_name=target.function_arn, **{k: v for k, v in props.items() if v is not None}
@@ -132,14 +132,14 @@ def _mapping(
     return mapping
 
 
-def _destination(fn: SecureFunction, on_failure: sqs.IQueue | None) -> dict[str, Any]:
+def _destination(fn: FunctionView, on_failure: sqs.IQueue | None) -> dict[str, Any]:
     queue = on_failure or fn.failure_queue
     if on_failure is not None:
         grant_send(fn.role, on_failure)
     return {"onFailure": {"destination": queue.queue_arn}}
 
 
-def _decrypt(fn: SecureFunction, key: kms.IKey | None) -> None:
+def _decrypt(fn: FunctionView, key: kms.IKey | None) -> None:
     if key is not None:
         grant(fn.role, ["kms:Decrypt"], [key.key_arn])
 
@@ -153,7 +153,7 @@ def _attach(policy: iam.ManagedPolicy, role: iam.IRole) -> None:
 
 def _network_policy(
     source: PolledSource,
-    fn: SecureFunction,
+    fn: FunctionView,
     subnet_ids: Sequence[str] = (),
     security_group_ids: Sequence[str] = (),
 ) -> iam.ManagedPolicy:
@@ -259,9 +259,9 @@ class SqsTrigger:
         """Always ``InvocationKind.POLLED`` (Lambda polls the queue)."""
         return InvocationKind.POLLED
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the SQS event source mapping on ``target`` (see the class docstring)."""
-        source = PolledSource(fn, construct_id)
+        source = PolledSource(fn.construct, construct_id)
         if self.queue is not None and self.queue_props is not None:
             raise fail(
                 source,
@@ -336,7 +336,7 @@ class SqsTrigger:
         return window
 
     def _create(
-        self, source: PolledSource, fn: SecureFunction, fifo: bool, required: float
+        self, source: PolledSource, fn: FunctionView, fifo: bool, required: float
     ) -> tuple[sqs.Queue, float | None]:
         """The queue and its visibility timeout in seconds (None when it is a token)."""
         key = self.encryption_key or fn.key
@@ -359,7 +359,7 @@ class SqsTrigger:
         return source.queue, duration_seconds(settings["visibility_timeout"])
 
     def _check_visibility(
-        self, source: PolledSource, visibility: float | None, required: float, fn: SecureFunction
+        self, source: PolledSource, visibility: float | None, required: float, fn: FunctionView
     ) -> None:
         if required > SQS_MAX_VISIBILITY_SECONDS and visibility is not None:
             raise fail(
@@ -440,7 +440,7 @@ class _StreamOptions:
         """Always ``InvocationKind.POLLED`` (Lambda polls the stream)."""
         return InvocationKind.POLLED
 
-    def _stream_props(self, source: PolledSource, fn: SecureFunction) -> dict[str, Any]:
+    def _stream_props(self, source: PolledSource, fn: FunctionView) -> dict[str, Any]:
         window = _check_window(source, self.max_batching_window)
         check_range(source, "batch_size", self.batch_size, 1, MAX_BATCH)
         check_range(source, "retry_attempts", self.retry_attempts, 0, 10_000)
@@ -479,9 +479,9 @@ class KinesisTrigger(_StreamOptions):
     enhanced_fan_out: bool = False
     """Read through a ``AWS::Kinesis::StreamConsumer`` (dedicated 2 MB/s per shard). Default: False."""
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the Kinesis event source mapping on ``target`` (see the class docstring)."""
-        source = PolledSource(fn, construct_id)
+        source = PolledSource(fn.construct, construct_id)
         if self.stream is not None and self.stream_props is not None:
             raise fail(
                 source,
@@ -511,7 +511,7 @@ class KinesisTrigger(_StreamOptions):
         if source.consumer is not None:
             mapping.node.add_dependency(source.consumer)
 
-    def _create(self, source: PolledSource, fn: SecureFunction) -> kinesis.Stream:
+    def _create(self, source: PolledSource, fn: FunctionView) -> kinesis.Stream:
         overrides = dict(self.stream_props._values) if self.stream_props is not None else {}
         settings: dict[str, Any] = {
             "shard_count": 1,
@@ -535,9 +535,9 @@ class DynamoDbStreamTrigger(_StreamOptions):
     table: dynamodb.ITable
     """The table (its ``table_stream_arn`` must be known: a table with a stream)."""
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the DynamoDB stream event source mapping on ``target`` (see the class docstring)."""
-        source = PolledSource(fn, construct_id)
+        source = PolledSource(fn.construct, construct_id)
         stream_arn = self.table.table_stream_arn
         if stream_arn is None:
             raise fail(
@@ -587,7 +587,7 @@ def _kafka_auth(
     return [{"type": auth.value, "uri": secret.secret_arn}]
 
 
-def _grant_secret(fn: SecureFunction, secret: secretsmanager.ISecret | None) -> None:
+def _grant_secret(fn: FunctionView, secret: secretsmanager.ISecret | None) -> None:
     if secret is not None:
         grant(fn.role, ["secretsmanager:GetSecretValue"], [secret.secret_arn])
         _decrypt(fn, secret.encryption_key)
@@ -621,7 +621,7 @@ class _KafkaOptions:
         """Always ``InvocationKind.POLLED`` (Lambda polls the topic)."""
         return InvocationKind.POLLED
 
-    def _common(self, source: PolledSource, fn: SecureFunction, group: str) -> dict[str, Any]:
+    def _common(self, source: PolledSource, fn: FunctionView, group: str) -> dict[str, Any]:
         if not is_token(self.topic) and not _KAFKA_TOPIC.fullmatch(self.topic):
             raise fail(
                 source,
@@ -649,9 +649,9 @@ class MskTrigger(_KafkaOptions):
     cluster_arn: str
     """ARN of the MSK cluster (``arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>``)."""
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the MSK event source mapping on ``target`` (see the class docstring)."""
-        source = PolledSource(fn, construct_id)
+        source = PolledSource(fn.construct, construct_id)
         access = _kafka_auth(
             source, self.authentication, self.secret, (KafkaAuth.IAM, KafkaAuth.SASL_SCRAM_512, KafkaAuth.MTLS)
         )
@@ -706,9 +706,9 @@ class SelfManagedKafkaTrigger(_KafkaOptions):
     security_group_ids: Sequence[str] = ()
     """Security groups for those pollers. Default: none."""
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the Kafka event source mapping on ``target`` (see the class docstring)."""
-        source = PolledSource(fn, construct_id)
+        source = PolledSource(fn.construct, construct_id)
         if not self.bootstrap_servers:
             raise fail(source, "bootstrap_servers is empty", value=list(self.bootstrap_servers), fix="list host:port")
         access = _kafka_auth(
@@ -767,9 +767,9 @@ class MqTrigger:
         """Always ``InvocationKind.POLLED`` (Lambda polls the broker queue)."""
         return InvocationKind.POLLED
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the Amazon MQ event source mapping on ``target`` (see the class docstring)."""
-        source = PolledSource(fn, construct_id)
+        source = PolledSource(fn.construct, construct_id)
         window = _check_window(source, self.max_batching_window)
         check_range(source, "batch_size", self.batch_size, 1, MAX_BATCH)
         access = [{"type": "BASIC_AUTH", "uri": self.secret.secret_arn}]
@@ -832,9 +832,9 @@ class DocumentDbTrigger:
         """Always ``InvocationKind.POLLED`` (Lambda polls the change stream)."""
         return InvocationKind.POLLED
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the DocumentDB event source mapping on ``target`` (see the class docstring)."""
-        source = PolledSource(fn, construct_id)
+        source = PolledSource(fn.construct, construct_id)
         window = _check_window(source, self.max_batching_window)
         check_range(source, "batch_size", self.batch_size, 1, MAX_BATCH)
         grant(fn.role, ["rds:DescribeDBClusters"], [self.cluster_arn])

@@ -59,7 +59,7 @@ from lambda_constructs.triggers.s3_events import s3_event_pattern
 from lambda_constructs.validation import check_range, duration_seconds, is_token
 
 if TYPE_CHECKING:
-    from lambda_constructs.function import SecureFunction
+    from lambda_constructs.contract import FunctionView
 
 #: Top-level fields of an EventBridge event an event pattern may match.
 EVENT_PATTERN_KEYS: tuple[str, ...] = (
@@ -126,7 +126,7 @@ def _permission(
     return permission
 
 
-def _dlq(source: PushSource, fn: SecureFunction, key: kms.IKey | None = None) -> sqs.Queue:
+def _dlq(source: PushSource, fn: FunctionView, key: kms.IKey | None = None) -> sqs.Queue:
     source.dead_letter_queue = dead_letter_queue(source, "DeadLetterQueue", key or fn.key, delivery=True)
     return source.dead_letter_queue
 
@@ -145,7 +145,7 @@ class _Async:
 class _NoLoop:
     """Warns, at synth, when the function can write to the bucket that triggers it."""
 
-    def __init__(self, source: PushSource, fn: SecureFunction, bucket: s3.IBucket) -> None:
+    def __init__(self, source: PushSource, fn: FunctionView, bucket: s3.IBucket) -> None:
         self._source, self._fn, self._bucket = source, fn, bucket
 
     def validate(self) -> list[str]:
@@ -197,9 +197,9 @@ class S3Trigger(_Async):
     EventBridge charges custom-rule matches of AWS events nothing; see triggers/s3_events.py for the
     event types it supports. Default: False (bucket notification)."""
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the bucket notification and permission on ``target`` (see the class docstring)."""
-        source = PushSource(fn, construct_id)
+        source = PushSource(fn.construct, construct_id)
         if self.bucket is not None and self.bucket_props is not None:
             raise fail(
                 source,
@@ -240,7 +240,7 @@ class S3Trigger(_Async):
         # The handler singleton lands in the bucket's stack, which may not be the function's.
         _acknowledge_notifications_handler(Stack.of(bucket))
 
-    def _create(self, source: PushSource, fn: SecureFunction) -> s3.Bucket:
+    def _create(self, source: PushSource, fn: FunctionView) -> s3.Bucket:
         # Server access logs are delivered under a bucket policy (logging.s3.amazonaws.com), as AWS recommends,
         # not the legacy LogDeliveryWrite ACL, which BUCKET_OWNER_ENFORCED forbids: an app without this feature
         # flag in its cdk.json would otherwise fail to synthesize.
@@ -340,9 +340,9 @@ class SnsTrigger(_Async):
     filter_policy: Mapping[str, sns.SubscriptionFilter] | None = None
     """Message-attribute filter policy. Default: none (every message)."""
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the SNS subscription and permission on ``target`` (see the class docstring)."""
-        source = PushSource(fn, construct_id)
+        source = PushSource(fn.construct, construct_id)
         if self.topic is not None and self.topic_props is not None:
             raise fail(
                 source,
@@ -386,7 +386,7 @@ def _retry(source: PushSource, retry_attempts: int, max_event_age: Duration) -> 
 
 def _rule(
     source: PushSource,
-    fn: SecureFunction,
+    fn: FunctionView,
     target: lambda_.IFunction,
     pattern: dict[str, Any],
     bus: events.IEventBus | None,
@@ -434,9 +434,9 @@ class EventBridgeRuleTrigger(_Async):
     max_event_age: Duration = field(default_factory=lambda: Duration.hours(24))
     """EventBridge's delivery window, 60 s – 24 h. Default: 24 hours."""
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the EventBridge rule targeting ``target`` (see the class docstring)."""
-        source = PushSource(fn, construct_id)
+        source = PushSource(fn.construct, construct_id)
         pattern = check_pattern(source, "event_pattern", self.event_pattern, allowed_keys=EVENT_PATTERN_KEYS)
         retry = _retry(source, self.retry_attempts, self.max_event_age)
         _rule(source, fn, target, pattern, self.event_bus, retry, self.description)
@@ -457,9 +457,9 @@ class ArchiveReplayTrigger(_Async):
     max_event_age: Duration = field(default_factory=lambda: Duration.hours(24))
     """60 s – 24 h. Default: 24 hours."""
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the archive and the replay rule targeting ``target`` (see the class docstring)."""
-        source = PushSource(fn, construct_id)
+        source = PushSource(fn.construct, construct_id)
         pattern = check_pattern(source, "event_pattern", self.event_pattern, allowed_keys=EVENT_PATTERN_KEYS)
         retry = _retry(source, self.retry_attempts, self.max_event_age)
         source.archive = events.Archive(
@@ -495,9 +495,9 @@ class CodeCommitTrigger(_Async):
     max_event_age: Duration = field(default_factory=lambda: Duration.hours(24))
     """60 s – 24 h. Default: 24 hours."""
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the repository-events rule targeting ``target`` (see the class docstring)."""
-        source = PushSource(fn, construct_id)
+        source = PushSource(fn.construct, construct_id)
         if not is_token(self.repository_name) and not re.fullmatch(r"[\w.-]{1,100}", self.repository_name):
             raise fail(source, "invalid repository name", value=self.repository_name, fix="use 1–100 of [A-Za-z0-9_.-]")
         arn = Stack.of(source).format_arn(service="codecommit", resource=self.repository_name)
@@ -582,9 +582,9 @@ class ScheduleTrigger(_Async):
     enabled: bool = True
     """Default: True."""
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the schedule and its role invoking ``target`` (see the class docstring)."""
-        source = PushSource(fn, construct_id)
+        source = PushSource(fn.construct, construct_id)
         check_schedule_expression(source, self.expression)
         if not is_token(self.timezone) and self.timezone not in zoneinfo.available_timezones():
             raise fail(source, "unknown time zone", value=self.timezone, fix="use an IANA name like Europe/Paris")
@@ -648,9 +648,9 @@ class LogsSubscriptionTrigger(_Async):
     filter_name: str | None = None
     """Default: generated."""
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the subscription filter and permission on ``target`` (see the class docstring)."""
-        source = PushSource(fn, construct_id)
+        source = PushSource(fn.construct, construct_id)
         if self.log_group is fn.log_group:
             raise fail(
                 source,
@@ -684,9 +684,9 @@ class IotRuleTrigger(_Async):
     description: str | None = None
     """Default: none."""
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the IoT topic rule invoking ``target`` (see the class docstring)."""
-        source = PushSource(fn, construct_id)
+        source = PushSource(fn.construct, construct_id)
         if not is_token(self.sql) and not _IOT_SQL.match(self.sql):
             raise fail(
                 source,
@@ -736,9 +736,9 @@ class IotEventsTrigger(_Async):
     detector_model_name: str
     """Name of the detector model whose ``lambda`` action targets the function."""
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the detector model's invoke permission on ``target`` (see the module docstring)."""
-        source = PushSource(fn, construct_id)
+        source = PushSource(fn.construct, construct_id)
         arn = Stack.of(source).format_arn(
             service="iotevents", resource="detectorModel", resource_name=self.detector_model_name
         )
@@ -758,9 +758,9 @@ class SesReceiptTrigger(_Async):
     scan_enabled: bool = True
     """Default: True (spam and virus scanning)."""
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the SES receipt rule invoking ``target`` (see the class docstring)."""
-        source = PushSource(fn, construct_id)
+        source = PushSource(fn.construct, construct_id)
         if not is_token(self.rule_name) and not re.fullmatch(r"[A-Za-z0-9][\w.-]{0,63}", self.rule_name):
             raise fail(source, "invalid receipt rule name", value=self.rule_name, fix="1–64 of [A-Za-z0-9_.-]")
         arn = Stack.of(source).format_arn(

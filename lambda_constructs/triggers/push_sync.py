@@ -40,7 +40,7 @@ from lambda_constructs.triggers.base import InvocationKind
 from lambda_constructs.validation import check_range, duration_seconds, is_token
 
 if TYPE_CHECKING:
-    from lambda_constructs.function import SecureFunction
+    from lambda_constructs.contract import FunctionView
 
 #: API Gateway's default maximum integration timeout of a REST API, seconds ("Maximum integration timeout",
 #: 50 ms – 29 s, raisable for Regional and private REST APIs only:
@@ -54,7 +54,7 @@ HTTP_API_MAX_TIMEOUT = 30
 COGNITO_TIMEOUT = 5
 
 
-def _access_log_group(scope: Construct, fn: SecureFunction) -> logs.LogGroup:
+def _access_log_group(scope: Construct, fn: FunctionView) -> logs.LogGroup:
     """A log group encrypted with the function's key, retained, with the function's retention."""
     return logs.LogGroup(
         scope,
@@ -76,7 +76,7 @@ def _require_reason(scope: Construct, what: str, reason: str | None, value: obje
     return reason
 
 
-def _function_timeout(fn: SecureFunction) -> float | None:
+def _function_timeout(fn: FunctionView) -> float | None:
     return duration_seconds(fn.props.timeout)
 
 
@@ -88,14 +88,11 @@ class ServiceRole(iam.Role):
     wildcard acknowledgement covers nothing else. The function's permissions boundary is applied.
     """
 
-    def __init__(self, scope: Construct, construct_id: str, fn: SecureFunction, **kwargs: Any) -> None:
+    def __init__(self, scope: Construct, construct_id: str, fn: FunctionView, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.policy = iam.ManagedPolicy(self, "Policy", roles=[self], description="Least-privilege grants")
-        boundary = getattr(fn, "permissions_boundary", None)
-        if isinstance(boundary, str):
-            boundary = iam.ManagedPolicy.from_managed_policy_arn(self, "Boundary", boundary)
-        if boundary is not None:
-            iam.PermissionsBoundary.of(self).apply(boundary)
+        if fn.permissions_boundary is not None:  # already a policy: SecureFunction resolved an ARN string
+            iam.PermissionsBoundary.of(self).apply(fn.permissions_boundary)
 
     def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
         actions = statement.actions
@@ -173,9 +170,9 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
         """API Gateway waits for the answer."""
         return InvocationKind.SYNC
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the REST API under ``fn/<construct_id>``."""
-        res = RestApiResources(fn, construct_id)
+        res = RestApiResources(fn.construct, construct_id)
         method_options = self._method_options(res)
         _check_integration_timeout(res, fn, self.integration_timeout)
         check_range(res, "throttling_rate_limit", self.throttling_rate_limit, 0, 1e7, "requests/s")
@@ -298,7 +295,7 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
             fix="use 'IAM' (default), 'COGNITO' with user_pools, 'CUSTOM' with authorizer, or 'NONE' with open_reason",
         )
 
-    def _account_role(self, res: RestApiResources, fn: SecureFunction) -> ServiceRole:
+    def _account_role(self, res: RestApiResources, fn: FunctionView) -> ServiceRole:
         role = ServiceRole(
             res,
             "CloudWatchRole",
@@ -344,7 +341,7 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
         return role
 
 
-def _check_integration_timeout(scope: Construct, fn: SecureFunction, timeout: Duration) -> None:
+def _check_integration_timeout(scope: Construct, fn: FunctionView, timeout: Duration) -> None:
     if is_token(timeout.to_milliseconds()):
         return
     seconds = timeout.to_milliseconds() / 1000
@@ -415,9 +412,9 @@ class HttpApiTrigger(BoundTrigger[HttpApiResources]):
         """API Gateway waits for the answer."""
         return InvocationKind.SYNC
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the HTTP API under ``fn/<construct_id>``."""
-        res = HttpApiResources(fn, construct_id)
+        res = HttpApiResources(fn.construct, construct_id)
         res.authorizer = self._authorizer(res)
         check_range(res, "throttling_rate_limit", self.throttling_rate_limit, 0, 1e7, "requests/s")
         check_range(res, "throttling_burst_limit", self.throttling_burst_limit, 0, 1e7, "requests")
@@ -545,9 +542,9 @@ class FunctionUrlTrigger(BoundTrigger[FunctionUrlResources]):
         """The HTTPS caller waits for the answer."""
         return InvocationKind.SYNC
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the URL under ``fn/<construct_id>``."""
-        res = FunctionUrlResources(fn, construct_id)
+        res = FunctionUrlResources(fn.construct, construct_id)
         if self.auth_type == lambda_.FunctionUrlAuthType.NONE:
             reason = _require_reason(res, "the function URL", self.open_reason, "NONE")
             warn(res, "publicFunctionUrl", f"the function URL has auth type NONE: anyone can call it ({reason})")
@@ -607,9 +604,9 @@ class AlbTarget(BoundTrigger[AlbTargetResources]):
         """The load balancer waits for the answer."""
         return InvocationKind.SYNC
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the target group and listener rule under ``fn/<construct_id>``."""
-        res = AlbTargetResources(fn, construct_id)
+        res = AlbTargetResources(fn.construct, construct_id)
         check_range(res, "priority", self.priority, 1, 50000)
         if (self.priority is None) != (not self.conditions):
             raise fail(
@@ -689,9 +686,9 @@ class CognitoTrigger(BoundTrigger[CognitoTriggerResources]):
             return InvocationKind.ASYNC
         return InvocationKind.SYNC
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Add the trigger to the user pool (it grants cognito-idp with SourceArn = pool ARN)."""
-        res = CognitoTriggerResources(fn, construct_id)
+        res = CognitoTriggerResources(fn.construct, construct_id)
         operation = COGNITO_OPERATIONS.get(_snake(self.operation))
         if operation is None:
             raise fail(
@@ -743,9 +740,9 @@ class LexBotTrigger(BoundTrigger[PermissionResources]):
         """Lex waits for the dialog/fulfilment answer."""
         return InvocationKind.SYNC
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Grant ``lexv2.amazonaws.com`` with SourceArn = the bot alias (and its account)."""
-        res = PermissionResources(fn, construct_id)
+        res = PermissionResources(fn.construct, construct_id)
         account: str | None = None
         if not is_token(self.bot_alias_arn):
             match = LEX_BOT_ALIAS_ARN.match(self.bot_alias_arn)
@@ -778,9 +775,9 @@ class AlexaSkillTrigger(BoundTrigger[PermissionResources]):
         """Alexa waits for the answer."""
         return InvocationKind.SYNC
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Grant the Alexa principal with EventSourceToken = skill id."""
-        res = PermissionResources(fn, construct_id)
+        res = PermissionResources(fn.construct, construct_id)
         if not is_token(self.skill_id) and not ALEXA_SKILL_ID.match(self.skill_id or ""):
             raise fail(
                 res,
@@ -836,9 +833,9 @@ class EdgeTrigger(BoundTrigger[EdgeResources]):
         """CloudFront waits for the answer."""
         return InvocationKind.SYNC
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Validate the Lambda@Edge restrictions and publish a version."""
-        res = EdgeResources(fn, construct_id)
+        res = EdgeResources(fn.construct, construct_id)
         self._validate(res, fn, target)
         if isinstance(target, lambda_.Version):
             version: lambda_.IVersion = target
@@ -866,7 +863,7 @@ class EdgeTrigger(BoundTrigger[EdgeResources]):
             )
         self._bound.append(res)
 
-    def _validate(self, res: Construct, fn: SecureFunction, target: lambda_.IFunction) -> None:
+    def _validate(self, res: Construct, fn: FunctionView, target: lambda_.IFunction) -> None:
         if isinstance(target, lambda_.Alias):
             raise fail(
                 res,
@@ -961,9 +958,9 @@ class StepFunctionsTask(BoundTrigger[StepFunctionsResources]):
         """Step Functions waits for the answer."""
         return InvocationKind.SYNC
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the task, its role and the state machine under ``fn/<construct_id>``."""
-        res = StepFunctionsResources(fn, construct_id)
+        res = StepFunctionsResources(fn.construct, construct_id)
         if self.timeout is not None and self.state_machine_type == sfn.StateMachineType.EXPRESS:
             check_range(res, "timeout of an EXPRESS state machine", duration_seconds(self.timeout), 1, 300, "seconds")
         res.role = ServiceRole(
@@ -1039,9 +1036,9 @@ class CustomResourceTrigger(BoundTrigger[CustomResourceResources]):
         """CloudFormation invokes asynchronously and waits for the ResponseURL callback."""
         return InvocationKind.ASYNC
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the custom resource under ``fn/<construct_id>``."""
-        res = CustomResourceResources(fn, construct_id)
+        res = CustomResourceResources(fn.construct, construct_id)
         if not is_token(self.resource_type) and not CUSTOM_RESOURCE_TYPE.match(self.resource_type):
             raise fail(
                 res,
@@ -1088,9 +1085,9 @@ class S3BatchOperationsTrigger(BoundTrigger[S3BatchResources]):
         """Batch Operations invokes per object and waits for the result."""
         return InvocationKind.SYNC
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the role, trusted by batchoperations.s3.amazonaws.com from this account only."""
-        res = S3BatchResources(fn, construct_id)
+        res = S3BatchResources(fn.construct, construct_id)
         res.role = ServiceRole(
             res,
             "Role",
@@ -1137,9 +1134,9 @@ class SecretRotationTrigger(BoundTrigger[SecretRotationResources]):
         """Secrets Manager invokes each rotation step synchronously."""
         return InvocationKind.SYNC
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the permission, grants and schedule under ``fn/<construct_id>``."""
-        res = SecretRotationResources(fn, construct_id)
+        res = SecretRotationResources(fn.construct, construct_id)
         days = self.automatically_after.to_days() if not is_token(self.automatically_after.to_seconds()) else None
         check_range(res, "automatically_after", days, 1, 1000, "days")
         if days is not None and days != int(days):
@@ -1217,9 +1214,9 @@ class ConfigRuleTrigger(BoundTrigger[ConfigRuleResources]):
         """Config invokes asynchronously; the function reports with PutEvaluations."""
         return InvocationKind.ASYNC
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the rule, the permission and the evaluations policy under ``fn/<construct_id>``."""
-        res = ConfigRuleResources(fn, construct_id)
+        res = ConfigRuleResources(fn.construct, construct_id)
         if not self.configuration_changes and self.periodic is None:
             raise fail(
                 res,

@@ -29,7 +29,7 @@ from lambda_constructs.triggers.base import InvocationKind
 from lambda_constructs.validation import check_range, duration_seconds
 
 if TYPE_CHECKING:
-    from lambda_constructs.function import SecureFunction
+    from lambda_constructs.contract import FunctionView
 
 #: The detail-type of API calls recorded by CloudTrail (management events).
 CLOUDTRAIL_API_CALL = "AWS API Call via CloudTrail"
@@ -169,9 +169,9 @@ class ServiceEventTrigger(BoundTrigger[ServiceEventResources]):
             detail=dict(self.detail) if self.detail else None,
         )
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the rule and its dead-letter queue under ``fn/<construct_id>``."""
-        res = ServiceEventResources(fn, construct_id)
+        res = ServiceEventResources(fn.construct, construct_id)
         if not self.source:
             raise fail(
                 res, "source must name at least one event source", value=list(self.source), fix="e.g. ['aws.kms']"
@@ -209,7 +209,7 @@ def fail_plain(message: str, value: object, fix: str) -> Exception:
     return LambdaConstructsError("ServiceEventTrigger", message, value=value, fix=fix)
 
 
-def _dead_letter_queue(scope: Construct, fn: SecureFunction) -> sqs.Queue:
+def _dead_letter_queue(scope: Construct, fn: FunctionView) -> sqs.Queue:
     """A terminal queue for undeliverable events, encrypted with the function's key."""
     queue = sqs.Queue(
         scope,
