@@ -109,16 +109,18 @@ def read_deployed(stack_names: Iterable[str]) -> dict[str, str]:
     """The deployed stacks' outputs ``{logical id: value}`` through CloudFormation ``DescribeStacks``.
 
     boto3 resolves credentials, region and endpoint as usual (``AWS_ENDPOINT_URL`` points it at a
-    local emulator). A stack that does not exist contributes nothing; any other error is a
+    local emulator, which needs no region or credentials: :mod:`lambda_constructs.local.endpoint`). A stack that does not exist contributes nothing; any other error is a
     :class:`LambdaConstructsError`.
     """
-    import boto3  # type: ignore[import-untyped]
     from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
+    from lambda_constructs.local.endpoint import client as aws_client
+
+    names = sorted(set(stack_names))  # a generator would be empty again in the error below
     outputs: dict[str, str] = {}
     try:
-        client = boto3.client("cloudformation")
-        for name in sorted(set(stack_names)):
+        client = aws_client("cloudformation")
+        for name in names:
             try:
                 stacks = client.describe_stacks(StackName=name)["Stacks"]
             except ClientError as exc:
@@ -132,7 +134,7 @@ def read_deployed(stack_names: Iterable[str]) -> dict[str, str]:
         raise LambdaConstructsError(
             "",
             f"cannot read the deployed stacks' outputs: {exc}",
-            value=sorted(set(stack_names)),
+            value=names,
             fix="check AWS credentials/region (AWS_ENDPOINT_URL for a local emulator), or use --outputs FILE",
         ) from exc
     return outputs
