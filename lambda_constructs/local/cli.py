@@ -107,6 +107,8 @@ def cmd_start(args: argparse.Namespace) -> int:
     unknown = sorted(set(args.lenient) - set(rules.RULES))
     if unknown:
         raise UsageProblem(f"unknown rule(s) {', '.join(unknown)} for --lenient: choose from {', '.join(rules.RULES)}")
+    if args.port is not None and not 1 <= args.port <= 65535:
+        raise UsageProblem(f"--port {args.port} is not a TCP port: pass 1-65535, or none to pick a free one")
     if args.port is not None and port_in_use(args.port):
         raise UsageProblem(f"port {args.port} on 127.0.0.1 is in use: pass another --port, or none to pick a free one")
     try:

@@ -100,9 +100,26 @@ def read_assembly(directory: str | Path, target: str | None = None) -> dict[str,
 
 
 def read_outputs(path: str | Path) -> dict[str, str]:
-    """A ``cdk deploy --outputs-file`` file flattened to ``{logical id: value}``."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return {key: str(value) for stack in data.values() if isinstance(stack, dict) for key, value in stack.items()}
+    """A ``cdk deploy --outputs-file`` file flattened to ``{logical id: value}``.
+
+    Raises:
+        LambdaConstructsError: the file cannot be read, is not JSON or not ``{stack: {output: value}}``.
+    """
+    fix = "pass the file `cdk deploy --outputs-file FILE` wrote (or use --deployed)"
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise LambdaConstructsError("", f"cannot read the outputs file: {reason}", value=str(path), fix=fix) from exc
+    except ValueError as exc:  # json.JSONDecodeError
+        raise LambdaConstructsError("", f"the outputs file is not JSON: {exc}", value=str(path), fix=fix) from exc
+    except RecursionError as exc:
+        raise LambdaConstructsError("", "the outputs file is nested too deeply", value=str(path), fix=fix) from exc
+    if not isinstance(data, dict) or not all(isinstance(stack, dict) for stack in data.values()):
+        raise LambdaConstructsError(
+            "", "the outputs file is not an object {stack: {output: value}}", value=str(path), fix=fix
+        )
+    return {key: str(value) for stack in data.values() for key, value in stack.items()}
 
 
 def read_deployed(stack_names: Iterable[str]) -> dict[str, str]:

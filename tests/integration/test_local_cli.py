@@ -91,6 +91,14 @@ def test_a_port_in_use_starts_nothing(tmp_path: Path, local: Local) -> None:
     assert _launchers(state) == []
 
 
+@pytest.mark.parametrize("port", ["99999", "0", "-1"])
+def test_a_port_out_of_range_is_refused(tmp_path: Path, local: Local, port: str) -> None:
+    """Was an OverflowError traceback from socket.bind for 99999."""
+    state = tmp_path / "state"
+    one_line_error(local("start", "--port", port, "--state-dir", str(state), cwd=tmp_path), f"--port {port}", "1-65535")
+    assert not (state / "pid").exists()
+
+
 def test_an_unknown_lenient_rule_is_refused(tmp_path: Path, local: Local) -> None:
     done = local("start", "--lenient", "no-such-rule", "--state-dir", str(tmp_path / "s"), cwd=tmp_path)
     one_line_error(done, "no-such-rule", "version-unchanged")
