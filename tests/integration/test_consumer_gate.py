@@ -55,9 +55,7 @@ def test_consumer_app_is_clean_in_every_scanner_on_library_resources(background_
     source = APP_SOURCE.read_text()
     assert "acknowledge" not in source and "checkov" not in source and "cfn-lint" not in source
     library = _library_findings(gate)
-    assert library == set(), "findings on library resources:\n" + "\n".join(
-        sorted(map(str, library))
-    )
+    assert library == set(), "findings on library resources:\n" + "\n".join(sorted(map(str, library)))
     # The scanners did run and see the app's own (unacknowledged) resources: the gate can fail.
     tools = {(f["rule"].split("-")[0], f["path"].split("/")[0]) for f in gate["nag"]}
     assert ("NIST.800.53.R5", "ConsumerData") in tools
