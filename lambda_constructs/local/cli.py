@@ -74,7 +74,28 @@ def read_state(directory: Path) -> State:
             f"stale pid file {pid_file} (process {pid} is not running): removed it; run "
             f"`python -m lambda_constructs local start --state-dir {directory}`"
         )
+    if not _is_emulator(pid):
+        # The pid was reused (a reboot, a long-lived state folder): `stop` would kill another process group.
+        _clear(directory)
+        raise UsageProblem(
+            f"stale pid file {pid_file} (process {pid} is not the emulator: its pid was reused): removed it; "
+            f"run `python -m lambda_constructs local start --state-dir {directory}`"
+        )
     return State(directory, pid, endpoint)
+
+
+def _is_emulator(pid: int) -> bool:
+    """False when ``/proc`` shows that ``pid`` runs something other than the emulator's launcher; True
+    when it does, or when there is no ``/proc`` to ask (then the pid is trusted, as before)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True
+    return _LAUNCHER.encode() in cmdline.split(b"\0")
+
+
+_LAUNCHER = "lambda_constructs.local.launch"
+"""The module ``server.start`` runs (``python -m lambda_constructs.local.launch``)."""
 
 
 def _clear(directory: Path) -> None:

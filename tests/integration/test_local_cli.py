@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from lambda_constructs.__main__ import main as cli
-from lambda_constructs.local import deploy
+from lambda_constructs.local import deploy, server
+from lambda_constructs.local.cli import _LAUNCHER
 from lambda_constructs.local.server import EmulatorError, pid_alive, port_in_use, wait_gone
 
 pytestmark = pytest.mark.integration
@@ -78,6 +79,25 @@ def test_a_stale_pid_file_is_reported_and_removed(tmp_path: Path, local: Local) 
     (state / "endpoint").write_text("http://localhost:1\n")
     one_line_error(local("deploy", "--state-dir", str(state), cwd=tmp_path), "stale pid file", "local start")
     assert not (state / "pid").exists() and not (state / "endpoint").exists()
+
+
+def test_a_reused_pid_is_stale_and_its_process_is_left_alone(tmp_path: Path, local: Local) -> None:
+    """A pid file whose pid now runs another program (reboot, reuse): ``stop`` killed that program's
+    process group; now it is a stale pid file, removed, and the process keeps running."""
+    state = tmp_path / "state"
+    state.mkdir()
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True)
+    try:
+        (state / "pid").write_text(f"{other.pid}\n")
+        (state / "endpoint").write_text("http://localhost:1\n")
+        done = local("stop", "--state-dir", str(state), cwd=tmp_path)
+        one_line_error(done, "stale pid file", "not the emulator", "local start")
+        assert other.poll() is None and pid_alive(other.pid)
+        assert not (state / "pid").exists() and not (state / "endpoint").exists()
+    finally:
+        other.kill()
+        other.wait()
+    assert _LAUNCHER in server._launch_command(1)
 
 
 def test_a_port_in_use_starts_nothing(tmp_path: Path, local: Local) -> None:
