@@ -133,6 +133,12 @@ def cmd_start(args: argparse.Namespace) -> int:
     if args.port is not None and port_in_use(args.port):
         raise UsageProblem(f"port {args.port} on 127.0.0.1 is in use: pass another --port, or none to pick a free one")
     try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageProblem(
+            f"cannot use {directory} as the state folder ({exc.strerror or exc}): pass a folder with --state-dir"
+        ) from exc
+    try:
         emulator, proc = start(port=args.port, log_dir=directory, lenient=args.lenient)
     except EmulatorError as exc:
         first = str(exc).splitlines()[0]

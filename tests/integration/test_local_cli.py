@@ -119,6 +119,14 @@ def test_a_port_out_of_range_is_refused(tmp_path: Path, local: Local, port: str)
     assert not (state / "pid").exists()
 
 
+def test_a_state_dir_that_is_a_file_is_refused(tmp_path: Path, local: Local) -> None:
+    """Was a FileExistsError traceback from mkdir."""
+    state = tmp_path / "releases.json"
+    state.write_text("{}")
+    one_line_error(local("start", "--state-dir", str(state), cwd=tmp_path), "cannot use", "state folder", "--state-dir")
+    assert state.read_text() == "{}"
+
+
 def test_an_unknown_lenient_rule_is_refused(tmp_path: Path, local: Local) -> None:
     done = local("start", "--lenient", "no-such-rule", "--state-dir", str(tmp_path / "s"), cwd=tmp_path)
     one_line_error(done, "no-such-rule", "version-unchanged")
