@@ -46,19 +46,19 @@ def read_assembly(directory: str | Path, target: str | None = None) -> dict[str,
         )
     found: dict[str, SynthesizedFunction] = {}
     for manifest_file in sorted(root.rglob("manifest.json")):
-        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+        manifest = _read_json(manifest_file)
         for artifact_id, artifact in manifest.get("artifacts", {}).items():
             if artifact.get("type") != "aws:cloudformation:stack":
                 continue
             template_file = manifest_file.parent / artifact.get("properties", {}).get("templateFile", "")
             if not template_file.is_file():
                 continue
-            template = json.loads(template_file.read_text(encoding="utf-8"))
+            template = _read_json(template_file)
             # Recent CDK versions write the construct metadata to a separate file, not inline.
             metadata = dict(artifact.get("metadata") or {})
             extra = artifact.get("additionalMetadataFile")
             if isinstance(extra, str) and (manifest_file.parent / extra).is_file():
-                metadata.update(json.loads((manifest_file.parent / extra).read_text(encoding="utf-8")))
+                metadata.update(_read_json(manifest_file.parent / extra))
             logical_ids = {
                 path: entry["data"]
                 for path, entries in metadata.items()
@@ -97,6 +97,16 @@ def read_assembly(directory: str | Path, target: str | None = None) -> dict[str,
                     stack_name=str(artifact.get("properties", {}).get("stackName") or artifact_id),
                 )
     return found
+
+
+def _read_json(path: Path) -> Any:
+    """A file of the assembly; an unreadable or truncated one (an interrupted synth) is a LambdaConstructsError."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:
+        raise LambdaConstructsError(
+            "", f"cannot read the cloud assembly file {path}: {exc}", fix="run `cdk synth` again"
+        ) from exc
 
 
 def read_outputs(path: str | Path) -> dict[str, str]:
