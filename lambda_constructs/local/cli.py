@@ -164,6 +164,14 @@ def _assembly(cdk_out: Path) -> Path:
     cdk_out = cdk_out.resolve()
     if not (cdk_out / "manifest.json").exists():
         raise UsageProblem(f"no cloud assembly at {cdk_out}: run `cdk synth` (or pass --cdk-out)")
+    from lambda_constructs.local.verify import load_stacks
+
+    try:  # a truncated or incomplete assembly (an interrupted synth) was a traceback in deploy and verify
+        load_stacks(cdk_out)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise UsageProblem(
+            f"cannot read the cloud assembly at {cdk_out} ({type(exc).__name__}: {exc}): run `cdk synth` again"
+        ) from exc
     return cdk_out
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from lambda_constructs.__main__ import main as cli
+from lambda_constructs.local import cli as local_cli
 from lambda_constructs.local import deploy, server
 from lambda_constructs.local.cli import _LAUNCHER
 from lambda_constructs.local.server import EmulatorError, pid_alive, port_in_use, wait_gone
@@ -125,6 +126,32 @@ def test_a_state_dir_that_is_a_file_is_refused(tmp_path: Path, local: Local) -> 
     state.write_text("{}")
     one_line_error(local("start", "--state-dir", str(state), cwd=tmp_path), "cannot use", "state folder", "--state-dir")
     assert state.read_text() == "{}"
+
+
+MANIFEST = {
+    "version": "48.0.0",
+    "artifacts": {"Shop": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "Shop.template.json"}}},
+}
+
+
+@pytest.mark.parametrize(
+    ("manifest", "template"),
+    [
+        ('{"version": "48.0.0", "artifacts": {"Shop": {"type": "aws:cloudfor', None),  # truncated manifest
+        (json.dumps(MANIFEST), None),  # its template is missing
+        (json.dumps(MANIFEST), '{"Resources": {"Fn'),  # truncated template
+    ],
+)
+def test_a_truncated_assembly_is_refused(tmp_path: Path, manifest: str, template: str | None) -> None:
+    """An interrupted ``cdk synth``: ``local deploy``/``verify`` check the assembly with ``_assembly`` (was a
+    JSONDecodeError / FileNotFoundError traceback from the running emulator's deploy or verify)."""
+    cdk_out = tmp_path / "cdk.out"
+    cdk_out.mkdir()
+    (cdk_out / "manifest.json").write_text(manifest)
+    if template is not None:
+        (cdk_out / "Shop.template.json").write_text(template)
+    with pytest.raises(local_cli.UsageProblem, match=r"cannot read the cloud assembly .*run `cdk synth` again"):
+        local_cli._assembly(cdk_out)
 
 
 def test_an_unknown_lenient_rule_is_refused(tmp_path: Path, local: Local) -> None:
