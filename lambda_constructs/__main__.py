@@ -7,7 +7,9 @@ Each command lives in its own module exposing ``register(subparsers)``; the modu
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -55,6 +57,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"error: {message}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`... | head`): no traceback; stdout's remaining buffer goes nowhere, so
+        # that Python's exit-time flush does not raise again (the recipe of the `signal` module's docs).
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 1
     return code
 
 

@@ -51,6 +51,7 @@ from lambda_constructs.secrets import SecretReference
 from lambda_constructs.triggers.base import Trigger
 from lambda_constructs.validation import (
     check_environment,
+    check_kinds,
     check_range,
     duration_seconds,
     is_token,
@@ -817,6 +818,15 @@ class SecureFunction(Construct):
                 value={"code_dir": props.code_dir, "inline_code": props.inline_code is not None},
                 fix="pass code_dir='path/to/handler/folder' (or inline_code for a tiny function)",
             )
+        check_kinds(
+            self,
+            memory_size=props.memory_size,
+            timeout=props.timeout,
+            ephemeral_storage_size=props.ephemeral_storage_size,
+            retry_attempts=props.retry_attempts,
+            max_event_age=props.max_event_age,
+            reserved_concurrent_executions=props.reserved_concurrent_executions,
+        )
         check_range(self, "memory_size", props.memory_size, 128, 10240, "MB")
         check_range(self, "timeout", duration_seconds(props.timeout), 1, 900, "seconds")
         check_range(self, "ephemeral_storage_size", size_mebibytes(props.ephemeral_storage_size), 512, 10240, "MB")

@@ -212,7 +212,13 @@ def _references(value: Any) -> Iterator[str]:
 
 
 def _read_json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
+    """A file of the assembly; an unreadable or truncated one (an interrupted synth) is a LambdaConstructsError."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:
+        raise LambdaConstructsError(
+            "", f"cannot read the cloud assembly file {path}: {exc}", fix="run `cdk synth` again"
+        ) from exc
 
 
 def _metadata(artifact: Mapping[str, Any], directory: Path) -> tuple[dict[str, str], dict[str, str]]:

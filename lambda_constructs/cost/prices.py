@@ -35,6 +35,7 @@ same keys as :data:`DEFAULT_PRICES`, plus optionally ``"date"`` and ``"region"``
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -99,7 +100,7 @@ def load_prices(path: str | Path | None = None) -> PriceTable:
             raise LambdaConstructsError(
                 "", f"unknown price unit {unit!r}", value=unit, fix="use one of: " + ", ".join(sorted(prices))
             )
-        if isinstance(price, bool) or not isinstance(price, int | float) or price < 0:
+        if isinstance(price, bool) or not isinstance(price, int | float) or not 0 <= price < math.inf:
             raise LambdaConstructsError(
                 "", f"price of {unit} is not a non-negative number", value=price, fix="give USD/month"
             )

@@ -74,7 +74,28 @@ def read_state(directory: Path) -> State:
             f"stale pid file {pid_file} (process {pid} is not running): removed it; run "
             f"`python -m lambda_constructs local start --state-dir {directory}`"
         )
+    if not _is_emulator(pid):
+        # The pid was reused (a reboot, a long-lived state folder): `stop` would kill another process group.
+        _clear(directory)
+        raise UsageProblem(
+            f"stale pid file {pid_file} (process {pid} is not the emulator: its pid was reused): removed it; "
+            f"run `python -m lambda_constructs local start --state-dir {directory}`"
+        )
     return State(directory, pid, endpoint)
+
+
+def _is_emulator(pid: int) -> bool:
+    """False when ``/proc`` shows that ``pid`` runs something other than the emulator's launcher; True
+    when it does, or when there is no ``/proc`` to ask (then the pid is trusted, as before)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True
+    return _LAUNCHER.encode() in cmdline.split(b"\0")
+
+
+_LAUNCHER = "lambda_constructs.local.launch"
+"""The module ``server.start`` runs (``python -m lambda_constructs.local.launch``)."""
 
 
 def _clear(directory: Path) -> None:
@@ -107,8 +128,16 @@ def cmd_start(args: argparse.Namespace) -> int:
     unknown = sorted(set(args.lenient) - set(rules.RULES))
     if unknown:
         raise UsageProblem(f"unknown rule(s) {', '.join(unknown)} for --lenient: choose from {', '.join(rules.RULES)}")
+    if args.port is not None and not 1 <= args.port <= 65535:
+        raise UsageProblem(f"--port {args.port} is not a TCP port: pass 1-65535, or none to pick a free one")
     if args.port is not None and port_in_use(args.port):
         raise UsageProblem(f"port {args.port} on 127.0.0.1 is in use: pass another --port, or none to pick a free one")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageProblem(
+            f"cannot use {directory} as the state folder ({exc.strerror or exc}): pass a folder with --state-dir"
+        ) from exc
     try:
         emulator, proc = start(port=args.port, log_dir=directory, lenient=args.lenient)
     except EmulatorError as exc:
@@ -135,6 +164,14 @@ def _assembly(cdk_out: Path) -> Path:
     cdk_out = cdk_out.resolve()
     if not (cdk_out / "manifest.json").exists():
         raise UsageProblem(f"no cloud assembly at {cdk_out}: run `cdk synth` (or pass --cdk-out)")
+    from lambda_constructs.local.verify import load_stacks
+
+    try:  # a truncated or incomplete assembly (an interrupted synth) was a traceback in deploy and verify
+        load_stacks(cdk_out)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise UsageProblem(
+            f"cannot read the cloud assembly at {cdk_out} ({type(exc).__name__}: {exc}): run `cdk synth` again"
+        ) from exc
     return cdk_out
 
 

@@ -46,19 +46,19 @@ def read_assembly(directory: str | Path, target: str | None = None) -> dict[str,
         )
     found: dict[str, SynthesizedFunction] = {}
     for manifest_file in sorted(root.rglob("manifest.json")):
-        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+        manifest = _read_json(manifest_file)
         for artifact_id, artifact in manifest.get("artifacts", {}).items():
             if artifact.get("type") != "aws:cloudformation:stack":
                 continue
             template_file = manifest_file.parent / artifact.get("properties", {}).get("templateFile", "")
             if not template_file.is_file():
                 continue
-            template = json.loads(template_file.read_text(encoding="utf-8"))
+            template = _read_json(template_file)
             # Recent CDK versions write the construct metadata to a separate file, not inline.
             metadata = dict(artifact.get("metadata") or {})
             extra = artifact.get("additionalMetadataFile")
             if isinstance(extra, str) and (manifest_file.parent / extra).is_file():
-                metadata.update(json.loads((manifest_file.parent / extra).read_text(encoding="utf-8")))
+                metadata.update(_read_json(manifest_file.parent / extra))
             logical_ids = {
                 path: entry["data"]
                 for path, entries in metadata.items()
@@ -99,26 +99,55 @@ def read_assembly(directory: str | Path, target: str | None = None) -> dict[str,
     return found
 
 
+def _read_json(path: Path) -> Any:
+    """A file of the assembly; an unreadable or truncated one (an interrupted synth) is a LambdaConstructsError."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:
+        raise LambdaConstructsError(
+            "", f"cannot read the cloud assembly file {path}: {exc}", fix="run `cdk synth` again"
+        ) from exc
+
+
 def read_outputs(path: str | Path) -> dict[str, str]:
-    """A ``cdk deploy --outputs-file`` file flattened to ``{logical id: value}``."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return {key: str(value) for stack in data.values() if isinstance(stack, dict) for key, value in stack.items()}
+    """A ``cdk deploy --outputs-file`` file flattened to ``{logical id: value}``.
+
+    Raises:
+        LambdaConstructsError: the file cannot be read, is not JSON or not ``{stack: {output: value}}``.
+    """
+    fix = "pass the file `cdk deploy --outputs-file FILE` wrote (or use --deployed)"
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise LambdaConstructsError("", f"cannot read the outputs file: {reason}", value=str(path), fix=fix) from exc
+    except ValueError as exc:  # json.JSONDecodeError
+        raise LambdaConstructsError("", f"the outputs file is not JSON: {exc}", value=str(path), fix=fix) from exc
+    except RecursionError as exc:
+        raise LambdaConstructsError("", "the outputs file is nested too deeply", value=str(path), fix=fix) from exc
+    if not isinstance(data, dict) or not all(isinstance(stack, dict) for stack in data.values()):
+        raise LambdaConstructsError(
+            "", "the outputs file is not an object {stack: {output: value}}", value=str(path), fix=fix
+        )
+    return {key: str(value) for stack in data.values() for key, value in stack.items()}
 
 
 def read_deployed(stack_names: Iterable[str]) -> dict[str, str]:
     """The deployed stacks' outputs ``{logical id: value}`` through CloudFormation ``DescribeStacks``.
 
     boto3 resolves credentials, region and endpoint as usual (``AWS_ENDPOINT_URL`` points it at a
-    local emulator). A stack that does not exist contributes nothing; any other error is a
+    local emulator, which needs no region or credentials: :mod:`lambda_constructs.local.endpoint`). A stack that does not exist contributes nothing; any other error is a
     :class:`LambdaConstructsError`.
     """
-    import boto3  # type: ignore[import-untyped]
     from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
+    from lambda_constructs.local.endpoint import client as aws_client
+
+    names = sorted(set(stack_names))  # a generator would be empty again in the error below
     outputs: dict[str, str] = {}
     try:
-        client = boto3.client("cloudformation")
-        for name in sorted(set(stack_names)):
+        client = aws_client("cloudformation")
+        for name in names:
             try:
                 stacks = client.describe_stacks(StackName=name)["Stacks"]
             except ClientError as exc:
@@ -132,7 +161,7 @@ def read_deployed(stack_names: Iterable[str]) -> dict[str, str]:
         raise LambdaConstructsError(
             "",
             f"cannot read the deployed stacks' outputs: {exc}",
-            value=sorted(set(stack_names)),
+            value=names,
             fix="check AWS credentials/region (AWS_ENDPOINT_URL for a local emulator), or use --outputs FILE",
         ) from exc
     return outputs

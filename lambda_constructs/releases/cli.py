@@ -162,7 +162,11 @@ def _alias(entry: FunctionReleases, key: str, name: str) -> AliasSpec:
             "",
             f"{key} has no alias {name!r}",
             value=name,
-            fix="use one of: " + ", ".join(entry.aliases),
+            fix="use one of: "
+            + (
+                ", ".join(entry.aliases)
+                or f'(none: add one to the file, e.g. "aliases": {{"{name}": {{"release": "<label>"}}}})'
+            ),
         )
     return entry.aliases[name]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -195,8 +196,25 @@ def _release(source: str, where: str, item: Any) -> Release:
         parts=_expect(source, f"{where}.parts", item.get("parts", {}), dict, "an object"),
         published=_expect(source, f"{where}.published", item.get("published", False), bool, "true or false"),
         pruned=_expect(source, f"{where}.pruned", item.get("pruned", False), bool, "true or false"),
-        recorded_at=_optional(source, where, item, "recorded_at", str, "an ISO timestamp string"),
+        recorded_at=_timestamp(source, where, item),
     )
+
+
+def _timestamp(source: str, where: str, item: dict[str, Any]) -> str | None:
+    """``recorded_at``: an ISO 8601 timestamp as ``release`` writes it (``2026-11-27T14:29:28+00:00``)."""
+    value: str | None = _optional(source, where, item, "recorded_at", str, "an ISO timestamp string")
+    if value is not None:
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            raise _error(
+                source,
+                f"{where}.recorded_at",
+                "must be an ISO timestamp string",
+                value=value,
+                fix="write it as `release` does, e.g. 2026-11-27T14:29:28+00:00, or remove the key",
+            ) from None
+    return value
 
 
 def _aliases(source: str, where: str, value: Any) -> dict[str, AliasSpec]:

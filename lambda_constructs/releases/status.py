@@ -58,6 +58,10 @@ def status_cmd(args: argparse.Namespace) -> None:
             )
             continue
         newest = entry.newest
+        if not entry.aliases:  # the function's row would otherwise be missing from the table
+            label = newest.label if newest else "-"
+            fp_newest = short(newest.fingerprint if newest else None)
+            rows.append((key, "-", label, fp_newest, *pad, "no aliases in the file: add one to promote releases"))
         for name, spec in entry.aliases.items():
             target = entry.target(name)
             shown = target + "".join(f" +{label}@{weight:g}" for label, weight in spec.weights.items())

@@ -63,14 +63,16 @@ def parse_since(value: str) -> int:
 
 def _clients(region: str | None) -> tuple[Any, Any]:
     try:
-        import boto3  # type: ignore[import-untyped]
+        import boto3  # type: ignore[import-untyped]  # noqa: F401 - installed? (aws_client imports it)
         from botocore.exceptions import NoRegionError  # type: ignore[import-untyped]
+
+        from lambda_constructs.local.endpoint import client as aws_client
     except ModuleNotFoundError as exc:
         raise TuneError(
             "reading CloudWatch Logs needs boto3, which is not installed: pip install boto3, or pass --from-file"
         ) from exc
     try:
-        return boto3.client("lambda", region_name=region), boto3.client("logs", region_name=region)
+        return aws_client("lambda", region), aws_client("logs", region)
     except NoRegionError as exc:
         raise TuneError("no AWS region: pass --region or set AWS_REGION / AWS_DEFAULT_REGION") from exc
 

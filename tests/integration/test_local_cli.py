@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from lambda_constructs.__main__ import main as cli
-from lambda_constructs.local import deploy
+from lambda_constructs.local import cli as local_cli
+from lambda_constructs.local import deploy, server
+from lambda_constructs.local.cli import _LAUNCHER
 from lambda_constructs.local.server import EmulatorError, pid_alive, port_in_use, wait_gone
 
 pytestmark = pytest.mark.integration
@@ -80,6 +82,25 @@ def test_a_stale_pid_file_is_reported_and_removed(tmp_path: Path, local: Local) 
     assert not (state / "pid").exists() and not (state / "endpoint").exists()
 
 
+def test_a_reused_pid_is_stale_and_its_process_is_left_alone(tmp_path: Path, local: Local) -> None:
+    """A pid file whose pid now runs another program (reboot, reuse): ``stop`` killed that program's
+    process group; now it is a stale pid file, removed, and the process keeps running."""
+    state = tmp_path / "state"
+    state.mkdir()
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True)
+    try:
+        (state / "pid").write_text(f"{other.pid}\n")
+        (state / "endpoint").write_text("http://localhost:1\n")
+        done = local("stop", "--state-dir", str(state), cwd=tmp_path)
+        one_line_error(done, "stale pid file", "not the emulator", "local start")
+        assert other.poll() is None and pid_alive(other.pid)
+        assert not (state / "pid").exists() and not (state / "endpoint").exists()
+    finally:
+        other.kill()
+        other.wait()
+    assert _LAUNCHER in server._launch_command(1)
+
+
 def test_a_port_in_use_starts_nothing(tmp_path: Path, local: Local) -> None:
     state = tmp_path / "state"
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
@@ -89,6 +110,48 @@ def test_a_port_in_use_starts_nothing(tmp_path: Path, local: Local) -> None:
         one_line_error(local("start", "--port", str(port), "--state-dir", str(state), cwd=tmp_path), f"port {port}")
     assert not (state / "pid").exists()
     assert _launchers(state) == []
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "-1"])
+def test_a_port_out_of_range_is_refused(tmp_path: Path, local: Local, port: str) -> None:
+    """Was an OverflowError traceback from socket.bind for 99999."""
+    state = tmp_path / "state"
+    one_line_error(local("start", "--port", port, "--state-dir", str(state), cwd=tmp_path), f"--port {port}", "1-65535")
+    assert not (state / "pid").exists()
+
+
+def test_a_state_dir_that_is_a_file_is_refused(tmp_path: Path, local: Local) -> None:
+    """Was a FileExistsError traceback from mkdir."""
+    state = tmp_path / "releases.json"
+    state.write_text("{}")
+    one_line_error(local("start", "--state-dir", str(state), cwd=tmp_path), "cannot use", "state folder", "--state-dir")
+    assert state.read_text() == "{}"
+
+
+MANIFEST = {
+    "version": "48.0.0",
+    "artifacts": {"Shop": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "Shop.template.json"}}},
+}
+
+
+@pytest.mark.parametrize(
+    ("manifest", "template"),
+    [
+        ('{"version": "48.0.0", "artifacts": {"Shop": {"type": "aws:cloudfor', None),  # truncated manifest
+        (json.dumps(MANIFEST), None),  # its template is missing
+        (json.dumps(MANIFEST), '{"Resources": {"Fn'),  # truncated template
+    ],
+)
+def test_a_truncated_assembly_is_refused(tmp_path: Path, manifest: str, template: str | None) -> None:
+    """An interrupted ``cdk synth``: ``local deploy``/``verify`` check the assembly with ``_assembly`` (was a
+    JSONDecodeError / FileNotFoundError traceback from the running emulator's deploy or verify)."""
+    cdk_out = tmp_path / "cdk.out"
+    cdk_out.mkdir()
+    (cdk_out / "manifest.json").write_text(manifest)
+    if template is not None:
+        (cdk_out / "Shop.template.json").write_text(template)
+    with pytest.raises(local_cli.UsageProblem, match=r"cannot read the cloud assembly .*run `cdk synth` again"):
+        local_cli._assembly(cdk_out)
 
 
 def test_an_unknown_lenient_rule_is_refused(tmp_path: Path, local: Local) -> None:

@@ -117,6 +117,11 @@ def test_bad_price_file_fails_with_the_fix(tmp_path: Path) -> None:
     bad.write_text(json.dumps({"kms_key": -1}))
     with pytest.raises(LambdaConstructsError, match="not a non-negative number"):
         load_prices(bad)
+    # Python's json reads NaN, Infinity and 1e400 (inf): they printed "$nan/month" / "$inf/month".
+    for text in ('{"kms_key": NaN}', '{"kms_key": Infinity}', '{"kms_key": 1e400}'):
+        bad.write_text(text)
+        with pytest.raises(LambdaConstructsError, match=r"kms_key is not a non-negative number \(got (nan|inf)\)"):
+            load_prices(bad)
 
 
 def test_anomaly_detection_alarm_bills_three_metrics() -> None:

@@ -114,6 +114,10 @@ MALFORMED: dict[str, tuple[bytes, str]] = {
         _text({FUNCTION: {**entry(), "aliases": {"Prod": {"release": "v1", "history": "v1"}}}}).encode(),
         "history: must be a list of release labels",
     ),
+    "recorded_at not a timestamp": (
+        _text({FUNCTION: {**entry(), "releases": [{**rel("v1"), "recorded_at": "yesterday"}]}}).encode(),
+        "recorded_at: must be an ISO timestamp string (got 'yesterday')",
+    ),
     "keep_releases as a bool": (_text({FUNCTION: {**entry(), "keep_releases": True}}).encode(), "a whole number"),
     "weight as a string": (
         _text({FUNCTION: {**entry(), "aliases": {"Prod": {"release": "v1", "weights": {"v2": "0.1"}}}}}).encode(),
