@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -49,6 +50,9 @@ _record_synthesized_templates()
 def aws_oracles() -> Iterator[None]:
     """After each test: the IAM and Lambda API oracles over the templates it synthesized (tests/oracles)."""
     yield
+    if os.environ.get("LAMBDA_CONSTRUCTS_ORACLES") == "off":  # make test-floor (docs/compatibility.md)
+        oracles.check_recorded()  # drains what the test recorded
+        return
     found = oracles.check_recorded()
     assert not found, "AWS oracles (tests/oracles; reviewed exceptions in iam_reviewed.toml):\n" + "\n".join(found)
 

@@ -74,3 +74,22 @@ def nag_findings(app: cdk.App) -> list[str]:
             for construct in violation.get("violatingConstructs", []):
                 findings.append(f"{violation['ruleName']} at {construct['constructPath']}")
     return sorted(findings)
+
+
+#: The runtime the repo's release files (releases.json, docs/examples/*) were recorded with: their
+#: fingerprints include the function's runtime (the newest Python aws-cdk-lib 2.222.0+ knows).
+RECORDED_PYTHON = "python3.14"
+
+
+def skip_unless_recorded_runtime(what: str) -> None:
+    """Skip when the installed aws-cdk-lib's default Python runtime is not the one ``what`` (a release file
+    of this repo) recorded its fingerprints with: on the floor (``make test-floor``, aws-cdk-lib 2.220.0,
+    default python3.13) every recorded release has drifted, which is the library working as designed."""
+    from lambda_constructs.runtimes import latest_python
+
+    name = latest_python().name
+    if name != RECORDED_PYTHON:
+        pytest.skip(
+            f"{what} records fingerprints of {RECORDED_PYTHON} functions (aws-cdk-lib >= 2.222.0); "
+            f"the installed aws-cdk-lib {_compat.installed('aws-cdk-lib')} defaults to {name}"
+        )

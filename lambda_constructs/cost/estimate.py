@@ -10,6 +10,7 @@ on its failure queue — is that function's too; the rest is shared by the stack
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -240,6 +241,30 @@ def _metadata(artifact: Mapping[str, Any], directory: Path) -> tuple[dict[str, s
     return logical_ids, nested
 
 
+#: The construct path of a nested stack's resource in its parent (``<parent>/<id>.NestedStack/<id>.NestedStackResource``).
+_NESTED_RESOURCE = re.compile(r"^(?P<parent>.*)/(?P<id>[^/]+)\.NestedStack/(?P=id)\.NestedStackResource$")
+
+
+def _nested_by_content(by_path: Mapping[str, str], directory: Path) -> dict[str, str]:
+    """Nested stack path → template file when the assembly has no ``aws:cdk:templateFile`` metadata
+    (aws-cdk-lib 2.220.0 writes none; newer releases do): each nested stack takes the
+    ``*.nested.template.json`` holding most of the logical ids recorded under its path."""
+    files = {
+        path.name: set(_read_json(path).get("Resources") or {}) for path in directory.glob("*.nested.template.json")
+    }
+    found: dict[str, str] = {}
+    for resource_path in by_path:
+        match = _NESTED_RESOURCE.match(resource_path)
+        if match is None:
+            continue
+        root = f"{match['parent']}/{match['id']}"
+        ids = {lid for path, lid in by_path.items() if path.startswith(root + "/")}
+        best = max(files, key=lambda name: len(files[name] & ids), default=None)
+        if best is not None and files[best] & ids:
+            found[root] = best
+    return found
+
+
 def _stacks(directory: Path) -> Iterator[tuple[str, list[_Template]]]:
     manifest = _read_json(directory / "manifest.json")
     for artifact_id, artifact in (manifest.get("artifacts") or {}).items():
@@ -252,6 +277,8 @@ def _stacks(directory: Path) -> Iterator[tuple[str, list[_Template]]]:
         name = str(artifact.get("displayName") or artifact_id)
         by_path, nested = _metadata(artifact, directory)
         nested = {path: file for path, file in nested.items() if file != properties["templateFile"]}
+        if not nested:
+            nested = _nested_by_content(by_path, directory)
         templates = {"": str(properties["templateFile"]), **nested}
         # Longest nested path first: a resource belongs to the innermost (nested) stack above it.
         roots = sorted(nested, key=len, reverse=True)

@@ -11,7 +11,7 @@ import aws_cdk
 import pytest
 
 from lambda_constructs import _compat
-from tests.helpers import ROOT, feature_flags, skip_unless
+from tests.helpers import ROOT, feature_flags, skip_unless, skip_unless_recorded_runtime
 
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 EXPECT_WARNING = re.compile(r"#\s*expect-warning:\s*(\S+)")
@@ -40,6 +40,8 @@ def test_the_readme_has_examples() -> None:
 def test_example_runs(name: str, code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if "add_compliance_packs(" in code:
         skip_unless(_compat.NAG_PLUGINS)  # make test-floor: tests/integration/test_floor_install.py runs it there
+    if "releases=" in code:
+        skip_unless_recorded_runtime(f"{name}'s release file")
     monkeypatch.chdir(ROOT)  # examples use paths relative to the repository (runtime/…)
     outdir = str(tmp_path / "cdk.out")
 

@@ -20,7 +20,7 @@ from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunct
 from lambda_constructs.__main__ import main
 from lambda_constructs.releases import fingerprint, function_parts
 from lambda_constructs.triggers import SqsTrigger
-from tests.helpers import ROOT, new_app, new_stack
+from tests.helpers import ROOT, new_app, new_stack, skip_unless_recorded_runtime
 
 CODE = ROOT / "runtime" / "orders"
 KEY = "Svc/Orders"
@@ -392,6 +392,7 @@ def test_example_app_never_publishes_the_same_code_twice_per_function(example_as
 
 @pytest.mark.slow
 def test_example_app_deploys_to_a_fresh_target(tmp_path: Path) -> None:
+    skip_unless_recorded_runtime("releases.json")
     """The example app synthesized for a target the file has never seen (a new account): every
     release-managed function gets exactly one version, the newest release (= its current code), and
     its pinned aliases point at it; synth says so once per function."""
