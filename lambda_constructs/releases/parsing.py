@@ -193,11 +193,28 @@ def _release(source: str, where: str, item: Any) -> Release:
     return Release(
         label=_expect(source, f"{where}.label", item["label"], str, "a string"),
         fingerprint=_expect(source, f"{where}.fingerprint", item["fingerprint"], str, "a string"),
-        parts=_expect(source, f"{where}.parts", item.get("parts", {}), dict, "an object"),
+        parts=_parts(source, f"{where}.parts", item.get("parts", {})),
         published=_expect(source, f"{where}.published", item.get("published", False), bool, "true or false"),
         pruned=_expect(source, f"{where}.pruned", item.get("pruned", False), bool, "true or false"),
         recorded_at=_timestamp(source, where, item),
     )
+
+
+#: The parts ``release`` records (releases/fingerprint.py ``function_parts``): whole numbers, else strings.
+_INT_PARTS = frozenset({"memory", "timeout", "ephemeral_storage"})
+_STR_PARTS = frozenset({"code", "runtime", "handler", "architecture", "environment", "layers"})
+
+
+def _parts(source: str, where: str, value: Any) -> dict[str, Any]:
+    """``parts``: what ``release`` recorded of the function (used to say what changed since a release)."""
+    parts: dict[str, Any] = _expect(source, where, value, dict, "an object")
+    _keys(source, where, parts, tuple(sorted(_INT_PARTS | _STR_PARTS)))
+    for name, part in parts.items():
+        if name in _INT_PARTS:
+            _expect(source, f"{where}.{name}", part, int, "a whole number")
+        elif part is not None:
+            _expect(source, f"{where}.{name}", part, str, "a string")
+    return parts
 
 
 def _timestamp(source: str, where: str, item: dict[str, Any]) -> str | None:

@@ -118,6 +118,14 @@ MALFORMED: dict[str, tuple[bytes, str]] = {
         _text({FUNCTION: {**entry(), "releases": [{**rel("v1"), "recorded_at": "yesterday"}]}}).encode(),
         "recorded_at: must be an ISO timestamp string (got 'yesterday')",
     ),
+    "a recorded part of the wrong type": (
+        _text({FUNCTION: {**entry(), "releases": [{**rel("v1"), "parts": {"memory": "512"}}]}}).encode(),
+        "parts.memory: must be a whole number (got '512')",
+    ),
+    "an unknown recorded part": (
+        _text({FUNCTION: {**entry(), "releases": [{**rel("v1"), "parts": {"memroy": 512}}]}}).encode(),
+        "parts: unknown keys",
+    ),
     "keep_releases as a bool": (_text({FUNCTION: {**entry(), "keep_releases": True}}).encode(), "a whole number"),
     "weight as a string": (
         _text({FUNCTION: {**entry(), "aliases": {"Prod": {"release": "v1", "weights": {"v2": "0.1"}}}}}).encode(),
