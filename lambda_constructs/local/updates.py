@@ -128,6 +128,12 @@ def update_resource(
 ) -> Any:
     """Update one modified resource through its model; raise :class:`NoUpdateSupportError` if it has none."""
     resource_class = parsing.resource_class_from_type(resource_json["Type"])
+    if resource_class is None:
+        # A type moto does not model (AWS::CDK::Metadata, CodeDeploy ...) is recorded, not emulated, on
+        # create (moto's parse_and_create_resource returns None); an update of it records the new template
+        # the same way. Before, CDK's own AWS::CDK::Metadata, which changes when the app's constructs do,
+        # failed every such update with an AttributeError.
+        return None
     if hasattr(resource_class.update_from_cloudformation_json, "__isabstractmethod__"):
         raise NoUpdateSupportError(
             f"the emulator cannot update {resource_json['Type']} (no update support in its model); "

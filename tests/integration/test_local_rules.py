@@ -285,3 +285,18 @@ def test_direct_update_with_use_previous_value_of_a_defaulted_parameter(emulator
     described = cfn.describe_stacks(StackName=stack)["Stacks"][0]
     assert described["StackStatus"] == "UPDATE_COMPLETE"
     assert described["Parameters"] == [{"ParameterKey": "Size", "ParameterValue": "small"}]
+
+
+def test_an_update_of_a_type_moto_does_not_model_is_recorded_like_its_create(emulator: Emulator) -> None:
+    """CDK's ``AWS::CDK::Metadata`` (recorded, not emulated) changes whenever the app's constructs do, e.g.
+    when a promotion adds a ``Release<label>`` version: its update failed every such deploy with
+    ``AttributeError: 'NoneType' object has no attribute 'update_from_cloudformation_json'``."""
+    stack = name()
+    metadata = {"Type": "AWS::CDK::Metadata", "Properties": {"Analytics": "v2:deflate64:AAAA"}}
+    assert deploy(emulator, stack, {"CDKMetadata": metadata}) == ("CREATE_COMPLETE", [])
+    changed = {**metadata, "Properties": {"Analytics": "v2:deflate64:BBBB"}}
+    status, reasons = deploy(emulator, stack, {"CDKMetadata": changed, "Fn": function()})
+    assert (status, reasons) == ("UPDATE_COMPLETE", [])
+    template = emulator.client("cloudformation").get_template(StackName=stack)["TemplateBody"]
+    body = template if isinstance(template, dict) else json.loads(template)
+    assert body["Resources"]["CDKMetadata"]["Properties"]["Analytics"] == "v2:deflate64:BBBB"
