@@ -6,8 +6,9 @@ The names below are imported on first use (PEP 562), so that command-line tools 
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from lambda_constructs._lazy import LazyExports
 
 if TYPE_CHECKING:
     from lambda_constructs.errors import LambdaConstructsError
@@ -59,14 +60,12 @@ __all__ = [
 ]
 
 
+_LAZY = LazyExports(globals(), _EXPORTS)
+
+
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'lambda_constructs' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    return _LAZY.load(name)
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+    return _LAZY.names()

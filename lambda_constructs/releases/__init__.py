@@ -7,9 +7,9 @@ loading aws_cdk (a second instead of several).
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
+from lambda_constructs._lazy import LazyExports
 from lambda_constructs.releases.fingerprint import changed_parts, fingerprint, function_parts
 from lambda_constructs.releases.record import (
     AliasSpec,
@@ -43,7 +43,12 @@ __all__ = [
 ]
 
 
+_LAZY = LazyExports(globals(), {name: f"{__name__}.{module}" for name, module in _MODULES.items()})
+
+
 def __getattr__(name: str) -> Any:
-    if name not in _MODULES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{_MODULES[name]}"), name)
+    return _LAZY.load(name)
+
+
+def __dir__() -> list[str]:
+    return _LAZY.names()

@@ -9,8 +9,9 @@ trigger's module and the aws_cdk modules it needs (see docs/performance.md, "Imp
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from lambda_constructs._lazy import LazyExports
 
 if TYPE_CHECKING:
     from lambda_constructs.triggers.access import (
@@ -151,14 +152,12 @@ __all__ = [
 ]
 
 
+_LAZY = LazyExports(globals(), _MODULES)
+
+
 def __getattr__(name: str) -> Any:
-    module = _MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    return _LAZY.load(name)
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_MODULES])
+    return _LAZY.names()
