@@ -12,6 +12,7 @@ key matches the template's ``S3Key``.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +28,9 @@ DEFAULT_MEMORY_MB = 128
 
 
 @dataclass(frozen=True)
-class AliasSpec:
-    """An ``AWS::Lambda::Alias`` pointing at the function."""
+class SynthesizedAlias:
+    """An ``AWS::Lambda::Alias`` pointing at the function, as the template declares it (was ``AliasSpec``,
+    the name of the release file's alias entry, :class:`lambda_constructs.releases.AliasSpec`)."""
 
     name: str
     """The alias name (``live``, ``Prod``…)."""
@@ -72,7 +74,7 @@ class FunctionSpec:
     """Variables whose values are CloudFormation intrinsics (Ref, Fn::GetAtt, Fn::Join…): set with --env. Default: none."""
     unresolved_layers: tuple[str, ...] = ()
     """Layers that are not assets of this assembly (external ARNs or tokens); not on PYTHONPATH. Default: none."""
-    aliases: Mapping[str, AliasSpec] = field(default_factory=dict)
+    aliases: Mapping[str, SynthesizedAlias] = field(default_factory=dict)
     """Aliases of the function by name. Default: none."""
 
     @property
@@ -80,7 +82,7 @@ class FunctionSpec:
         """The unqualified function ARN."""
         return f"arn:aws:lambda:{self.region}:{self.account}:function:{self.function_name}"
 
-    def alias(self, name: str) -> AliasSpec:
+    def alias(self, name: str) -> SynthesizedAlias:
         """The alias called ``name``; raises listing the known aliases."""
         if name not in self.aliases:
             known = ", ".join(sorted(self.aliases)) or "none"
@@ -209,7 +211,7 @@ def _layers(stack: _Stack, layers: Any) -> tuple[list[Path], list[str]]:
     return found, unresolved
 
 
-def _aliases(stack: _Stack, logical_id: str) -> dict[str, AliasSpec]:
+def _aliases(stack: _Stack, logical_id: str) -> dict[str, SynthesizedAlias]:
     aliases = {}
     for alias_id, resource in (stack.template.get("Resources") or {}).items():
         props = resource.get("Properties") or {}
@@ -217,7 +219,7 @@ def _aliases(stack: _Stack, logical_id: str) -> dict[str, AliasSpec]:
             continue
         version = props.get("FunctionVersion")
         name = str(props.get("Name"))
-        aliases[name] = AliasSpec(name, alias_id, version if isinstance(version, str) else None)
+        aliases[name] = SynthesizedAlias(name, alias_id, version if isinstance(version, str) else None)
     return aliases
 
 
@@ -258,3 +260,22 @@ def resolve_function(assembly_dir: Path | str, target: str) -> FunctionSpec:
         unresolved_layers=tuple(unresolved_layers),
         aliases=_aliases(stack, logical_id),
     )
+
+
+def deprecated_name(module: str, name: str, *, stacklevel: int = 3) -> Any:
+    """The value of a deprecated name of ``module`` (``AliasSpec``: :class:`SynthesizedAlias`, its name until
+    issue #20), with a DeprecationWarning pointing at the caller; AttributeError for any other name."""
+    if name == "AliasSpec":
+        warnings.warn(
+            f"{module}.AliasSpec is deprecated: use SynthesizedAlias (lambda_constructs.releases.AliasSpec is "
+            "the release file's alias entry)",
+            DeprecationWarning,
+            stacklevel=stacklevel,
+        )
+        return SynthesizedAlias
+    raise AttributeError(f"module {module!r} has no attribute {name!r}")
+
+
+def __getattr__(name: str) -> Any:
+    """Deprecated names of this module (``AliasSpec``), see :func:`deprecated_name`."""
+    return deprecated_name(__name__, name)
