@@ -181,12 +181,16 @@ READERS_ALLOWED = {"lambda_constructs/assembly.py", "lambda_constructs/parallel/
 
 
 def test_every_assembly_reader_uses_this_module() -> None:
-    """No other module of the library (or the diagram script) walks a manifest's stack artifacts."""
+    """No other module of the library (or the diagram script) walks a manifest's stack artifacts or globs its
+    asset manifests."""
     sources = [*sorted((ROOT / "lambda_constructs").rglob("*.py")), ROOT / "scripts" / "diagram.py"]
     walking = sorted(
         str(path.relative_to(ROOT))
         for path in sources
-        if '"aws:cloudformation:stack"' in path.read_text() or '"cdk:cloud-assembly"' in path.read_text()
+        if any(
+            marker in path.read_text()
+            for marker in ('"aws:cloudformation:stack"', '"cdk:cloud-assembly"', "*.assets.json")
+        )
     )
     assert set(walking) <= READERS_ALLOWED, walking
     assert "lambda_constructs/assembly.py" in walking
