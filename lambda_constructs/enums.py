@@ -24,13 +24,14 @@ class OptionEnum(StrEnum):
     """A closed set of string option values; :meth:`of` also accepts the plain strings."""
 
     @classmethod
-    def of(cls, value: str | Self, *, path: str = "", option: str = "") -> Self:
+    def of(cls, value: str | Self, *, path: str = "", option: str = "", fix: str = "") -> Self:
         """The member for ``value`` (a member, or its exact string).
 
         Args:
             value: the option as given.
             path: construct path for the error ("" when there is no construct yet, e.g. in ``__post_init__``).
             option: the option's name in the error, e.g. ``RestApiTrigger.authorization``. Default: the enum's name.
+            fix: the error's fix. Default: pass a member (or its string).
 
         Raises:
             LambdaConstructsError: ``value`` is none of the members' strings (the message lists them).
@@ -45,7 +46,7 @@ class OptionEnum(StrEnum):
                 path,
                 f"{option or cls.__name__} must be one of {allowed}",
                 value=value,
-                fix=f"pass {cls.__name__}.<{'|'.join(member.name for member in cls)}> (or its string)",
+                fix=fix or f"pass {cls.__name__}.<{'|'.join(member.name for member in cls)}> (or its string)",
             ) from None
 
 

@@ -41,6 +41,8 @@ def test_other_strings_fail_with_the_allowed_values(enum: type[OptionEnum], bad:
     assert text.startswith(f"S/Fn/Api: authorization must be one of {allowed} (got {bad!r})")
     assert f"Fix: pass {enum.__name__}.<" in text
     assert caught.value.path == "S/Fn/Api" and caught.value.value == bad
+    with pytest.raises(LambdaConstructsError, match=r"\(got '.*'\)\. Fix: use 'IAM' \(default\)$"):
+        enum.of(bad, option="authorization", fix="use 'IAM' (default)")
 
 
 def synth(trigger: Any) -> dict[str, Any]:
