@@ -11,6 +11,7 @@ import json
 import re
 import tarfile
 from collections.abc import Iterable, Mapping
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
@@ -158,6 +159,45 @@ LIBRARY_ACKNOWLEDGEMENTS: dict[str, str] = {
         "chain. Messages are kept 14 days, KMS-encrypted."
     ),
 }
+
+
+class AcknowledgementKey(StrEnum):
+    """The keys of :data:`LIBRARY_ACKNOWLEDGEMENTS`, typed: ``LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.LAMBDA_DLQ]``
+    (a member is its key string, so lookups with either work; a misspelt member is an error mypy reports,
+    where a misspelt string was a KeyError at synth). ``tests/unit/test_acknowledgement_keys.py`` keeps the two
+    in step."""
+
+    LAMBDA_DLQ = "LambdaDLQ"
+    LAMBDA_CONCURRENCY = "LambdaConcurrency"
+    LAMBDA_INSIDE_VPC = "LambdaInsideVPC"
+    FAILURE_DLQ_REDRIVE = "SQSRedrivePolicy"
+    XRAY_RESOURCE_STAR = "AwsSolutions-IAM5[Resource::*]"
+    NETWORK_INTERFACES = "NetworkInterfaces"
+    TRIGGER_DLQ_REDRIVE = "SQSRedrivePolicy (trigger dead-letter queue)"
+    ESM_DESTINATION = "LambdaEventSourceMappingDestination"
+    EVENT_SOURCE_NETWORK_INTERFACES = "AwsSolutions-IAM5[Resource::*] (event source network interfaces)"
+    DYNAMODB_LIST_STREAMS = "AwsSolutions-IAM5[Resource::*] (dynamodb:ListStreams)"
+    KINESIS_CMK = "AwsSolutions-KDS3"
+    ACCESS_LOGS_BUCKET_LOGGING = "S3BucketLoggingEnabled (server access logs bucket)"
+    ACCESS_LOGS_BUCKET_ENCRYPTION = "S3DefaultEncryptionKMS (server access logs bucket)"
+    S3_REPLICATION = "S3BucketReplicationEnabled"
+    DELIVERY_DLQ = "AwsSolutions-SQS3"
+    SNS_ALIAS_ENDPOINT = "W3694"
+    BUCKET_NOTIFICATIONS_HANDLER = "BucketNotificationsHandler"
+    API_WAF = "APIGWAssociatedWithWAF"
+    API_CACHE = "APIGWCacheEnabledAndEncrypted"
+    API_CLIENT_CERTIFICATE = "APIGWSSLEnabled"
+    API_NOT_COGNITO = "AwsSolutions-COG4 (IAM-authorized API)"
+    API_EXECUTION_LOGS_ROLE = "AwsSolutions-IAM5 (API Gateway execution logs)"
+    STEP_FUNCTIONS_LOG_DELIVERY = "AwsSolutions-IAM5 (Step Functions log delivery)"
+    CONFIG_PUT_EVALUATIONS = "AwsSolutions-IAM5 (config:PutEvaluations)"
+    EVENTBRIDGE_DLQ_REDRIVE = "SQSRedrivePolicy (EventBridge target dead-letter queue)"
+    EVENTBRIDGE_DLQ = "AwsSolutions-SQS3 (EventBridge target dead-letter queue)"
+
+    @property
+    def reason(self) -> str:
+        """The acknowledgement's reason (:data:`LIBRARY_ACKNOWLEDGEMENTS` entry)."""
+        return LIBRARY_ACKNOWLEDGEMENTS[self]
 
 
 def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:

@@ -200,9 +200,11 @@ class FunctionView(IConstruct, Protocol):
         """``$LATEST`` as a version."""
         ...
 
-    default_alias_name: str | None
-    """The alias triggers target when none is named (releases set it to None when the release entry
-    has no such alias)."""
+    @property
+    def default_alias_name(self) -> str | None:
+        """The alias triggers target when none is named (None when a release entry has no such alias:
+        the function takes it from ``FunctionReleaseSet.default_alias``). Read-only to collaborators."""
+        ...
 
     def add_alias(
         self,

@@ -395,6 +395,7 @@ class SecureFunction(Construct):
             from lambda_constructs.releases.synth import apply_releases  # loads aws_codedeploy: only when used
 
             self.releases = apply_releases(self, props.releases)
+            self.default_alias_name = self.releases.default_alias
         elif props.default_alias is not None:
             self.add_alias(props.default_alias, self.latest_version)
 

@@ -5,19 +5,25 @@ Each stack template (and each nested-stack template) becomes a box: triggers on 
 versions, functions in the middle, destinations (queues, topics, log groups) and KMS keys on the right.
 Nodes and arrows come from the templates only — ``Ref``/``Fn::GetAtt`` references and the known
 relations of each resource type — so the picture is generated, never drawn by hand. The output is
-deterministic (sorted, no timestamps); it uses nothing but the Python standard library.
+deterministic (sorted, no timestamps); it uses nothing but the Python standard library and the
+library's assembly reader (``lambda_constructs.assembly``, itself standard library only).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from lambda_constructs.assembly import AssemblyError, read_stacks  # noqa: E402
 
 Json = Any
 
@@ -417,32 +423,14 @@ class TemplateReader:
 
 
 def read_assembly(cdk_out: Path) -> list[Graph]:
-    """One graph per stack template of the assembly (and per nested-stack template), sorted by name."""
-    manifest = json.loads((cdk_out / "manifest.json").read_text())
-    graphs: list[Graph] = []
-    for artifact_id, artifact in sorted(manifest.get("artifacts", {}).items()):
-        if artifact.get("type") != "aws:cloudformation:stack":
-            continue
-        template_file = artifact.get("properties", {}).get("templateFile")
-        if not template_file:
-            continue
-        name = str(artifact.get("displayName") or artifact_id)
-        graphs.extend(read_template(cdk_out, name, json.loads((cdk_out / template_file).read_text())))
+    """One graph per stack template of the assembly, per nested-stack template (named by its construct
+    path) and per stack of a Stage's assembly, sorted by name (lambda_constructs.assembly reads them)."""
+    graphs = [
+        TemplateReader(part.path or stack.display_name, part.template).read()
+        for stack in read_stacks(cdk_out)
+        for part in stack.parts
+    ]
     return sorted(graphs, key=lambda graph: graph.name)
-
-
-def read_template(cdk_out: Path, name: str, template: Json) -> list[Graph]:
-    """The graph of ``template`` followed by those of its nested stacks (``aws:asset:path`` metadata)."""
-    graphs = [TemplateReader(name, template).read()]
-    for logical_id, resource in sorted(template.get("Resources", {}).items()):
-        if resource.get("Type") != "AWS::CloudFormation::Stack":
-            continue
-        asset = (resource.get("Metadata") or {}).get("aws:asset:path")
-        if asset and (cdk_out / asset).is_file():
-            path = str((resource.get("Metadata") or {}).get("aws:cdk:path", logical_id))
-            child = path.removesuffix(".NestedStack/" + path.rsplit("/", 1)[-1]).split("/", 1)[-1]
-            graphs.extend(read_template(cdk_out, f"{name}/{child}", json.loads((cdk_out / asset).read_text())))
-    return graphs
 
 
 def label(text: str) -> str:
@@ -651,7 +639,11 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.cdk_out / "manifest.json").is_file():
         print(f"diagram: {args.cdk_out}/manifest.json not found; run `make synth` first", file=sys.stderr)
         return 1
-    graphs = read_assembly(args.cdk_out)
+    try:
+        graphs = read_assembly(args.cdk_out)
+    except AssemblyError as exc:  # a truncated assembly (an interrupted synth)
+        print(f"diagram: {exc}", file=sys.stderr)
+        return 1
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(render(graphs, args.title))
     nodes = sum(len(graph.nodes) for graph in graphs)

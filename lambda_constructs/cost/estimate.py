@@ -9,18 +9,15 @@ on its failure queue — is that function's too; the rest is shared by the stack
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lambda_constructs.assembly import TemplatePart, read_stacks
 from lambda_constructs.cost.prices import PriceTable
 from lambda_constructs.errors import LambdaConstructsError
 
-_STACK_TYPE = "aws:cloudformation:stack"
-_NESTED_ASSEMBLY_TYPE = "cdk:cloud-assembly"
 #: Construct ids (prefixes) of the functions aws-cdk-lib adds for its custom resources.
 _CDK_INFRASTRUCTURE = (
     "Custom::",
@@ -90,13 +87,6 @@ class StackCost:
         return total
 
 
-@dataclass(frozen=True)
-class _Template:
-    template: Mapping[str, Any]
-    paths: Mapping[str, str]
-    """Logical id → construct path."""
-
-
 def price_resource(resource: Mapping[str, Any], prices: PriceTable) -> list[tuple[str, float, float]]:
     """``(kind, units, usd)`` of one template resource; empty when it costs nothing while idle."""
     kind = resource.get("Type")
@@ -152,15 +142,15 @@ def estimate(assembly: str | Path, prices: PriceTable) -> list[StackCost]:
         raise LambdaConstructsError(
             "", "no cloud assembly here", value=str(root), fix="run `cdk synth` first (or pass --assembly DIR)"
         )
-    return [_stack_cost(name, templates, prices) for name, templates in _stacks(root)]
+    return [_stack_cost(stack.display_name, list(stack.parts), prices) for stack in read_stacks(root)]
 
 
-def _stack_cost(name: str, templates: list[_Template], prices: PriceTable) -> StackCost:
+def _stack_cost(name: str, templates: list[TemplatePart], prices: PriceTable) -> StackCost:
     cost = StackCost(name)
     for t in templates:
         resources: Mapping[str, Any] = t.template.get("Resources") or {}
         owners = _function_paths(t, resources)
-        owner_of = {lid: _owner(t.paths.get(lid, ""), owners) for lid in resources}
+        owner_of = {lid: _owner(t.construct_paths.get(lid, ""), owners) for lid in resources}
         for lid, resource in resources.items():
             lines = price_resource(resource, prices)
             if not lines:
@@ -177,13 +167,13 @@ def _stack_cost(name: str, templates: list[_Template], prices: PriceTable) -> St
     return cost
 
 
-def _function_paths(t: _Template, resources: Mapping[str, Any]) -> list[str]:
+def _function_paths(t: TemplatePart, resources: Mapping[str, Any]) -> list[str]:
     """Construct paths of the functions (a SecureFunction's path, not its inner ``Function``)."""
     found = []
     for lid, resource in resources.items():
-        if resource.get("Type") != "AWS::Lambda::Function" or lid not in t.paths:
+        if resource.get("Type") != "AWS::Lambda::Function" or lid not in t.construct_paths:
             continue
-        path = t.paths[lid].removesuffix("/Resource")
+        path = t.construct_paths[lid].removesuffix("/Resource")
         # CDK's own singleton and custom-resource provider functions are not the application's.
         if any(part.startswith(_CDK_INFRASTRUCTURE) for part in path.split("/")):
             continue
@@ -207,90 +197,3 @@ def _references(value: Any) -> Iterator[str]:
     elif isinstance(value, list):
         for inner in value:
             yield from _references(inner)
-
-
-# --------------------------------------------------------------------------------- assembly reading
-
-
-def _read_json(path: Path) -> Any:
-    """A file of the assembly; an unreadable or truncated one (an interrupted synth) is a LambdaConstructsError."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError) as exc:
-        raise LambdaConstructsError(
-            "", f"cannot read the cloud assembly file {path}: {exc}", fix="run `cdk synth` again"
-        ) from exc
-
-
-def _metadata(artifact: Mapping[str, Any], directory: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """Construct path → logical id (stack and nested stacks), and nested stack path → its template file."""
-    metadata: dict[str, Any] = dict(artifact.get("metadata") or {})
-    extra = artifact.get("additionalMetadataFile")
-    if isinstance(extra, str) and (directory / extra).is_file():
-        metadata.update(_read_json(directory / extra))
-    logical_ids: dict[str, str] = {}
-    nested: dict[str, str] = {}
-    for path, entries in metadata.items():
-        for entry in entries if isinstance(entries, list) else []:
-            if not isinstance(entry, dict):
-                continue
-            if entry.get("type") == "aws:cdk:logicalId":
-                logical_ids[path.lstrip("/")] = str(entry.get("data"))
-            elif entry.get("type") == "aws:cdk:templateFile":
-                nested[path.lstrip("/")] = str(entry.get("data"))
-    return logical_ids, nested
-
-
-#: The construct path of a nested stack's resource in its parent (``<parent>/<id>.NestedStack/<id>.NestedStackResource``).
-_NESTED_RESOURCE = re.compile(r"^(?P<parent>.*)/(?P<id>[^/]+)\.NestedStack/(?P=id)\.NestedStackResource$")
-
-
-def _nested_by_content(by_path: Mapping[str, str], directory: Path) -> dict[str, str]:
-    """Nested stack path → template file when the assembly has no ``aws:cdk:templateFile`` metadata
-    (aws-cdk-lib 2.220.0 writes none; newer releases do): each nested stack takes the
-    ``*.nested.template.json`` holding most of the logical ids recorded under its path."""
-    files = {
-        path.name: set(_read_json(path).get("Resources") or {}) for path in directory.glob("*.nested.template.json")
-    }
-    found: dict[str, str] = {}
-    for resource_path in by_path:
-        match = _NESTED_RESOURCE.match(resource_path)
-        if match is None:
-            continue
-        root = f"{match['parent']}/{match['id']}"
-        ids = {lid for path, lid in by_path.items() if path.startswith(root + "/")}
-        best = max(files, key=lambda name: len(files[name] & ids), default=None)
-        if best is not None and files[best] & ids:
-            found[root] = best
-    return found
-
-
-def _stacks(directory: Path) -> Iterator[tuple[str, list[_Template]]]:
-    manifest = _read_json(directory / "manifest.json")
-    for artifact_id, artifact in (manifest.get("artifacts") or {}).items():
-        kind = artifact.get("type")
-        properties = artifact.get("properties") or {}
-        if kind == _NESTED_ASSEMBLY_TYPE and "directoryName" in properties:
-            yield from _stacks(directory / properties["directoryName"])
-        if kind != _STACK_TYPE:
-            continue
-        name = str(artifact.get("displayName") or artifact_id)
-        by_path, nested = _metadata(artifact, directory)
-        nested = {path: file for path, file in nested.items() if file != properties["templateFile"]}
-        if not nested:
-            nested = _nested_by_content(by_path, directory)
-        templates = {"": str(properties["templateFile"]), **nested}
-        # Longest nested path first: a resource belongs to the innermost (nested) stack above it.
-        roots = sorted(nested, key=len, reverse=True)
-        own: dict[str, dict[str, str]] = {root: {} for root in templates}
-        for path, lid in by_path.items():
-            root = next((r for r in roots if path.startswith(r + "/")), "")
-            own[root][lid] = path
-        yield (
-            name,
-            [
-                _Template(_read_json(directory / file), own[root])
-                for root, file in templates.items()
-                if (directory / file).is_file()
-            ],
-        )

@@ -5,16 +5,24 @@
 with the function's environment, layers, timeout and memory size (:mod:`.runner`).
 """
 
-from lambda_constructs.invoke.assembly import AliasSpec, FunctionSpec, list_functions, resolve_function
+from typing import Any
+
+from lambda_constructs.invoke.assembly import (
+    FunctionSpec,
+    SynthesizedAlias,
+    deprecated_name,
+    list_functions,
+    resolve_function,
+)
 from lambda_constructs.invoke.events import EVENT_KINDS, load_event, make_event
 from lambda_constructs.invoke.runner import InvokeResult, LocalFunction, code_directory, invoke, local_function
 
 __all__ = [
     "EVENT_KINDS",
-    "AliasSpec",
     "FunctionSpec",
     "InvokeResult",
     "LocalFunction",
+    "SynthesizedAlias",
     "code_directory",
     "invoke",
     "list_functions",
@@ -23,3 +31,8 @@ __all__ = [
     "make_event",
     "resolve_function",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Deprecated names (``AliasSpec``: use :class:`SynthesizedAlias`); warns with DeprecationWarning."""
+    return deprecated_name(__name__, name)

@@ -12,11 +12,13 @@ key matches the template's ``S3Key``.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lambda_constructs.assembly import MANIFEST, StackArtifact, read_stacks
 from lambda_constructs.errors import LambdaConstructsError
 
 DEFAULT_REGION = "us-east-1"
@@ -24,14 +26,11 @@ DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_TIMEOUT_S = 3
 DEFAULT_MEMORY_MB = 128
 
-_STACK_TYPE = "aws:cloudformation:stack"
-_NESTED_ASSEMBLY_TYPE = "cdk:cloud-assembly"
-_ASSET_MANIFEST_TYPE = "cdk:asset-manifest"
-
 
 @dataclass(frozen=True)
-class AliasSpec:
-    """An ``AWS::Lambda::Alias`` pointing at the function."""
+class SynthesizedAlias:
+    """An ``AWS::Lambda::Alias`` pointing at the function, as the template declares it (was ``AliasSpec``,
+    the name of the release file's alias entry, :class:`lambda_constructs.releases.AliasSpec`)."""
 
     name: str
     """The alias name (``live``, ``Prod``…)."""
@@ -75,7 +74,7 @@ class FunctionSpec:
     """Variables whose values are CloudFormation intrinsics (Ref, Fn::GetAtt, Fn::Join…): set with --env. Default: none."""
     unresolved_layers: tuple[str, ...] = ()
     """Layers that are not assets of this assembly (external ARNs or tokens); not on PYTHONPATH. Default: none."""
-    aliases: Mapping[str, AliasSpec] = field(default_factory=dict)
+    aliases: Mapping[str, SynthesizedAlias] = field(default_factory=dict)
     """Aliases of the function by name. Default: none."""
 
     @property
@@ -83,7 +82,7 @@ class FunctionSpec:
         """The unqualified function ARN."""
         return f"arn:aws:lambda:{self.region}:{self.account}:function:{self.function_name}"
 
-    def alias(self, name: str) -> AliasSpec:
+    def alias(self, name: str) -> SynthesizedAlias:
         """The alias called ``name``; raises listing the known aliases."""
         if name not in self.aliases:
             known = ", ".join(sorted(self.aliases)) or "none"
@@ -97,80 +96,29 @@ class FunctionSpec:
 
 @dataclass(frozen=True)
 class _Stack:
+    """A stack artifact with the names ``STACK/FUNCTION`` may use for it."""
+
+    artifact: StackArtifact
     names: tuple[str, ...]
-    display_name: str
-    template: Mapping[str, Any]
-    directory: Path
-    environment: str
-    logical_id_paths: Mapping[str, str]
-    asset_paths_by_key: Mapping[str, Path]
 
+    @property
+    def display_name(self) -> str:
+        return self.artifact.display_name
 
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text())
-    except FileNotFoundError:
-        raise LambdaConstructsError(
-            "", f"{path} does not exist", fix="run `cdk synth` or pass --assembly DIR"
-        ) from None
-    except ValueError as exc:
-        raise LambdaConstructsError("", f"{path} is not valid JSON: {exc}") from None
-
-
-def _logical_id_paths(artifact: Mapping[str, Any], directory: Path) -> dict[str, str]:
-    """Logical id → construct path, from the artifact's inline or additional metadata."""
-    metadata: dict[str, Any] = dict(artifact.get("metadata") or {})
-    extra = artifact.get("additionalMetadataFile")
-    if isinstance(extra, str) and (directory / extra).is_file():
-        metadata.update(_read_json(directory / extra))
-    paths: dict[str, str] = {}
-    for construct_path, entries in metadata.items():
-        for entry in entries if isinstance(entries, list) else []:
-            if isinstance(entry, dict) and entry.get("type") == "aws:cdk:logicalId":
-                paths[str(entry.get("data"))] = construct_path.lstrip("/")
-    return paths
-
-
-def _asset_paths(artifacts: Mapping[str, Any], directory: Path) -> dict[str, Path]:
-    """S3 object key → local asset path, from every asset manifest of this assembly."""
-    paths: dict[str, Path] = {}
-    for artifact in artifacts.values():
-        if artifact.get("type") != _ASSET_MANIFEST_TYPE:
-            continue
-        manifest = _read_json(directory / artifact["properties"]["file"])
-        for entry in (manifest.get("files") or {}).values():
-            source = entry.get("source", {}).get("path")
-            if not isinstance(source, str):
-                continue
-            for destination in (entry.get("destinations") or {}).values():
-                key = destination.get("objectKey")
-                if isinstance(key, str):
-                    paths[key] = directory / source
-    return paths
+    @property
+    def template(self) -> Mapping[str, Any]:
+        return self.artifact.template
 
 
 def _stacks(directory: Path) -> Iterator[_Stack]:
-    manifest = _read_json(directory / "manifest.json")
-    artifacts: Mapping[str, Any] = manifest.get("artifacts") or {}
-    asset_paths = _asset_paths(artifacts, directory)
-    for artifact_id, artifact in artifacts.items():
-        kind = artifact.get("type")
-        properties = artifact.get("properties") or {}
-        if kind == _NESTED_ASSEMBLY_TYPE and "directoryName" in properties:
-            yield from _stacks(directory / properties["directoryName"])
-        if kind != _STACK_TYPE:
-            continue
-        display = str(artifact.get("displayName") or artifact_id)
-        names = tuple(dict.fromkeys([display, artifact_id, str(properties.get("stackName") or display)]))
-        yield _Stack(
-            names=names,
-            display_name=display,
-            template=_read_json(directory / properties["templateFile"]),
-            directory=directory,
-            environment=str(artifact.get("environment") or ""),
-            logical_id_paths=_logical_id_paths(artifact, directory),
-            asset_paths_by_key=asset_paths,
+    if not (directory / MANIFEST).is_file():
+        raise LambdaConstructsError(
+            "", f"{directory / MANIFEST} does not exist", fix="run `cdk synth` or pass --assembly DIR"
         )
+    for artifact in read_stacks(directory):
+        display = artifact.display_name
+        stack_name = str(artifact.properties.get("stackName") or display)
+        yield _Stack(artifact, tuple(dict.fromkeys([display, artifact.artifact_id, stack_name])))
 
 
 def list_functions(assembly_dir: Path | str) -> list[str]:
@@ -189,10 +137,11 @@ def _short(path: str) -> str:
 def _function_paths(stack: _Stack) -> dict[str, str]:
     """Logical id → construct path relative to the stack ("" when unknown) for each function."""
     result = {}
+    metadata_paths = stack.artifact.construct_paths
     for logical_id, resource in (stack.template.get("Resources") or {}).items():
         if resource.get("Type") != "AWS::Lambda::Function":
             continue
-        path = (resource.get("Metadata") or {}).get("aws:cdk:path") or stack.logical_id_paths.get(logical_id, "")
+        path = (resource.get("Metadata") or {}).get("aws:cdk:path") or metadata_paths.get(logical_id, "")
         stack_prefix = stack.display_name.split("/")[-1] + "/"
         for prefix in (stack.display_name + "/", stack_prefix):
             if path.startswith(prefix):
@@ -239,9 +188,9 @@ def _find_function(stack: _Stack, wanted: str) -> tuple[str, str]:
 def _asset_path(stack: _Stack, resource: Mapping[str, Any], content: Any) -> Path | None:
     asset = (resource.get("Metadata") or {}).get("aws:asset:path")
     if isinstance(asset, str):
-        return stack.directory / asset
+        return stack.artifact.directory / asset
     key = content.get("S3Key") if isinstance(content, dict) else None
-    return stack.asset_paths_by_key.get(key) if isinstance(key, str) else None
+    return stack.artifact.assembly.asset_paths.get(key) if isinstance(key, str) else None
 
 
 def _layers(stack: _Stack, layers: Any) -> tuple[list[Path], list[str]]:
@@ -262,7 +211,7 @@ def _layers(stack: _Stack, layers: Any) -> tuple[list[Path], list[str]]:
     return found, unresolved
 
 
-def _aliases(stack: _Stack, logical_id: str) -> dict[str, AliasSpec]:
+def _aliases(stack: _Stack, logical_id: str) -> dict[str, SynthesizedAlias]:
     aliases = {}
     for alias_id, resource in (stack.template.get("Resources") or {}).items():
         props = resource.get("Properties") or {}
@@ -270,7 +219,7 @@ def _aliases(stack: _Stack, logical_id: str) -> dict[str, AliasSpec]:
             continue
         version = props.get("FunctionVersion")
         name = str(props.get("Name"))
-        aliases[name] = AliasSpec(name, alias_id, version if isinstance(version, str) else None)
+        aliases[name] = SynthesizedAlias(name, alias_id, version if isinstance(version, str) else None)
     return aliases
 
 
@@ -290,7 +239,7 @@ def resolve_function(assembly_dir: Path | str, target: str) -> FunctionSpec:
     props: Mapping[str, Any] = resource.get("Properties") or {}
     variables = (props.get("Environment") or {}).get("Variables") or {}
     layers, unresolved_layers = _layers(stack, props.get("Layers"))
-    account, region = _environment_account_region(stack.environment)
+    account, region = _environment_account_region(stack.artifact.environment)
     name = props.get("FunctionName")
     stack_name = stack.names[-1].replace("/", "-")
     return FunctionSpec(
@@ -311,3 +260,22 @@ def resolve_function(assembly_dir: Path | str, target: str) -> FunctionSpec:
         unresolved_layers=tuple(unresolved_layers),
         aliases=_aliases(stack, logical_id),
     )
+
+
+def deprecated_name(module: str, name: str, *, stacklevel: int = 3) -> Any:
+    """The value of a deprecated name of ``module`` (``AliasSpec``: :class:`SynthesizedAlias`, its name until
+    issue #20), with a DeprecationWarning pointing at the caller; AttributeError for any other name."""
+    if name == "AliasSpec":
+        warnings.warn(
+            f"{module}.AliasSpec is deprecated: use SynthesizedAlias (lambda_constructs.releases.AliasSpec is "
+            "the release file's alias entry)",
+            DeprecationWarning,
+            stacklevel=stacklevel,
+        )
+        return SynthesizedAlias
+    raise AttributeError(f"module {module!r} has no attribute {name!r}")
+
+
+def __getattr__(name: str) -> Any:
+    """Deprecated names of this module (``AliasSpec``), see :func:`deprecated_name`."""
+    return deprecated_name(__name__, name)

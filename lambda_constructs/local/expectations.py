@@ -64,21 +64,7 @@ def _strip(path: str) -> str:
 
 def _metadata_paths(stack: StackTemplate) -> dict[str, str]:
     """Logical ID -> construct path from the assembly's metadata (``aws:cdk:logicalId`` entries)."""
-    sources: list[dict[str, Any]] = []
-    side_file = stack.directory / f"{stack.name}.metadata.json"
-    if side_file.exists():
-        sources.append(json.loads(side_file.read_text()))
-    manifest = json.loads((stack.directory / "manifest.json").read_text())
-    for artifact in manifest.get("artifacts", {}).values():
-        if artifact.get("properties", {}).get("stackName") == stack.name or artifact.get("displayName") == stack.name:
-            sources.append(artifact.get("metadata", {}))
-    paths: dict[str, str] = {}
-    for source in sources:
-        for path, entries in source.items():
-            for entry in entries:
-                if entry.get("type") == "aws:cdk:logicalId" and isinstance(entry.get("data"), str):
-                    paths[entry["data"]] = path
-    return paths
+    return dict(stack.artifact.construct_paths) if stack.artifact is not None else {}
 
 
 def construct_path(stack: StackTemplate, logical_id: str) -> str:

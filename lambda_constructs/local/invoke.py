@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lambda_constructs.assembly import AssemblyManifest
 from lambda_constructs.invoke import runner
 from lambda_constructs.local.server import ACCOUNT, REGION, Emulator
 from lambda_constructs.local.verify import load_stacks
@@ -100,30 +101,19 @@ class CodeAssets:
     """Inline (``ZipFile``) code, if any. Default: None."""
 
 
-def _asset_hashes(cdk_out: Path) -> dict[str, Path]:
-    """Asset hash -> source directory/file, from every ``*.assets.json`` of the assembly."""
-    found: dict[str, Path] = {}
-    for manifest in cdk_out.glob("*.assets.json"):
-        for asset_hash, asset in json.loads(manifest.read_text()).get("files", {}).items():
-            source = asset.get("source", {}).get("path")
-            if source:
-                found[asset_hash] = cdk_out / source
-    return found
+def _asset_dir(assembly: AssemblyManifest, resource: dict[str, Any]) -> Path | None:
+    """The code asset of a function/layer: ``aws:asset:path`` metadata, else the asset manifest entry
+    whose object key is the template's ``S3Key`` (:mod:`lambda_constructs.assembly`).
 
-
-def _asset_dir(cdk_out: Path, resource: dict[str, Any]) -> Path | None:
-    """The code asset of a function/layer: ``aws:asset:path`` metadata, else the asset manifest.
-
-    Apps synthesized with asset metadata disabled (the test suite's) only have the S3 key, whose
-    name is the asset hash.
+    Apps synthesized with asset metadata disabled (the test suite's) only have the S3 key.
     """
     path = resource.get("Metadata", {}).get("aws:asset:path")
     if path:
-        return cdk_out / str(path)
+        return assembly.directory / str(path)
     props = resource.get("Properties", {})
     key = (props.get("Code") or props.get("Content") or {}).get("S3Key")
     if isinstance(key, str):
-        return _asset_hashes(cdk_out).get(key.split(".", 1)[0])
+        return assembly.asset_paths.get(key)
     return None
 
 
@@ -142,15 +132,16 @@ def deployed_assets(emulator: Emulator, cdk_out: Path) -> dict[str, CodeAssets]:
         except Exception:
             continue
         physical = {r.get("LogicalResourceId"): r.get("PhysicalResourceId", "") for r in deployed}
+        assembly = stack.artifact.assembly if stack.artifact is not None else AssemblyManifest(stack.directory)
         for logical_id, resource in stack.resources.items():
             phys = physical.get(logical_id)
             if resource["Type"] == "AWS::Lambda::LayerVersion" and phys:
-                layer_dir = _asset_dir(stack.directory, resource)
+                layer_dir = _asset_dir(assembly, resource)
                 if layer_dir:
                     layers[phys] = layer_dir
             elif resource["Type"] == "AWS::Lambda::Function" and phys:
                 inline = resource.get("Properties", {}).get("Code", {}).get("ZipFile")
-                functions[phys] = CodeAssets(_asset_dir(stack.directory, resource), inline_code=inline)
+                functions[phys] = CodeAssets(_asset_dir(assembly, resource), inline_code=inline)
     for code in functions.values():
         code.layer_dirs = layers
     return functions

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lambda_constructs.assembly import StackArtifact, read_stacks
 from lambda_constructs.local.server import ACCOUNT, REGION, Emulator
 
 SKIPPED_TYPES = frozenset({"AWS::CDK::Metadata"})
@@ -56,6 +57,8 @@ class StackTemplate:
     """The parsed template."""
     directory: Path
     """The assembly folder holding it."""
+    artifact: StackArtifact | None = None
+    """The stack's artifact (its metadata, environment, Stage path); None when built by hand. Default: None."""
 
     @property
     def resources(self) -> dict[str, Any]:
@@ -65,18 +68,15 @@ class StackTemplate:
 
 
 def load_stacks(cdk_out: Path) -> list[StackTemplate]:
-    """Stack artifacts of the assembly in ``cdk_out`` (nested assemblies included), manifest order."""
-    manifest = json.loads((cdk_out / "manifest.json").read_text())
-    stacks: list[StackTemplate] = []
-    for artifact_id, artifact in manifest.get("artifacts", {}).items():
-        kind = artifact.get("type")
-        props = artifact.get("properties", {})
-        if kind == "aws:cloudformation:stack":
-            template = json.loads((cdk_out / props["templateFile"]).read_text())
-            stacks.append(StackTemplate(props.get("stackName", artifact_id), template, cdk_out))
-        elif kind == "cdk:cloud-assembly":
-            stacks.extend(load_stacks(cdk_out / props["directoryName"]))
-    return stacks
+    """Stack artifacts of the assembly in ``cdk_out`` (nested assemblies included), manifest order; every
+    template is read here.
+
+    Raises:
+        AssemblyError: a manifest or template is missing, unreadable or truncated.
+    """
+    return [
+        StackTemplate(stack.stack_name, dict(stack.template), stack.directory, stack) for stack in read_stacks(cdk_out)
+    ]
 
 
 def queue_arn(url: str) -> str:

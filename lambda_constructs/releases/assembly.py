@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lambda_constructs.assembly import MANIFEST, read_stacks
 from lambda_constructs.errors import LambdaConstructsError
 from lambda_constructs.releases.fingerprint import METADATA_KEY
 
@@ -37,7 +38,7 @@ def read_assembly(directory: str | Path, target: str | None = None) -> dict[str,
     """Functions carrying release metadata in the assembly at ``directory`` (nested stages included);
     with ``target``, only those synthesized for that deployment target (default: all)."""
     root = Path(directory)
-    if not (root / "manifest.json").is_file():
+    if not (root / MANIFEST).is_file():
         raise LambdaConstructsError(
             "",
             "no cloud assembly to read the current fingerprints from",
@@ -45,68 +46,42 @@ def read_assembly(directory: str | Path, target: str | None = None) -> dict[str,
             fix="run `cdk synth` first (or pass --assembly DIR)",
         )
     found: dict[str, SynthesizedFunction] = {}
-    for manifest_file in sorted(root.rglob("manifest.json")):
-        manifest = _read_json(manifest_file)
-        for artifact_id, artifact in manifest.get("artifacts", {}).items():
-            if artifact.get("type") != "aws:cloudformation:stack":
+    # Folders in path order, as the reader before the shared one visited them (a later stack's function wins).
+    for stack in sorted(read_stacks(root), key=lambda stack: stack.directory / MANIFEST):
+        if not stack.has_template:
+            continue
+        for resource in stack.resources.values():
+            meta = (resource.get("Metadata") or {}).get(METADATA_KEY)
+            if resource.get("Type") != "AWS::Lambda::Function" or not isinstance(meta, dict):
                 continue
-            template_file = manifest_file.parent / artifact.get("properties", {}).get("templateFile", "")
-            if not template_file.is_file():
+            key = str(meta["key"])
+            fn_target = str(meta.get("target", "default"))
+            if target is not None and fn_target != target:
                 continue
-            template = _read_json(template_file)
-            # Recent CDK versions write the construct metadata to a separate file, not inline.
-            metadata = dict(artifact.get("metadata") or {})
-            extra = artifact.get("additionalMetadataFile")
-            if isinstance(extra, str) and (manifest_file.parent / extra).is_file():
-                metadata.update(_read_json(manifest_file.parent / extra))
-            logical_ids = {
-                path: entry["data"]
-                for path, entries in metadata.items()
-                for entry in entries
-                if entry.get("type") == "aws:cdk:logicalId"
+            pattern = re.compile(rf"(?:.*/)?{re.escape(key)}/Output([^/]+)")
+            outputs = {
+                match.group(1): lid for path, lid in stack.logical_ids.items() if (match := pattern.fullmatch(path))
             }
-            for resource in template.get("Resources", {}).values():
-                meta = (resource.get("Metadata") or {}).get(METADATA_KEY)
-                if resource.get("Type") != "AWS::Lambda::Function" or not isinstance(meta, dict):
-                    continue
-                key = str(meta["key"])
-                fn_target = str(meta.get("target", "default"))
-                if target is not None and fn_target != target:
-                    continue
-                pattern = re.compile(rf"(?:.*/)?{re.escape(key)}/Output([^/]+)")
-                outputs = {
-                    match.group(1): lid for path, lid in logical_ids.items() if (match := pattern.fullmatch(path))
-                }
-                other = found.get(key)
-                if other is not None and other.fingerprint != str(meta["fingerprint"]):
-                    raise LambdaConstructsError(
-                        "",
-                        f"{key} is synthesized with different code or configuration in targets {other.target} and "
-                        f"{fn_target}; a release is one fingerprint shared by all targets",
-                        value=[other.fingerprint[:19], str(meta["fingerprint"])[:19]],
-                        fix="give the differing functions their own keys (construct ids), see docs/promotion.md "
-                        '"Limits of the model"',
-                    )
-                found[key] = SynthesizedFunction(
-                    key=key,
-                    stack=str(artifact.get("displayName") or artifact_id),
-                    fingerprint=str(meta["fingerprint"]),
-                    parts=dict(meta.get("parts", {})),
-                    output_ids=outputs,
-                    target=fn_target,
-                    stack_name=str(artifact.get("properties", {}).get("stackName") or artifact_id),
+            other = found.get(key)
+            if other is not None and other.fingerprint != str(meta["fingerprint"]):
+                raise LambdaConstructsError(
+                    "",
+                    f"{key} is synthesized with different code or configuration in targets {other.target} and "
+                    f"{fn_target}; a release is one fingerprint shared by all targets",
+                    value=[other.fingerprint[:19], str(meta["fingerprint"])[:19]],
+                    fix="give the differing functions their own keys (construct ids), see docs/promotion.md "
+                    '"Limits of the model"',
                 )
+            found[key] = SynthesizedFunction(
+                key=key,
+                stack=stack.display_name,
+                fingerprint=str(meta["fingerprint"]),
+                parts=dict(meta.get("parts", {})),
+                output_ids=outputs,
+                target=fn_target,
+                stack_name=stack.stack_name,
+            )
     return found
-
-
-def _read_json(path: Path) -> Any:
-    """A file of the assembly; an unreadable or truncated one (an interrupted synth) is a LambdaConstructsError."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError) as exc:
-        raise LambdaConstructsError(
-            "", f"cannot read the cloud assembly file {path}: {exc}", fix="run `cdk synth` again"
-        ) from exc
 
 
 def read_outputs(path: str | Path) -> dict[str, str]:

@@ -14,6 +14,7 @@ Construct ids are API (they are the logical ids CloudFormation tracks):
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -77,24 +78,30 @@ class AliasDeployment:
     """Rollback alarms of the group (none when the alias sets ``"alarms": false``). Default: empty."""
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class FunctionReleaseSet:
-    """What :func:`apply_releases` built for one :class:`SecureFunction`."""
+    """What :func:`apply_releases` built for one function (``SecureFunction.releases``); the function
+    itself is not changed by it beyond the aliases it was asked to add (``FunctionView.add_alias``)."""
 
     key: str
     """The function's key in the release file (its construct path)."""
     fingerprint: str
     """The current code/configuration fingerprint."""
-    parts: dict[str, object]
+    parts: Mapping[str, object]
     """What the fingerprint covers (code asset hash, runtime, handler, memory …)."""
     entry: FunctionReleases | None
     """The function's entry (None when the file has none yet: the first deploy's plan is made)."""
     target: str = DEFAULT_TARGET
     """The deployment target whose state was synthesized (docs/promotion.md, "Targets").
     Default: ``default``."""
-    versions: dict[str, lambda_.Version] = field(default_factory=dict)
+    versions: Mapping[str, lambda_.Version] = field(default_factory=dict)
     """``AWS::Lambda::Version`` by release label (kept releases only). Default: empty."""
-    deployments: dict[str, AliasDeployment] = field(default_factory=dict)
+    aliases: Mapping[str, lambda_.Alias] = field(default_factory=dict)
+    """The aliases of the release entry by name, in the entry's order. Default: empty."""
+    default_alias: str | None = None
+    """The alias triggers target when none is named: the function's ``default_alias`` setting when the
+    entry has that alias, else None (the caller sets its ``default_alias_name`` from it). Default: None."""
+    deployments: Mapping[str, AliasDeployment] = field(default_factory=dict)
     """CodeDeploy groups by alias name (aliases with a ``deployment`` only). Default: empty."""
 
     def deployment_group(self, alias: str) -> codedeploy.LambdaDeploymentGroup:
@@ -153,7 +160,16 @@ def key_and_target(fn: Construct, record: ReleaseRecord) -> tuple[str, str]:
 
 
 def apply_releases(fn: FunctionView, source: ReleaseRecord | str | os.PathLike[str]) -> FunctionReleaseSet:
-    """Create the versions, aliases, deployments and outputs of ``fn`` from its release entry."""
+    """Create the versions, aliases, deployments and outputs of ``fn`` from its release entry.
+
+    The resources are created under ``fn`` (aliases through ``fn.add_alias``); nothing else of ``fn`` is
+    set: the result names the versions, the aliases and the default alias, and the caller takes what it
+    needs (``SecureFunction`` sets its ``default_alias_name`` from ``default_alias``).
+
+    Raises:
+        LambdaConstructsError: the release file is missing or invalid, the code drifted from a recorded
+            release, or an alias points at a release with no version in this target.
+    """
     record = load(source)
     key, target = key_and_target(fn.construct, record)
     parts = function_parts(fn.function)
@@ -165,39 +181,41 @@ def apply_releases(fn: FunctionView, source: ReleaseRecord | str | os.PathLike[s
         meta["target"] = target
     cfn.add_metadata(METADATA_KEY, meta)
     stored = record.functions.get(key)
-    result = FunctionReleaseSet(key=key, fingerprint=current, parts=parts, entry=stored, target=target)
     if stored is None:
         entry = _first_deploy(fn, record.source, key, target, parts, current)
     else:
         entry = stored.for_target(target) or _fresh_target(fn, record.source, key, target, stored, parts, current)
     _check_drift(fn, key, entry, parts, current)
     _check_provisioned_concurrency(fn, entry)
+    versions: dict[str, lambda_.Version] = {}
     for label in entry.kept_labels():  # versions of distinct code: only the newest can be new
         release = entry.release(label)
         assert release is not None
-        result.versions[label] = lambda_.Version(
+        versions[label] = lambda_.Version(
             fn.construct,
             f"Release{label}",
             lambda_=fn.function,
             description=f"{label} {release.fingerprint}",
             removal_policy=RemovalPolicy.RETAIN,
         )
-    _check_usable(fn, record.source, key, target, entry, set(result.versions))
+    _check_usable(fn, record.source, key, target, entry, set(versions))
     application: codedeploy.LambdaApplication | None = None
+    aliases: dict[str, lambda_.Alias] = {}
+    deployments: dict[str, AliasDeployment] = {}
     for name, spec in entry.aliases.items():
         points_to = entry.target(name)
-        version = fn.latest_version if points_to == LATEST else result.versions[points_to]
+        version = fn.latest_version if points_to == LATEST else versions[points_to]
         split = "".join(f" +{label}@{weight:g}" for label, weight in spec.weights.items())
         alias = fn.add_alias(
             name,
             version,
             description=f"{name} -> {points_to}{split}",
             additional_versions=[
-                lambda_.VersionWeight(version=result.versions[label], weight=weight)
-                for label, weight in spec.weights.items()
+                lambda_.VersionWeight(version=versions[label], weight=weight) for label, weight in spec.weights.items()
             ],
             provisioned_concurrent_executions=spec.provisioned_concurrency,
         )
+        aliases[name] = alias
         fp = current if points_to == LATEST else _release_fp(entry, points_to)
         CfnOutput(
             fn.construct,
@@ -208,12 +226,18 @@ def apply_releases(fn: FunctionView, source: ReleaseRecord | str | os.PathLike[s
         if spec.deployment is not None:
             if application is None:
                 application = codedeploy.LambdaApplication(fn.construct, "DeploymentApplication")
-            result.deployments[name] = _deployment(fn, name, alias, spec.deployment, spec.alarms, application)
-    if fn.props.default_alias in entry.aliases:
-        fn.default_alias_name = fn.props.default_alias
-    else:
-        fn.default_alias_name = None
-    return result
+            deployments[name] = _deployment(fn, name, alias, spec.deployment, spec.alarms, application)
+    return FunctionReleaseSet(
+        key=key,
+        fingerprint=current,
+        parts=parts,
+        entry=stored,
+        target=target,
+        versions=versions,
+        aliases=aliases,
+        default_alias=fn.props.default_alias if fn.props.default_alias in aliases else None,
+        deployments=deployments,
+    )
 
 
 def _check_usable(
