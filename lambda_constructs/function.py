@@ -9,7 +9,6 @@ with an encrypted on-failure queue (with its own redrive and TLS-only policy), a
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import re
@@ -17,7 +16,6 @@ import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from aws_cdk import Annotations, ArnFormat, CfnResource, Duration, RemovalPolicy, Size, Stack, Token
@@ -42,8 +40,8 @@ from lambda_constructs.compliance import (
 )
 from lambda_constructs.errors import LambdaConstructsError, fail, warn
 from lambda_constructs.keys import new_key, service_principal, stack_key
+from lambda_constructs.languages import INLINE_CODE_MAX_CHARS as INLINE_CODE_MAX_CHARS  # moved; kept public
 from lambda_constructs.layers import PythonLayer, check_layers
-from lambda_constructs.python_code import python_code
 from lambda_constructs.releases.record import ReleaseRecord
 from lambda_constructs.releases.routing import check_alias_routing
 from lambda_constructs.scanners import ignore_cfn_lint
@@ -63,8 +61,6 @@ if TYPE_CHECKING:
     from lambda_constructs.languages import LanguageFunction
     from lambda_constructs.releases.synth import FunctionReleaseSet
 
-#: CloudFormation's limit for inline (ZipFile) code.
-INLINE_CODE_MAX_CHARS = 4096
 #: A function name Lambda accepts (CreateFunction FunctionName: 1–64 characters when given as a name).
 FUNCTION_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 #: The AWS managed policy CDK attaches for Lambda Insights; ExecutionRole replaces it (see add_managed_policy).
@@ -732,18 +728,10 @@ class SecureFunction(Construct):
         )
 
     def _code(self) -> lambda_.Code:
-        language_code = languages.code(self, self.language_info)  # Node.js, Java, .NET, custom, image
-        if language_code is not None:
-            return language_code
-        if self.props.inline_code is not None:
-            return lambda_.Code.from_inline(self.props.inline_code)
-        assert self.props.code_dir is not None  # checked in _validate
-        code = python_code(
-            self, Path(str(self.props.code_dir)), self.runtime, self.props.architecture, self.props.pip_options
-        )
-        self.code_bundle = code.bundle
-        self.code_unzipped_size_bytes = code.unzipped_size_bytes
-        return code.code
+        built = languages.code(self, self.language_info)
+        self.code_bundle = built.bundle
+        self.code_unzipped_size_bytes = built.unzipped_size_bytes
+        return built.code
 
     def _layer_versions(self) -> list[lambda_.ILayerVersion]:
         """The layers as ILayerVersion, after checking count, compatibility and total size."""
@@ -881,87 +869,6 @@ class SecureFunction(Construct):
                 value=[g.node.path for g in props.security_groups],
                 fix="set egress rules on your security groups, or drop security_groups",
             )
-        self._validate_handler()
-
-    def _validate_handler(self) -> None:
-        if self.props.image is not None:
-            return  # no handler: languages.validate checks the image
-        handler = self.handler
-        form = runtimes.HANDLER_FORMS.get(self.family)
-        if form is not None and not form[0].match(handler):
-            raise fail(
-                self,
-                f"handler is not of the {self.runtime.name} form {form[1]}",
-                value=handler,
-                fix=f"use the form {form[1]}",
-            )
-        if self.props.inline_code is not None:
-            if len(self.props.inline_code) > INLINE_CODE_MAX_CHARS:
-                raise fail(
-                    self,
-                    f"inline_code has {len(self.props.inline_code)} characters; CloudFormation allows "
-                    f"{INLINE_CODE_MAX_CHARS}",
-                    value=len(self.props.inline_code),
-                    fix="put the code in a folder and pass code_dir",
-                )
-            return
-        code_dir = Path(str(self.props.code_dir))
-        if self.family != "python":
-            return  # Node.js, Java, .NET and custom runtimes: checked by languages.validate
-        if not code_dir.is_dir():
-            raise fail(
-                self,
-                "code_dir is not a folder",
-                value=str(code_dir),
-                fix="pass the path of the folder that holds the handler's module (relative to the app)",
-            )
-        if self.family == "python":
-            _check_python_handler(self, code_dir, handler)
-
-
-def _check_python_handler(scope: IConstruct, code_dir: Path, handler: str) -> None:
-    """The handler's module exists in ``code_dir`` and defines the function."""
-    module_path, _, function_name = handler.rpartition(".")
-    relative = module_path.replace(".", "/")
-    candidates = [code_dir / f"{relative}.py", code_dir / relative / "__init__.py"]
-    module_file = next((path for path in candidates if path.is_file()), None)
-    if module_file is None:
-        raise fail(
-            scope,
-            f"code_dir has no module for handler {handler}",
-            value=str(candidates[0]),
-            fix=f"create {candidates[0].name} in {code_dir} or correct the handler",
-        )
-    try:
-        tree = ast.parse(module_file.read_text(encoding="utf-8"), filename=str(module_file))
-    except SyntaxError as exc:
-        raise fail(
-            scope,
-            f"the handler module does not parse: {exc.msg} at line {exc.lineno}",
-            value=str(module_file),
-            fix="fix the syntax error",
-        ) from exc
-    if function_name not in _top_level_names(tree):
-        raise fail(
-            scope,
-            f"{module_file.name} defines no top-level {function_name}",
-            value=handler,
-            fix=f"define `def {function_name}(event, context)` in {module_file.name} or correct the handler",
-        )
-
-
-def _top_level_names(tree: ast.Module) -> set[str]:
-    names: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.Assign):
-            names.update(target.id for target in node.targets if isinstance(target, ast.Name))
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            names.add(node.target.id)
-        elif isinstance(node, ast.ImportFrom | ast.Import):
-            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
-    return names
 
 
 #: Paths of scopes already read from the jsii kernel (two round trips each).
