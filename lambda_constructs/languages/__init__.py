@@ -79,8 +79,8 @@ def default_runtime(language: Language) -> lambda_.Runtime:
     """The newest runtime aws-cdk-lib knows for ``language`` (``provided.al2023`` for custom runtimes)."""
     if language == "provided":
         return lambda_.Runtime.PROVIDED_AL2023
-    if language not in ("python", "nodejs", "java", "dotnet"):
-        raise ValueError(f"unknown language {language!r}: use python, nodejs, java, dotnet or provided")
+    if language not in STRATEGIES:
+        raise ValueError(f"unknown language {language!r}: use {', '.join(STRATEGIES)}")
     return runtimes.latest(language)
 
 
