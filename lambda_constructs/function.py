@@ -5,6 +5,10 @@ least-privilege role (customer-managed policies, no AWS managed policies), a cus
 key (rotation on, retained) for environment variables, logs and the failure queue, its own
 encrypted log group with retention and JSON logs, X-Ray tracing, asynchronous invocation settings
 with an encrypted on-failure queue (with its own redrive and TLS-only policy), and a ``live`` alias.
+
+Its parts, one concept a module: the props and their checks (``function_props``), the default grants and
+acknowledgements (``function_baseline``), the failure queue (``failure_queue``), the code of each language
+(``languages``), jsii speed-ups (``_jsii_speed``).
 """
 
 from __future__ import annotations
@@ -48,9 +52,7 @@ from lambda_constructs.layers import PythonLayer, check_layers
 from lambda_constructs.releases.routing import check_alias_routing
 from lambda_constructs.scanners import ignore_cfn_lint
 from lambda_constructs.triggers.base import Trigger
-from lambda_constructs.validation import (
-    duration_seconds,
-)
+from lambda_constructs.validation import duration_seconds
 
 if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
