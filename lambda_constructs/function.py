@@ -548,10 +548,9 @@ class SecureFunction(Construct):
 
     def _grant_defaults(self) -> None:
         """Log writing to its own group, decrypt with its own key, send to its failure queue."""
-        owned = self.role if isinstance(self.role, ExecutionRole) else None
         grant_defaults(
             self.role,
-            owned.policy if owned is not None else None,
+            self.role if isinstance(self.role, ExecutionRole) else None,
             log_group=self.log_group,
             own_log_group=self.props.log_group is None,
             key=self.key,

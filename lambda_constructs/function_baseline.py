@@ -9,6 +9,8 @@ aws-cdk-lib's own output.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from aws_cdk import CfnResource
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -19,7 +21,7 @@ from aws_cdk import aws_sqs as sqs
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge_many, rule_ids
 from lambda_constructs.scanners import ignore_cfn_lint
 
-__all__ = ["acknowledge_defaults", "grant_defaults"]
+__all__ = ["StatementSink", "acknowledge_defaults", "grant_defaults"]
 
 #: Packs that have a LambdaDLQ rule / the LambdaConcurrency and LambdaInsideVPC rules.
 _DLQ_PACKS = ("Serverless", "NIST.800.53.R5", "HIPAA.Security")
@@ -27,9 +29,17 @@ _CONCURRENCY_PACKS = ("NIST.800.53.R5", "HIPAA.Security")
 _VPC_PACKS = ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321")
 
 
+class StatementSink(Protocol):
+    """The library's execution role: takes statements (no X-Ray actions) into its grants policy in one call."""
+
+    def add_grant_statements(self, *statements: iam.PolicyStatement) -> None:
+        """Add ``statements`` to the role's grants policy."""
+        ...
+
+
 def grant_defaults(
     role: iam.IRole,
-    grants_policy: iam.ManagedPolicy | None,
+    owned_role: StatementSink | None,
     *,
     log_group: logs.ILogGroup,
     own_log_group: bool,
@@ -40,13 +50,13 @@ def grant_defaults(
 ) -> None:
     """Let ``role`` write logs, decrypt with ``key`` and send to the failure queue.
 
-    ``grants_policy``: the policy of the library's execution role, which takes the statements in one
+    ``owned_role``: ``role`` when it is the library's execution role, which takes the statements in one
     call (None: a role you brought, each statement through ``add_to_principal_policy``).
     ``own_log_group`` / ``own_failure_queue``: the library created them (the log group is then in this
     stack, and the queue is encrypted with ``key``).
     """
     statements: list[iam.PolicyStatement] = []
-    if own_log_group and grants_policy is not None:
+    if own_log_group and owned_role is not None:
         # What log_group.grant_write(role) adds for a log group of this stack, as a statement (see _jsii_speed).
         statements.append(
             iam.PolicyStatement(
@@ -73,8 +83,8 @@ def grant_defaults(
             statements.append(
                 iam.PolicyStatement(actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[queue_key.key_arn])
             )
-    if grants_policy is not None:
-        grants_policy.add_statements(*statements)
+    if owned_role is not None:
+        owned_role.add_grant_statements(*statements)
     else:
         for statement in statements:
             role.add_to_principal_policy(statement)
