@@ -8,10 +8,11 @@ functions to the newest runtime.
 from __future__ import annotations
 
 import re
-import weakref
 from functools import cache
 
 from aws_cdk import aws_lambda as lambda_
+
+from lambda_constructs._jsii_speed import RUNTIME_NAMES, read_once
 
 _VERSIONED = re.compile(r"^(PYTHON|NODEJS|JAVA|DOTNET)_(\d+(?:_\d+)*)(?:_X)?$")
 
@@ -41,15 +42,13 @@ DEFAULT_HANDLERS: dict[str, str] = {
 }
 
 
-#: Names of runtime objects already read (a jsii round trip each); the default runtime is one shared object.
-_NAMES: weakref.WeakKeyDictionary[lambda_.Runtime, str] = weakref.WeakKeyDictionary()
-
-
 def runtime_name(runtime: lambda_.Runtime) -> str:
-    """``runtime.name`` (e.g. ``python3.14``), read from the jsii kernel once per runtime object."""
-    name = _NAMES.get(runtime)
-    if name is None:
-        name = _NAMES[runtime] = runtime.name
+    """``runtime.name`` (e.g. ``python3.14``), read once per runtime object (``_jsii_speed.RUNTIME_NAMES``)."""
+    return read_once(RUNTIME_NAMES, runtime, _name)
+
+
+def _name(runtime: lambda_.Runtime) -> str:
+    name: str = runtime.name
     return name
 
 
@@ -69,7 +68,7 @@ def family_of(runtime: lambda_.Runtime) -> str:
 
 
 def _candidates(prefix: str) -> list[str]:
-    """``lambda_.Runtime`` attribute names of ``prefix``, newest version first (names only: no round trip)."""
+    """``lambda_.Runtime`` attribute names of ``prefix``, newest version first (names only, no runtime object)."""
     versions: list[tuple[tuple[int, ...], str]] = []
     for attr in dir(lambda_.Runtime):
         match = _VERSIONED.match(attr)
@@ -81,7 +80,7 @@ def _candidates(prefix: str) -> list[str]:
 def latest(prefix: str) -> lambda_.Runtime:
     """The newest runtime aws-cdk-lib knows for ``prefix`` ('PYTHON', 'NODEJS', 'JAVA', 'DOTNET').
 
-    One shared object per prefix (runtimes are immutable), so its name is read once per process.
+    One shared object per prefix (runtimes are immutable).
     """
     return _latest_runtime(prefix.upper())
 

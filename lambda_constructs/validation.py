@@ -8,13 +8,12 @@ skipped: they are only known at deploy time.
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Mapping
-from functools import cache
 
 from aws_cdk import Duration, Size, Token
 from constructs import IConstruct
 
+from lambda_constructs._jsii_speed import DURATION_SECONDS, SIZE_MEBIBYTES, read_once, shared_seconds
 from lambda_constructs.errors import fail
 
 #: Environment variable names Lambda reserves (AWS Lambda developer guide, "Defined runtime
@@ -117,42 +116,34 @@ def check_range(scope: IConstruct, name: str, value: float | None, low: float, h
         )
 
 
-#: Converted values of Duration/Size objects already seen (CDK's are immutable; the library's defaults
-#: are shared objects), so each object costs one jsii round trip, not one per check.
-_SECONDS: weakref.WeakKeyDictionary[Duration, float | None] = weakref.WeakKeyDictionary()
-_MEBIBYTES: weakref.WeakKeyDictionary[Size, float | None] = weakref.WeakKeyDictionary()
+#: ``Duration.seconds(amount)``, one shared object per amount (a jsii speed-up, see ``_jsii_speed``).
+seconds = shared_seconds
 
 
-@cache
-def seconds(amount: int) -> Duration:
-    """``Duration.seconds(amount)``, one shared object per amount (durations are immutable)."""
-    return Duration.seconds(amount)
-
-
-def duration_seconds(value: Duration) -> float | None:
-    """The duration in seconds, or None when it is a token."""
-    if value in _SECONDS:
-        return _SECONDS[value]
+def _to_seconds(value: Duration) -> float | None:
     try:
-        seconds: float | None = value.to_seconds()
+        converted: float | None = value.to_seconds()
     except Exception:  # a token duration cannot be converted at synth time
-        seconds = None
-    result = None if seconds is None or is_token(seconds) else float(seconds)
-    _SECONDS[value] = result
-    return result
+        converted = None
+    return None if converted is None or is_token(converted) else float(converted)
 
 
-def size_mebibytes(value: Size) -> float | None:
-    """The size in MiB, or None when it is a token."""
-    if value in _MEBIBYTES:
-        return _MEBIBYTES[value]
+def _to_mebibytes(value: Size) -> float | None:
     try:
         mib: float | None = value.to_mebibytes()
     except Exception:  # a token or fractional size
         mib = None
-    result = None if mib is None or is_token(mib) else float(mib)
-    _MEBIBYTES[value] = result
-    return result
+    return None if mib is None or is_token(mib) else float(mib)
+
+
+def duration_seconds(value: Duration) -> float | None:
+    """The duration in seconds, or None when it is a token (converted once per object)."""
+    return read_once(DURATION_SECONDS, value, _to_seconds)
+
+
+def size_mebibytes(value: Size) -> float | None:
+    """The size in MiB, or None when it is a token or fractional (converted once per object)."""
+    return read_once(SIZE_MEBIBYTES, value, _to_mebibytes)
 
 
 def check_environment(scope: IConstruct, environment: Mapping[str, str]) -> None:

@@ -20,6 +20,8 @@ from constructs import Construct, IConstruct
 
 from lambda_constructs.compliance import acknowledge
 from lambda_constructs.errors import fail, warn
+from lambda_constructs.languages.snapstart import check_snap_start
+from lambda_constructs.languages.strategy import LanguageCode, LanguageFunction, LanguageInfo
 
 ECR_AUTH_REASON = (
     "ecr:GetAuthorizationToken supports no resource-level permission (Service Authorization Reference); "
@@ -170,3 +172,44 @@ def grant_pull(role: iam.IRole, parsed: EcrImageUri, *, policy_scope: Construct 
         statements=[token],
     )
     acknowledge(policy, "AwsSolutions-IAM5[Resource::*]", ECR_AUTH_REASON)
+
+
+class ImageLanguage:
+    """The container image strategy (``image=``): no runtime, handler or layers; the image holds them."""
+
+    name = "image"
+
+    def validate(self, fn: LanguageFunction) -> LanguageInfo:
+        """No runtime/handler/language/layers with an image; the URI (:func:`check_image`); SnapStart."""
+        props = fn.props
+        given = [
+            name
+            for name, value in (("runtime", props.runtime), ("handler", props.handler), ("language", props.language))
+            if value is not None
+        ]
+        if props.layers:
+            given.append("layers")
+        if given:
+            raise fail(
+                fn,
+                f"{', '.join(given)} cannot be combined with image= (the image holds the runtime and handler)",
+                value=given,
+                fix="set the handler with ContainerImage(cmd=[...]); bake layers into the image",
+            )
+        assert props.image is not None  # languages.strategy_of picks this strategy only for an image
+        parsed = check_image(fn, props.image)
+        if props.snap_start is not None:
+            check_snap_start(
+                fn, runtime_name="image", image=True, filesystem=None, ephemeral_storage=props.ephemeral_storage_size
+            )
+        return LanguageInfo(family="image", image=parsed)
+
+    def code(self, fn: LanguageFunction, info: LanguageInfo) -> LanguageCode:
+        """``Code.from_ecr_image`` (:func:`image_code`)."""
+        assert fn.props.image is not None and info.image is not None  # set by validate
+        return LanguageCode(code=image_code(fn.construct, fn.props.image, info.image))
+
+    def after_function(self, fn: LanguageFunction, info: LanguageInfo) -> None:
+        """The pull grant (:func:`grant_pull`)."""
+        assert info.image is not None  # set by validate
+        grant_pull(fn.role, info.image, policy_scope=fn.owned_role)

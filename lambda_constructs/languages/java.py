@@ -12,9 +12,11 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct
 
 from lambda_constructs.errors import fail
+from lambda_constructs.languages.strategy import LanguageCode, LanguageFunction, LanguageInfo
 
 _SEARCH = (".", "build/libs", "target", "build/distributions")
 _IGNORED_SUFFIXES = ("-sources.jar", "-javadoc.jar", "-plain.jar", "-tests.jar")
@@ -94,3 +96,41 @@ def check_dotnet_handler(scope: IConstruct, code_dir: Path, handler: str) -> Non
             value=str(code_dir),
             fix="pass the `dotnet publish -c Release -r linux-arm64` output folder or correct the handler",
         )
+
+
+class JavaLanguage:
+    """The Java strategy: one deployable jar/zip (:func:`find_java_archive`) holding the handler's class."""
+
+    name = "java"
+
+    def validate(self, fn: LanguageFunction) -> LanguageInfo:
+        """The archive and the handler's class in it."""
+        archive = find_java_archive(fn, Path(str(fn.props.code_dir)))
+        check_java_handler(fn, archive, fn.handler)
+        return LanguageInfo(family="java", archive=archive)
+
+    def code(self, fn: LanguageFunction, info: LanguageInfo) -> LanguageCode:
+        """The archive as the asset."""
+        assert info.archive is not None  # set by validate
+        return LanguageCode(code=lambda_.Code.from_asset(str(info.archive)))
+
+    def after_function(self, fn: LanguageFunction, info: LanguageInfo) -> None:
+        """Nothing."""
+
+
+class DotnetLanguage:
+    """The .NET strategy: the ``dotnet publish`` folder holding the handler's assembly."""
+
+    name = "dotnet"
+
+    def validate(self, fn: LanguageFunction) -> LanguageInfo:
+        """The folder and ``<Assembly>.dll`` (:func:`check_dotnet_handler`)."""
+        check_dotnet_handler(fn, Path(str(fn.props.code_dir)), fn.handler)
+        return LanguageInfo(family="dotnet")
+
+    def code(self, fn: LanguageFunction, info: LanguageInfo) -> LanguageCode:
+        """The folder as the asset."""
+        return LanguageCode(code=lambda_.Code.from_asset(str(fn.props.code_dir)))
+
+    def after_function(self, fn: LanguageFunction, info: LanguageInfo) -> None:
+        """Nothing."""

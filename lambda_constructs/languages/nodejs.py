@@ -29,12 +29,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct
 
+from lambda_constructs import runtimes
 from lambda_constructs.bundling.archive import tree_size, write_zip
 from lambda_constructs.bundling.errors import BundlingError
 from lambda_constructs.bundling.python import DEFAULT_CACHE_DIR_NAME, BundleResult, _load_entry
 from lambda_constructs.errors import fail, warn
+from lambda_constructs.languages.strategy import LanguageCode, LanguageFunction, LanguageInfo
 
 NODEJS_BUNDLER_VERSION = "1"
 """Part of every cache key: bump it when the bundle layout changes."""
@@ -416,3 +419,34 @@ def node_major(runtime_name: str) -> int:
     """22 for nodejs22.x."""
     match = re.match(r"^nodejs(\d+)", runtime_name)
     return int(match.group(1)) if match else 22
+
+
+class NodejsLanguage:
+    """The Node.js strategy: a project folder bundled with esbuild or npm (:func:`bundle_nodejs`)."""
+
+    name = "nodejs"
+
+    def validate(self, fn: LanguageFunction) -> LanguageInfo:
+        """The handler's file and export, package.json and its lock file (:func:`check_nodejs_project`)."""
+        bundling = fn.props.nodejs_bundling or NodejsBundling()
+        entry = check_nodejs_project(fn, Path(str(fn.props.code_dir)), fn.handler, bundling)
+        return LanguageInfo(family="nodejs", entry=entry)
+
+    def code(self, fn: LanguageFunction, info: LanguageInfo) -> LanguageCode:
+        """The bundle's zip (``info.bundle`` is set to the bundle)."""
+        props = fn.props
+        assert info.entry is not None  # set by validate
+        code_dir = Path(str(props.code_dir)).resolve()
+        result = bundle_nodejs(
+            code_dir,
+            entry=info.entry.resolve().relative_to(code_dir).as_posix(),
+            node_major=node_major(runtimes.runtime_name(fn.runtime)),
+            architecture=str(props.architecture.name),
+            bundling=props.nodejs_bundling or NodejsBundling(),
+            construct_path=fn.node.path,
+        )
+        info.bundle = result
+        return LanguageCode(code=lambda_.Code.from_asset(str(result.zip_path)))
+
+    def after_function(self, fn: LanguageFunction, info: LanguageInfo) -> None:
+        """Nothing."""

@@ -12,9 +12,12 @@ import os
 import stat
 from pathlib import Path
 
+from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct
 
+from lambda_constructs import runtimes
 from lambda_constructs.errors import fail, warn
+from lambda_constructs.languages.strategy import LanguageCode, LanguageFunction, LanguageInfo
 
 EM_X86_64 = 62
 EM_AARCH64 = 183
@@ -104,3 +107,25 @@ def check_bootstrap(scope: IConstruct, code_dir: Path, architecture: str) -> Non
                 "aarch64-unknown-linux-gnu / x86_64-unknown-linux-gnu) or set architecture= to match"
             ),
         )
+
+
+class ProvidedLanguage:
+    """The custom-runtime strategy (``provided.*``, and any runtime of no other family): a folder as it is."""
+
+    name = "provided"
+
+    def validate(self, fn: LanguageFunction) -> LanguageInfo:
+        """A folder; for ``provided.*`` runtimes, its ``bootstrap`` (:func:`check_bootstrap`)."""
+        code_dir = Path(str(fn.props.code_dir))
+        if not code_dir.is_dir():
+            raise fail(fn, "code_dir is not a folder", value=str(code_dir), fix="pass the folder that holds bootstrap")
+        if runtimes.runtime_name(fn.runtime).startswith("provided"):
+            check_bootstrap(fn, code_dir, str(fn.props.architecture.name))
+        return LanguageInfo(family=fn.family)
+
+    def code(self, fn: LanguageFunction, info: LanguageInfo) -> LanguageCode:
+        """The folder as the asset."""
+        return LanguageCode(code=lambda_.Code.from_asset(str(fn.props.code_dir)))
+
+    def after_function(self, fn: LanguageFunction, info: LanguageInfo) -> None:
+        """Nothing."""

@@ -30,6 +30,7 @@ from constructs import Construct, IConstruct, Node
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule, nag_arn
 from lambda_constructs.errors import fail, warn
+from lambda_constructs.structs import given_fields
 from lambda_constructs.triggers._queues import check_pattern, dead_letter_queue, grant, grant_send, grant_statements
 from lambda_constructs.triggers.base import InvocationKind
 from lambda_constructs.validation import check_range, duration_seconds, is_token, seconds
@@ -341,7 +342,7 @@ class SqsTrigger:
         """The queue and its visibility timeout in seconds (None when it is a token)."""
         key = self.encryption_key or fn.key
         source.dead_letter_queue = dead_letter_queue(source, "DeadLetterQueue", key, fifo=fifo)
-        overrides = dict(self.queue_props._values) if self.queue_props is not None else {}
+        overrides = given_fields(self.queue_props) if self.queue_props is not None else {}
         settings: dict[str, Any] = {
             "visibility_timeout": seconds(min(SQS_MAX_VISIBILITY_SECONDS, int(required + 0.999))),
             "retention_period": SQS_RETENTION,
@@ -512,7 +513,7 @@ class KinesisTrigger(_StreamOptions):
             mapping.node.add_dependency(source.consumer)
 
     def _create(self, source: PolledSource, fn: FunctionView) -> kinesis.Stream:
-        overrides = dict(self.stream_props._values) if self.stream_props is not None else {}
+        overrides = given_fields(self.stream_props) if self.stream_props is not None else {}
         settings: dict[str, Any] = {
             "shard_count": 1,
             "retention_period": Duration.hours(24),

@@ -48,6 +48,7 @@ from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, 
 from lambda_constructs.errors import fail, warn
 from lambda_constructs.keys import logs_service
 from lambda_constructs.scanners import ignore_cfn_lint, skip_checkov
+from lambda_constructs.structs import given_fields
 from lambda_constructs.triggers._queues import (
     allow_service_on_queue,
     check_pattern,
@@ -263,7 +264,7 @@ class S3Trigger(_Async):
         acknowledge(logs_bucket, "AwsSolutions-S1", LIBRARY_ACKNOWLEDGEMENTS[S3_ACCESS_LOGS_ACK])
         acknowledge_rule(logs_bucket, "S3DefaultEncryptionKMS", LIBRARY_ACKNOWLEDGEMENTS[S3_LOGS_ENCRYPTION_ACK])
         source.access_logs_bucket = logs_bucket
-        overrides = dict(self.bucket_props._values) if self.bucket_props is not None else {}
+        overrides = given_fields(self.bucket_props) if self.bucket_props is not None else {}
         settings: dict[str, Any] = {
             "server_access_logs_bucket": logs_bucket,
             **overrides,
@@ -369,7 +370,7 @@ class SnsTrigger(_Async):
         acknowledge(source.subscription, "CloudFormation-Validate::W3694", LIBRARY_ACKNOWLEDGEMENTS[SNS_ALIAS_ACK])
 
     def _create(self, source: PushSource, key: kms.IKey) -> sns.Topic:
-        overrides = dict(self.topic_props._values) if self.topic_props is not None else {}
+        overrides = given_fields(self.topic_props) if self.topic_props is not None else {}
         source.topic = sns.Topic(source, "Topic", **{**overrides, "master_key": key, "enforce_ssl": True})
         return source.topic
 

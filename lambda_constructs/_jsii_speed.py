@@ -1,0 +1,119 @@
+"""Speed-ups for the jsii bridge: every trick the library plays to make fewer Python → JavaScript calls.
+
+A CDK app in Python runs aws-cdk-lib in a Node process (the jsii kernel); each attribute read, method
+call or object creation on a CDK object is one synchronous message to it (a "round trip"), and
+JavaScript calling Python back (a Python subclass's override) is two more. At ≈ 80 round trips per
+function they are a large part of the library's build time. The tricks, all in this module so that
+domain code stays plain:
+
+* **Read once per object** (:func:`read_once`): a value read from an immutable CDK object is kept in a
+  weak-keyed cache, so it is read once per object, not once per use:
+
+  - :data:`SCOPE_PATHS`: a scope's construct path (two round trips), read once per parent scope by
+    :func:`child_path` (every function of a stack shares the stack's);
+  - :data:`RUNTIME_NAMES`: ``Runtime.name`` (``runtimes.runtime_name``; a function reads it several times);
+  - :data:`DURATION_SECONDS` / :data:`SIZE_MEBIBYTES`: ``Duration.to_seconds()`` /
+    ``Size.to_mebibytes()`` (``validation.duration_seconds`` / ``size_mebibytes``).
+
+* **Shared immutable defaults** (:func:`defaults`, :func:`shared_seconds`): the default ``Duration`` and
+  ``Size`` objects of ``SecureFunctionProps`` are created once per process instead of once per props
+  object, and their conversions are then cached once. ``SecureFunction.timeout_is_default`` relies on
+  this: a timeout left at its default *is* the shared object.
+
+Elsewhere the same goal is reached by choosing a cheaper CDK call, not by a cache; those places say so
+in one comment pointing here: the library's ``ExecutionRole`` takes its own statements in one
+``add_statements`` call (no callback per statement); the default log-group grant is written as a
+statement instead of ``log_group.grant_write`` (which calls back into ``add_to_principal_policy``); the
+failure destination is one jsii subclass object shared by the function and its aliases; cdk-nag
+acknowledgements are one metadata entry per construct (``compliance.acknowledge_many``).
+
+Measured (``bench/bench_roundtrips.py 20``, library defaults: 83.5 round trips per function), each trick
+turned off alone: path cache +2.0, runtime-name cache +2.0, duration/size conversion caches +5.0, shared
+defaults (fresh objects per props) +6.8 round trips per function. One round trip took 0.17-0.58 ms on
+the 2-core machine under load 8-12, so together they save ≈ 3-9 ms of a function's ≈ 400-800 ms build
+and synth: small, kept because they cost nothing here and change no template.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import TypeVar
+
+from aws_cdk import Duration, Size
+from aws_cdk import aws_lambda as lambda_
+from constructs import IConstruct
+
+__all__ = [
+    "DURATION_SECONDS",
+    "RUNTIME_NAMES",
+    "SCOPE_PATHS",
+    "SIZE_MEBIBYTES",
+    "Defaults",
+    "child_path",
+    "defaults",
+    "read_once",
+    "shared_seconds",
+]
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+#: Paths of scopes already read (two round trips each).
+SCOPE_PATHS: weakref.WeakKeyDictionary[IConstruct, str] = weakref.WeakKeyDictionary()
+#: Names of runtime objects already read (one round trip each).
+RUNTIME_NAMES: weakref.WeakKeyDictionary[lambda_.Runtime, str] = weakref.WeakKeyDictionary()
+#: Seconds of Duration objects already converted (None: a token).
+DURATION_SECONDS: weakref.WeakKeyDictionary[Duration, float | None] = weakref.WeakKeyDictionary()
+#: MiB of Size objects already converted (None: a token or a fractional size).
+SIZE_MEBIBYTES: weakref.WeakKeyDictionary[Size, float | None] = weakref.WeakKeyDictionary()
+
+
+def read_once(memo: weakref.WeakKeyDictionary[K, V], obj: K, read: Callable[[K], V]) -> V:
+    """``read(obj)``, computed once per ``obj`` while ``obj`` lives (``obj`` must be immutable)."""
+    if obj in memo:
+        return memo[obj]
+    value = memo[obj] = read(obj)
+    return value
+
+
+def child_path(scope: IConstruct, construct_id: str) -> str:
+    """The construct path of ``scope``'s child ``construct_id``, reading ``scope``'s path once per scope."""
+    parent = read_once(SCOPE_PATHS, scope, lambda s: s.node.path)
+    return f"{parent}/{construct_id}" if parent else construct_id
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """The default Duration/Size objects of ``SecureFunctionProps``, one per process.
+
+    Attributes:
+        timeout: 30 seconds.
+        ephemeral_storage_size: 512 MiB.
+        max_event_age: 6 hours.
+        failure_retention: 14 days (the failure queues' retention).
+    """
+
+    timeout: Duration
+    ephemeral_storage_size: Size
+    max_event_age: Duration
+    failure_retention: Duration
+
+
+@cache
+def defaults() -> Defaults:
+    """The shared :class:`Defaults` (created on first use: importing the library starts no jsii call)."""
+    return Defaults(
+        timeout=Duration.seconds(30),
+        ephemeral_storage_size=Size.mebibytes(512),
+        max_event_age=Duration.hours(6),
+        failure_retention=Duration.days(14),
+    )
+
+
+@cache
+def shared_seconds(amount: int) -> Duration:
+    """``Duration.seconds(amount)``, one shared object per amount (durations are immutable)."""
+    return Duration.seconds(amount)

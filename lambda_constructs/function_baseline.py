@@ -1,0 +1,119 @@
+"""What every function starts with: its default grants and the cdk-nag acknowledgements of its defaults.
+
+The grants: write to its log group, decrypt with its key, send to its failure queue (and use that
+queue's key) - exact actions on exact resources. The acknowledgements: the rules the library's
+defaults answer another way (LambdaDLQ: the on-failure destination; LambdaConcurrency: unreserved
+concurrency unless set; LambdaInsideVPC: no VPC unless ``vpc``), and the cfn-lint findings of
+aws-cdk-lib's own output.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from aws_cdk import CfnResource
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+
+from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge_many, rule_ids
+from lambda_constructs.scanners import ignore_cfn_lint
+
+__all__ = ["StatementSink", "acknowledge_defaults", "grant_defaults"]
+
+#: Packs that have a LambdaDLQ rule / the LambdaConcurrency and LambdaInsideVPC rules.
+_DLQ_PACKS = ("Serverless", "NIST.800.53.R5", "HIPAA.Security")
+_CONCURRENCY_PACKS = ("NIST.800.53.R5", "HIPAA.Security")
+_VPC_PACKS = ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321")
+
+
+class StatementSink(Protocol):
+    """The library's execution role: takes statements (no X-Ray actions) into its grants policy in one call."""
+
+    def add_grant_statements(self, *statements: iam.PolicyStatement) -> None:
+        """Add ``statements`` to the role's grants policy."""
+        ...
+
+
+def grant_defaults(
+    role: iam.IRole,
+    owned_role: StatementSink | None,
+    *,
+    log_group: logs.ILogGroup,
+    own_log_group: bool,
+    key: kms.IKey,
+    failure_queue: sqs.IQueue,
+    failure_queue_arn: str,
+    own_failure_queue: bool,
+) -> None:
+    """Let ``role`` write logs, decrypt with ``key`` and send to the failure queue.
+
+    ``owned_role``: ``role`` when it is the library's execution role, which takes the statements in one
+    call (None: a role you brought, each statement through ``add_to_principal_policy``).
+    ``own_log_group`` / ``own_failure_queue``: the library created them (the log group is then in this
+    stack, and the queue is encrypted with ``key``).
+    """
+    statements: list[iam.PolicyStatement] = []
+    if own_log_group and owned_role is not None:
+        # What log_group.grant_write(role) adds for a log group of this stack, as a statement (see _jsii_speed).
+        statements.append(
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn]
+            )
+        )
+    else:
+        log_group.grant_write(role)
+    key_arn = key.key_arn
+    if own_failure_queue:
+        # The library's queue is encrypted with key: sending needs GenerateDataKey on it too
+        # (one statement; CDK's policy minimization merges the two statements into this anyway).
+        statements += [
+            iam.PolicyStatement(actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[key_arn]),
+            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[failure_queue_arn]),
+        ]
+    else:
+        statements += [
+            iam.PolicyStatement(actions=["kms:Decrypt"], resources=[key_arn]),
+            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[failure_queue_arn]),
+        ]
+        queue_key = failure_queue.encryption_master_key
+        if queue_key is not None:
+            statements.append(
+                iam.PolicyStatement(actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[queue_key.key_arn])
+            )
+    if owned_role is not None:
+        owned_role.add_grant_statements(*statements)
+    else:
+        for statement in statements:
+            role.add_to_principal_policy(statement)
+
+
+def acknowledge_defaults(
+    function: lambda_.Function, *, reserved_concurrency: bool, in_vpc: bool, own_log_group: bool
+) -> None:
+    """Acknowledge the cdk-nag rules the defaults answer, and ignore aws-cdk-lib's cfn-lint findings.
+
+    ``reserved_concurrency`` / ``in_vpc``: the function has them (their rules then need no
+    acknowledgement); ``own_log_group``: the library created the log group (cfn-lint-serverless WS1004
+    looks for ``/aws/lambda/<name>``).
+    """
+    rules: list[tuple[str, tuple[str, ...]]] = [("LambdaDLQ", _DLQ_PACKS)]
+    if not reserved_concurrency:
+        rules.append(("LambdaConcurrency", _CONCURRENCY_PACKS))
+    if not in_vpc:  # function.is_bound_to_vpc, known from the props (see _jsii_speed)
+        rules.append(("LambdaInsideVPC", _VPC_PACKS))
+    # One Validations.of(fn).acknowledge(...) for all of them, in the order they were made one by one.
+    acknowledge_many(
+        function,
+        {
+            rule_id: LIBRARY_ACKNOWLEDGEMENTS[rule]
+            for rule, packs in rules
+            for rule_id in rule_ids(function, rule, packs)
+        },
+    )
+    cfn = function.node.default_child
+    assert isinstance(cfn, CfnResource)
+    # aws-cdk-lib's DependsOn on the role next to its GetAtt; cfn-lint-serverless's /aws/lambda/<name> check.
+    ignore_cfn_lint(cfn, "W3005", *(("WS1004",) if own_log_group else ()))
