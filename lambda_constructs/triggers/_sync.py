@@ -1,0 +1,96 @@
+"""Helpers shared by the synchronous push triggers: access log groups, the open-endpoint reason,
+the function timeout, the permission-only resources.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge
+from lambda_constructs.errors import fail
+from lambda_constructs.validation import duration_seconds
+
+if TYPE_CHECKING:
+    from lambda_constructs.contract import FunctionView
+
+
+#: API Gateway's default maximum integration timeout of a REST API, seconds ("Maximum integration timeout",
+#: 50 ms – 29 s, raisable for Regional and private REST APIs only:
+#: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html).
+API_GATEWAY_MAX_TIMEOUT = 29
+#: An HTTP API's maximum integration timeout, seconds (not raisable):
+#: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html
+HTTP_API_MAX_TIMEOUT = 30
+#: Cognito waits this long for a user pool trigger, seconds (the function must answer within 5 s:
+#: https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-triggers.html).
+COGNITO_TIMEOUT = 5
+
+
+def _access_log_group(scope: Construct, fn: FunctionView) -> logs.LogGroup:
+    """A log group encrypted with the function's key, retained, with the function's retention."""
+    return logs.LogGroup(
+        scope,
+        "AccessLogs",
+        encryption_key=fn.key,
+        retention=fn.props.log_retention,
+        removal_policy=RemovalPolicy.RETAIN,
+    )
+
+
+def _require_reason(scope: Construct, what: str, reason: str | None, value: object) -> str:
+    if reason is None or not reason.strip():
+        raise fail(
+            scope,
+            f"{what} is open to anyone only with an explicit reason",
+            value=value,
+            fix="pass open_reason='why this endpoint must be unauthenticated', or use an authorizer",
+        )
+    return reason
+
+
+def _function_timeout(fn: FunctionView) -> float | None:
+    return duration_seconds(fn.props.timeout)
+
+
+class ServiceRole(iam.Role):
+    """A role for a service the trigger lets call the alias; statements go to managed policies.
+
+    NIST 800-53, HIPAA and PCI DSS reject inline policies. Actions with no resource-level
+    permissions (X-Ray, Step Functions log delivery) go to their own acknowledged policies, so the
+    wildcard acknowledgement covers nothing else. The function's permissions boundary is applied.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, fn: FunctionView, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.policy = iam.ManagedPolicy(self, "Policy", roles=[self], description="Least-privilege grants")
+        if fn.permissions_boundary is not None:  # already a policy: SecureFunction resolved an ARN string
+            iam.PermissionsBoundary.of(self).apply(fn.permissions_boundary)
+
+    def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
+        actions = statement.actions
+        target = self.policy
+        for prefix, name, reason in (
+            ("xray:", "TracingPolicy", "AwsSolutions-IAM5[Resource::*]"),
+            ("logs:", "LogDeliveryPolicy", "AwsSolutions-IAM5 (Step Functions log delivery)"),
+        ):
+            if actions and statement.resources == ["*"] and all(action.startswith(prefix) for action in actions):
+                found = self.node.try_find_child(name)
+                if found is None:
+                    found = iam.ManagedPolicy(self, name, roles=[self], description=f"{prefix}* without resource ARNs")
+                    acknowledge(found, "AwsSolutions-IAM5[Resource::*]", LIBRARY_ACKNOWLEDGEMENTS[reason])
+                assert isinstance(found, iam.ManagedPolicy)
+                target = found
+        target.add_statements(statement)
+        return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=target)
+
+
+class PermissionResources(Construct):
+    """What a permission-only trigger created: ``permission``."""
+
+    permission: lambda_.CfnPermission
