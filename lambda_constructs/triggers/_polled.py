@@ -27,6 +27,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct, Node
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule, nag_arn
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._queues import check_pattern, grant, grant_send
 from lambda_constructs.triggers.base import InvocationKind
 from lambda_constructs.validation import check_range, duration_seconds
@@ -228,13 +229,23 @@ class _StreamOptions:
         """Always ``InvocationKind.POLLED`` (Lambda polls the stream)."""
         return InvocationKind.POLLED
 
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function.
+
+        Raises:
+            LambdaConstructsError: a batch size, batching window, retry count, record age or parallelization factor out of range, or an invalid filter.
+        """
+        scope = options_scope(self)
+        _check_window(scope, self.max_batching_window)
+        check_range(scope, "batch_size", self.batch_size, 1, MAX_BATCH)
+        check_range(scope, "retry_attempts", self.retry_attempts, 0, 10_000)
+        check_range(scope, "max_record_age", duration_seconds(self.max_record_age), 60, 604_800, "seconds")
+        check_range(scope, "parallelization_factor", self.parallelization_factor, 1, 10)
+        _filters(scope, self.filters)
+
     def _stream_props(self, source: PolledSource, fn: FunctionView) -> dict[str, Any]:
-        window = _check_window(source, self.max_batching_window)
-        check_range(source, "batch_size", self.batch_size, 1, MAX_BATCH)
-        check_range(source, "retry_attempts", self.retry_attempts, 0, 10_000)
+        window = _seconds(self.max_batching_window)
         age = duration_seconds(self.max_record_age)
-        check_range(source, "max_record_age", age, 60, 604_800, "seconds")
-        check_range(source, "parallelization_factor", self.parallelization_factor, 1, 10)
         return {
             "batch_size": self.batch_size,
             "maximum_batching_window_in_seconds": int(window) if window is not None else None,

@@ -35,7 +35,7 @@ from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from lambda_constructs.scanners import ignore_cfn_lint
 from lambda_constructs.triggers._queues import (
@@ -125,7 +125,7 @@ class _Async:
         return InvocationKind.ASYNC
 
 
-def _retry(source: PushSource, retry_attempts: int, max_event_age: Duration) -> dict[str, int]:
+def _retry(source: IConstruct, retry_attempts: int, max_event_age: Duration) -> dict[str, int]:
     check_range(source, "retry_attempts", retry_attempts, 0, 185)
     age = duration_seconds(max_event_age)
     check_range(source, "max_event_age", age, 60, 86_400, "seconds")

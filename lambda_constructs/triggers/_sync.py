@@ -10,7 +10,7 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge
 from lambda_constructs.errors import fail
@@ -43,7 +43,7 @@ def _access_log_group(scope: Construct, fn: FunctionView) -> logs.LogGroup:
     )
 
 
-def _require_reason(scope: Construct, what: str, reason: str | None, value: object) -> str:
+def _require_reason(scope: IConstruct, what: str, reason: str | None, value: object) -> str:
     if reason is None or not reason.strip():
         raise fail(
             scope,

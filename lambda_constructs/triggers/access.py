@@ -17,6 +17,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from lambda_constructs.errors import fail
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers.base import InvocationKind
 from lambda_constructs.validation import is_token
 
@@ -106,12 +107,16 @@ class InvokeAccess(BoundTrigger[InvokeAccessResources]):
         """The caller chooses; RequestResponse is the default of the Invoke API."""
         return InvocationKind.SYNC
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
-        """Create the grants and permissions under ``fn/<construct_id>``."""
-        res = InvokeAccessResources(fn.construct, construct_id)
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function (before any construct exists).
+
+        Raises:
+            LambdaConstructsError: no principal, an account that is not a 12-digit id, or a service principal without a condition.
+        """
+        scope = options_scope(self)
         if not (self.principals or self.accounts or self.service):
             raise fail(
-                res,
+                scope,
                 "InvokeAccess needs at least one of principals, accounts or service",
                 value="no principal",
                 fix="pass principals=[role], accounts=['123456789012'] or service='x.amazonaws.com'",
@@ -119,15 +124,19 @@ class InvokeAccess(BoundTrigger[InvokeAccessResources]):
         for account in self.accounts:
             if not is_token(account) and not ACCOUNT_ID.match(account):
                 raise fail(
-                    res, "accounts must be 12-digit AWS account ids", value=account, fix="use e.g. '123456789012'"
+                    scope, "accounts must be 12-digit AWS account ids", value=account, fix="use e.g. '123456789012'"
                 )
         if self.service is not None and self.source_arn is None and self.source_account is None:
             raise fail(
-                res,
+                scope,
                 "a service principal needs a SourceArn or SourceAccount condition (confused deputy)",
                 value=self.service,
                 fix="pass source_arn= (the calling resource) or source_account=",
             )
+
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the grants and permissions under ``fn/<construct_id>``."""
+        res = InvokeAccessResources(fn.construct, construct_id)
         for principal in self.principals:
             res.grants.append(target.grant_invoke(principal))
         for index, account in enumerate(self.accounts):

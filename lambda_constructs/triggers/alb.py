@@ -13,6 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from lambda_constructs.errors import fail
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers.access import BoundTrigger, permission
 from lambda_constructs.triggers.base import InvocationKind
 from lambda_constructs.validation import check_range
@@ -67,17 +68,25 @@ class AlbTarget(BoundTrigger[AlbTargetResources]):
         """The load balancer waits for the answer."""
         return InvocationKind.SYNC
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
-        """Create the target group and listener rule under ``fn/<construct_id>``."""
-        res = AlbTargetResources(fn.construct, construct_id)
-        check_range(res, "priority", self.priority, 1, 50000)
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function (before any construct exists).
+
+        Raises:
+            LambdaConstructsError: a priority out of range, or a priority without conditions (or conditions without a priority).
+        """
+        scope = options_scope(self)
+        check_range(scope, "priority", self.priority, 1, 50000)
         if (self.priority is None) != (not self.conditions):
             raise fail(
-                res,
+                scope,
                 "priority and conditions go together",
                 value={"priority": self.priority, "conditions": len(self.conditions)},
                 fix="pass both (a listener rule) or neither (the listener's default action)",
             )
+
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the target group and listener rule under ``fn/<construct_id>``."""
+        res = AlbTargetResources(fn.construct, construct_id)
         res.permission = permission(
             res, "Permission", target, "elasticloadbalancing.amazonaws.com", source_account=Aws.ACCOUNT_ID
         )

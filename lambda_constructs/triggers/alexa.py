@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from aws_cdk import aws_lambda as lambda_
 
 from lambda_constructs.errors import fail
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._sync import (
     PermissionResources,
 )
@@ -38,16 +39,24 @@ class AlexaSkillTrigger(BoundTrigger[PermissionResources]):
         """Alexa waits for the answer."""
         return InvocationKind.SYNC
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
-        """Grant the Alexa principal with EventSourceToken = skill id."""
-        res = PermissionResources(fn.construct, construct_id)
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function (before any construct exists).
+
+        Raises:
+            LambdaConstructsError: a ``skill_id`` that is not an Alexa skill id.
+        """
+        scope = options_scope(self)
         if not is_token(self.skill_id) and not ALEXA_SKILL_ID.match(self.skill_id or ""):
             raise fail(
-                res,
+                scope,
                 "skill_id must be an Alexa skill id (amzn1.ask.skill.<uuid>); without it any skill could invoke",
                 value=self.skill_id,
                 fix="copy the skill id from the Alexa developer console",
             )
+
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+        """Grant the Alexa principal with EventSourceToken = skill id."""
+        res = PermissionResources(fn.construct, construct_id)
         principal = "alexa-connectedhome.amazon.com" if self.smart_home else "alexa-appkit.amazon.com"
         res.permission = permission(res, "Permission", target, principal, event_source_token=self.skill_id)
         self._bound.append(res)

@@ -19,11 +19,12 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule
 from lambda_constructs.errors import fail, warn
 from lambda_constructs.scanners import ignore_cfn_lint
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._sync import (
     API_GATEWAY_MAX_TIMEOUT,
     HTTP_API_MAX_TIMEOUT,
@@ -95,13 +96,45 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
         """API Gateway waits for the answer."""
         return InvocationKind.SYNC
 
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function (before any construct exists).
+
+        Raises:
+            LambdaConstructsError: an unknown authorization, one without what it needs (user pools, an authorizer, an open reason), an integration timeout below 50 ms, or throttling out of range.
+        """
+        scope = options_scope(self)
+        if self.authorization == "COGNITO" and not self.user_pools:
+            raise fail(
+                scope,
+                "authorization='COGNITO' needs user_pools",
+                value=self.authorization,
+                fix="pass user_pools=[pool]",
+            )
+        if self.authorization == "CUSTOM" and self.authorizer is None:
+            raise fail(
+                scope,
+                "authorization='CUSTOM' needs authorizer",
+                value=self.authorization,
+                fix="pass authorizer=apigw.TokenAuthorizer(...)",
+            )
+        if self.authorization not in ("IAM", "COGNITO", "CUSTOM", "NONE"):
+            raise fail(
+                scope,
+                "authorization must be one of IAM, COGNITO, CUSTOM, NONE",
+                value=self.authorization,
+                fix="use 'IAM' (default), 'COGNITO' with user_pools, 'CUSTOM' with authorizer, or 'NONE' with open_reason",
+            )
+        if self.authorization == "NONE":
+            _require_reason(scope, "the REST API", self.open_reason, self.authorization)
+        _check_minimum_integration_timeout(scope, self.integration_timeout)
+        check_range(scope, "throttling_rate_limit", self.throttling_rate_limit, 0, 1e7, "requests/s")
+        check_range(scope, "throttling_burst_limit", self.throttling_burst_limit, 0, 1e7, "requests")
+
     def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the REST API under ``fn/<construct_id>``."""
         res = RestApiResources(fn.construct, construct_id)
         method_options = self._method_options(res)
         _check_integration_timeout(res, fn, self.integration_timeout)
-        check_range(res, "throttling_rate_limit", self.throttling_rate_limit, 0, 1e7, "requests/s")
-        check_range(res, "throttling_burst_limit", self.throttling_burst_limit, 0, 1e7, "requests")
         res.log_group = _access_log_group(res, fn)
         res.api = apigw.LambdaRestApi(
             res,
@@ -168,7 +201,7 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
             ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321"),
         )
         if self.authorization == "NONE":
-            reason = _require_reason(res, "the REST API", self.open_reason, self.authorization)
+            reason = str(self.open_reason)  # required by __post_init__
             warn(res, "openApi", f"the REST API has no authorizer ({reason})")
             acknowledge(res.api, "AwsSolutions-APIG4", reason)
             acknowledge(res.api, "AwsSolutions-COG4", reason)
@@ -183,13 +216,6 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
         if self.authorization == "IAM":
             return apigw.MethodOptions(authorization_type=apigw.AuthorizationType.IAM)
         if self.authorization == "COGNITO":
-            if not self.user_pools:
-                raise fail(
-                    res,
-                    "authorization='COGNITO' needs user_pools",
-                    value=self.authorization,
-                    fix="pass user_pools=[pool]",
-                )
             res.authorizer = apigw.CognitoUserPoolsAuthorizer(
                 res, "Authorizer", cognito_user_pools=list(self.user_pools)
             )
@@ -199,26 +225,13 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
                 authorization_scopes=list(self.authorization_scopes) or None,
             )
         if self.authorization == "CUSTOM":
-            if self.authorizer is None:
-                raise fail(
-                    res,
-                    "authorization='CUSTOM' needs authorizer",
-                    value=self.authorization,
-                    fix="pass authorizer=apigw.TokenAuthorizer(...)",
-                )
             res.authorizer = self.authorizer
             return apigw.MethodOptions(
                 authorization_type=apigw.AuthorizationType.CUSTOM,
                 authorizer=self.authorizer,
             )
-        if self.authorization == "NONE":
-            return apigw.MethodOptions(authorization_type=apigw.AuthorizationType.NONE)
-        raise fail(
-            res,
-            "authorization must be one of IAM, COGNITO, CUSTOM, NONE",
-            value=self.authorization,
-            fix="use 'IAM' (default), 'COGNITO' with user_pools, 'CUSTOM' with authorizer, or 'NONE' with open_reason",
-        )
+        # NONE (__post_init__ accepts nothing else)
+        return apigw.MethodOptions(authorization_type=apigw.AuthorizationType.NONE)
 
     def _account_role(self, res: RestApiResources, fn: FunctionView) -> ServiceRole:
         role = ServiceRole(
@@ -266,7 +279,7 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
         return role
 
 
-def _check_integration_timeout(scope: Construct, fn: FunctionView, timeout: Duration) -> None:
+def _check_minimum_integration_timeout(scope: IConstruct, timeout: Duration) -> None:
     if is_token(timeout.to_milliseconds()):
         return
     seconds = timeout.to_milliseconds() / 1000
@@ -277,6 +290,13 @@ def _check_integration_timeout(scope: Construct, fn: FunctionView, timeout: Dura
             value=f"{seconds:g} s",
             fix="use at least Duration.millis(50)",
         )
+
+
+def _check_integration_timeout(scope: Construct, fn: FunctionView, timeout: Duration) -> None:
+    """The warnings about ``timeout`` and the function's timeout (which it may lower to ``timeout``)."""
+    if is_token(timeout.to_milliseconds()):
+        return
+    seconds = timeout.to_milliseconds() / 1000
     if seconds > API_GATEWAY_MAX_TIMEOUT:
         warn(
             scope,
@@ -334,12 +354,48 @@ class HttpApiTrigger(BoundTrigger[HttpApiResources]):
         """API Gateway waits for the answer."""
         return InvocationKind.SYNC
 
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function (before any construct exists).
+
+        Raises:
+            LambdaConstructsError: an unknown authorization, one without what it needs (issuer and audience, a user pool and clients, an open reason), or throttling out of range.
+        """
+        scope = options_scope(self)
+        if self.authorization == "JWT":
+            if not self.jwt_issuer or not self.jwt_audience:
+                raise fail(
+                    scope,
+                    "authorization='JWT' needs jwt_issuer and jwt_audience",
+                    value={"jwt_issuer": self.jwt_issuer, "jwt_audience": list(self.jwt_audience)},
+                    fix="pass jwt_issuer='https://issuer' and jwt_audience=['client-id']",
+                )
+            if not is_token(self.jwt_issuer) and not self.jwt_issuer.startswith("https://"):
+                raise fail(
+                    scope, "jwt_issuer must be an https:// URL", value=self.jwt_issuer, fix="use the issuer's https URL"
+                )
+        if self.authorization == "COGNITO" and (self.user_pool is None or not self.user_pool_clients):
+            raise fail(
+                scope,
+                "authorization='COGNITO' needs user_pool and user_pool_clients",
+                value=self.authorization,
+                fix="pass user_pool=pool, user_pool_clients=[client]",
+            )
+        if self.authorization not in ("IAM", "JWT", "COGNITO", "NONE"):
+            raise fail(
+                scope,
+                "authorization must be one of IAM, JWT, COGNITO, NONE",
+                value=self.authorization,
+                fix="use 'IAM' (default), 'JWT', 'COGNITO' or 'NONE' with open_reason",
+            )
+        if self.authorization == "NONE":
+            _require_reason(scope, "the HTTP API", self.open_reason, self.authorization)
+        check_range(scope, "throttling_rate_limit", self.throttling_rate_limit, 0, 1e7, "requests/s")
+        check_range(scope, "throttling_burst_limit", self.throttling_burst_limit, 0, 1e7, "requests")
+
     def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the HTTP API under ``fn/<construct_id>``."""
         res = HttpApiResources(fn.construct, construct_id)
-        res.authorizer = self._authorizer(res)
-        check_range(res, "throttling_rate_limit", self.throttling_rate_limit, 0, 1e7, "requests/s")
-        check_range(res, "throttling_burst_limit", self.throttling_burst_limit, 0, 1e7, "requests")
+        res.authorizer = self._authorizer()
         fn_seconds = _function_timeout(fn)
         if fn_seconds is not None and fn_seconds > HTTP_API_MAX_TIMEOUT:
             warn(
@@ -368,46 +424,23 @@ class HttpApiTrigger(BoundTrigger[HttpApiResources]):
             access_log_settings=_HttpAccessLogs(res.log_group),
         )
         if self.authorization == "NONE":
-            reason = _require_reason(res, "the HTTP API", self.open_reason, self.authorization)
+            reason = str(self.open_reason)  # required by __post_init__
             warn(res, "openApi", f"the HTTP API has no authorizer ({reason})")
             acknowledge(res.api, "AwsSolutions-APIG4", reason)
         self._bound.append(res)
 
-    def _authorizer(self, res: Construct) -> apigwv2.IHttpRouteAuthorizer | None:
+    def _authorizer(self) -> apigwv2.IHttpRouteAuthorizer | None:
         if self.authorization == "IAM":
             return apigwv2_auth.HttpIamAuthorizer()
         if self.authorization == "JWT":
-            if not self.jwt_issuer or not self.jwt_audience:
-                raise fail(
-                    res,
-                    "authorization='JWT' needs jwt_issuer and jwt_audience",
-                    value={"jwt_issuer": self.jwt_issuer, "jwt_audience": list(self.jwt_audience)},
-                    fix="pass jwt_issuer='https://issuer' and jwt_audience=['client-id']",
-                )
-            if not is_token(self.jwt_issuer) and not self.jwt_issuer.startswith("https://"):
-                raise fail(
-                    res, "jwt_issuer must be an https:// URL", value=self.jwt_issuer, fix="use the issuer's https URL"
-                )
+            assert self.jwt_issuer is not None  # checked in __post_init__
             return apigwv2_auth.HttpJwtAuthorizer("Authorizer", self.jwt_issuer, jwt_audience=list(self.jwt_audience))
         if self.authorization == "COGNITO":
-            if self.user_pool is None or not self.user_pool_clients:
-                raise fail(
-                    res,
-                    "authorization='COGNITO' needs user_pool and user_pool_clients",
-                    value=self.authorization,
-                    fix="pass user_pool=pool, user_pool_clients=[client]",
-                )
+            assert self.user_pool is not None  # checked in __post_init__
             return apigwv2_auth.HttpUserPoolAuthorizer(
                 "Authorizer", self.user_pool, user_pool_clients=list(self.user_pool_clients)
             )
-        if self.authorization == "NONE":
-            return None
-        raise fail(
-            res,
-            "authorization must be one of IAM, JWT, COGNITO, NONE",
-            value=self.authorization,
-            fix="use 'IAM' (default), 'JWT', 'COGNITO' or 'NONE' with open_reason",
-        )
+        return None  # NONE (__post_init__ accepts nothing else)
 
 
 @jsii.implements(apigwv2.IAccessLogSettings)

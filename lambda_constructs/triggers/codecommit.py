@@ -11,6 +11,7 @@ from aws_cdk import Duration, Stack
 from aws_cdk import aws_lambda as lambda_
 
 from lambda_constructs.errors import fail
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._push import (
     PushSource,
     _Async,
@@ -40,11 +41,20 @@ class CodeCommitTrigger(_Async):
     max_event_age: Duration = field(default_factory=lambda: Duration.hours(24))
     """60 s – 24 h. Default: 24 hours."""
 
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function (before any construct exists).
+
+        Raises:
+            LambdaConstructsError: an invalid repository name, a retry count or event age out of range.
+        """
+        scope = options_scope(self)
+        if not is_token(self.repository_name) and not re.fullmatch(r"[\w.-]{1,100}", self.repository_name):
+            raise fail(scope, "invalid repository name", value=self.repository_name, fix="use 1–100 of [A-Za-z0-9_.-]")
+        _retry(scope, self.retry_attempts, self.max_event_age)
+
     def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the repository-events rule targeting ``target`` (see the class docstring)."""
         source = PushSource(fn.construct, construct_id)
-        if not is_token(self.repository_name) and not re.fullmatch(r"[\w.-]{1,100}", self.repository_name):
-            raise fail(source, "invalid repository name", value=self.repository_name, fix="use 1–100 of [A-Za-z0-9_.-]")
         arn = Stack.of(source).format_arn(service="codecommit", resource=self.repository_name)
         pattern: dict[str, Any] = {
             "source": ["aws.codecommit"],

@@ -11,6 +11,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from lambda_constructs.errors import fail, warn
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._sync import (
     COGNITO_TIMEOUT,
     _function_timeout,
@@ -70,17 +71,26 @@ class CognitoTrigger(BoundTrigger[CognitoTriggerResources]):
             return InvocationKind.ASYNC
         return InvocationKind.SYNC
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
-        """Add the trigger to the user pool (it grants cognito-idp with SourceArn = pool ARN)."""
-        res = CognitoTriggerResources(fn.construct, construct_id)
-        operation = COGNITO_OPERATIONS.get(_snake(self.operation))
-        if operation is None:
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function (before any construct exists).
+
+        Raises:
+            LambdaConstructsError: an unknown operation.
+        """
+        scope = options_scope(self)
+        if COGNITO_OPERATIONS.get(_snake(self.operation)) is None:
             raise fail(
-                res,
+                scope,
                 "unknown Cognito user pool trigger operation",
                 value=self.operation,
                 fix="use one of: " + ", ".join(COGNITO_OPERATIONS),
             )
+
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+        """Add the trigger to the user pool (it grants cognito-idp with SourceArn = pool ARN)."""
+        res = CognitoTriggerResources(fn.construct, construct_id)
+        operation = COGNITO_OPERATIONS.get(_snake(self.operation))
+        assert operation is not None  # checked in __post_init__
         if self.kind is InvocationKind.SYNC:
             fn.fit_default_timeout(COGNITO_TIMEOUT)  # a default timeout becomes what Cognito waits
         fn_seconds = _function_timeout(fn)

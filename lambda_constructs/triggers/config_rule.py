@@ -15,6 +15,7 @@ from constructs import Construct
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge
 from lambda_constructs.errors import fail
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers.access import BoundTrigger, permission
 from lambda_constructs.triggers.base import InvocationKind
 from lambda_constructs.validation import is_token
@@ -65,12 +66,16 @@ class ConfigRuleTrigger(BoundTrigger[ConfigRuleResources]):
         """Config invokes asynchronously; the function reports with PutEvaluations."""
         return InvocationKind.ASYNC
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
-        """Create the rule, the permission and the evaluations policy under ``fn/<construct_id>``."""
-        res = ConfigRuleResources(fn.construct, construct_id)
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function (before any construct exists).
+
+        Raises:
+            LambdaConstructsError: neither configuration changes nor a period, or a resource type not of the form AWS::Service::Type.
+        """
+        scope = options_scope(self)
         if not self.configuration_changes and self.periodic is None:
             raise fail(
-                res,
+                scope,
                 "a Config rule needs configuration_changes=True or periodic",
                 value={"configuration_changes": False, "periodic": None},
                 fix="set configuration_changes=True or periodic=MaximumExecutionFrequency.TWENTY_FOUR_HOURS",
@@ -78,11 +83,15 @@ class ConfigRuleTrigger(BoundTrigger[ConfigRuleResources]):
         for resource_type in self.resource_types:
             if not is_token(resource_type) and not re.match(r"^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$", resource_type):
                 raise fail(
-                    res,
+                    scope,
                     "resource_types must look like AWS::Service::Type",
                     value=resource_type,
                     fix="e.g. 'AWS::S3::Bucket'",
                 )
+
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the rule, the permission and the evaluations policy under ``fn/<construct_id>``."""
+        res = ConfigRuleResources(fn.construct, construct_id)
         res.permission = permission(res, "Permission", target, "config.amazonaws.com", source_account=Aws.ACCOUNT_ID)
         res.policy = iam.ManagedPolicy(
             res,

@@ -12,6 +12,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from lambda_constructs.errors import fail
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers.access import BoundTrigger
 from lambda_constructs.triggers.base import InvocationKind
 from lambda_constructs.validation import check_range, duration_seconds, is_token
@@ -51,18 +52,26 @@ class CustomResourceTrigger(BoundTrigger[CustomResourceResources]):
         """CloudFormation invokes asynchronously and waits for the ResponseURL callback."""
         return InvocationKind.ASYNC
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
-        """Create the custom resource under ``fn/<construct_id>``."""
-        res = CustomResourceResources(fn.construct, construct_id)
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function (before any construct exists).
+
+        Raises:
+            LambdaConstructsError: an invalid resource type, or a service timeout out of 1 s – 1 h.
+        """
+        scope = options_scope(self)
         if not is_token(self.resource_type) and not CUSTOM_RESOURCE_TYPE.match(self.resource_type):
             raise fail(
-                res,
+                scope,
                 "resource_type must be Custom::<Name> with letters, digits, _@- and at most 60 characters",
                 value=self.resource_type,
                 fix="use e.g. 'Custom::SeedTable'",
             )
         if self.service_timeout is not None:
-            check_range(res, "service_timeout", duration_seconds(self.service_timeout), 1, 3600, "seconds")
+            check_range(scope, "service_timeout", duration_seconds(self.service_timeout), 1, 3600, "seconds")
+
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the custom resource under ``fn/<construct_id>``."""
+        res = CustomResourceResources(fn.construct, construct_id)
         res.resource = CustomResource(
             res,
             "Resource",

@@ -13,6 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, nag_arn
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._polled import (
     MAX_BATCH,
     NETWORK_ACK,
@@ -24,6 +25,7 @@ from lambda_constructs.triggers._polled import (
     _mapping,
     _network_policy,
     _no_destination,
+    _seconds,
 )
 from lambda_constructs.triggers._queues import grant
 from lambda_constructs.triggers.base import InvocationKind
@@ -72,11 +74,21 @@ class DocumentDbTrigger:
         """Always ``InvocationKind.POLLED`` (Lambda polls the change stream)."""
         return InvocationKind.POLLED
 
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function.
+
+        Raises:
+            LambdaConstructsError: a batch size or batching window out of range, or an invalid filter.
+        """
+        scope = options_scope(self)
+        _check_window(scope, self.max_batching_window)
+        check_range(scope, "batch_size", self.batch_size, 1, MAX_BATCH)
+        _filters(scope, self.filters)
+
     def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the DocumentDB event source mapping on ``target`` (see the class docstring)."""
         source = PolledSource(fn.construct, construct_id)
-        window = _check_window(source, self.max_batching_window)
-        check_range(source, "batch_size", self.batch_size, 1, MAX_BATCH)
+        window = _seconds(self.max_batching_window)
         grant(fn.role, ["rds:DescribeDBClusters"], [self.cluster_arn])
         _grant_secret(fn, self.secret)
         config: dict[str, str] = {"databaseName": self.database_name, "fullDocument": self.full_document.value}

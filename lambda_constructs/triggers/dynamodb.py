@@ -11,6 +11,7 @@ from aws_cdk import aws_lambda as lambda_
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge
 from lambda_constructs.errors import fail
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._polled import (
     LIST_STREAMS_ACK,
     PolledSource,
@@ -32,17 +33,26 @@ class DynamoDbStreamTrigger(_StreamOptions):
     table: dynamodb.ITable
     """The table (its ``table_stream_arn`` must be known: a table with a stream)."""
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
-        """Create the DynamoDB stream event source mapping on ``target`` (see the class docstring)."""
-        source = PolledSource(fn.construct, construct_id)
-        stream_arn = self.table.table_stream_arn
-        if stream_arn is None:
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function.
+
+        Raises:
+            LambdaConstructsError: a table without a stream, or a stream option out of range.
+        """
+        super().__post_init__()
+        if self.table.table_stream_arn is None:
             raise fail(
-                source,
+                options_scope(self),
                 "the table has no stream",
                 value=self.table.node.path,
                 fix="create the table with stream=StreamViewType.NEW_AND_OLD_IMAGES (or import it with table_stream_arn)",
             )
+
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the DynamoDB stream event source mapping on ``target`` (see the class docstring)."""
+        source = PolledSource(fn.construct, construct_id)
+        stream_arn = self.table.table_stream_arn
+        assert stream_arn is not None  # checked in __post_init__
         props = self._stream_props(source, fn)
         grant(fn.role, ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], [stream_arn])
         _decrypt(fn, self.table.encryption_key)

@@ -12,6 +12,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from lambda_constructs.errors import fail, warn
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._sync import (
     _function_timeout,
 )
@@ -62,6 +63,24 @@ class EdgeTrigger(BoundTrigger[EdgeResources]):
     def kind(self) -> InvocationKind:
         """CloudFront waits for the answer."""
         return InvocationKind.SYNC
+
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function (before any construct exists).
+
+        Raises:
+            LambdaConstructsError: ``include_body`` on a response event, or a distribution without path pattern and origin.
+        """
+        scope = options_scope(self)
+        event = str(self.event_type.value).lower().replace("_", "-")
+        if self.include_body and event not in ("viewer-request", "origin-request"):
+            raise fail(scope, "include_body applies only to request events", value=event, fix="drop include_body")
+        if self.distribution is not None and (self.path_pattern is None or self.origin is None):
+            raise fail(
+                scope,
+                "distribution needs path_pattern and origin (a new behavior)",
+                value=self.path_pattern,
+                fix="pass path_pattern='/api/*' and origin=...",
+            )
 
     def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Validate the Lambda@Edge restrictions and publish a version."""
@@ -140,12 +159,3 @@ class EdgeTrigger(BoundTrigger[EdgeResources]):
         check_range(
             res, f"timeout for a {event} Lambda@Edge function", _function_timeout(fn), 1, timeout_cap, "seconds"
         )
-        if self.include_body and event not in ("viewer-request", "origin-request"):
-            raise fail(res, "include_body applies only to request events", value=event, fix="drop include_body")
-        if self.distribution is not None and (self.path_pattern is None or self.origin is None):
-            raise fail(
-                res,
-                "distribution needs path_pattern and origin (a new behavior)",
-                value=self.path_pattern,
-                fix="pass path_pattern='/api/*' and origin=...",
-            )

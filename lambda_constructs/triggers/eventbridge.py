@@ -12,6 +12,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._push import (
     EVENT_PATTERN_KEYS,
     PushSource,
@@ -43,6 +44,16 @@ class EventBridgeRuleTrigger(_Async):
     max_event_age: Duration = field(default_factory=lambda: Duration.hours(24))
     """EventBridge's delivery window, 60 s – 24 h. Default: 24 hours."""
 
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function (before any construct exists).
+
+        Raises:
+            LambdaConstructsError: an invalid event pattern, a retry count or event age out of range.
+        """
+        scope = options_scope(self)
+        check_pattern(scope, "event_pattern", self.event_pattern, allowed_keys=EVENT_PATTERN_KEYS)
+        _retry(scope, self.retry_attempts, self.max_event_age)
+
     def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the EventBridge rule targeting ``target`` (see the class docstring)."""
         source = PushSource(fn.construct, construct_id)
@@ -65,6 +76,16 @@ class ArchiveReplayTrigger(_Async):
     """0–185. Default: 185."""
     max_event_age: Duration = field(default_factory=lambda: Duration.hours(24))
     """60 s – 24 h. Default: 24 hours."""
+
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function (before any construct exists).
+
+        Raises:
+            LambdaConstructsError: an invalid event pattern, a retry count or event age out of range.
+        """
+        scope = options_scope(self)
+        check_pattern(scope, "event_pattern", self.event_pattern, allowed_keys=EVENT_PATTERN_KEYS)
+        _retry(scope, self.retry_attempts, self.max_event_age)
 
     def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the archive and the replay rule targeting ``target`` (see the class docstring)."""

@@ -11,6 +11,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from lambda_constructs.errors import warn
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._sync import (
     _require_reason,
 )
@@ -48,11 +49,20 @@ class FunctionUrlTrigger(BoundTrigger[FunctionUrlResources]):
         """The HTTPS caller waits for the answer."""
         return InvocationKind.SYNC
 
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function (before any construct exists).
+
+        Raises:
+            LambdaConstructsError: auth type NONE without ``open_reason``.
+        """
+        if self.auth_type == lambda_.FunctionUrlAuthType.NONE:
+            _require_reason(options_scope(self), "the function URL", self.open_reason, "NONE")
+
     def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the URL under ``fn/<construct_id>``."""
         res = FunctionUrlResources(fn.construct, construct_id)
         if self.auth_type == lambda_.FunctionUrlAuthType.NONE:
-            reason = _require_reason(res, "the function URL", self.open_reason, "NONE")
+            reason = str(self.open_reason)  # required by __post_init__
             warn(res, "publicFunctionUrl", f"the function URL has auth type NONE: anyone can call it ({reason})")
         res.url = lambda_.FunctionUrl(
             res, "Url", function=target, auth_type=self.auth_type, cors=self.cors, invoke_mode=self.invoke_mode

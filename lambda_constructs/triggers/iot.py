@@ -12,6 +12,7 @@ from aws_cdk import aws_iot as iot
 from aws_cdk import aws_lambda as lambda_
 
 from lambda_constructs.errors import fail
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._push import (
     PushSource,
     _Async,
@@ -41,16 +42,24 @@ class IotRuleTrigger(_Async):
     description: str | None = None
     """Default: none."""
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
-        """Create the IoT topic rule invoking ``target`` (see the class docstring)."""
-        source = PushSource(fn.construct, construct_id)
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function (before any construct exists).
+
+        Raises:
+            LambdaConstructsError: SQL that is not SELECT … FROM '<topic filter>'.
+        """
+        scope = options_scope(self)
         if not is_token(self.sql) and not _IOT_SQL.match(self.sql):
             raise fail(
-                source,
+                scope,
                 "sql must be SELECT <fields> FROM '<topic filter>'",
                 value=self.sql,
                 fix="e.g. SELECT * FROM 'devices/+/telemetry'",
             )
+
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the IoT topic rule invoking ``target`` (see the class docstring)."""
+        source = PushSource(fn.construct, construct_id)
         dlq = _dlq(source, fn)
         role = iam.Role(
             source,

@@ -15,8 +15,10 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
+from constructs import IConstruct
 
 from lambda_constructs.errors import fail
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._polled import (
     MAX_BATCH,
     PolledSource,
@@ -27,6 +29,7 @@ from lambda_constructs.triggers._polled import (
     _grant_secret,
     _mapping,
     _network_policy,
+    _seconds,
 )
 from lambda_constructs.triggers._queues import grant
 from lambda_constructs.triggers.base import InvocationKind
@@ -52,7 +55,7 @@ class KafkaAuth(Enum):
 
 
 def _kafka_auth(
-    source: PolledSource, auth: KafkaAuth | None, secret: secretsmanager.ISecret | None, allowed: Sequence[KafkaAuth]
+    source: IConstruct, auth: KafkaAuth | None, secret: secretsmanager.ISecret | None, allowed: Sequence[KafkaAuth]
 ) -> list[dict[str, str]]:
     if auth is None or auth not in allowed:
         raise fail(
@@ -101,16 +104,21 @@ class _KafkaOptions:
         """Always ``InvocationKind.POLLED`` (Lambda polls the topic)."""
         return InvocationKind.POLLED
 
-    def _common(self, source: PolledSource, fn: FunctionView, group: str) -> dict[str, Any]:
+    def _check_common(self) -> None:
+        scope = options_scope(self)
         if not is_token(self.topic) and not _KAFKA_TOPIC.fullmatch(self.topic):
             raise fail(
-                source,
+                scope,
                 "invalid Kafka topic name (Lambda: 2–249 of [a-zA-Z0-9._-], not starting with '.')",
                 value=self.topic,
                 fix="use the topic's exact name",
             )
-        window = _check_window(source, self.max_batching_window)
-        check_range(source, "batch_size", self.batch_size, 1, MAX_BATCH)
+        _check_window(scope, self.max_batching_window)
+        check_range(scope, "batch_size", self.batch_size, 1, MAX_BATCH)
+        _filters(scope, self.filters)
+
+    def _common(self, source: PolledSource, fn: FunctionView, group: str) -> dict[str, Any]:
+        window = _seconds(self.max_batching_window)
         return {
             "topics": [self.topic],
             "batch_size": self.batch_size,
@@ -128,6 +136,20 @@ class MskTrigger(_KafkaOptions):
 
     cluster_arn: str
     """ARN of the MSK cluster (``arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>``)."""
+
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function.
+
+        Raises:
+            LambdaConstructsError: an authentication MSK does not offer (or a missing secret), an invalid topic name, a batch size or batching window out of range, or an invalid filter.
+        """
+        _kafka_auth(
+            options_scope(self),
+            self.authentication,
+            self.secret,
+            (KafkaAuth.IAM, KafkaAuth.SASL_SCRAM_512, KafkaAuth.MTLS),
+        )
+        self._check_common()
 
     def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the MSK event source mapping on ``target`` (see the class docstring)."""
@@ -186,11 +208,26 @@ class SelfManagedKafkaTrigger(_KafkaOptions):
     security_group_ids: Sequence[str] = ()
     """Security groups for those pollers. Default: none."""
 
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function.
+
+        Raises:
+            LambdaConstructsError: no bootstrap server, an authentication self-managed Kafka does not offer (or a missing secret), an invalid topic name, a batch size or batching window out of range, or an invalid filter.
+        """
+        scope = options_scope(self)
+        if not self.bootstrap_servers:
+            raise fail(scope, "bootstrap_servers is empty", value=list(self.bootstrap_servers), fix="list host:port")
+        _kafka_auth(
+            scope,
+            self.authentication,
+            self.secret,
+            (KafkaAuth.SASL_SCRAM_512, KafkaAuth.SASL_SCRAM_256, KafkaAuth.MTLS),
+        )
+        self._check_common()
+
     def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the Kafka event source mapping on ``target`` (see the class docstring)."""
         source = PolledSource(fn.construct, construct_id)
-        if not self.bootstrap_servers:
-            raise fail(source, "bootstrap_servers is empty", value=list(self.bootstrap_servers), fix="list host:port")
         access = _kafka_auth(
             source,
             self.authentication,

@@ -12,6 +12,7 @@ from aws_cdk import aws_lambda as lambda_
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge
 from lambda_constructs.errors import fail
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._polled import (
     KINESIS_CMK_ACK,
     PolledSource,
@@ -42,16 +43,24 @@ class KinesisTrigger(_StreamOptions):
     enhanced_fan_out: bool = False
     """Read through a ``AWS::Kinesis::StreamConsumer`` (dedicated 2 MB/s per shard). Default: False."""
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
-        """Create the Kinesis event source mapping on ``target`` (see the class docstring)."""
-        source = PolledSource(fn.construct, construct_id)
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function.
+
+        Raises:
+            LambdaConstructsError: both ``stream`` and ``stream_props``, or a stream option out of range.
+        """
+        super().__post_init__()
         if self.stream is not None and self.stream_props is not None:
             raise fail(
-                source,
+                options_scope(self),
                 "pass either stream (an existing stream) or stream_props (to create one), not both",
                 value="stream + stream_props",
                 fix="drop one of them",
             )
+
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the Kinesis event source mapping on ``target`` (see the class docstring)."""
+        source = PolledSource(fn.construct, construct_id)
         props = self._stream_props(source, fn)
         stream = self.stream if self.stream is not None else self._create(source, fn)
         read = [

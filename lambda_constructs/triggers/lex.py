@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from aws_cdk import aws_lambda as lambda_
 
 from lambda_constructs.errors import fail
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._sync import (
     PermissionResources,
 )
@@ -38,19 +39,30 @@ class LexBotTrigger(BoundTrigger[PermissionResources]):
         """Lex waits for the dialog/fulfilment answer."""
         return InvocationKind.SYNC
 
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function (before any construct exists).
+
+        Raises:
+            LambdaConstructsError: a ``bot_alias_arn`` that is not a Lex V2 bot alias ARN.
+        """
+        scope = options_scope(self)
+        if not is_token(self.bot_alias_arn):
+            match = LEX_BOT_ALIAS_ARN.match(self.bot_alias_arn)
+            if match is None:
+                raise fail(
+                    scope,
+                    "bot_alias_arn is not a Lex V2 bot alias ARN",
+                    value=self.bot_alias_arn,
+                    fix="use arn:aws:lex:<region>:<account>:bot-alias/<botId>/<botAliasId> (CfnBotAlias.attr_arn)",
+                )
+
     def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Grant ``lexv2.amazonaws.com`` with SourceArn = the bot alias (and its account)."""
         res = PermissionResources(fn.construct, construct_id)
         account: str | None = None
         if not is_token(self.bot_alias_arn):
             match = LEX_BOT_ALIAS_ARN.match(self.bot_alias_arn)
-            if match is None:
-                raise fail(
-                    res,
-                    "bot_alias_arn is not a Lex V2 bot alias ARN",
-                    value=self.bot_alias_arn,
-                    fix="use arn:aws:lex:<region>:<account>:bot-alias/<botId>/<botAliasId> (CfnBotAlias.attr_arn)",
-                )
+            assert match is not None  # checked in __post_init__
             account = match.group(1)
         res.permission = permission(
             res, "Permission", target, "lexv2.amazonaws.com", source_arn=self.bot_alias_arn, source_account=account

@@ -10,6 +10,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._polled import (
     MAX_BATCH,
     PolledSource,
@@ -19,6 +20,7 @@ from lambda_constructs.triggers._polled import (
     _mapping,
     _network_policy,
     _no_destination,
+    _seconds,
 )
 from lambda_constructs.triggers._queues import grant
 from lambda_constructs.triggers.base import InvocationKind
@@ -54,11 +56,21 @@ class MqTrigger:
         """Always ``InvocationKind.POLLED`` (Lambda polls the broker queue)."""
         return InvocationKind.POLLED
 
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function.
+
+        Raises:
+            LambdaConstructsError: a batch size or batching window out of range, or an invalid filter.
+        """
+        scope = options_scope(self)
+        _check_window(scope, self.max_batching_window)
+        check_range(scope, "batch_size", self.batch_size, 1, MAX_BATCH)
+        _filters(scope, self.filters)
+
     def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the Amazon MQ event source mapping on ``target`` (see the class docstring)."""
         source = PolledSource(fn.construct, construct_id)
-        window = _check_window(source, self.max_batching_window)
-        check_range(source, "batch_size", self.batch_size, 1, MAX_BATCH)
+        window = _seconds(self.max_batching_window)
         access = [{"type": "BASIC_AUTH", "uri": self.secret.secret_arn}]
         if self.virtual_host:
             access.append({"type": "VIRTUAL_HOST", "uri": self.virtual_host})

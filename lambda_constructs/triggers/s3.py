@@ -19,6 +19,7 @@ from constructs import IValidation
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule
 from lambda_constructs.errors import fail, warn
 from lambda_constructs.scanners import ignore_cfn_lint, skip_checkov
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._push import (
     S3_ACCESS_LOGS_ACK,
     S3_LOGS_ENCRYPTION_ACK,
@@ -91,18 +92,28 @@ class S3Trigger(_Async):
     EventBridge charges custom-rule matches of AWS events nothing; see triggers/s3_events.py for the
     event types it supports. Default: False (bucket notification)."""
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
-        """Create the bucket notification and permission on ``target`` (see the class docstring)."""
-        source = PushSource(fn.construct, construct_id)
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function (before any construct exists).
+
+        Raises:
+            LambdaConstructsError: both ``bucket`` and ``bucket_props``, or no event.
+        """
+        scope = options_scope(self)
         if self.bucket is not None and self.bucket_props is not None:
             raise fail(
-                source,
+                scope,
                 "pass either bucket (an existing bucket) or bucket_props (to create one), not both",
                 value="bucket + bucket_props",
                 fix="drop one of them",
             )
         if not self.events:
-            raise fail(source, "events is empty", value=list(self.events), fix="list at least one s3.EventType")
+            raise fail(scope, "events is empty", value=list(self.events), fix="list at least one s3.EventType")
+        if self.via_event_bridge:  # event types without an EventBridge detail type (the bucket name is not checked)
+            s3_event_pattern(scope, "bucket", self.events, self.prefix, self.suffix)
+
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the bucket notification and permission on ``target`` (see the class docstring)."""
+        source = PushSource(fn.construct, construct_id)
         bucket = self.bucket if self.bucket is not None else self._create(source, fn)
         if self.via_event_bridge:
             pattern = s3_event_pattern(source, bucket.bucket_name, self.events, self.prefix, self.suffix)

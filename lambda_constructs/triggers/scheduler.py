@@ -17,6 +17,7 @@ from aws_cdk import aws_scheduler as scheduler
 from constructs import IConstruct
 
 from lambda_constructs.errors import fail
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._push import (
     PushSource,
     _Async,
@@ -100,12 +101,25 @@ class ScheduleTrigger(_Async):
     enabled: bool = True
     """Default: True."""
 
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function (before any construct exists).
+
+        Raises:
+            LambdaConstructsError: an invalid schedule expression, an unknown time zone, a flexible window, retry count or event age out of range.
+        """
+        scope = options_scope(self)
+        check_schedule_expression(scope, self.expression)
+        if not is_token(self.timezone) and self.timezone not in zoneinfo.available_timezones():
+            raise fail(scope, "unknown time zone", value=self.timezone, fix="use an IANA name like Europe/Paris")
+        if self.flexible_window is not None:
+            check_range(
+                scope, "flexible_window", (duration_seconds(self.flexible_window) or 60) / 60, 1, 1440, "minutes"
+            )
+        _retry(scope, self.retry_attempts, self.max_event_age)
+
     def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the schedule and its role invoking ``target`` (see the class docstring)."""
         source = PushSource(fn.construct, construct_id)
-        check_schedule_expression(source, self.expression)
-        if not is_token(self.timezone) and self.timezone not in zoneinfo.available_timezones():
-            raise fail(source, "unknown time zone", value=self.timezone, fix="use an IANA name like Europe/Paris")
         window: dict[str, Any] = {"mode": "OFF"}
         if self.flexible_window is not None:
             minutes = (duration_seconds(self.flexible_window) or 60) / 60

@@ -12,6 +12,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from lambda_constructs.errors import fail
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers.access import BoundTrigger, permission
 from lambda_constructs.triggers.base import InvocationKind
 from lambda_constructs.validation import check_range, is_token
@@ -48,13 +49,22 @@ class SecretRotationTrigger(BoundTrigger[SecretRotationResources]):
         """Secrets Manager invokes each rotation step synchronously."""
         return InvocationKind.SYNC
 
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function (before any construct exists).
+
+        Raises:
+            LambdaConstructsError: a rotation interval that is not whole days in 1–1000.
+        """
+        scope = options_scope(self)
+        days = self.automatically_after.to_days() if not is_token(self.automatically_after.to_seconds()) else None
+        check_range(scope, "automatically_after", days, 1, 1000, "days")
+        if days is not None and days != int(days):
+            raise fail(scope, "automatically_after must be whole days", value=days, fix="use Duration.days(n)")
+
     def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the permission, grants and schedule under ``fn/<construct_id>``."""
         res = SecretRotationResources(fn.construct, construct_id)
         days = self.automatically_after.to_days() if not is_token(self.automatically_after.to_seconds()) else None
-        check_range(res, "automatically_after", days, 1, 1000, "days")
-        if days is not None and days != int(days):
-            raise fail(res, "automatically_after must be whole days", value=days, fix="use Duration.days(n)")
         res.permission = permission(
             res,
             "Permission",

@@ -12,6 +12,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_ses as ses
 
 from lambda_constructs.errors import fail
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._push import (
     PushSource,
     _Async,
@@ -36,11 +37,19 @@ class SesReceiptTrigger(_Async):
     scan_enabled: bool = True
     """Default: True (spam and virus scanning)."""
 
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function (before any construct exists).
+
+        Raises:
+            LambdaConstructsError: an invalid receipt rule name.
+        """
+        scope = options_scope(self)
+        if not is_token(self.rule_name) and not re.fullmatch(r"[A-Za-z0-9][\w.-]{0,63}", self.rule_name):
+            raise fail(scope, "invalid receipt rule name", value=self.rule_name, fix="1–64 of [A-Za-z0-9_.-]")
+
     def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the SES receipt rule invoking ``target`` (see the class docstring)."""
         source = PushSource(fn.construct, construct_id)
-        if not is_token(self.rule_name) and not re.fullmatch(r"[A-Za-z0-9][\w.-]{0,63}", self.rule_name):
-            raise fail(source, "invalid receipt rule name", value=self.rule_name, fix="1–64 of [A-Za-z0-9_.-]")
         arn = Stack.of(source).format_arn(
             service="ses",
             resource="receipt-rule-set",

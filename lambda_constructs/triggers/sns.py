@@ -12,6 +12,7 @@ from aws_cdk import aws_sns as sns
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge
 from lambda_constructs.errors import fail
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._push import (
     SNS_ALIAS_ACK,
     PushSource,
@@ -44,16 +45,24 @@ class SnsTrigger(_Async):
     filter_policy: Mapping[str, sns.SubscriptionFilter] | None = None
     """Message-attribute filter policy. Default: none (every message)."""
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
-        """Create the SNS subscription and permission on ``target`` (see the class docstring)."""
-        source = PushSource(fn.construct, construct_id)
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function (before any construct exists).
+
+        Raises:
+            LambdaConstructsError: both ``topic`` and ``topic_props``.
+        """
+        scope = options_scope(self)
         if self.topic is not None and self.topic_props is not None:
             raise fail(
-                source,
+                scope,
                 "pass either topic (an existing topic) or topic_props (to create one), not both",
                 value="topic + topic_props",
                 fix="drop one of them",
             )
+
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the SNS subscription and permission on ``target`` (see the class docstring)."""
+        source = PushSource(fn.construct, construct_id)
         key = self.encryption_key or fn.key
         topic = self.topic if self.topic is not None else self._create(source, key)
         dlq = _dlq(source, fn, key)

@@ -11,8 +11,10 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
+from constructs import IConstruct
 
 from lambda_constructs.errors import fail, warn
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._polled import (
     MAX_BATCH,
     SQS_MAX_BATCH_WITHOUT_WINDOW,
@@ -23,6 +25,7 @@ from lambda_constructs.triggers._polled import (
     _filters,
     _mapping,
     _no_destination,
+    _seconds,
 )
 from lambda_constructs.triggers._queues import dead_letter_queue, grant_statements
 from lambda_constructs.triggers.base import InvocationKind
@@ -68,18 +71,32 @@ class SqsTrigger:
         """Always ``InvocationKind.POLLED`` (Lambda polls the queue)."""
         return InvocationKind.POLLED
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
-        """Create the SQS event source mapping on ``target`` (see the class docstring)."""
-        source = PolledSource(fn.construct, construct_id)
+    def __post_init__(self) -> None:
+        """Check the options (not the visibility timeout, which depends on the function's timeout).
+
+        Raises:
+            LambdaConstructsError: both ``queue`` and ``queue_props``, a batch size, batching window,
+                concurrency or receive count out of range, or an invalid filter.
+        """
+        scope = options_scope(self)
         if self.queue is not None and self.queue_props is not None:
             raise fail(
-                source,
+                scope,
                 "pass either queue (an existing queue) or queue_props (to create one), not both",
                 value="queue + queue_props",
                 fix="drop one of them",
             )
-        fifo = bool(self.queue.fifo if self.queue is not None else (self.queue_props and self.queue_props.fifo))
-        window = self._validate(source, fifo)
+        self._validate(scope, self._fifo())
+        _filters(scope, self.filters)
+
+    def _fifo(self) -> bool:
+        return bool(self.queue.fifo if self.queue is not None else (self.queue_props and self.queue_props.fifo))
+
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+        """Create the SQS event source mapping on ``target`` (see the class docstring)."""
+        source = PolledSource(fn.construct, construct_id)
+        fifo = self._fifo()
+        window = _seconds(self.max_batching_window)
         required = 6 * (duration_seconds(fn.props.timeout) or 0) + (window or 0)
         if self.queue is not None:
             queue: sqs.IQueue = self.queue
@@ -118,7 +135,7 @@ class SqsTrigger:
         )
         _no_destination(mapping, source._mapping_node)
 
-    def _validate(self, source: PolledSource, fifo: bool) -> float | None:
+    def _validate(self, source: IConstruct, fifo: bool) -> float | None:
         window = _check_window(source, self.max_batching_window)
         if fifo and window:
             raise fail(

@@ -14,6 +14,7 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from lambda_constructs.scanners import ignore_cfn_lint
+from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._sync import (
     ServiceRole,
 )
@@ -59,11 +60,19 @@ class StepFunctionsTask(BoundTrigger[StepFunctionsResources]):
         """Step Functions waits for the answer."""
         return InvocationKind.SYNC
 
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function (before any construct exists).
+
+        Raises:
+            LambdaConstructsError: a timeout above 5 minutes for an EXPRESS state machine.
+        """
+        scope = options_scope(self)
+        if self.timeout is not None and self.state_machine_type == sfn.StateMachineType.EXPRESS:
+            check_range(scope, "timeout of an EXPRESS state machine", duration_seconds(self.timeout), 1, 300, "seconds")
+
     def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
         """Create the task, its role and the state machine under ``fn/<construct_id>``."""
         res = StepFunctionsResources(fn.construct, construct_id)
-        if self.timeout is not None and self.state_machine_type == sfn.StateMachineType.EXPRESS:
-            check_range(res, "timeout of an EXPRESS state machine", duration_seconds(self.timeout), 1, 300, "seconds")
         res.role = ServiceRole(
             res, "Role", fn, assumed_by=iam.ServicePrincipal("states.amazonaws.com"), description="State machine role"
         )
