@@ -48,7 +48,7 @@ from lambda_constructs.releases.record import ReleaseRecord
 from lambda_constructs.releases.routing import check_alias_routing
 from lambda_constructs.scanners import ignore_cfn_lint
 from lambda_constructs.secrets import SecretReference
-from lambda_constructs.triggers.base import Trigger
+from lambda_constructs.triggers.base import Trigger, TriggerResult
 from lambda_constructs.validation import (
     check_environment,
     check_kinds,
@@ -387,6 +387,7 @@ class SecureFunction(Construct):
         :class:`~lambda_constructs.service.LambdaService` re-counts its shard budget). Default: None."""
         self.aliases: dict[str, lambda_.Alias] = {}
         self.triggers: list[tuple[Trigger, lambda_.IFunction]] = []
+        self.trigger_results: list[TriggerResult] = []
         self._trigger_counts: dict[str, int] = {}
         self.default_alias_name = props.default_alias
         self.releases: FunctionReleaseSet | None = None
@@ -538,25 +539,32 @@ class SecureFunction(Construct):
         cfn.timeout = seconds
         return True
 
-    def add_trigger(self, trigger: Trigger, *, alias: str | None = None, construct_id: str | None = None) -> None:
+    def add_trigger(
+        self, trigger: Trigger, *, alias: str | None = None, construct_id: str | None = None
+    ) -> TriggerResult:
         """Attach ``trigger`` to the named alias (default: the default alias; ``"$LATEST"`` on purpose).
 
         ``construct_id`` names the trigger's resources (default: ``<TriggerClass><n>``, numbered per class
         in call order). Construct ids are API: pass one explicitly when triggers may be reordered.
+        Returns what the trigger created (:class:`~lambda_constructs.contract.TriggerResult`).
         """
         target = self.latest() if alias == "$LATEST" else self.target(alias)
         if construct_id is None:
             name = type(trigger).__name__
             self._trigger_counts[name] = self._trigger_counts.get(name, 0) + 1
             construct_id = f"{name}{self._trigger_counts[name]}"
-        trigger.bind(self, target, construct_id)
+        result: TriggerResult | None = trigger.bind(self, target, construct_id)
+        if result is None:  # a trigger written before bind returned its result
+            result = TriggerResult(trigger=trigger, construct_id=construct_id, kind=trigger.kind)
         self.triggers.append((trigger, target))
+        self.trigger_results.append(result)
         if sum(1 for _, bound in self.triggers if bound is target) == 2:
             # Several services invoking one alias is the app's design (cfn-lint-serverless WS1002).
             cfn = target.node.default_child
             if isinstance(cfn, CfnResource):
                 ignore_cfn_lint(cfn, "WS1002")
         self._resources_added()
+        return result
 
     def grant_read(self, resource: grants.Grantable, *, objects: str = "*", indexes: bool = False) -> None:
         """Read access to one bucket / table / queue / topic / secret / parameter / key (and its key)."""

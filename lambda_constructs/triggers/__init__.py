@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from lambda_constructs.triggers._push import (
         PushSource,
     )
+    from lambda_constructs.triggers._resources import (
+        TriggerResources,
+    )
     from lambda_constructs.triggers.access import (
         InvokeAccess,
     )
@@ -36,7 +39,9 @@ if TYPE_CHECKING:
     )
     from lambda_constructs.triggers.base import (
         InvocationKind,
+        SourceKind,
         Trigger,
+        TriggerResult,
     )
     from lambda_constructs.triggers.codecommit import (
         CodeCommitTrigger,
@@ -158,6 +163,9 @@ _MODULES: dict[str, str] = {
     "StartingPosition": "lambda_constructs.triggers._polled",
     "StepFunctionsTask": "lambda_constructs.triggers.step_functions",
     "Trigger": "lambda_constructs.triggers.base",
+    "TriggerResources": "lambda_constructs.triggers._resources",
+    "TriggerResult": "lambda_constructs.triggers.base",
+    "SourceKind": "lambda_constructs.triggers.base",
 }
 
 __all__ = [
@@ -196,10 +204,13 @@ __all__ = [
     "ServiceEventTrigger",
     "SesReceiptTrigger",
     "SnsTrigger",
+    "SourceKind",
     "SqsTrigger",
     "StartingPosition",
     "StepFunctionsTask",
     "Trigger",
+    "TriggerResources",
+    "TriggerResult",
 ]
 
 

@@ -5,8 +5,8 @@ Every mapping is created with safe defaults set together: partial batch response
 function's failure queue unless ``on_failure`` is given), bounded retries and record age, and
 ``TRIM_HORIZON`` as the starting position. The function's role gets exactly the read permissions
 the source needs, scoped to its ARN (plus ``kms:Decrypt`` on its key). Resources are created in a
-:class:`PolledSource` construct named by the trigger's construct id under the function:
-``fn.node.find_child("SqsTrigger1")``.
+:class:`PolledSource` construct named by the trigger's construct id under the function; it is the
+``resources`` of the :class:`~lambda_constructs.contract.TriggerResult` that ``fn.add_trigger`` returns.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from constructs import Construct, IConstruct, Node
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule, nag_arn
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._queues import check_pattern, grant, grant_send
+from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers.base import InvocationKind
 from lambda_constructs.validation import check_range, duration_seconds
 
@@ -61,7 +62,7 @@ class StartingPosition(Enum):
     """Only records written after the mapping is created."""
 
 
-class PolledSource(Construct):
+class PolledSource(TriggerResources):
     """The resources a polled trigger created (construct id = the trigger's construct id).
 
     Attributes:

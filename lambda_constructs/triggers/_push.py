@@ -5,7 +5,8 @@ Retries, maximum event age and the on-failure destination come from the target a
 adds one ``AWS::Lambda::Permission`` on the target scoped by ``SourceArn`` (and ``SourceAccount``
 where AWS allows it). Services that deliver before invoking (SNS, EventBridge, Scheduler, IoT)
 get their own encrypted dead-letter queue. Resources are created in a :class:`PushSource`
-construct named by the trigger's construct id under the function.
+construct named by the trigger's construct id under the function (the ``resources`` of the
+:class:`~lambda_constructs.contract.TriggerResult` that ``fn.add_trigger`` returns).
 
 EventBridge archive replay (:class:`ArchiveReplayTrigger`): the trigger archives the bus's events
 matching ``event_pattern`` and adds a rule that matches only *replayed* events (EventBridge adds
@@ -42,6 +43,7 @@ from lambda_constructs.triggers._queues import (
     allow_service_on_queue,
     dead_letter_queue,
 )
+from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers.base import InvocationKind
 from lambda_constructs.validation import check_range, duration_seconds
 
@@ -68,7 +70,7 @@ S3_NOTIFICATIONS_HANDLER_ACK = "BucketNotificationsHandler"
 SNS_ALIAS_ACK = "W3694"
 
 
-class PushSource(Construct):
+class PushSource(TriggerResources):
     """Resources an asynchronous trigger created (construct id = the trigger's construct id).
 
     Attributes:
@@ -109,6 +111,7 @@ def _permission(
         source_account=Aws.ACCOUNT_ID if account else None,
     )
     source.permission = permission
+    source.permissions.append(permission)
     ignore_cfn_lint(permission, "ES1007")  # the alias's EventInvokeConfig is matched by Qualifier
     return permission
 

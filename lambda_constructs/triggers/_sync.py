@@ -14,6 +14,7 @@ from constructs import Construct, IConstruct
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge
 from lambda_constructs.errors import fail
+from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.validation import duration_seconds
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class ServiceRole(iam.Role):
         return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=target)
 
 
-class PermissionResources(Construct):
+class PermissionResources(TriggerResources):
     """What a permission-only trigger created: ``permission``."""
 
     permission: lambda_.CfnPermission

@@ -10,19 +10,19 @@ import jsii
 from aws_cdk import Aws
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_lambda as lambda_
-from constructs import Construct
 
 from lambda_constructs.errors import fail
 from lambda_constructs.triggers._options import options_scope
+from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers.access import BoundTrigger, permission
-from lambda_constructs.triggers.base import InvocationKind
+from lambda_constructs.triggers.base import InvocationKind, TriggerResult
 from lambda_constructs.validation import check_range
 
 if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
 
 
-class AlbTargetResources(Construct):
+class AlbTargetResources(TriggerResources):
     """What :class:`AlbTarget` created: ``target_group``, ``permission``."""
 
     target_group: elbv2.ApplicationTargetGroup
@@ -84,7 +84,7 @@ class AlbTarget(BoundTrigger[AlbTargetResources]):
                 fix="pass both (a listener rule) or neither (the listener's default action)",
             )
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the target group and listener rule under ``fn/<construct_id>``."""
         res = AlbTargetResources(fn.construct, construct_id)
         res.permission = permission(
@@ -104,4 +104,4 @@ class AlbTarget(BoundTrigger[AlbTargetResources]):
             priority=self.priority,
             conditions=list(self.conditions) or None,
         )
-        self._bound.append(res)
+        return self._result(res)

@@ -14,7 +14,7 @@ from lambda_constructs.triggers._sync import (
     PermissionResources,
 )
 from lambda_constructs.triggers.access import BoundTrigger, permission
-from lambda_constructs.triggers.base import InvocationKind
+from lambda_constructs.triggers.base import InvocationKind, TriggerResult
 from lambda_constructs.validation import is_token
 
 if TYPE_CHECKING:
@@ -54,9 +54,9 @@ class AlexaSkillTrigger(BoundTrigger[PermissionResources]):
                 fix="copy the skill id from the Alexa developer console",
             )
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Grant the Alexa principal with EventSourceToken = skill id."""
         res = PermissionResources(fn.construct, construct_id)
         principal = "alexa-connectedhome.amazon.com" if self.smart_home else "alexa-appkit.amazon.com"
         res.permission = permission(res, "Permission", target, principal, event_source_token=self.skill_id)
-        self._bound.append(res)
+        return self._result(res)

@@ -25,6 +25,7 @@ from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, 
 from lambda_constructs.errors import fail, warn
 from lambda_constructs.scanners import ignore_cfn_lint
 from lambda_constructs.triggers._options import options_scope
+from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers._sync import (
     API_GATEWAY_MAX_TIMEOUT,
     HTTP_API_MAX_TIMEOUT,
@@ -34,14 +35,14 @@ from lambda_constructs.triggers._sync import (
     _require_reason,
 )
 from lambda_constructs.triggers.access import BoundTrigger
-from lambda_constructs.triggers.base import InvocationKind
+from lambda_constructs.triggers.base import InvocationKind, TriggerResult
 from lambda_constructs.validation import check_range, is_token
 
 if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
 
 
-class RestApiResources(Construct):
+class RestApiResources(TriggerResources):
     """What :class:`RestApiTrigger` created: ``api``, ``request_validator``, ``log_group``, ``authorizer``, ``web_acl_association``,
     ``cloud_watch_role`` (the account's API Gateway logging role, when created)."""
 
@@ -130,7 +131,7 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
         check_range(scope, "throttling_rate_limit", self.throttling_rate_limit, 0, 1e7, "requests/s")
         check_range(scope, "throttling_burst_limit", self.throttling_burst_limit, 0, 1e7, "requests")
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the REST API under ``fn/<construct_id>``."""
         res = RestApiResources(fn.construct, construct_id)
         method_options = self._method_options(res)
@@ -209,7 +210,7 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
             acknowledge(
                 res.api, "AwsSolutions-COG4", LIBRARY_ACKNOWLEDGEMENTS["AwsSolutions-COG4 (IAM-authorized API)"]
             )
-        self._bound.append(res)
+        return self._result(res)
 
     def _method_options(self, res: RestApiResources) -> apigw.MethodOptions:
         res.authorizer = None
@@ -316,7 +317,7 @@ def _check_integration_timeout(scope: Construct, fn: FunctionView, timeout: Dura
         )
 
 
-class HttpApiResources(Construct):
+class HttpApiResources(TriggerResources):
     """What :class:`HttpApiTrigger` created: ``api``, ``stage``, ``log_group``, ``authorizer``."""
 
     api: apigwv2.HttpApi
@@ -392,7 +393,7 @@ class HttpApiTrigger(BoundTrigger[HttpApiResources]):
         check_range(scope, "throttling_rate_limit", self.throttling_rate_limit, 0, 1e7, "requests/s")
         check_range(scope, "throttling_burst_limit", self.throttling_burst_limit, 0, 1e7, "requests")
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the HTTP API under ``fn/<construct_id>``."""
         res = HttpApiResources(fn.construct, construct_id)
         res.authorizer = self._authorizer()
@@ -427,7 +428,7 @@ class HttpApiTrigger(BoundTrigger[HttpApiResources]):
             reason = str(self.open_reason)  # required by __post_init__
             warn(res, "openApi", f"the HTTP API has no authorizer ({reason})")
             acknowledge(res.api, "AwsSolutions-APIG4", reason)
-        self._bound.append(res)
+        return self._result(res)
 
     def _authorizer(self) -> apigwv2.IHttpRouteAuthorizer | None:
         if self.authorization == "IAM":

@@ -18,6 +18,7 @@ from lambda_constructs.triggers._push import (
     _retry,
     _rule,
 )
+from lambda_constructs.triggers.base import TriggerResult
 from lambda_constructs.validation import is_token
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class CodeCommitTrigger(_Async):
             raise fail(scope, "invalid repository name", value=self.repository_name, fix="use 1–100 of [A-Za-z0-9_.-]")
         _retry(scope, self.retry_attempts, self.max_event_age)
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the repository-events rule targeting ``target`` (see the class docstring)."""
         source = PushSource(fn.construct, construct_id)
         arn = Stack.of(source).format_arn(service="codecommit", resource=self.repository_name)
@@ -65,3 +66,4 @@ class CodeCommitTrigger(_Async):
             pattern["detail"] = {"referenceType": ["branch"], "referenceName": list(self.branches)}
         retry = _retry(source, self.retry_attempts, self.max_event_age)
         _rule(source, fn, target, pattern, None, retry, f"CodeCommit {self.repository_name}")
+        return source.result(self)

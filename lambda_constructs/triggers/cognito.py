@@ -8,16 +8,16 @@ from typing import TYPE_CHECKING
 
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
-from constructs import Construct
 
 from lambda_constructs.errors import fail, warn
 from lambda_constructs.triggers._options import options_scope
+from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers._sync import (
     COGNITO_TIMEOUT,
     _function_timeout,
 )
 from lambda_constructs.triggers.access import BoundTrigger
-from lambda_constructs.triggers.base import InvocationKind
+from lambda_constructs.triggers.base import InvocationKind, TriggerResult
 
 if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
@@ -45,7 +45,7 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-class CognitoTriggerResources(Construct):
+class CognitoTriggerResources(TriggerResources):
     """What :class:`CognitoTrigger` created: ``operation`` (the permission is added by the user pool,
     scoped by the pool's ARN)."""
 
@@ -86,7 +86,7 @@ class CognitoTrigger(BoundTrigger[CognitoTriggerResources]):
                 fix="use one of: " + ", ".join(COGNITO_OPERATIONS),
             )
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Add the trigger to the user pool (it grants cognito-idp with SourceArn = pool ARN)."""
         res = CognitoTriggerResources(fn.construct, construct_id)
         operation = COGNITO_OPERATIONS.get(_snake(self.operation))
@@ -103,4 +103,4 @@ class CognitoTrigger(BoundTrigger[CognitoTriggerResources]):
             )
         res.operation = operation
         self.user_pool.add_trigger(operation, target, self.lambda_version)
-        self._bound.append(res)
+        return self._result(res)

@@ -11,13 +11,13 @@ from aws_cdk import Aws
 from aws_cdk import aws_config as config
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from constructs import Construct
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge
 from lambda_constructs.errors import fail
 from lambda_constructs.triggers._options import options_scope
+from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers.access import BoundTrigger, permission
-from lambda_constructs.triggers.base import InvocationKind
+from lambda_constructs.triggers.base import InvocationKind, TriggerResult
 from lambda_constructs.validation import is_token
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ _FREQUENCIES = {
 }
 
 
-class ConfigRuleResources(Construct):
+class ConfigRuleResources(TriggerResources):
     """What :class:`ConfigRuleTrigger` created: ``rule``, ``permission``, ``policy``."""
 
     rule: config.CfnConfigRule
@@ -89,7 +89,7 @@ class ConfigRuleTrigger(BoundTrigger[ConfigRuleResources]):
                     fix="e.g. 'AWS::S3::Bucket'",
                 )
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the rule, the permission and the evaluations policy under ``fn/<construct_id>``."""
         res = ConfigRuleResources(fn.construct, construct_id)
         res.permission = permission(res, "Permission", target, "config.amazonaws.com", source_account=Aws.ACCOUNT_ID)
@@ -131,4 +131,4 @@ class ConfigRuleTrigger(BoundTrigger[ConfigRuleResources]):
             ),
         )
         res.rule.node.add_dependency(res.permission)
-        self._bound.append(res)
+        return self._result(res)

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from aws_cdk import CustomResource, Duration, RemovalPolicy
 from aws_cdk import aws_lambda as lambda_
-from constructs import Construct
 
 from lambda_constructs.errors import fail
 from lambda_constructs.triggers._options import options_scope
+from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers.access import BoundTrigger
-from lambda_constructs.triggers.base import InvocationKind
+from lambda_constructs.triggers.base import InvocationKind, TriggerResult
 from lambda_constructs.validation import check_range, duration_seconds, is_token
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 CUSTOM_RESOURCE_TYPE = re.compile(r"^Custom::[A-Za-z0-9_@-]{1,52}$")
 
 
-class CustomResourceResources(Construct):
+class CustomResourceResources(TriggerResources):
     """What :class:`CustomResourceTrigger` created: ``resource`` (``get_att`` reads the function's Data)."""
 
     resource: CustomResource
@@ -69,7 +69,7 @@ class CustomResourceTrigger(BoundTrigger[CustomResourceResources]):
         if self.service_timeout is not None:
             check_range(scope, "service_timeout", duration_seconds(self.service_timeout), 1, 3600, "seconds")
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the custom resource under ``fn/<construct_id>``."""
         res = CustomResourceResources(fn.construct, construct_id)
         res.resource = CustomResource(
@@ -81,4 +81,4 @@ class CustomResourceTrigger(BoundTrigger[CustomResourceResources]):
             removal_policy=self.removal_policy,
             service_timeout=self.service_timeout,
         )
-        self._bound.append(res)
+        return self._result(res)

@@ -28,7 +28,7 @@ from lambda_constructs.triggers._polled import (
     _seconds,
 )
 from lambda_constructs.triggers._queues import grant
-from lambda_constructs.triggers.base import InvocationKind
+from lambda_constructs.triggers.base import InvocationKind, SourceKind, TriggerResult
 from lambda_constructs.validation import check_range
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ class DocumentDbTrigger:
         check_range(scope, "batch_size", self.batch_size, 1, MAX_BATCH)
         _filters(scope, self.filters)
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the DocumentDB event source mapping on ``target`` (see the class docstring)."""
         source = PolledSource(fn.construct, construct_id)
         window = _seconds(self.max_batching_window)
@@ -125,3 +125,4 @@ class DocumentDbTrigger:
                 "AwsSolutions-IAM5[Resource::" + nag_arn(Stack.of(source), "rds", f"{kind}:*") + "]",
                 LIBRARY_ACKNOWLEDGEMENTS[NETWORK_ACK],
             )
+        return source.result(self, source=SourceKind.CHANGE_STREAM)

@@ -21,6 +21,7 @@ from lambda_constructs.triggers._polled import (
     _StreamOptions,
 )
 from lambda_constructs.triggers._queues import grant
+from lambda_constructs.triggers.base import SourceKind, TriggerResult
 
 if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
@@ -48,7 +49,7 @@ class DynamoDbStreamTrigger(_StreamOptions):
                 fix="create the table with stream=StreamViewType.NEW_AND_OLD_IMAGES (or import it with table_stream_arn)",
             )
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the DynamoDB stream event source mapping on ``target`` (see the class docstring)."""
         source = PolledSource(fn.construct, construct_id)
         stream_arn = self.table.table_stream_arn
@@ -67,3 +68,4 @@ class DynamoDbStreamTrigger(_StreamOptions):
         acknowledge(list_policy, "AwsSolutions-IAM5[Resource::*]", LIBRARY_ACKNOWLEDGEMENTS[LIST_STREAMS_ACK])
         mapping = _mapping(source, fn, target, event_source_arn=stream_arn, **props)
         mapping.node.add_dependency(list_policy)
+        return source.result(self, source=SourceKind.STREAM, failure_destination=self.on_failure)

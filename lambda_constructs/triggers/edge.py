@@ -13,11 +13,12 @@ from constructs import Construct
 
 from lambda_constructs.errors import fail, warn
 from lambda_constructs.triggers._options import options_scope
+from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers._sync import (
     _function_timeout,
 )
 from lambda_constructs.triggers.access import BoundTrigger
-from lambda_constructs.triggers.base import InvocationKind
+from lambda_constructs.triggers.base import InvocationKind, TriggerResult
 from lambda_constructs.validation import check_range, is_token
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ EDGE_LIMITS: dict[cloudfront.LambdaEdgeEventType, tuple[int, int]] = {
 }
 
 
-class EdgeResources(Construct):
+class EdgeResources(TriggerResources):
     """What :class:`EdgeTrigger` created: ``version`` (numbered) and ``edge_lambda`` (for a behavior)."""
 
     version: lambda_.IVersion
@@ -82,7 +83,7 @@ class EdgeTrigger(BoundTrigger[EdgeResources]):
                 fix="pass path_pattern='/api/*' and origin=...",
             )
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Validate the Lambda@Edge restrictions and publish a version."""
         res = EdgeResources(fn.construct, construct_id)
         self._validate(res, fn, target)
@@ -110,7 +111,7 @@ class EdgeTrigger(BoundTrigger[EdgeResources]):
                 edge_lambdas=[res.edge_lambda],
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
             )
-        self._bound.append(res)
+        return self._result(res)
 
     def _validate(self, res: Construct, fn: FunctionView, target: lambda_.IFunction) -> None:
         if isinstance(target, lambda_.Alias):

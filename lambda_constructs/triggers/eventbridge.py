@@ -24,6 +24,7 @@ from lambda_constructs.triggers._push import (
 from lambda_constructs.triggers._queues import (
     check_pattern,
 )
+from lambda_constructs.triggers.base import TriggerResult
 
 if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
@@ -54,12 +55,13 @@ class EventBridgeRuleTrigger(_Async):
         check_pattern(scope, "event_pattern", self.event_pattern, allowed_keys=EVENT_PATTERN_KEYS)
         _retry(scope, self.retry_attempts, self.max_event_age)
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the EventBridge rule targeting ``target`` (see the class docstring)."""
         source = PushSource(fn.construct, construct_id)
         pattern = check_pattern(source, "event_pattern", self.event_pattern, allowed_keys=EVENT_PATTERN_KEYS)
         retry = _retry(source, self.retry_attempts, self.max_event_age)
         _rule(source, fn, target, pattern, self.event_bus, retry, self.description)
+        return source.result(self)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,7 +89,7 @@ class ArchiveReplayTrigger(_Async):
         check_pattern(scope, "event_pattern", self.event_pattern, allowed_keys=EVENT_PATTERN_KEYS)
         _retry(scope, self.retry_attempts, self.max_event_age)
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the archive and the replay rule targeting ``target`` (see the class docstring)."""
         source = PushSource(fn.construct, construct_id)
         pattern = check_pattern(source, "event_pattern", self.event_pattern, allowed_keys=EVENT_PATTERN_KEYS)
@@ -101,3 +103,4 @@ class ArchiveReplayTrigger(_Async):
         )
         replayed = {**pattern, "replay-name": [{"exists": True}]}
         _rule(source, fn, target, replayed, self.event_bus, retry, "Replayed events from the archive")
+        return source.result(self)

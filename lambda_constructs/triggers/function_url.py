@@ -8,21 +8,21 @@ from typing import TYPE_CHECKING
 
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from constructs import Construct
 
 from lambda_constructs.errors import warn
 from lambda_constructs.triggers._options import options_scope
+from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers._sync import (
     _require_reason,
 )
 from lambda_constructs.triggers.access import BoundTrigger
-from lambda_constructs.triggers.base import InvocationKind
+from lambda_constructs.triggers.base import InvocationKind, TriggerResult
 
 if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
 
 
-class FunctionUrlResources(Construct):
+class FunctionUrlResources(TriggerResources):
     """What :class:`FunctionUrlTrigger` created: ``url`` (``url.url`` is the endpoint), ``grants``."""
 
     url: lambda_.FunctionUrl
@@ -58,7 +58,7 @@ class FunctionUrlTrigger(BoundTrigger[FunctionUrlResources]):
         if self.auth_type == lambda_.FunctionUrlAuthType.NONE:
             _require_reason(options_scope(self), "the function URL", self.open_reason, "NONE")
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the URL under ``fn/<construct_id>``."""
         res = FunctionUrlResources(fn.construct, construct_id)
         if self.auth_type == lambda_.FunctionUrlAuthType.NONE:
@@ -68,4 +68,4 @@ class FunctionUrlTrigger(BoundTrigger[FunctionUrlResources]):
             res, "Url", function=target, auth_type=self.auth_type, cors=self.cors, invoke_mode=self.invoke_mode
         )
         res.grants = [res.url.grant_invoke_url(invoker) for invoker in self.invokers]
-        self._bound.append(res)
+        return self._result(res)

@@ -22,6 +22,7 @@ from lambda_constructs.triggers._push import (
 from lambda_constructs.triggers._queues import (
     send_statements,
 )
+from lambda_constructs.triggers.base import TriggerResult
 from lambda_constructs.validation import is_token
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class IotRuleTrigger(_Async):
                 fix="e.g. SELECT * FROM 'devices/+/telemetry'",
             )
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the IoT topic rule invoking ``target`` (see the class docstring)."""
         source = PushSource(fn.construct, construct_id)
         dlq = _dlq(source, fn)
@@ -93,6 +94,7 @@ class IotRuleTrigger(_Async):
         rule.node.add_dependency(policy)
         source.topic_rule = rule
         _permission(source, target, "iot.amazonaws.com", rule.attr_arn, account=True)
+        return source.result(self)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,10 +104,11 @@ class IotEventsTrigger(_Async):
     detector_model_name: str
     """Name of the detector model whose ``lambda`` action targets the function."""
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the detector model's invoke permission on ``target`` (see the module docstring)."""
         source = PushSource(fn.construct, construct_id)
         arn = Stack.of(source).format_arn(
             service="iotevents", resource="detectorModel", resource_name=self.detector_model_name
         )
         _permission(source, target, "iotevents.amazonaws.com", arn, account=True)
+        return source.result(self)

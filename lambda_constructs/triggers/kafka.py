@@ -32,7 +32,7 @@ from lambda_constructs.triggers._polled import (
     _seconds,
 )
 from lambda_constructs.triggers._queues import grant
-from lambda_constructs.triggers.base import InvocationKind
+from lambda_constructs.triggers.base import InvocationKind, SourceKind, TriggerResult
 from lambda_constructs.validation import check_range, is_token
 
 if TYPE_CHECKING:
@@ -151,7 +151,7 @@ class MskTrigger(_KafkaOptions):
         )
         self._check_common()
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the MSK event source mapping on ``target`` (see the class docstring)."""
         source = PolledSource(fn.construct, construct_id)
         access = _kafka_auth(
@@ -193,6 +193,7 @@ class MskTrigger(_KafkaOptions):
         # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonmanagedstreamingforapachekafka.html):
         # granted on * in the policy whose acknowledgement says so.
         policy.add_statements(iam.PolicyStatement(actions=["kafka:GetBootstrapBrokers"], resources=["*"]))
+        return source.result(self, source=SourceKind.KAFKA, failure_destination=self.on_failure)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -225,7 +226,7 @@ class SelfManagedKafkaTrigger(_KafkaOptions):
         )
         self._check_common()
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the Kafka event source mapping on ``target`` (see the class docstring)."""
         source = PolledSource(fn.construct, construct_id)
         access = _kafka_auth(
@@ -253,3 +254,4 @@ class SelfManagedKafkaTrigger(_KafkaOptions):
         )
         if self.subnet_ids:
             _network_policy(source, fn, self.subnet_ids, self.security_group_ids)
+        return source.result(self, source=SourceKind.KAFKA, failure_destination=self.on_failure)

@@ -21,6 +21,7 @@ from lambda_constructs.triggers._polled import (
     _StreamOptions,
 )
 from lambda_constructs.triggers._queues import grant
+from lambda_constructs.triggers.base import SourceKind, TriggerResult
 
 if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
@@ -58,7 +59,7 @@ class KinesisTrigger(_StreamOptions):
                 fix="drop one of them",
             )
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the Kinesis event source mapping on ``target`` (see the class docstring)."""
         source = PolledSource(fn.construct, construct_id)
         props = self._stream_props(source, fn)
@@ -82,6 +83,7 @@ class KinesisTrigger(_StreamOptions):
         mapping = _mapping(source, fn, target, event_source_arn=source_arn, **props)
         if source.consumer is not None:
             mapping.node.add_dependency(source.consumer)
+        return source.result(self, source=SourceKind.STREAM, failure_destination=self.on_failure)
 
     def _create(self, source: PolledSource, fn: FunctionView) -> kinesis.Stream:
         overrides = dict(self.stream_props._values) if self.stream_props is not None else {}

@@ -14,7 +14,7 @@ from lambda_constructs.triggers._sync import (
     PermissionResources,
 )
 from lambda_constructs.triggers.access import BoundTrigger, permission
-from lambda_constructs.triggers.base import InvocationKind
+from lambda_constructs.triggers.base import InvocationKind, TriggerResult
 from lambda_constructs.validation import is_token
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class LexBotTrigger(BoundTrigger[PermissionResources]):
                     fix="use arn:aws:lex:<region>:<account>:bot-alias/<botId>/<botAliasId> (CfnBotAlias.attr_arn)",
                 )
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Grant ``lexv2.amazonaws.com`` with SourceArn = the bot alias (and its account)."""
         res = PermissionResources(fn.construct, construct_id)
         account: str | None = None
@@ -67,4 +67,4 @@ class LexBotTrigger(BoundTrigger[PermissionResources]):
         res.permission = permission(
             res, "Permission", target, "lexv2.amazonaws.com", source_arn=self.bot_alias_arn, source_account=account
         )
-        self._bound.append(res)
+        return self._result(res)

@@ -15,6 +15,7 @@ from lambda_constructs.triggers._push import (
     _Async,
     _permission,
 )
+from lambda_constructs.triggers.base import TriggerResult
 
 if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
@@ -31,7 +32,7 @@ class LogsSubscriptionTrigger(_Async):
     filter_name: str | None = None
     """Default: generated."""
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the subscription filter and permission on ``target`` (see the class docstring)."""
         source = PushSource(fn.construct, construct_id)
         if self.log_group is fn.log_group:
@@ -51,3 +52,4 @@ class LogsSubscriptionTrigger(_Async):
             destination_arn=target.function_arn,
         )
         source.subscription_filter.node.add_dependency(permission)
+        return source.result(self)

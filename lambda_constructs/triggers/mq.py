@@ -23,7 +23,7 @@ from lambda_constructs.triggers._polled import (
     _seconds,
 )
 from lambda_constructs.triggers._queues import grant
-from lambda_constructs.triggers.base import InvocationKind
+from lambda_constructs.triggers.base import InvocationKind, SourceKind, TriggerResult
 from lambda_constructs.validation import check_range
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ class MqTrigger:
         check_range(scope, "batch_size", self.batch_size, 1, MAX_BATCH)
         _filters(scope, self.filters)
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the Amazon MQ event source mapping on ``target`` (see the class docstring)."""
         source = PolledSource(fn.construct, construct_id)
         window = _seconds(self.max_batching_window)
@@ -90,3 +90,4 @@ class MqTrigger:
         )
         _no_destination(mapping, source._mapping_node)
         _network_policy(source, fn)
+        return source.result(self, source=SourceKind.QUEUE)

@@ -30,6 +30,7 @@ from lambda_constructs.triggers._push import (
     _retry,
     _rule,
 )
+from lambda_constructs.triggers.base import TriggerResult
 from lambda_constructs.triggers.s3_events import s3_event_pattern
 
 if TYPE_CHECKING:
@@ -111,7 +112,7 @@ class S3Trigger(_Async):
         if self.via_event_bridge:  # event types without an EventBridge detail type (the bucket name is not checked)
             s3_event_pattern(scope, "bucket", self.events, self.prefix, self.suffix)
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the bucket notification and permission on ``target`` (see the class docstring)."""
         source = PushSource(fn.construct, construct_id)
         bucket = self.bucket if self.bucket is not None else self._create(source, fn)
@@ -123,7 +124,7 @@ class S3Trigger(_Async):
                 cfn.add_property_override("NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled", True)
             _rule(source, fn, target, pattern, None, _retry(source, 185, Duration.hours(24)), "S3 events")
             source.node.add_validation(_NoLoop(source, fn, bucket))
-            return
+            return source.result(self)
         key_filters = (
             [s3.NotificationKeyFilter(prefix=self.prefix, suffix=self.suffix)] if self.prefix or self.suffix else []
         )
@@ -144,6 +145,7 @@ class S3Trigger(_Async):
             )
         # The handler singleton lands in the bucket's stack, which may not be the function's.
         _acknowledge_notifications_handler(Stack.of(bucket))
+        return source.result(self)
 
     def _create(self, source: PushSource, fn: FunctionView) -> s3.Bucket:
         # Server access logs are delivered under a bucket policy (logging.s3.amazonaws.com), as AWS recommends,

@@ -8,19 +8,19 @@ from typing import TYPE_CHECKING
 from aws_cdk import Aws
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from constructs import Construct
 
+from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers._sync import (
     ServiceRole,
 )
 from lambda_constructs.triggers.access import BoundTrigger
-from lambda_constructs.triggers.base import InvocationKind
+from lambda_constructs.triggers.base import InvocationKind, TriggerResult
 
 if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
 
 
-class S3BatchResources(Construct):
+class S3BatchResources(TriggerResources):
     """What :class:`S3BatchOperationsTrigger` created: ``role`` (pass its ARN to CreateJob)."""
 
     role: ServiceRole
@@ -31,7 +31,7 @@ class S3BatchOperationsTrigger(BoundTrigger[S3BatchResources]):
     """The role S3 Batch Operations assumes to invoke the alias (and nothing else).
 
     Grant it read on the manifest and write on the report location yourself, e.g.
-    ``bucket.grant_read(trigger.resources.role, "manifests/*")``.
+    ``bucket.grant_read(fn.add_trigger(trigger).resources.role, "manifests/*")``.
     """
 
     description: str | None = None
@@ -42,7 +42,7 @@ class S3BatchOperationsTrigger(BoundTrigger[S3BatchResources]):
         """Batch Operations invokes per object and waits for the result."""
         return InvocationKind.SYNC
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the role, trusted by batchoperations.s3.amazonaws.com from this account only."""
         res = S3BatchResources(fn.construct, construct_id)
         res.role = ServiceRole(
@@ -57,4 +57,4 @@ class S3BatchOperationsTrigger(BoundTrigger[S3BatchResources]):
         res.role.add_to_principal_policy(
             iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[target.function_arn])
         )
-        self._bound.append(res)
+        return self._result(res)

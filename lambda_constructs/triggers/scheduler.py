@@ -27,6 +27,7 @@ from lambda_constructs.triggers._push import (
 from lambda_constructs.triggers._queues import (
     send_statements,
 )
+from lambda_constructs.triggers.base import TriggerResult
 from lambda_constructs.validation import check_range, duration_seconds, is_token
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ class ScheduleTrigger(_Async):
             )
         _retry(scope, self.retry_attempts, self.max_event_age)
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the schedule and its role invoking ``target`` (see the class docstring)."""
         source = PushSource(fn.construct, construct_id)
         window: dict[str, Any] = {"mode": "OFF"}
@@ -164,3 +165,4 @@ class ScheduleTrigger(_Async):
             ),
         )
         source.schedule.node.add_dependency(policy)
+        return source.result(self)

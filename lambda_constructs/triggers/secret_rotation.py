@@ -9,19 +9,19 @@ from aws_cdk import Aws, Duration
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
-from constructs import Construct
 
 from lambda_constructs.errors import fail
 from lambda_constructs.triggers._options import options_scope
+from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers.access import BoundTrigger, permission
-from lambda_constructs.triggers.base import InvocationKind
+from lambda_constructs.triggers.base import InvocationKind, TriggerResult
 from lambda_constructs.validation import check_range, is_token
 
 if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
 
 
-class SecretRotationResources(Construct):
+class SecretRotationResources(TriggerResources):
     """What :class:`SecretRotationTrigger` created: ``schedule``, ``permission``."""
 
     schedule: secretsmanager.CfnRotationSchedule
@@ -61,7 +61,7 @@ class SecretRotationTrigger(BoundTrigger[SecretRotationResources]):
         if days is not None and days != int(days):
             raise fail(scope, "automatically_after must be whole days", value=days, fix="use Duration.days(n)")
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the permission, grants and schedule under ``fn/<construct_id>``."""
         res = SecretRotationResources(fn.construct, construct_id)
         days = self.automatically_after.to_days() if not is_token(self.automatically_after.to_seconds()) else None
@@ -90,4 +90,4 @@ class SecretRotationTrigger(BoundTrigger[SecretRotationResources]):
         )
         res.schedule.node.add_dependency(res.permission)
         res.schedule.node.add_dependency(fn.role)
-        self._bound.append(res)
+        return self._result(res)

@@ -18,6 +18,7 @@ from lambda_constructs.triggers._push import (
     _Async,
     _permission,
 )
+from lambda_constructs.triggers.base import TriggerResult
 from lambda_constructs.validation import is_token
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ class SesReceiptTrigger(_Async):
         if not is_token(self.rule_name) and not re.fullmatch(r"[A-Za-z0-9][\w.-]{0,63}", self.rule_name):
             raise fail(scope, "invalid receipt rule name", value=self.rule_name, fix="1–64 of [A-Za-z0-9_.-]")
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the SES receipt rule invoking ``target`` (see the class docstring)."""
         source = PushSource(fn.construct, construct_id)
         arn = Stack.of(source).format_arn(
@@ -78,3 +79,4 @@ class SesReceiptTrigger(_Async):
         )
         rule.node.add_dependency(permission)
         source.receipt_rule = rule
+        return source.result(self)

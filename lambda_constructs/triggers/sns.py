@@ -23,6 +23,7 @@ from lambda_constructs.triggers._push import (
 from lambda_constructs.triggers._queues import (
     allow_service_on_queue,
 )
+from lambda_constructs.triggers.base import TriggerResult
 
 if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
@@ -60,7 +61,7 @@ class SnsTrigger(_Async):
                 fix="drop one of them",
             )
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the SNS subscription and permission on ``target`` (see the class docstring)."""
         source = PushSource(fn.construct, construct_id)
         key = self.encryption_key or fn.key
@@ -80,6 +81,7 @@ class SnsTrigger(_Async):
         source.subscription.node.add_dependency(permission)
         # cfn-lint W3694 expects a function for protocol lambda; an alias ARN is a valid endpoint.
         acknowledge(source.subscription, "CloudFormation-Validate::W3694", LIBRARY_ACKNOWLEDGEMENTS[SNS_ALIAS_ACK])
+        return source.result(self)
 
     def _create(self, source: PushSource, key: kms.IKey) -> sns.Topic:
         overrides = dict(self.topic_props._values) if self.topic_props is not None else {}

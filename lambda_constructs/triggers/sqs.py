@@ -28,7 +28,7 @@ from lambda_constructs.triggers._polled import (
     _seconds,
 )
 from lambda_constructs.triggers._queues import dead_letter_queue, grant_statements
-from lambda_constructs.triggers.base import InvocationKind
+from lambda_constructs.triggers.base import InvocationKind, SourceKind, TriggerResult
 from lambda_constructs.validation import check_range, duration_seconds, is_token, seconds
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ class SqsTrigger:
     def _fifo(self) -> bool:
         return bool(self.queue.fifo if self.queue is not None else (self.queue_props and self.queue_props.fifo))
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the SQS event source mapping on ``target`` (see the class docstring)."""
         source = PolledSource(fn.construct, construct_id)
         fifo = self._fifo()
@@ -134,6 +134,7 @@ class SqsTrigger:
             enabled=self.enabled,
         )
         _no_destination(mapping, source._mapping_node)
+        return source.result(self, source=SourceKind.QUEUE)
 
     def _validate(self, source: IConstruct, fifo: bool) -> float | None:
         window = _check_window(source, self.max_batching_window)

@@ -11,22 +11,22 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
-from constructs import Construct
 
 from lambda_constructs.scanners import ignore_cfn_lint
 from lambda_constructs.triggers._options import options_scope
+from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers._sync import (
     ServiceRole,
 )
 from lambda_constructs.triggers.access import BoundTrigger
-from lambda_constructs.triggers.base import InvocationKind
+from lambda_constructs.triggers.base import InvocationKind, TriggerResult
 from lambda_constructs.validation import check_range, duration_seconds
 
 if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
 
 
-class StepFunctionsResources(Construct):
+class StepFunctionsResources(TriggerResources):
     """What :class:`StepFunctionsTask` created: ``task``, ``state_machine``, ``log_group``, ``role``."""
 
     task: tasks.LambdaInvoke
@@ -70,7 +70,7 @@ class StepFunctionsTask(BoundTrigger[StepFunctionsResources]):
         if self.timeout is not None and self.state_machine_type == sfn.StateMachineType.EXPRESS:
             check_range(scope, "timeout of an EXPRESS state machine", duration_seconds(self.timeout), 1, 300, "seconds")
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the task, its role and the state machine under ``fn/<construct_id>``."""
         res = StepFunctionsResources(fn.construct, construct_id)
         res.role = ServiceRole(
@@ -109,4 +109,4 @@ class StepFunctionsTask(BoundTrigger[StepFunctionsResources]):
         state_machine = res.state_machine.node.default_child
         assert isinstance(state_machine, CfnResource)
         ignore_cfn_lint(state_machine, "W3005")
-        self._bound.append(res)
+        return self._result(res)

@@ -34,6 +34,10 @@ from lambda_constructs.triggers import (
     SecretRotationTrigger,
     StepFunctionsTask,
 )
+from lambda_constructs.triggers.access import InvokeAccessResources
+from lambda_constructs.triggers.api_gateway import RestApiResources
+from lambda_constructs.triggers.edge import EdgeResources
+from lambda_constructs.triggers.s3_batch import S3BatchResources
 from tests.helpers import nag_findings, new_app, new_stack
 
 CODE = "def handler(event, context):\n    return {}\n"
@@ -77,8 +81,10 @@ class Built:
             "ConfigRule": ConfigRuleTrigger(resource_types=["AWS::S3::Bucket"]),
             "Direct": InvokeAccess(principals=[self.reader], accounts=["111122223333"]),
         }
-        for construct_id, trigger in self.triggers.items():
-            fn.add_trigger(trigger, construct_id=construct_id)
+        self.results = {
+            construct_id: fn.add_trigger(trigger, construct_id=construct_id)
+            for construct_id, trigger in self.triggers.items()
+        }
         self.template = Template.from_stack(self.stack)
         self.alias = _alias_ref(self.stack, fn)
 
@@ -146,14 +152,14 @@ def test_rest_api_cognito_and_waf() -> None:
     trigger = RestApiTrigger(
         authorization="COGNITO", user_pools=[pool], web_acl_arn="arn:aws:wafv2:eu-west-1:1:regional/webacl/x/y"
     )
-    fn.add_trigger(trigger, construct_id="Api")
+    result = fn.add_trigger(trigger, construct_id="Api")
     template = Template.from_stack(stack)
     template.has_resource_properties("AWS::ApiGateway::Authorizer", {"Type": "COGNITO_USER_POOLS"})
     template.has_resource_properties("AWS::ApiGateway::Method", {"AuthorizationType": "COGNITO_USER_POOLS"})
     template.has_resource_properties(
         "AWS::WAFv2::WebACLAssociation", {"WebACLArn": "arn:aws:wafv2:eu-west-1:1:regional/webacl/x/y"}
     )
-    assert trigger.resources.web_acl_association is not None
+    assert isinstance(result.resources, RestApiResources) and result.resources.web_acl_association is not None
 
 
 def test_rest_api_open_without_reason_is_an_error() -> None:
@@ -410,7 +416,7 @@ def test_edge_publishes_a_version_and_trusts_edgelambda() -> None:
     stack = _edge_stack()
     fn = _fn(stack, **EDGE_OK)
     trigger = EdgeTrigger(event_type=cloudfront.LambdaEdgeEventType.VIEWER_REQUEST)
-    fn.add_trigger(trigger, alias="$LATEST", construct_id="Edge")
+    result = fn.add_trigger(trigger, alias="$LATEST", construct_id="Edge")
     template = Template.from_stack(stack)
     template.resource_count_is("AWS::Lambda::Version", 1)
     template.has_resource_properties(
@@ -423,7 +429,8 @@ def test_edge_publishes_a_version_and_trusts_edgelambda() -> None:
             }
         },
     )
-    assert trigger.resources.edge_lambda.event_type == cloudfront.LambdaEdgeEventType.VIEWER_REQUEST
+    assert isinstance(result.resources, EdgeResources)
+    assert result.resources.edge_lambda.event_type == cloudfront.LambdaEdgeEventType.VIEWER_REQUEST
 
 
 @pytest.mark.parametrize(
@@ -521,7 +528,9 @@ def test_s3_batch_role_may_invoke_only_the_alias(built: Built) -> None:
             }
         },
     )
-    role = built.triggers["Batch"].resources.role
+    resources = built.results["Batch"].resources
+    assert isinstance(resources, S3BatchResources)
+    role = resources.role
     statements = built.stack.resolve(role.policy.document.to_json())["Statement"]
     assert statements == [{"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": built.alias}]
 
@@ -574,7 +583,9 @@ def test_invoke_access_grants_only_the_alias(built: Built) -> None:
     built.template.has_resource_properties(
         "AWS::Lambda::Permission", {"Principal": "111122223333", "FunctionName": built.alias}
     )
-    assert all(grant.success for grant in built.triggers["Direct"].resources.grants)
+    resources = built.results["Direct"].resources
+    assert isinstance(resources, InvokeAccessResources) and resources.grants
+    assert all(grant.success for grant in resources.grants)
 
 
 @pytest.mark.parametrize(
