@@ -10,7 +10,6 @@ with an encrypted on-failure queue (with its own redrive and TLS-only policy), a
 from __future__ import annotations
 
 import ast
-import json
 import os
 import re
 import weakref
@@ -20,7 +19,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from aws_cdk import Annotations, ArnFormat, CfnResource, Duration, RemovalPolicy, Size, Stack, Token
+from aws_cdk import Annotations, CfnResource, Duration, RemovalPolicy, Size, Stack, Token
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -34,7 +33,6 @@ from lambda_constructs import deploy_rules, grants, languages, network, runtimes
 from lambda_constructs.bundling.python import BundleResult
 from lambda_constructs.compliance import (
     LIBRARY_ACKNOWLEDGEMENTS,
-    acknowledge,
     acknowledge_many,
     acknowledge_rule,
     nag_arn,
@@ -46,6 +44,12 @@ from lambda_constructs.layers import PythonLayer, check_layers
 from lambda_constructs.python_code import python_code
 from lambda_constructs.releases.record import ReleaseRecord
 from lambda_constructs.releases.routing import check_alias_routing
+from lambda_constructs.roles import (  # moved to roles.py; kept importable from here
+    INSIGHTS_LOG_STREAMS_FINDING as INSIGHTS_LOG_STREAMS_FINDING,
+)
+from lambda_constructs.roles import INSIGHTS_MANAGED_POLICY as INSIGHTS_MANAGED_POLICY
+from lambda_constructs.roles import INSIGHTS_REASON as INSIGHTS_REASON
+from lambda_constructs.roles import ExecutionRole as ExecutionRole
 from lambda_constructs.scanners import ignore_cfn_lint
 from lambda_constructs.secrets import SecretReference
 from lambda_constructs.triggers.base import Trigger, TriggerResult
@@ -67,15 +71,6 @@ if TYPE_CHECKING:
 INLINE_CODE_MAX_CHARS = 4096
 #: A function name Lambda accepts (CreateFunction FunctionName: 1–64 characters when given as a name).
 FUNCTION_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
-#: The AWS managed policy CDK attaches for Lambda Insights; ExecutionRole replaces it (see add_managed_policy).
-INSIGHTS_MANAGED_POLICY = "CloudWatchLambdaInsightsExecutionRolePolicy"
-INSIGHTS_LOG_STREAMS_FINDING = (
-    "arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/lambda-insights:*"
-)
-INSIGHTS_REASON = (
-    "The Lambda Insights extension writes to log streams it names at run time in the /aws/lambda-insights "
-    "log group of this account and region; the statement is scoped to that log group."
-)
 #: The alias every function gets unless ``default_alias`` is None.
 DEFAULT_ALIAS = "live"
 
@@ -249,73 +244,6 @@ class _QueueDestination(destinations.SqsDestination):
         if self._arn is None:
             self._arn = self._queue.queue_arn
         return self._arn
-
-
-class ExecutionRole(iam.Role):
-    """An execution role whose statements go to customer-managed policies, never inline ones.
-
-    NIST 800-53, HIPAA and PCI DSS packs reject inline policies. X-Ray statements (which AWS
-    offers no resource-level permission for) are kept in their own ``TracingPolicy`` so that the
-    wildcard acknowledgement covers nothing else.
-    """
-
-    def __init__(self, scope: Construct, construct_id: str, **kwargs: object) -> None:
-        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
-        self.policy = iam.ManagedPolicy(self, "Policy", roles=[self], description="Least-privilege grants")
-        self._tracing_policy: iam.ManagedPolicy | None = None
-
-    @property
-    def tracing_policy(self) -> iam.ManagedPolicy | None:
-        """The policy holding the X-Ray statements, once tracing added them."""
-        return self._tracing_policy
-
-    def add_grant_statements(self, *statements: iam.PolicyStatement) -> None:
-        """Add statements that hold no X-Ray actions to the grants policy, in one jsii round trip.
-
-        What :meth:`add_to_principal_policy` does with them, without reading each statement's actions
-        back from JavaScript; the library's own grants use it.
-        """
-        self.policy.add_statements(*statements)
-
-    def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
-        target = self.policy
-        actions = statement.actions  # one jsii round trip, not two per statement
-        if actions and all(action.startswith("xray:") for action in actions):
-            if self._tracing_policy is None:
-                self._tracing_policy = iam.ManagedPolicy(
-                    self, "TracingPolicy", roles=[self], description="X-Ray segments (no resource-level ARNs)"
-                )
-                acknowledge(
-                    self._tracing_policy,
-                    "AwsSolutions-IAM5[Resource::*]",
-                    LIBRARY_ACKNOWLEDGEMENTS["AwsSolutions-IAM5[Resource::*]"],
-                )
-            target = self._tracing_policy
-        target.add_statements(statement)
-        return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=target)
-
-    def add_managed_policy(self, policy: iam.IManagedPolicy) -> None:
-        """Attach ``policy``; the Lambda Insights AWS managed policy becomes a scoped ``InsightsPolicy``."""
-        stack = Stack.of(self)
-        if INSIGHTS_MANAGED_POLICY not in json.dumps(stack.resolve(policy.managed_policy_arn)):
-            super().add_managed_policy(policy)
-            return
-        if self.node.try_find_child("InsightsPolicy") is not None:
-            return
-        insights = iam.ManagedPolicy(
-            self, "InsightsPolicy", roles=[self], description="Lambda Insights extension: its own log group only"
-        )
-        log_group = stack.format_arn(
-            service="logs",
-            resource="log-group",
-            resource_name="/aws/lambda-insights",
-            arn_format=ArnFormat.COLON_RESOURCE_NAME,
-        )
-        insights.add_statements(
-            iam.PolicyStatement(actions=["logs:CreateLogGroup"], resources=[log_group]),
-            iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[f"{log_group}:*"]),
-        )
-        acknowledge(insights, f"AwsSolutions-IAM5[Resource::{INSIGHTS_LOG_STREAMS_FINDING}]", INSIGHTS_REASON)
 
 
 class SecureFunction(Construct):

@@ -4,15 +4,13 @@ the function timeout, the permission-only resources.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aws_cdk import RemovalPolicy
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct
 
-from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge
 from lambda_constructs.errors import fail
 from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.validation import duration_seconds
@@ -57,38 +55,6 @@ def _require_reason(scope: IConstruct, what: str, reason: str | None, value: obj
 
 def _function_timeout(fn: FunctionView) -> float | None:
     return duration_seconds(fn.props.timeout)
-
-
-class ServiceRole(iam.Role):
-    """A role for a service the trigger lets call the alias; statements go to managed policies.
-
-    NIST 800-53, HIPAA and PCI DSS reject inline policies. Actions with no resource-level
-    permissions (X-Ray, Step Functions log delivery) go to their own acknowledged policies, so the
-    wildcard acknowledgement covers nothing else. The function's permissions boundary is applied.
-    """
-
-    def __init__(self, scope: Construct, construct_id: str, fn: FunctionView, **kwargs: Any) -> None:
-        super().__init__(scope, construct_id, **kwargs)
-        self.policy = iam.ManagedPolicy(self, "Policy", roles=[self], description="Least-privilege grants")
-        if fn.permissions_boundary is not None:  # already a policy: SecureFunction resolved an ARN string
-            iam.PermissionsBoundary.of(self).apply(fn.permissions_boundary)
-
-    def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
-        actions = statement.actions
-        target = self.policy
-        for prefix, name, reason in (
-            ("xray:", "TracingPolicy", "AwsSolutions-IAM5[Resource::*]"),
-            ("logs:", "LogDeliveryPolicy", "AwsSolutions-IAM5 (Step Functions log delivery)"),
-        ):
-            if actions and statement.resources == ["*"] and all(action.startswith(prefix) for action in actions):
-                found = self.node.try_find_child(name)
-                if found is None:
-                    found = iam.ManagedPolicy(self, name, roles=[self], description=f"{prefix}* without resource ARNs")
-                    acknowledge(found, "AwsSolutions-IAM5[Resource::*]", LIBRARY_ACKNOWLEDGEMENTS[reason])
-                assert isinstance(found, iam.ManagedPolicy)
-                target = found
-        target.add_statements(statement)
-        return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=target)
 
 
 class PermissionResources(TriggerResources):

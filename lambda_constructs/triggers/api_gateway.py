@@ -23,13 +23,13 @@ from constructs import Construct, IConstruct
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule
 from lambda_constructs.errors import fail, warn
+from lambda_constructs.roles import SERVICE_ROLE_WILDCARDS, Role
 from lambda_constructs.scanners import ignore_cfn_lint
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers._sync import (
     API_GATEWAY_MAX_TIMEOUT,
     HTTP_API_MAX_TIMEOUT,
-    ServiceRole,
     _access_log_group,
     _function_timeout,
     _require_reason,
@@ -51,7 +51,7 @@ class RestApiResources(TriggerResources):
     log_group: logs.LogGroup
     authorizer: apigw.IAuthorizer | None
     web_acl_association: wafv2.CfnWebACLAssociation | None
-    cloud_watch_role: ServiceRole | None
+    cloud_watch_role: Role | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -234,18 +234,19 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
         # NONE (__post_init__ accepts nothing else)
         return apigw.MethodOptions(authorization_type=apigw.AuthorizationType.NONE)
 
-    def _account_role(self, res: RestApiResources, fn: FunctionView) -> ServiceRole:
-        role = ServiceRole(
+    def _account_role(self, res: RestApiResources, fn: FunctionView) -> Role:
+        role = Role(
             res,
             "CloudWatchRole",
-            fn,
+            boundary=fn.permissions_boundary,
+            wildcard_policies=SERVICE_ROLE_WILDCARDS,
             assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
             description="API Gateway account role for execution logs",
         )
         log_groups = f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:"
         # logs:DescribeLogGroups supports no resource-level permission (Service Authorization Reference,
         # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html):
-        # on * in the role's LogDeliveryPolicy (ServiceRole puts logs:* statements on * there), acknowledged here.
+        # on * in the role's LogDeliveryPolicy (a service Role puts logs:* statements on * there), acknowledged here.
         reason = LIBRARY_ACKNOWLEDGEMENTS["AwsSolutions-IAM5 (API Gateway execution logs)"]
         describe = iam.ManagedPolicy(
             role, "LogDeliveryPolicy", roles=[role], description="logs:* without resource ARNs"

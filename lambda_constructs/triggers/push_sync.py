@@ -6,12 +6,12 @@ import from ``lambda_constructs.triggers`` instead.
 
 from __future__ import annotations
 
+from lambda_constructs.roles import ServiceRole
 from lambda_constructs.triggers._sync import (
     API_GATEWAY_MAX_TIMEOUT,
     COGNITO_TIMEOUT,
     HTTP_API_MAX_TIMEOUT,
     PermissionResources,
-    ServiceRole,
 )
 from lambda_constructs.triggers.alb import (
     AlbTarget,

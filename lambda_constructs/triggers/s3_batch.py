@@ -9,10 +9,8 @@ from aws_cdk import Aws
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 
+from lambda_constructs.roles import SERVICE_ROLE_WILDCARDS, Role
 from lambda_constructs.triggers._resources import TriggerResources
-from lambda_constructs.triggers._sync import (
-    ServiceRole,
-)
 from lambda_constructs.triggers.access import BoundTrigger
 from lambda_constructs.triggers.base import InvocationKind, TriggerResult
 
@@ -23,7 +21,7 @@ if TYPE_CHECKING:
 class S3BatchResources(TriggerResources):
     """What :class:`S3BatchOperationsTrigger` created: ``role`` (pass its ARN to CreateJob)."""
 
-    role: ServiceRole
+    role: Role
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,10 +43,11 @@ class S3BatchOperationsTrigger(BoundTrigger[S3BatchResources]):
     def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the role, trusted by batchoperations.s3.amazonaws.com from this account only."""
         res = S3BatchResources(fn.construct, construct_id)
-        res.role = ServiceRole(
+        res.role = Role(
             res,
             "Role",
-            fn,
+            boundary=fn.permissions_boundary,
+            wildcard_policies=SERVICE_ROLE_WILDCARDS,
             assumed_by=iam.ServicePrincipal(
                 "batchoperations.s3.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
             ),

@@ -12,12 +12,10 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 
+from lambda_constructs.roles import SERVICE_ROLE_WILDCARDS, Role
 from lambda_constructs.scanners import ignore_cfn_lint
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._resources import TriggerResources
-from lambda_constructs.triggers._sync import (
-    ServiceRole,
-)
 from lambda_constructs.triggers.access import BoundTrigger
 from lambda_constructs.triggers.base import InvocationKind, TriggerResult
 from lambda_constructs.validation import check_range, duration_seconds
@@ -32,7 +30,7 @@ class StepFunctionsResources(TriggerResources):
     task: tasks.LambdaInvoke
     state_machine: sfn.StateMachine
     log_group: logs.LogGroup
-    role: ServiceRole
+    role: Role
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,8 +71,13 @@ class StepFunctionsTask(BoundTrigger[StepFunctionsResources]):
     def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the task, its role and the state machine under ``fn/<construct_id>``."""
         res = StepFunctionsResources(fn.construct, construct_id)
-        res.role = ServiceRole(
-            res, "Role", fn, assumed_by=iam.ServicePrincipal("states.amazonaws.com"), description="State machine role"
+        res.role = Role(
+            res,
+            "Role",
+            boundary=fn.permissions_boundary,
+            wildcard_policies=SERVICE_ROLE_WILDCARDS,
+            assumed_by=iam.ServicePrincipal("states.amazonaws.com"),
+            description="State machine role",
         )
         res.task = tasks.LambdaInvoke(
             res,
