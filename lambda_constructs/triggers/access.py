@@ -27,14 +27,14 @@ from lambda_constructs.validation import is_token
 if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView, Trigger
 
-R = TypeVar("R", bound=Construct)
+R = TypeVar("R", bound=TriggerResources)
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 
 #: id(trigger) -> what its last bind created, only for the deprecated ``BoundTrigger.resources`` (an entry
 #: goes when its trigger is garbage-collected).
-_LAST_BOUND: dict[int, Construct] = {}
+_LAST_BOUND: dict[int, TriggerResources] = {}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,8 +64,7 @@ class BoundTrigger(Generic[R]):
         return cast("R", found)
 
     def _result(self, res: R, **options: Any) -> TriggerResult:
-        """The result of binding this trigger to ``res`` (a :class:`TriggerResources`)."""
-        assert isinstance(res, TriggerResources)
+        """The result of binding this trigger to ``res``."""
         if id(self) not in _LAST_BOUND:
             weakref.finalize(self, _LAST_BOUND.pop, id(self), None)
         _LAST_BOUND[id(self)] = res
