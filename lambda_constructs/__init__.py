@@ -12,10 +12,11 @@ from lambda_constructs._lazy import LazyExports
 
 if TYPE_CHECKING:
     from lambda_constructs.errors import LambdaConstructsError
-    from lambda_constructs.function import ExecutionRole, SecureFunction, SecureFunctionProps
+    from lambda_constructs.function import SecureFunction, SecureFunctionProps
     from lambda_constructs.languages import ContainerImage, NodejsBundling
     from lambda_constructs.network import EgressRule, FunctionEndpoints
     from lambda_constructs.releases import AliasSpec, FunctionReleaseSet, ReleaseRecord, load_record
+    from lambda_constructs.roles import ExecutionRole
     from lambda_constructs.secrets import SecretReference
     from lambda_constructs.service import LambdaService, LambdaServiceProps
 
@@ -26,7 +27,7 @@ _EXPORTS = {
     "AliasSpec": "lambda_constructs.releases",
     "ContainerImage": "lambda_constructs.languages",
     "EgressRule": "lambda_constructs.network",
-    "ExecutionRole": "lambda_constructs.function",
+    "ExecutionRole": "lambda_constructs.roles",
     "FunctionEndpoints": "lambda_constructs.network",
     "FunctionReleaseSet": "lambda_constructs.releases",
     "LambdaConstructsError": "lambda_constructs.errors",

@@ -9,6 +9,8 @@ key, log group, failure queue, timeout, aliases - not the class itself. This mod
 * :class:`FunctionView`: what a collaborator may read from, or ask of, a function.
 * :class:`Trigger` and :class:`InvocationKind`: what a function asks of a trigger (re-exported by
   ``lambda_constructs.triggers.base``, their public home).
+* :class:`TriggerResult` and :class:`SourceKind`: what a trigger's ``bind`` created, returned by
+  ``fn.add_trigger`` and read by monitoring (also re-exported by ``lambda_constructs.triggers.base``).
 * :func:`is_function`: recognise a function among a stack's constructs without importing its class.
 
 Dependency rule (docs/design.md, "Layers"): this module imports only aws-cdk-lib, constructs and the
@@ -25,6 +27,7 @@ function, a :class:`FunctionView` being a construct with a ``node``) through
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol, TypeGuard, runtime_checkable
 
@@ -36,7 +39,16 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
-__all__ = ["FUNCTION_MARKER", "FunctionSettings", "FunctionView", "InvocationKind", "Trigger", "is_function"]
+__all__ = [
+    "FUNCTION_MARKER",
+    "FunctionSettings",
+    "FunctionView",
+    "InvocationKind",
+    "SourceKind",
+    "Trigger",
+    "TriggerResult",
+    "is_function",
+]
 
 FUNCTION_MARKER = "__function_view__"
 """Name of the class attribute (``True``) by which a class declares that its instances provide
@@ -52,6 +64,49 @@ class InvocationKind(Enum):
     """The service calls Invoke with RequestResponse and waits for the answer."""
     ASYNC = "async"
     """The service calls Invoke with Event; retries, event age and the failure destination apply."""
+
+
+class SourceKind(Enum):
+    """What a trigger reads: monitoring alarms on what each kind emits (``IteratorAge`` for streams)."""
+
+    PUSH = "push"
+    """Nothing: the service pushes events (synchronously or asynchronously)."""
+    QUEUE = "queue"
+    """A message queue Lambda polls (SQS, an Amazon MQ broker queue)."""
+    STREAM = "stream"
+    """A shard stream Lambda polls (Kinesis, DynamoDB Streams): emits ``IteratorAge``."""
+    KAFKA = "kafka"
+    """A Kafka topic (Amazon MSK, self-managed Kafka): emits ``OffsetLag``."""
+    CHANGE_STREAM = "change-stream"
+    """A DocumentDB change stream."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TriggerResult:
+    """What one ``bind`` created: returned by ``fn.add_trigger`` (immutable), kept in ``fn.trigger_results``
+    and read by monitoring."""
+
+    trigger: Trigger
+    """The trigger that was bound (required)."""
+    construct_id: str
+    """The id of ``resources`` under the function (stable, part of the API; required)."""
+    kind: InvocationKind
+    """How the trigger invokes the function (required)."""
+    source: SourceKind = SourceKind.PUSH
+    """What the trigger reads (streams get the iterator-age alarm). Default: ``PUSH`` (nothing)."""
+    resources: Construct | None = None
+    """The construct at ``fn/<construct_id>`` holding what ``bind`` created, as typed attributes (e.g.
+    ``RestApiResources.api``). Default: None (a trigger that created none)."""
+    dead_letter_queue: sqs.IQueue | None = None
+    """The queue the trigger created (or was given) for events it could not deliver; monitoring alarms on
+    its depth. Default: None (it has none)."""
+    failure_destination: sqs.IQueue | None = None
+    """The caller's on-failure queue of a polled trigger (``on_failure``); monitoring alarms on its depth.
+    Default: None (failed batches go to the function's failure queue, or the trigger has none)."""
+    permissions: tuple[lambda_.CfnPermission, ...] = ()
+    """The resource-based ``lambda:InvokeFunction`` permissions the library added for the trigger, in
+    order (those aws-cdk-lib integrations add themselves - API Gateway methods, S3 notifications,
+    Cognito, EventBridge targets - are children of their own constructs). Default: none."""
 
 
 class FunctionSettings(Protocol):
@@ -196,6 +251,11 @@ class FunctionView(IConstruct, Protocol):
         ...
 
     @property
+    def trigger_results(self) -> Sequence[TriggerResult]:
+        """What each ``add_trigger`` created, in call order."""
+        ...
+
+    @property
     def latest_version(self) -> lambda_.IVersion:
         """``$LATEST`` as a version."""
         ...
@@ -232,8 +292,10 @@ class Trigger(Protocol):
         """Synchronous, asynchronous or polled."""
         ...
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
-        """Create the trigger's resources. ``construct_id`` is unique within ``fn`` and stable."""
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
+        """Create the trigger's resources and say what was created. ``construct_id`` is unique within
+        ``fn`` and stable. (A trigger written for an older release may return None: ``add_trigger``
+        then records a :class:`TriggerResult` with no resources.)"""
         ...
 
 

@@ -289,7 +289,7 @@ def _versions(fn: SecureFunction) -> Iterator[IConstruct]:
 
 def check_edge(fn: SecureFunction, edge: dict[str, set[str]]) -> list[str]:
     """Lambda@Edge errors of ``fn`` when one of its versions is associated with a distribution."""
-    from lambda_constructs.triggers.push_sync import EdgeTrigger  # imported here: triggers import this module
+    from lambda_constructs.triggers.edge import EdgeTrigger  # imported here: triggers import this module
 
     events = {str(t.event_type.value).lower().replace("_", "-") for t, _ in fn.triggers if isinstance(t, EdgeTrigger)}
     events |= edge.get(f"path:{fn.function.node.path}", set())

@@ -13,14 +13,13 @@ acknowledgements (``function_baseline``), the failure queue (``failure_queue``),
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
-from aws_cdk import Annotations, ArnFormat, CfnResource, Duration, RemovalPolicy, Stack, Token
+from aws_cdk import Annotations, CfnResource, Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -35,7 +34,6 @@ from lambda_constructs._jsii_speed import defaults
 from lambda_constructs.bundling.python import BundleResult
 from lambda_constructs.compliance import (
     LIBRARY_ACKNOWLEDGEMENTS,
-    acknowledge,
     acknowledge_many,
     nag_arn,
 )
@@ -50,91 +48,20 @@ from lambda_constructs.keys import new_key, service_principal, stack_key
 from lambda_constructs.languages import INLINE_CODE_MAX_CHARS as INLINE_CODE_MAX_CHARS  # moved; kept public
 from lambda_constructs.layers import PythonLayer, check_layers
 from lambda_constructs.releases.routing import check_alias_routing
+from lambda_constructs.roles import (  # moved to roles.py; kept importable from here
+    INSIGHTS_LOG_STREAMS_FINDING as INSIGHTS_LOG_STREAMS_FINDING,
+)
+from lambda_constructs.roles import INSIGHTS_MANAGED_POLICY as INSIGHTS_MANAGED_POLICY
+from lambda_constructs.roles import INSIGHTS_REASON as INSIGHTS_REASON
+from lambda_constructs.roles import ExecutionRole as ExecutionRole
 from lambda_constructs.scanners import ignore_cfn_lint
-from lambda_constructs.triggers.base import Trigger
+from lambda_constructs.triggers.base import Trigger, TriggerResult
 from lambda_constructs.validation import duration_seconds
 
 if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
     from lambda_constructs.languages import LanguageFunction
     from lambda_constructs.releases.synth import FunctionReleaseSet
-
-#: The AWS managed policy CDK attaches for Lambda Insights; ExecutionRole replaces it (see add_managed_policy).
-INSIGHTS_MANAGED_POLICY = "CloudWatchLambdaInsightsExecutionRolePolicy"
-INSIGHTS_LOG_STREAMS_FINDING = (
-    "arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/lambda-insights:*"
-)
-INSIGHTS_REASON = (
-    "The Lambda Insights extension writes to log streams it names at run time in the /aws/lambda-insights "
-    "log group of this account and region; the statement is scoped to that log group."
-)
-
-
-class ExecutionRole(iam.Role):
-    """An execution role whose statements go to customer-managed policies, never inline ones.
-
-    NIST 800-53, HIPAA and PCI DSS packs reject inline policies. X-Ray statements (which AWS
-    offers no resource-level permission for) are kept in their own ``TracingPolicy`` so that the
-    wildcard acknowledgement covers nothing else.
-    """
-
-    def __init__(self, scope: Construct, construct_id: str, **kwargs: object) -> None:
-        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
-        self.policy = iam.ManagedPolicy(self, "Policy", roles=[self], description="Least-privilege grants")
-        self._tracing_policy: iam.ManagedPolicy | None = None
-
-    @property
-    def tracing_policy(self) -> iam.ManagedPolicy | None:
-        """The policy holding the X-Ray statements, once tracing added them."""
-        return self._tracing_policy
-
-    def add_grant_statements(self, *statements: iam.PolicyStatement) -> None:
-        """Add statements that hold no X-Ray actions to the grants policy, in one jsii round trip.
-
-        What :meth:`add_to_principal_policy` does with them, without reading each statement's actions
-        back from JavaScript; the library's own grants use it.
-        """
-        self.policy.add_statements(*statements)
-
-    def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
-        target = self.policy
-        actions = statement.actions  # one jsii round trip, not two per statement
-        if actions and all(action.startswith("xray:") for action in actions):
-            if self._tracing_policy is None:
-                self._tracing_policy = iam.ManagedPolicy(
-                    self, "TracingPolicy", roles=[self], description="X-Ray segments (no resource-level ARNs)"
-                )
-                acknowledge(
-                    self._tracing_policy,
-                    "AwsSolutions-IAM5[Resource::*]",
-                    LIBRARY_ACKNOWLEDGEMENTS["AwsSolutions-IAM5[Resource::*]"],
-                )
-            target = self._tracing_policy
-        target.add_statements(statement)
-        return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=target)
-
-    def add_managed_policy(self, policy: iam.IManagedPolicy) -> None:
-        """Attach ``policy``; the Lambda Insights AWS managed policy becomes a scoped ``InsightsPolicy``."""
-        stack = Stack.of(self)
-        if INSIGHTS_MANAGED_POLICY not in json.dumps(stack.resolve(policy.managed_policy_arn)):
-            super().add_managed_policy(policy)
-            return
-        if self.node.try_find_child("InsightsPolicy") is not None:
-            return
-        insights = iam.ManagedPolicy(
-            self, "InsightsPolicy", roles=[self], description="Lambda Insights extension: its own log group only"
-        )
-        log_group = stack.format_arn(
-            service="logs",
-            resource="log-group",
-            resource_name="/aws/lambda-insights",
-            arn_format=ArnFormat.COLON_RESOURCE_NAME,
-        )
-        insights.add_statements(
-            iam.PolicyStatement(actions=["logs:CreateLogGroup"], resources=[log_group]),
-            iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[f"{log_group}:*"]),
-        )
-        acknowledge(insights, f"AwsSolutions-IAM5[Resource::{INSIGHTS_LOG_STREAMS_FINDING}]", INSIGHTS_REASON)
 
 
 class SecureFunction(Construct):
@@ -206,6 +133,7 @@ class SecureFunction(Construct):
         :class:`~lambda_constructs.service.LambdaService` re-counts its shard budget). Default: None."""
         self.aliases: dict[str, lambda_.Alias] = {}
         self.triggers: list[tuple[Trigger, lambda_.IFunction]] = []
+        self.trigger_results: list[TriggerResult] = []
         self._trigger_counts: dict[str, int] = {}
         self.default_alias_name = props.default_alias
         self.releases: FunctionReleaseSet | None = None
@@ -358,25 +286,32 @@ class SecureFunction(Construct):
         cfn.timeout = seconds
         return True
 
-    def add_trigger(self, trigger: Trigger, *, alias: str | None = None, construct_id: str | None = None) -> None:
+    def add_trigger(
+        self, trigger: Trigger, *, alias: str | None = None, construct_id: str | None = None
+    ) -> TriggerResult:
         """Attach ``trigger`` to the named alias (default: the default alias; ``"$LATEST"`` on purpose).
 
         ``construct_id`` names the trigger's resources (default: ``<TriggerClass><n>``, numbered per class
         in call order). Construct ids are API: pass one explicitly when triggers may be reordered.
+        Returns what the trigger created (:class:`~lambda_constructs.contract.TriggerResult`).
         """
         target = self.latest() if alias == "$LATEST" else self.target(alias)
         if construct_id is None:
             name = type(trigger).__name__
             self._trigger_counts[name] = self._trigger_counts.get(name, 0) + 1
             construct_id = f"{name}{self._trigger_counts[name]}"
-        trigger.bind(self, target, construct_id)
+        result: TriggerResult | None = trigger.bind(self, target, construct_id)
+        if result is None:  # a trigger written before bind returned its result
+            result = TriggerResult(trigger=trigger, construct_id=construct_id, kind=trigger.kind)
         self.triggers.append((trigger, target))
+        self.trigger_results.append(result)
         if sum(1 for _, bound in self.triggers if bound is target) == 2:
             # Several services invoking one alias is the app's design (cfn-lint-serverless WS1002).
             cfn = target.node.default_child
             if isinstance(cfn, CfnResource):
                 ignore_cfn_lint(cfn, "WS1002")
         self._resources_added()
+        return result
 
     def grant_read(self, resource: grants.Grantable, *, objects: str = "*", indexes: bool = False) -> None:
         """Read access to one bucket / table / queue / topic / secret / parameter / key (and its key)."""

@@ -18,9 +18,10 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IValidation
 
-from lambda_constructs.contract import FunctionView, InvocationKind, Trigger, is_function
+from lambda_constructs.contract import FunctionView, SourceKind, Trigger, TriggerResult, is_function
 from lambda_constructs.errors import fail
 from lambda_constructs.monitoring import queries
 from lambda_constructs.monitoring.thresholds import (
@@ -31,7 +32,7 @@ from lambda_constructs.monitoring.thresholds import (
 )
 from lambda_constructs.validation import duration_seconds
 
-#: Trigger class names recognised as stream triggers when a trigger has no ``is_stream`` attribute.
+#: Deprecated, unused: stream triggers are recognised by their ``TriggerResult.source`` (``SourceKind.STREAM``).
 STREAM_TRIGGER_NAMES = ("Kinesis", "DynamoDbStream", "DynamoDBStream", "DynamoStream")
 #: Namespace of the ERROR-log metric filter.
 LOG_METRICS_NAMESPACE = "LambdaConstructs/Logs"
@@ -100,7 +101,7 @@ class FunctionMonitoring(Construct):
         fn: the monitored function.
         thresholds: the thresholds used.
         alarms: every alarm by name (``ErrorRate``, ``Alias<name>Throttles``, ``FailureQueueDepth`` …).
-        stream_triggers: the triggers recognised as streams (they get the iterator-age alarm).
+        stream_triggers: the triggers that read a stream (``SourceKind.STREAM``: they get the iterator-age alarm).
         queues: the queues whose depth is alarmed, by construct id.
     """
 
@@ -118,7 +119,7 @@ class FunctionMonitoring(Construct):
         self.fn = fn
         self.thresholds = thresholds
         self.alarms: dict[str, cw.Alarm] = {}
-        self.stream_triggers: list[Trigger] = [t for t, _ in fn.triggers if is_stream_trigger(t)]
+        self.stream_triggers: list[Trigger] = [r.trigger for r in fn.trigger_results if is_stream_trigger(r)]
         self.queues: dict[str, Any] = _queues_of(fn)
         self._action = cw_actions.SnsAction(topic)
         self._snapshot = _snapshot(fn)
@@ -598,51 +599,40 @@ def error_rate(target: lambda_.IFunction, period: Duration) -> cw.MathExpression
     )
 
 
-def is_stream_trigger(trigger: object) -> bool:
-    """A polled trigger reading a Kinesis or DynamoDB stream (emits IteratorAge).
+def is_stream_trigger(result: TriggerResult) -> bool:
+    """True when the bound trigger reads a Kinesis or DynamoDB stream (emits IteratorAge).
 
-    Uses the trigger's ``is_stream`` attribute when it has one, else its class name.
+    ``result`` is what ``fn.add_trigger`` returned (``fn.trigger_results``); its ``source`` says so.
     """
-    if getattr(trigger, "kind", None) != InvocationKind.POLLED:
-        return False
-    marker = getattr(trigger, "is_stream", None)
-    if isinstance(marker, bool):
-        return marker
-    name = type(trigger).__name__
-    return any(part in name for part in STREAM_TRIGGER_NAMES)
+    return result.source is SourceKind.STREAM
 
 
 def _queues_of(fn: FunctionView) -> dict[str, Any]:
     """Failure queue, its dead-letter queue and the queues triggers fail to, by a stable name.
 
-    Trigger queues: an ``on_failure`` queue of a trigger, and the ``dead_letter_queue`` of any construct
-    a trigger created under the function (named after that construct's id).
+    Trigger queues, read from each trigger's :class:`TriggerResult`: its ``dead_letter_queue`` (named
+    after its construct id), then its ``failure_destination`` (named after its class, numbered per class).
     """
     found: dict[str, Any] = {"FailureQueue": fn.failure_queue}
     if fn.failure_dlq is not None:
         found["FailureDeadLetterQueue"] = fn.failure_dlq
     seen = {id(q) for q in found.values()}
 
-    def add(name: str, queue: object) -> None:
-        if queue is not None and id(queue) not in seen and _is_queue(queue):
+    def add(name: str, queue: sqs.IQueue | None) -> None:
+        if queue is not None and id(queue) not in seen:
             seen.add(id(queue))
             found[name] = queue
 
-    for child in fn.node.children:
-        add(f"{child.node.id}DeadLetterQueue", getattr(child, "dead_letter_queue", None))
+    for result in fn.trigger_results:
+        add(f"{result.construct_id}DeadLetterQueue", result.dead_letter_queue)
     counts: dict[str, int] = {}
-    for trigger, _ in fn.triggers:
-        for attr in ("on_failure", "on_failure_queue", "dead_letter_queue"):
-            queue = getattr(trigger, attr, None)
-            if queue is not None and id(queue) not in seen and _is_queue(queue):
-                base = type(trigger).__name__
-                counts[base] = counts.get(base, 0) + 1
-                add(f"{base}{counts[base]}OnFailureQueue", queue)
+    for result in fn.trigger_results:
+        queue = result.failure_destination
+        if queue is not None and id(queue) not in seen:
+            base = type(result.trigger).__name__
+            counts[base] = counts.get(base, 0) + 1
+            add(f"{base}{counts[base]}OnFailureQueue", queue)
     return found
-
-
-def _is_queue(value: object) -> bool:
-    return hasattr(value, "metric_approximate_number_of_messages_visible") and hasattr(value, "queue_arn")
 
 
 def _snapshot(fn: FunctionView) -> _Snapshot:

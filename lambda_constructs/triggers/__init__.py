@@ -14,99 +14,158 @@ from typing import TYPE_CHECKING, Any
 from lambda_constructs._lazy import LazyExports
 
 if TYPE_CHECKING:
+    from lambda_constructs.triggers._polled import (
+        PolledSource,
+        StartingPosition,
+    )
+    from lambda_constructs.triggers._push import (
+        PushSource,
+    )
+    from lambda_constructs.triggers._resources import (
+        TriggerResources,
+    )
     from lambda_constructs.triggers.access import (
         InvokeAccess,
     )
+    from lambda_constructs.triggers.alb import (
+        AlbTarget,
+    )
+    from lambda_constructs.triggers.alexa import (
+        AlexaSkillTrigger,
+    )
+    from lambda_constructs.triggers.api_gateway import (
+        HttpApiTrigger,
+        RestApiTrigger,
+    )
     from lambda_constructs.triggers.base import (
         InvocationKind,
+        SourceKind,
         Trigger,
+        TriggerResult,
     )
-    from lambda_constructs.triggers.polled import (
-        DocumentDbTrigger,
-        DynamoDbStreamTrigger,
-        FullDocument,
-        KafkaAuth,
-        KinesisTrigger,
-        MqTrigger,
-        MskTrigger,
-        PolledSource,
-        SelfManagedKafkaTrigger,
-        SqsTrigger,
-        StartingPosition,
-    )
-    from lambda_constructs.triggers.push_async import (
-        ArchiveReplayTrigger,
+    from lambda_constructs.triggers.codecommit import (
         CodeCommitTrigger,
+    )
+    from lambda_constructs.triggers.cognito import (
+        CognitoTrigger,
+    )
+    from lambda_constructs.triggers.config_rule import (
+        ConfigRuleTrigger,
+    )
+    from lambda_constructs.triggers.custom_resource import (
+        CustomResourceTrigger,
+    )
+    from lambda_constructs.triggers.documentdb import (
+        DocumentDbTrigger,
+        FullDocument,
+    )
+    from lambda_constructs.triggers.dynamodb import (
+        DynamoDbStreamTrigger,
+    )
+    from lambda_constructs.triggers.edge import (
+        EdgeTrigger,
+    )
+    from lambda_constructs.triggers.eventbridge import (
+        ArchiveReplayTrigger,
         EventBridgeRuleTrigger,
+    )
+    from lambda_constructs.triggers.function_url import (
+        FunctionUrlTrigger,
+    )
+    from lambda_constructs.triggers.iot import (
         IotEventsTrigger,
         IotRuleTrigger,
-        LogsSubscriptionTrigger,
-        PushSource,
-        S3Trigger,
-        ScheduleTrigger,
-        SesReceiptTrigger,
-        SnsTrigger,
     )
-    from lambda_constructs.triggers.push_sync import (
-        AlbTarget,
-        AlexaSkillTrigger,
-        CognitoTrigger,
-        ConfigRuleTrigger,
-        CustomResourceTrigger,
-        EdgeTrigger,
-        FunctionUrlTrigger,
-        HttpApiTrigger,
+    from lambda_constructs.triggers.kafka import (
+        KafkaAuth,
+        MskTrigger,
+        SelfManagedKafkaTrigger,
+    )
+    from lambda_constructs.triggers.kinesis import (
+        KinesisTrigger,
+    )
+    from lambda_constructs.triggers.lex import (
         LexBotTrigger,
-        RestApiTrigger,
+    )
+    from lambda_constructs.triggers.logs_subscription import (
+        LogsSubscriptionTrigger,
+    )
+    from lambda_constructs.triggers.mq import (
+        MqTrigger,
+    )
+    from lambda_constructs.triggers.s3 import (
+        S3Trigger,
+    )
+    from lambda_constructs.triggers.s3_batch import (
         S3BatchOperationsTrigger,
+    )
+    from lambda_constructs.triggers.scheduler import (
+        ScheduleTrigger,
+    )
+    from lambda_constructs.triggers.secret_rotation import (
         SecretRotationTrigger,
-        StepFunctionsTask,
     )
     from lambda_constructs.triggers.service_events import (
         ServiceEventTrigger,
     )
+    from lambda_constructs.triggers.ses import (
+        SesReceiptTrigger,
+    )
+    from lambda_constructs.triggers.sns import (
+        SnsTrigger,
+    )
+    from lambda_constructs.triggers.sqs import (
+        SqsTrigger,
+    )
+    from lambda_constructs.triggers.step_functions import (
+        StepFunctionsTask,
+    )
+
 
 #: Public name -> the module defining it.
 _MODULES: dict[str, str] = {
-    "AlbTarget": "lambda_constructs.triggers.push_sync",
-    "AlexaSkillTrigger": "lambda_constructs.triggers.push_sync",
-    "ArchiveReplayTrigger": "lambda_constructs.triggers.push_async",
-    "CodeCommitTrigger": "lambda_constructs.triggers.push_async",
-    "CognitoTrigger": "lambda_constructs.triggers.push_sync",
-    "ConfigRuleTrigger": "lambda_constructs.triggers.push_sync",
-    "CustomResourceTrigger": "lambda_constructs.triggers.push_sync",
-    "DocumentDbTrigger": "lambda_constructs.triggers.polled",
-    "DynamoDbStreamTrigger": "lambda_constructs.triggers.polled",
-    "EdgeTrigger": "lambda_constructs.triggers.push_sync",
-    "EventBridgeRuleTrigger": "lambda_constructs.triggers.push_async",
-    "FullDocument": "lambda_constructs.triggers.polled",
-    "FunctionUrlTrigger": "lambda_constructs.triggers.push_sync",
-    "HttpApiTrigger": "lambda_constructs.triggers.push_sync",
+    "AlbTarget": "lambda_constructs.triggers.alb",
+    "AlexaSkillTrigger": "lambda_constructs.triggers.alexa",
+    "ArchiveReplayTrigger": "lambda_constructs.triggers.eventbridge",
+    "CodeCommitTrigger": "lambda_constructs.triggers.codecommit",
+    "CognitoTrigger": "lambda_constructs.triggers.cognito",
+    "ConfigRuleTrigger": "lambda_constructs.triggers.config_rule",
+    "CustomResourceTrigger": "lambda_constructs.triggers.custom_resource",
+    "DocumentDbTrigger": "lambda_constructs.triggers.documentdb",
+    "DynamoDbStreamTrigger": "lambda_constructs.triggers.dynamodb",
+    "EdgeTrigger": "lambda_constructs.triggers.edge",
+    "EventBridgeRuleTrigger": "lambda_constructs.triggers.eventbridge",
+    "FullDocument": "lambda_constructs.triggers.documentdb",
+    "FunctionUrlTrigger": "lambda_constructs.triggers.function_url",
+    "HttpApiTrigger": "lambda_constructs.triggers.api_gateway",
     "InvocationKind": "lambda_constructs.triggers.base",
     "InvokeAccess": "lambda_constructs.triggers.access",
-    "IotEventsTrigger": "lambda_constructs.triggers.push_async",
-    "IotRuleTrigger": "lambda_constructs.triggers.push_async",
-    "KafkaAuth": "lambda_constructs.triggers.polled",
-    "KinesisTrigger": "lambda_constructs.triggers.polled",
-    "LexBotTrigger": "lambda_constructs.triggers.push_sync",
-    "LogsSubscriptionTrigger": "lambda_constructs.triggers.push_async",
-    "MqTrigger": "lambda_constructs.triggers.polled",
-    "MskTrigger": "lambda_constructs.triggers.polled",
-    "PolledSource": "lambda_constructs.triggers.polled",
-    "PushSource": "lambda_constructs.triggers.push_async",
-    "RestApiTrigger": "lambda_constructs.triggers.push_sync",
-    "S3BatchOperationsTrigger": "lambda_constructs.triggers.push_sync",
-    "S3Trigger": "lambda_constructs.triggers.push_async",
-    "ScheduleTrigger": "lambda_constructs.triggers.push_async",
-    "SecretRotationTrigger": "lambda_constructs.triggers.push_sync",
-    "SelfManagedKafkaTrigger": "lambda_constructs.triggers.polled",
+    "IotEventsTrigger": "lambda_constructs.triggers.iot",
+    "IotRuleTrigger": "lambda_constructs.triggers.iot",
+    "KafkaAuth": "lambda_constructs.triggers.kafka",
+    "KinesisTrigger": "lambda_constructs.triggers.kinesis",
+    "LexBotTrigger": "lambda_constructs.triggers.lex",
+    "LogsSubscriptionTrigger": "lambda_constructs.triggers.logs_subscription",
+    "MqTrigger": "lambda_constructs.triggers.mq",
+    "MskTrigger": "lambda_constructs.triggers.kafka",
+    "PolledSource": "lambda_constructs.triggers._polled",
+    "PushSource": "lambda_constructs.triggers._push",
+    "RestApiTrigger": "lambda_constructs.triggers.api_gateway",
+    "S3BatchOperationsTrigger": "lambda_constructs.triggers.s3_batch",
+    "S3Trigger": "lambda_constructs.triggers.s3",
+    "ScheduleTrigger": "lambda_constructs.triggers.scheduler",
+    "SecretRotationTrigger": "lambda_constructs.triggers.secret_rotation",
+    "SelfManagedKafkaTrigger": "lambda_constructs.triggers.kafka",
     "ServiceEventTrigger": "lambda_constructs.triggers.service_events",
-    "SesReceiptTrigger": "lambda_constructs.triggers.push_async",
-    "SnsTrigger": "lambda_constructs.triggers.push_async",
-    "SqsTrigger": "lambda_constructs.triggers.polled",
-    "StartingPosition": "lambda_constructs.triggers.polled",
-    "StepFunctionsTask": "lambda_constructs.triggers.push_sync",
+    "SesReceiptTrigger": "lambda_constructs.triggers.ses",
+    "SnsTrigger": "lambda_constructs.triggers.sns",
+    "SqsTrigger": "lambda_constructs.triggers.sqs",
+    "StartingPosition": "lambda_constructs.triggers._polled",
+    "StepFunctionsTask": "lambda_constructs.triggers.step_functions",
     "Trigger": "lambda_constructs.triggers.base",
+    "TriggerResources": "lambda_constructs.triggers._resources",
+    "TriggerResult": "lambda_constructs.triggers.base",
+    "SourceKind": "lambda_constructs.triggers.base",
 }
 
 __all__ = [
@@ -145,10 +204,13 @@ __all__ = [
     "ServiceEventTrigger",
     "SesReceiptTrigger",
     "SnsTrigger",
+    "SourceKind",
     "SqsTrigger",
     "StartingPosition",
     "StepFunctionsTask",
     "Trigger",
+    "TriggerResources",
+    "TriggerResult",
 ]
 
 

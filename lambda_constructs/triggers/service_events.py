@@ -24,8 +24,10 @@ from constructs import Construct
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule
 from lambda_constructs.errors import fail
 from lambda_constructs.scanners import ignore_cfn_lint
+from lambda_constructs.triggers._options import options_scope
+from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers.access import BoundTrigger
-from lambda_constructs.triggers.base import InvocationKind
+from lambda_constructs.triggers.base import InvocationKind, TriggerResult
 from lambda_constructs.validation import check_range, duration_seconds
 
 if TYPE_CHECKING:
@@ -88,7 +90,7 @@ SERVICE_EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-class ServiceEventResources(Construct):
+class ServiceEventResources(TriggerResources):
     """What :class:`ServiceEventTrigger` created: ``rule``, ``dead_letter_queue``."""
 
     rule: events.Rule
@@ -169,15 +171,23 @@ class ServiceEventTrigger(BoundTrigger[ServiceEventResources]):
             detail=dict(self.detail) if self.detail else None,
         )
 
-    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
-        """Create the rule and its dead-letter queue under ``fn/<construct_id>``."""
-        res = ServiceEventResources(fn.construct, construct_id)
+    def __post_init__(self) -> None:
+        """Check the options that do not depend on the function (before any construct exists).
+
+        Raises:
+            LambdaConstructsError: no event source, a retry count or event age out of range.
+        """
+        scope = options_scope(self)
         if not self.source:
             raise fail(
-                res, "source must name at least one event source", value=list(self.source), fix="e.g. ['aws.kms']"
+                scope, "source must name at least one event source", value=list(self.source), fix="e.g. ['aws.kms']"
             )
-        check_range(res, "retry_attempts", self.retry_attempts, 0, 185)
-        check_range(res, "max_event_age", duration_seconds(self.max_event_age), 60, 86400, "seconds")
+        check_range(scope, "retry_attempts", self.retry_attempts, 0, 185)
+        check_range(scope, "max_event_age", duration_seconds(self.max_event_age), 60, 86400, "seconds")
+
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
+        """Create the rule and its dead-letter queue under ``fn/<construct_id>``."""
+        res = ServiceEventResources(fn.construct, construct_id)
         res.dead_letter_queue = self.dead_letter_queue or _dead_letter_queue(res, fn)
         res.rule = events.Rule(
             res,
@@ -199,7 +209,7 @@ class ServiceEventTrigger(BoundTrigger[ServiceEventResources]):
         for child in [*res.rule.node.children, *target.node.children]:
             if child.node.id.startswith("AllowEventRule") and isinstance(child, CfnResource):
                 ignore_cfn_lint(child, "ES1007")
-        self._bound.append(res)
+        return self._result(res)
 
 
 def fail_plain(message: str, value: object, fix: str) -> Exception:

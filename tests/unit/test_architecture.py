@@ -9,6 +9,7 @@ module of the library. Parsing (``ast``), not importing: a lazy or type-only imp
 from __future__ import annotations
 
 import ast
+import importlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -267,3 +268,27 @@ def test_a_trigger_written_against_the_contract_alone_binds() -> None:
             "FunctionName": Match.object_like({"Ref": Match.string_like_regexp("FnAliaslive")}),
         },
     )
+
+
+#: Largest module under lambda_constructs/triggers/ (issue #20: one module per trigger source or small family).
+MAX_TRIGGER_MODULE_LINES = 500
+
+
+def test_no_trigger_module_is_above_500_lines() -> None:
+    sizes = {p.name: len(p.read_text().splitlines()) for p in (PACKAGE_ROOT / "triggers").glob("*.py")}
+    assert len(sizes) >= 30  # the scan sees the per-source modules
+    over = {name: lines for name, lines in sizes.items() if lines > MAX_TRIGGER_MODULE_LINES}
+    assert over == {}, (
+        f"trigger modules above {MAX_TRIGGER_MODULE_LINES} lines: {over}; split per trigger source "
+        "(docs/design.md, 'Adding a trigger kind')"
+    )
+
+
+def test_every_exported_trigger_lives_in_its_own_module() -> None:
+    """The lazy map points each public trigger at a per-source module, never at the deprecated family paths."""
+    from lambda_constructs import triggers
+
+    families = {f"lambda_constructs.triggers.{name}" for name in ("polled", "push_sync", "push_async")}
+    assert not families & set(triggers._MODULES.values())
+    for name, module in triggers._MODULES.items():
+        assert getattr(importlib.import_module(module), name) is getattr(triggers, name)

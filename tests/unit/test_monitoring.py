@@ -13,13 +13,14 @@ from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Match, Template
 
 from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps
+from lambda_constructs.contract import FunctionView
 from lambda_constructs.monitoring import (
     AlarmThresholds,
     ServiceMonitoring,
     ServiceMonitoringProps,
     is_stream_trigger,
 )
-from lambda_constructs.triggers.base import InvocationKind
+from lambda_constructs.triggers.base import InvocationKind, SourceKind, TriggerResult
 from tests.helpers import nag_findings, new_app, new_stack
 
 CODE = "def handler(event, context):\n    return {}\n"
@@ -27,7 +28,7 @@ CODE = "def handler(event, context):\n    return {}\n"
 
 @dataclass(frozen=True)
 class FakeStreamTrigger:
-    """A minimal polled stream trigger: the marker ``is_stream = True`` is what monitoring looks for."""
+    """A minimal polled trigger: the ``source`` of its result (``SourceKind.STREAM``) is what monitoring reads."""
 
     is_stream: bool = True
 
@@ -35,8 +36,9 @@ class FakeStreamTrigger:
     def kind(self) -> InvocationKind:
         return InvocationKind.POLLED
 
-    def bind(self, fn: SecureFunction, target: lambda_.IFunction, construct_id: str) -> None:
-        pass
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
+        source = SourceKind.STREAM if self.is_stream else SourceKind.QUEUE
+        return TriggerResult(trigger=self, construct_id=construct_id, kind=self.kind, source=source)
 
 
 def _function(stack: cdk.Stack, name: str = "Fn", **props: Any) -> SecureFunction:
@@ -314,22 +316,23 @@ def test_topic_of_same_region_is_used() -> None:
     )
 
 
-def test_is_stream_trigger() -> None:
-    assert is_stream_trigger(FakeStreamTrigger())
-    assert not is_stream_trigger(FakeStreamTrigger(is_stream=False))
+def test_is_stream_trigger_reads_the_bind_result() -> None:
+    fn = _function(new_stack())
+    assert is_stream_trigger(fn.add_trigger(FakeStreamTrigger()))
+    assert not is_stream_trigger(fn.add_trigger(FakeStreamTrigger(is_stream=False)))
 
-    class KinesisTrigger:  # class-name fallback when there is no is_stream attribute
+
+def test_a_trigger_whose_bind_returns_nothing_is_not_a_stream() -> None:
+    class KinesisTrigger:  # the class name no longer matters
         kind = InvocationKind.POLLED
 
-    class SqsTrigger:
-        kind = InvocationKind.POLLED
+        def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> None:
+            pass
 
-    class KinesisFirehoseThing:
-        kind = InvocationKind.ASYNC
-
-    assert is_stream_trigger(KinesisTrigger())
-    assert not is_stream_trigger(SqsTrigger())
-    assert not is_stream_trigger(KinesisFirehoseThing())
+    fn = _function(new_stack())
+    result = fn.add_trigger(KinesisTrigger())  # type: ignore[arg-type]
+    assert result.source is SourceKind.PUSH and result.resources is None and result.construct_id == "KinesisTrigger1"
+    assert not is_stream_trigger(result)
 
 
 # ------------------------------------------------------------------------------ bad input

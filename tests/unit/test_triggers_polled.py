@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 import aws_cdk as cdk
@@ -243,64 +245,71 @@ def test_mq_and_documentdb() -> None:
 
 # ------------------------------------------------------------------------------ bad input
 
-BAD: list[tuple[str, Any, str]] = [
-    ("sqs batch above 10 without window", SqsTrigger(batch_size=11), "11"),
-    ("sqs batch above 10000", SqsTrigger(batch_size=10_001, max_batching_window=Duration.seconds(1)), "10001"),
-    ("sqs batch 0", SqsTrigger(batch_size=0), "0"),
-    ("fifo batch 11", SqsTrigger(queue_props=sqs.QueueProps(fifo=True), batch_size=11), "11"),
+#: Options checked when the trigger is created (its __post_init__), before any construct exists.
+BAD: list[tuple[str, Callable[[], Any], str]] = [
+    ("sqs batch above 10 without window", lambda: SqsTrigger(batch_size=11), "11"),
+    ("sqs batch above 10000", lambda: SqsTrigger(batch_size=10_001, max_batching_window=Duration.seconds(1)), "10001"),
+    ("sqs batch 0", lambda: SqsTrigger(batch_size=0), "0"),
+    ("fifo batch 11", lambda: SqsTrigger(queue_props=sqs.QueueProps(fifo=True), batch_size=11), "11"),
     (
         "fifo window",
-        SqsTrigger(queue_props=sqs.QueueProps(fifo=True), max_batching_window=Duration.seconds(5)),
+        lambda: SqsTrigger(queue_props=sqs.QueueProps(fifo=True), max_batching_window=Duration.seconds(5)),
         "FIFO",
     ),
-    ("window above 300 s", SqsTrigger(max_batching_window=Duration.seconds(301)), "301"),
-    ("max concurrency 1", SqsTrigger(max_concurrency=1), "max_concurrency"),
-    ("max concurrency 1001", SqsTrigger(max_concurrency=1001), "1001"),
+    ("window above 300 s", lambda: SqsTrigger(max_batching_window=Duration.seconds(301)), "301"),
+    ("max concurrency 1", lambda: SqsTrigger(max_concurrency=1), "max_concurrency"),
+    ("max concurrency 1001", lambda: SqsTrigger(max_concurrency=1001), "1001"),
+    ("bad filter", lambda: SqsTrigger(filters=["not json"]), "not valid JSON"),
+    ("empty filter", lambda: SqsTrigger(filters=[{}]), "must not be empty"),
+    ("filter not object", lambda: SqsTrigger(filters=["[1]"]), "JSON object"),
+    ("kinesis batch", lambda: KinesisTrigger(batch_size=10_001), "10001"),
+    ("kinesis retries", lambda: KinesisTrigger(retry_attempts=-1), "retry_attempts"),
+    ("kinesis record age", lambda: KinesisTrigger(max_record_age=Duration.seconds(59)), "max_record_age"),
+    ("kinesis record age high", lambda: KinesisTrigger(max_record_age=Duration.days(8)), "604800"),
+    ("kinesis parallelization", lambda: KinesisTrigger(parallelization_factor=11), "parallelization_factor"),
+    ("msk no auth", lambda: MskTrigger(cluster_arn=MSK_ARN, topic="t"), "needs authentication"),
+    ("msk batch", lambda: MskTrigger(cluster_arn=MSK_ARN, topic="t", authentication=KafkaAuth.IAM, batch_size=0), "0"),
     (
-        "visibility below 6x timeout",
-        SqsTrigger(queue_props=sqs.QueueProps(visibility_timeout=Duration.seconds(100))),
-        "visibility timeout (100 s) is below 6 × the function timeout (30 s)",
+        "msk scram without secret",
+        lambda: MskTrigger(cluster_arn=MSK_ARN, topic="t", authentication=KafkaAuth.MTLS),
+        "secret",
     ),
-    ("bad filter", SqsTrigger(filters=["not json"]), "not valid JSON"),
-    ("empty filter", SqsTrigger(filters=[{}]), "must not be empty"),
-    ("filter not object", SqsTrigger(filters=["[1]"]), "JSON object"),
-    ("kinesis batch", KinesisTrigger(batch_size=10_001), "10001"),
-    ("kinesis retries", KinesisTrigger(retry_attempts=-1), "retry_attempts"),
-    ("kinesis record age", KinesisTrigger(max_record_age=Duration.seconds(59)), "max_record_age"),
-    ("kinesis record age high", KinesisTrigger(max_record_age=Duration.days(8)), "604800"),
-    ("kinesis parallelization", KinesisTrigger(parallelization_factor=11), "parallelization_factor"),
-    ("msk no auth", MskTrigger(cluster_arn=MSK_ARN, topic="t"), "needs authentication"),
-    ("msk batch", MskTrigger(cluster_arn=MSK_ARN, topic="t", authentication=KafkaAuth.IAM, batch_size=0), "0"),
-    ("msk scram without secret", MskTrigger(cluster_arn=MSK_ARN, topic="t", authentication=KafkaAuth.MTLS), "secret"),
     (
         "kafka topic",
-        MskTrigger(cluster_arn=MSK_ARN, topic=".x", authentication=KafkaAuth.IAM),
+        lambda: MskTrigger(cluster_arn=MSK_ARN, topic=".x", authentication=KafkaAuth.IAM),
         "invalid Kafka topic name",
     ),
-    ("kafka no auth", SelfManagedKafkaTrigger(bootstrap_servers=["b:9092"], topic="t"), "needs authentication"),
+    ("kafka no auth", lambda: SelfManagedKafkaTrigger(bootstrap_servers=["b:9092"], topic="t"), "needs authentication"),
     (
         "kafka iam",
-        SelfManagedKafkaTrigger(bootstrap_servers=["b:9092"], topic="t", authentication=KafkaAuth.IAM),
+        lambda: SelfManagedKafkaTrigger(bootstrap_servers=["b:9092"], topic="t", authentication=KafkaAuth.IAM),
         "needs authentication",
     ),
 ]
 
 
-@pytest.mark.parametrize(("case", "trigger", "expected"), BAD, ids=[case for case, _, _ in BAD])
-def test_bad_input_fails_at_synth(case: str, trigger: Any, expected: str) -> None:
-    stack = new_stack()
-    fn = _fn(stack)
+@pytest.mark.parametrize(("case", "make", "expected"), BAD, ids=[case for case, _, _ in BAD])
+def test_bad_option_fails_when_the_trigger_is_created(case: str, make: Callable[[], Any], expected: str) -> None:
     with pytest.raises(LambdaConstructsError) as error:
-        fn.add_trigger(trigger, construct_id="Bad")
-    assert "TestStack/Fn/Bad" in str(error.value)
+        make()
+    assert re.match(r"^(Sqs|Kinesis|Msk|SelfManagedKafka)Trigger: ", str(error.value)), str(error.value)
     assert expected in str(error.value)
+
+
+def test_visibility_below_six_function_timeouts_fails_at_bind() -> None:
+    stack = new_stack()
+    trigger = SqsTrigger(queue_props=sqs.QueueProps(visibility_timeout=Duration.seconds(100)))
+    with pytest.raises(
+        LambdaConstructsError, match=r"TestStack/Fn/Bad: the queue's visibility timeout \(100 s\) is below"
+    ):
+        _fn(stack).add_trigger(trigger, construct_id="Bad")
 
 
 def test_queue_and_queue_props_are_exclusive() -> None:
     stack = new_stack()
     queue = sqs.Queue(stack, "Q")
-    with pytest.raises(LambdaConstructsError, match="TestStack/Fn/Bad: pass either queue"):
-        _fn(stack).add_trigger(SqsTrigger(queue=queue, queue_props=sqs.QueueProps()), construct_id="Bad")
+    with pytest.raises(LambdaConstructsError, match=r"^SqsTrigger: pass either queue"):
+        SqsTrigger(queue=queue, queue_props=sqs.QueueProps())
 
 
 def test_existing_queue_visibility_is_checked() -> None:
@@ -313,8 +322,8 @@ def test_existing_queue_visibility_is_checked() -> None:
 def test_table_without_stream() -> None:
     stack = new_stack()
     table = dynamodb.Table(stack, "T", partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING))
-    with pytest.raises(LambdaConstructsError, match="TestStack/Fn/Bad: the table has no stream"):
-        _fn(stack).add_trigger(DynamoDbStreamTrigger(table=table), construct_id="Bad")
+    with pytest.raises(LambdaConstructsError, match=r"^DynamoDbStreamTrigger: the table has no stream"):
+        DynamoDbStreamTrigger(table=table)
 
 
 def test_token_batch_size_is_not_checked() -> None:

@@ -9,7 +9,7 @@ from aws_cdk.assertions import Match, Template
 
 from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps
 from lambda_constructs.triggers import InvocationKind, ServiceEventTrigger
-from lambda_constructs.triggers.service_events import SERVICE_EVENTS
+from lambda_constructs.triggers.service_events import SERVICE_EVENTS, ServiceEventResources
 from tests.helpers import new_stack
 
 CODE = "def handler(event, context):\n    return {}\n"
@@ -21,7 +21,7 @@ class Built:
         self.fn = SecureFunction(self.stack, "Fn", SecureFunctionProps(inline_code=CODE))
         self.kms = ServiceEventTrigger.for_service("kms", detail_types=["KMS CMK Rotation"])
         self.glue = ServiceEventTrigger.api_calls("glue", ["StartJobRun"], retry_attempts=5)
-        self.fn.add_trigger(self.kms, construct_id="Kms")
+        self.kms_result = self.fn.add_trigger(self.kms, construct_id="Kms")
         self.fn.add_trigger(self.glue, construct_id="Glue")
         self.template = Template.from_stack(self.stack)
         self.alias: dict[str, Any] = self.stack.resolve(self.fn.target().function_arn)
@@ -80,7 +80,8 @@ def test_dead_letter_queue_is_encrypted_retained(built: Built) -> None:
 
 
 def test_permission_is_scoped_to_the_rule(built: Built) -> None:
-    rule_arn = built.stack.resolve(built.kms.resources.rule.rule_arn)
+    assert isinstance(built.kms_result.resources, ServiceEventResources)
+    rule_arn = built.stack.resolve(built.kms_result.resources.rule.rule_arn)
     built.template.has_resource_properties(
         "AWS::Lambda::Permission",
         {"Principal": "events.amazonaws.com", "FunctionName": built.alias, "SourceArn": rule_arn},
@@ -106,9 +107,7 @@ def test_unknown_detail_type_is_an_error() -> None:
 
 
 def test_retry_attempts_out_of_range_is_an_error() -> None:
-    stack = new_stack()
-    fn = SecureFunction(stack, "Fn", SecureFunctionProps(inline_code=CODE))
     with pytest.raises(
-        LambdaConstructsError, match=r"TestStack/Fn/Rds: retry_attempts must be between 0 and 185 .*200"
+        LambdaConstructsError, match=r"^ServiceEventTrigger: retry_attempts must be between 0 and 185 .*200"
     ):
-        fn.add_trigger(ServiceEventTrigger.for_service("rds", retry_attempts=200), construct_id="Rds")
+        ServiceEventTrigger.for_service("rds", retry_attempts=200)

@@ -34,6 +34,10 @@ from lambda_constructs.triggers import (
     SecretRotationTrigger,
     StepFunctionsTask,
 )
+from lambda_constructs.triggers.access import InvokeAccessResources
+from lambda_constructs.triggers.api_gateway import RestApiResources
+from lambda_constructs.triggers.edge import EdgeResources
+from lambda_constructs.triggers.s3_batch import S3BatchResources
 from tests.helpers import nag_findings, new_app, new_stack
 
 CODE = "def handler(event, context):\n    return {}\n"
@@ -77,8 +81,10 @@ class Built:
             "ConfigRule": ConfigRuleTrigger(resource_types=["AWS::S3::Bucket"]),
             "Direct": InvokeAccess(principals=[self.reader], accounts=["111122223333"]),
         }
-        for construct_id, trigger in self.triggers.items():
-            fn.add_trigger(trigger, construct_id=construct_id)
+        self.results = {
+            construct_id: fn.add_trigger(trigger, construct_id=construct_id)
+            for construct_id, trigger in self.triggers.items()
+        }
         self.template = Template.from_stack(self.stack)
         self.alias = _alias_ref(self.stack, fn)
 
@@ -146,20 +152,19 @@ def test_rest_api_cognito_and_waf() -> None:
     trigger = RestApiTrigger(
         authorization="COGNITO", user_pools=[pool], web_acl_arn="arn:aws:wafv2:eu-west-1:1:regional/webacl/x/y"
     )
-    fn.add_trigger(trigger, construct_id="Api")
+    result = fn.add_trigger(trigger, construct_id="Api")
     template = Template.from_stack(stack)
     template.has_resource_properties("AWS::ApiGateway::Authorizer", {"Type": "COGNITO_USER_POOLS"})
     template.has_resource_properties("AWS::ApiGateway::Method", {"AuthorizationType": "COGNITO_USER_POOLS"})
     template.has_resource_properties(
         "AWS::WAFv2::WebACLAssociation", {"WebACLArn": "arn:aws:wafv2:eu-west-1:1:regional/webacl/x/y"}
     )
-    assert trigger.resources.web_acl_association is not None
+    assert isinstance(result.resources, RestApiResources) and result.resources.web_acl_association is not None
 
 
 def test_rest_api_open_without_reason_is_an_error() -> None:
-    stack = new_stack()
-    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Api: .*explicit reason.*'NONE'"):
-        _fn(stack).add_trigger(RestApiTrigger(authorization="NONE"), construct_id="Api")
+    with pytest.raises(LambdaConstructsError, match=r"^RestApiTrigger: .*explicit reason.*'NONE'"):
+        RestApiTrigger(authorization="NONE")
 
 
 def test_rest_api_open_with_reason_warns_and_is_open() -> None:
@@ -170,18 +175,18 @@ def test_rest_api_open_with_reason_warns_and_is_open() -> None:
 
 
 def test_rest_api_unknown_authorization_is_an_error() -> None:
-    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Api: authorization must be .*'OPEN'"):
-        _fn(new_stack()).add_trigger(RestApiTrigger(authorization="OPEN"), construct_id="Api")
+    with pytest.raises(LambdaConstructsError, match=r"^RestApiTrigger: authorization must be .*'OPEN'"):
+        RestApiTrigger(authorization="OPEN")
 
 
 def test_rest_api_cognito_without_pools_is_an_error() -> None:
-    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Api: .*needs user_pools"):
-        _fn(new_stack()).add_trigger(RestApiTrigger(authorization="COGNITO"), construct_id="Api")
+    with pytest.raises(LambdaConstructsError, match=r"^RestApiTrigger: .*needs user_pools"):
+        RestApiTrigger(authorization="COGNITO")
 
 
 def test_rest_api_integration_timeout_too_short_is_an_error() -> None:
-    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Api: integration_timeout .*0\.01 s"):
-        _fn(new_stack()).add_trigger(RestApiTrigger(integration_timeout=cdk.Duration.millis(10)), construct_id="Api")
+    with pytest.raises(LambdaConstructsError, match=r"^RestApiTrigger: integration_timeout .*0\.01 s"):
+        RestApiTrigger(integration_timeout=cdk.Duration.millis(10))
 
 
 def test_rest_api_warns_when_function_outlives_the_integration() -> None:
@@ -271,13 +276,13 @@ def test_http_api_jwt_authorizer() -> None:
 
 
 def test_http_api_jwt_without_issuer_is_an_error() -> None:
-    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Http: .*jwt_issuer and jwt_audience"):
-        _fn(new_stack()).add_trigger(HttpApiTrigger(authorization="JWT"), construct_id="Http")
+    with pytest.raises(LambdaConstructsError, match=r"^HttpApiTrigger: .*jwt_issuer and jwt_audience"):
+        HttpApiTrigger(authorization="JWT")
 
 
 def test_http_api_open_without_reason_is_an_error() -> None:
-    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Http: .*explicit reason"):
-        _fn(new_stack()).add_trigger(HttpApiTrigger(authorization="NONE"), construct_id="Http")
+    with pytest.raises(LambdaConstructsError, match=r"^HttpApiTrigger: .*explicit reason"):
+        HttpApiTrigger(authorization="NONE")
 
 
 # ------------------------------------------------------------------------------- Function URL
@@ -296,8 +301,8 @@ def test_function_url_defaults_to_aws_iam_on_the_alias(built: Built) -> None:
 
 
 def test_function_url_public_needs_reason_and_warns() -> None:
-    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Url: .*explicit reason.*'NONE'"):
-        _fn(new_stack()).add_trigger(FunctionUrlTrigger(auth_type=lambda_.FunctionUrlAuthType.NONE), construct_id="Url")
+    with pytest.raises(LambdaConstructsError, match=r"^FunctionUrlTrigger: .*explicit reason.*'NONE'"):
+        FunctionUrlTrigger(auth_type=lambda_.FunctionUrlAuthType.NONE)
     stack = new_stack()
     _fn(stack).add_trigger(
         FunctionUrlTrigger(
@@ -334,13 +339,10 @@ def test_alb_priority_without_conditions_is_an_error(built: Built) -> None:
     stack = new_stack()
     vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0)
     listener = elbv2.ApplicationLoadBalancer(stack, "Alb", vpc=vpc).add_listener("L", port=80, open=False)
-    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Alb: priority and conditions .*'priority': 5"):
-        _fn(stack).add_trigger(AlbTarget(listener=listener, priority=5), construct_id="Alb")
-    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn2/Alb: priority must be between 1 and 50000 .*0"):
-        _fn(stack, "Fn2").add_trigger(
-            AlbTarget(listener=listener, priority=0, conditions=[elbv2.ListenerCondition.path_patterns(["/a"])]),
-            construct_id="Alb",
-        )
+    with pytest.raises(LambdaConstructsError, match=r"^AlbTarget: priority and conditions .*'priority': 5"):
+        AlbTarget(listener=listener, priority=5)
+    with pytest.raises(LambdaConstructsError, match=r"^AlbTarget: priority must be between 1 and 50000 .*0"):
+        AlbTarget(listener=listener, priority=0, conditions=[elbv2.ListenerCondition.path_patterns(["/a"])])
 
 
 # ------------------------------------------------------------------------------------ Cognito
@@ -358,10 +360,8 @@ def test_cognito_trigger_is_wired_with_pool_scoped_permission(built: Built) -> N
 def test_cognito_unknown_operation_is_an_error() -> None:
     stack = new_stack()
     pool = cognito.UserPool(stack, "Pool")
-    with pytest.raises(
-        LambdaConstructsError, match=r"TestStack/Fn/Cognito: unknown Cognito .*'preSignIn'.*pre_sign_up"
-    ):
-        _fn(stack).add_trigger(CognitoTrigger(user_pool=pool, operation="preSignIn"), construct_id="Cognito")
+    with pytest.raises(LambdaConstructsError, match=r"^CognitoTrigger: unknown Cognito .*'preSignIn'.*pre_sign_up"):
+        CognitoTrigger(user_pool=pool, operation="preSignIn")
 
 
 def test_cognito_warns_when_timeout_exceeds_five_seconds(built: Built) -> None:
@@ -379,8 +379,8 @@ def test_lex_permission_is_scoped_to_the_bot_alias(built: Built) -> None:
 
 
 def test_lex_bad_arn_is_an_error() -> None:
-    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Lex: bot_alias_arn .*'arn:aws:lex:bot'"):
-        _fn(new_stack()).add_trigger(LexBotTrigger(bot_alias_arn="arn:aws:lex:bot"), construct_id="Lex")
+    with pytest.raises(LambdaConstructsError, match=r"^LexBotTrigger: bot_alias_arn .*'arn:aws:lex:bot'"):
+        LexBotTrigger(bot_alias_arn="arn:aws:lex:bot")
 
 
 def test_alexa_permission_uses_the_skill_id_as_event_source_token(built: Built) -> None:
@@ -394,8 +394,8 @@ def test_alexa_permission_uses_the_skill_id_as_event_source_token(built: Built) 
 
 
 def test_alexa_without_skill_id_is_an_error() -> None:
-    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Alexa: skill_id must be .*''"):
-        _fn(new_stack()).add_trigger(AlexaSkillTrigger(skill_id=""), construct_id="Alexa")
+    with pytest.raises(LambdaConstructsError, match=r"^AlexaSkillTrigger: skill_id must be .*''"):
+        AlexaSkillTrigger(skill_id="")
 
 
 # ------------------------------------------------------------------------------- Lambda@Edge
@@ -416,7 +416,7 @@ def test_edge_publishes_a_version_and_trusts_edgelambda() -> None:
     stack = _edge_stack()
     fn = _fn(stack, **EDGE_OK)
     trigger = EdgeTrigger(event_type=cloudfront.LambdaEdgeEventType.VIEWER_REQUEST)
-    fn.add_trigger(trigger, alias="$LATEST", construct_id="Edge")
+    result = fn.add_trigger(trigger, alias="$LATEST", construct_id="Edge")
     template = Template.from_stack(stack)
     template.resource_count_is("AWS::Lambda::Version", 1)
     template.has_resource_properties(
@@ -429,7 +429,8 @@ def test_edge_publishes_a_version_and_trusts_edgelambda() -> None:
             }
         },
     )
-    assert trigger.resources.edge_lambda.event_type == cloudfront.LambdaEdgeEventType.VIEWER_REQUEST
+    assert isinstance(result.resources, EdgeResources)
+    assert result.resources.edge_lambda.event_type == cloudfront.LambdaEdgeEventType.VIEWER_REQUEST
 
 
 @pytest.mark.parametrize(
@@ -495,11 +496,8 @@ def test_step_functions_task_invokes_the_alias_with_logs_and_tracing(built: Buil
 def test_step_functions_express_timeout_over_5_minutes_is_an_error() -> None:
     from aws_cdk import aws_stepfunctions as sfn
 
-    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Flow: timeout of an EXPRESS .*600"):
-        _fn(new_stack()).add_trigger(
-            StepFunctionsTask(state_machine_type=sfn.StateMachineType.EXPRESS, timeout=cdk.Duration.minutes(10)),
-            construct_id="Flow",
-        )
+    with pytest.raises(LambdaConstructsError, match=r"^StepFunctionsTask: timeout of an EXPRESS .*600"):
+        StepFunctionsTask(state_machine_type=sfn.StateMachineType.EXPRESS, timeout=cdk.Duration.minutes(10))
 
 
 # ---------------------------------------------------------------- CloudFormation, S3 Batch, Secrets, Config
@@ -510,8 +508,8 @@ def test_custom_resource_service_token_is_the_alias(built: Built) -> None:
 
 
 def test_custom_resource_bad_type_is_an_error() -> None:
-    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Cr: resource_type .*'Seed'"):
-        _fn(new_stack()).add_trigger(CustomResourceTrigger(resource_type="Seed"), construct_id="Cr")
+    with pytest.raises(LambdaConstructsError, match=r"^CustomResourceTrigger: resource_type .*'Seed'"):
+        CustomResourceTrigger(resource_type="Seed")
 
 
 def test_s3_batch_role_may_invoke_only_the_alias(built: Built) -> None:
@@ -530,7 +528,9 @@ def test_s3_batch_role_may_invoke_only_the_alias(built: Built) -> None:
             }
         },
     )
-    role = built.triggers["Batch"].resources.role
+    resources = built.results["Batch"].resources
+    assert isinstance(resources, S3BatchResources)
+    role = resources.role
     statements = built.stack.resolve(role.policy.document.to_json())["Statement"]
     assert statements == [{"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": built.alias}]
 
@@ -554,10 +554,8 @@ def test_secret_rotation_schedule_and_scoped_permission(built: Built) -> None:
 def test_secret_rotation_interval_out_of_range_is_an_error() -> None:
     stack = new_stack()
     secret = secretsmanager.Secret(stack, "S")
-    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Rot: automatically_after .*1001"):
-        _fn(stack).add_trigger(
-            SecretRotationTrigger(secret=secret, automatically_after=cdk.Duration.days(1001)), construct_id="Rot"
-        )
+    with pytest.raises(LambdaConstructsError, match=r"^SecretRotationTrigger: automatically_after .*1001"):
+        SecretRotationTrigger(secret=secret, automatically_after=cdk.Duration.days(1001))
 
 
 def test_config_rule_is_custom_lambda_with_account_scoped_permission(built: Built) -> None:
@@ -574,8 +572,8 @@ def test_config_rule_is_custom_lambda_with_account_scoped_permission(built: Buil
 
 
 def test_config_rule_without_any_trigger_is_an_error() -> None:
-    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Rule: a Config rule needs .*'periodic': None"):
-        _fn(new_stack()).add_trigger(ConfigRuleTrigger(configuration_changes=False), construct_id="Rule")
+    with pytest.raises(LambdaConstructsError, match=r"^ConfigRuleTrigger: a Config rule needs .*'periodic': None"):
+        ConfigRuleTrigger(configuration_changes=False)
 
 
 # ------------------------------------------------------------------------------- InvokeAccess
@@ -585,7 +583,9 @@ def test_invoke_access_grants_only_the_alias(built: Built) -> None:
     built.template.has_resource_properties(
         "AWS::Lambda::Permission", {"Principal": "111122223333", "FunctionName": built.alias}
     )
-    assert all(grant.success for grant in built.triggers["Direct"].resources.grants)
+    resources = built.results["Direct"].resources
+    assert isinstance(resources, InvokeAccessResources) and resources.grants
+    assert all(grant.success for grant in resources.grants)
 
 
 @pytest.mark.parametrize(
@@ -597,8 +597,8 @@ def test_invoke_access_grants_only_the_alias(built: Built) -> None:
     ],
 )
 def test_invoke_access_bad_input_is_an_error(trigger: Callable[[], InvokeAccess], message: str) -> None:
-    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Direct: .*" + message):
-        _fn(new_stack()).add_trigger(trigger(), construct_id="Direct")
+    with pytest.raises(LambdaConstructsError, match=r"^InvokeAccess: .*" + message):
+        trigger()
 
 
 def test_kinds_are_honest(built: Built) -> None:

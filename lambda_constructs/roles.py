@@ -1,0 +1,214 @@
+"""One IAM role class for every role the library creates: statements go to customer-managed policies.
+
+NIST 800-53, HIPAA and PCI DSS packs reject inline policies, so :class:`Role` writes every statement
+into its ``Policy`` (a customer-managed policy) instead of CDK's inline default policy. Actions AWS
+offers no resource-level permission for (X-Ray; log delivery of Step Functions and API Gateway) go to
+a policy of their own (:class:`WildcardPolicy`), so the acknowledgement of their ``*`` resource covers
+nothing else. The permissions boundary, when given, is applied to the role.
+
+* The function's execution role: ``Role(...)`` with the defaults (:data:`EXECUTION_ROLE_WILDCARDS`);
+  ``ExecutionRole`` is the same class under its historical name.
+* Roles a trigger creates for a service (Step Functions, API Gateway logging, S3 Batch Operations):
+  ``Role(..., boundary=fn.permissions_boundary, wildcard_policies=SERVICE_ROLE_WILDCARDS)``;
+  ``ServiceRole(scope, id, fn, ...)`` is the deprecated spelling.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from aws_cdk import ArnFormat, Stack
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge
+
+if TYPE_CHECKING:
+    from lambda_constructs.contract import FunctionView
+
+__all__ = [
+    "EXECUTION_ROLE_WILDCARDS",
+    "INSIGHTS_MANAGED_POLICY",
+    "SERVICE_ROLE_WILDCARDS",
+    "ExecutionRole",
+    "Role",
+    "ServiceRole",
+    "WildcardPolicy",
+]
+
+#: The AWS managed policy CDK attaches for Lambda Insights; Role replaces it (see add_managed_policy).
+INSIGHTS_MANAGED_POLICY = "CloudWatchLambdaInsightsExecutionRolePolicy"
+INSIGHTS_LOG_STREAMS_FINDING = (
+    "arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/lambda-insights:*"
+)
+INSIGHTS_REASON = (
+    "The Lambda Insights extension writes to log streams it names at run time in the /aws/lambda-insights "
+    "log group of this account and region; the statement is scoped to that log group."
+)
+#: The cdk-nag finding a wildcard policy's acknowledgement is for.
+WILDCARD_FINDING = "AwsSolutions-IAM5[Resource::*]"
+
+
+@dataclass(frozen=True, kw_only=True)
+class WildcardPolicy:
+    """Where a role puts statements whose actions have no resource-level permission."""
+
+    prefix: str
+    """A statement goes here when every action starts with this (e.g. ``xray:``; required)."""
+    policy_id: str
+    """Construct id of the managed policy under the role (required; construct ids are API)."""
+    description: str
+    """The policy's description (required)."""
+    acknowledgement: str
+    """Key of ``LIBRARY_ACKNOWLEDGEMENTS`` giving the reason of the ``*`` finding (required)."""
+    star_only: bool = True
+    """Only statements whose resources are exactly ``["*"]``. Default: True."""
+
+
+#: The execution role: X-Ray statements (resource ``*`` by nature) in ``TracingPolicy``.
+EXECUTION_ROLE_WILDCARDS: tuple[WildcardPolicy, ...] = (
+    WildcardPolicy(
+        prefix="xray:",
+        policy_id="TracingPolicy",
+        description="X-Ray segments (no resource-level ARNs)",
+        acknowledgement="AwsSolutions-IAM5[Resource::*]",
+        star_only=False,
+    ),
+)
+#: A service's role: X-Ray and log-delivery statements on ``*`` in ``TracingPolicy`` / ``LogDeliveryPolicy``.
+SERVICE_ROLE_WILDCARDS: tuple[WildcardPolicy, ...] = (
+    WildcardPolicy(
+        prefix="xray:",
+        policy_id="TracingPolicy",
+        description="xray:* without resource ARNs",
+        acknowledgement="AwsSolutions-IAM5[Resource::*]",
+    ),
+    WildcardPolicy(
+        prefix="logs:",
+        policy_id="LogDeliveryPolicy",
+        description="logs:* without resource ARNs",
+        acknowledgement="AwsSolutions-IAM5 (Step Functions log delivery)",
+    ),
+)
+
+
+class Role(iam.Role):
+    """A role whose statements go to customer-managed policies, never inline ones.
+
+    ``boundary``: the permissions boundary to apply (None: none). ``wildcard_policies``: where
+    statements without resource-level permissions go (default: the execution role's). Other keyword
+    arguments are ``iam.Role``'s (``assumed_by``, ``description`` …).
+
+    Attributes:
+        policy: the ``Policy`` managed policy holding every other statement.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        boundary: iam.IManagedPolicy | None = None,
+        wildcard_policies: Sequence[WildcardPolicy] = EXECUTION_ROLE_WILDCARDS,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.policy = iam.ManagedPolicy(self, "Policy", roles=[self], description="Least-privilege grants")
+        self._wildcards = tuple(wildcard_policies)
+        self._wildcard_policies: dict[str, iam.ManagedPolicy] = {}
+        if boundary is not None:
+            iam.PermissionsBoundary.of(self).apply(boundary)
+
+    @property
+    def tracing_policy(self) -> iam.ManagedPolicy | None:
+        """The policy holding the X-Ray statements, once tracing added them."""
+        return self._wildcard_policies.get("TracingPolicy")
+
+    def add_grant_statements(self, *statements: iam.PolicyStatement) -> None:
+        """Add statements that hold no wildcard-policy actions to the grants policy, in one jsii round trip.
+
+        What :meth:`add_to_principal_policy` does with them, without reading each statement's actions
+        back from JavaScript; the library's own grants use it.
+        """
+        self.policy.add_statements(*statements)
+
+    def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
+        """Add ``statement`` to ``policy``, or to its wildcard policy (created on first use, acknowledged)."""
+        target = self.policy
+        actions = statement.actions  # one jsii round trip, not two per statement
+        for wildcard in self._wildcards:
+            if (
+                actions
+                and all(action.startswith(wildcard.prefix) for action in actions)
+                and (not wildcard.star_only or statement.resources == ["*"])
+            ):
+                target = self._wildcard_policy(wildcard)
+                break
+        target.add_statements(statement)
+        return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=target)
+
+    def _wildcard_policy(self, wildcard: WildcardPolicy) -> iam.ManagedPolicy:
+        found = self._wildcard_policies.get(wildcard.policy_id)
+        if found is None:
+            # A caller may have created it already (the API Gateway account role's LogDeliveryPolicy).
+            existing = self.node.try_find_child(wildcard.policy_id)
+            if isinstance(existing, iam.ManagedPolicy):
+                found = existing
+            else:
+                found = iam.ManagedPolicy(self, wildcard.policy_id, roles=[self], description=wildcard.description)
+                acknowledge(found, WILDCARD_FINDING, LIBRARY_ACKNOWLEDGEMENTS[wildcard.acknowledgement])
+            self._wildcard_policies[wildcard.policy_id] = found
+        return found
+
+    def add_managed_policy(self, policy: iam.IManagedPolicy) -> None:
+        """Attach ``policy``; the Lambda Insights AWS managed policy becomes a scoped ``InsightsPolicy``."""
+        stack = Stack.of(self)
+        if INSIGHTS_MANAGED_POLICY not in json.dumps(stack.resolve(policy.managed_policy_arn)):
+            super().add_managed_policy(policy)
+            return
+        if self.node.try_find_child("InsightsPolicy") is not None:
+            return
+        insights = iam.ManagedPolicy(
+            self, "InsightsPolicy", roles=[self], description="Lambda Insights extension: its own log group only"
+        )
+        log_group = stack.format_arn(
+            service="logs",
+            resource="log-group",
+            resource_name="/aws/lambda-insights",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        insights.add_statements(
+            iam.PolicyStatement(actions=["logs:CreateLogGroup"], resources=[log_group]),
+            iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[f"{log_group}:*"]),
+        )
+        acknowledge(insights, f"AwsSolutions-IAM5[Resource::{INSIGHTS_LOG_STREAMS_FINDING}]", INSIGHTS_REASON)
+
+
+#: The function's execution role: :class:`Role` under its historical name (the same class).
+ExecutionRole = Role
+
+
+class ServiceRole(Role):
+    """Deprecated: ``Role(scope, id, boundary=fn.permissions_boundary, wildcard_policies=SERVICE_ROLE_WILDCARDS)``.
+
+    Kept so ``ServiceRole(scope, construct_id, fn, **kwargs)`` keeps working; warns (DeprecationWarning).
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, fn: FunctionView, **kwargs: Any) -> None:
+        warnings.warn(
+            "ServiceRole is deprecated: use lambda_constructs.roles.Role(scope, id, "
+            "boundary=fn.permissions_boundary, wildcard_policies=SERVICE_ROLE_WILDCARDS, ...)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        super().__init__(
+            scope,
+            construct_id,
+            boundary=fn.permissions_boundary,
+            wildcard_policies=SERVICE_ROLE_WILDCARDS,
+            **kwargs,
+        )

@@ -1,0 +1,235 @@
+"""Amazon SQS trigger: an event source mapping reading a queue (created, or yours)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
+from constructs import IConstruct
+
+from lambda_constructs.errors import fail, warn
+from lambda_constructs.structs import given_fields
+from lambda_constructs.triggers._options import options_scope
+from lambda_constructs.triggers._polled import (
+    MAX_BATCH,
+    SQS_MAX_BATCH_WITHOUT_WINDOW,
+    SQS_MAX_VISIBILITY_SECONDS,
+    SQS_RETENTION,
+    PolledSource,
+    _check_window,
+    _filters,
+    _mapping,
+    _no_destination,
+    _seconds,
+)
+from lambda_constructs.triggers._queues import dead_letter_queue, grant_statements
+from lambda_constructs.triggers.base import InvocationKind, SourceKind, TriggerResult
+from lambda_constructs.validation import check_range, duration_seconds, is_token, seconds
+
+if TYPE_CHECKING:
+    from lambda_constructs.contract import FunctionView
+
+
+@dataclass(frozen=True, kw_only=True)
+class SqsTrigger:
+    """Poll an SQS queue (standard or FIFO). Pass ``queue`` or ``queue_props``, not both.
+
+    When the trigger creates the queue it is KMS-encrypted (the function's key unless
+    ``encryption_key``), TLS-only, retained, with its own dead-letter queue (``max_receive_count``
+    receives) and a visibility timeout of 6 × the function timeout + the batching window.
+    """
+
+    queue: sqs.IQueue | None = None
+    """An existing queue. Default: None (a queue is created)."""
+    queue_props: sqs.QueueProps | None = None
+    """Overrides for the created queue (``fifo=True`` for FIFO). Default: None (the defaults above).
+    A ``visibility_timeout`` below 6 × function timeout + batching window is rejected."""
+    encryption_key: kms.IKey | None = None
+    """Key of the created queue and its dead-letter queue. Default: the function's key."""
+    max_receive_count: int = 5
+    """Receives before a message moves to the created dead-letter queue, 1–1000. Default: 5."""
+    batch_size: int = 10
+    """Records per batch: 1–10; up to 10,000 for standard queues with a batching window. Default: 10."""
+    max_batching_window: Duration | None = None
+    """Wait up to this long to fill a batch, 0–300 s; not allowed on FIFO queues. Default: none."""
+    max_concurrency: int | None = None
+    """Maximum concurrent invocations from this queue, 2–1000. Default: unlimited."""
+    filters: Sequence[Mapping[str, Any] | str] = ()
+    """Event filter patterns (JSON objects), at most 5. Default: none (every message)."""
+    report_batch_item_failures: bool = True
+    """Let the handler return ``batchItemFailures``. Default: True."""
+    enabled: bool = True
+    """Default: True."""
+
+    @property
+    def kind(self) -> InvocationKind:
+        """Always ``InvocationKind.POLLED`` (Lambda polls the queue)."""
+        return InvocationKind.POLLED
+
+    def __post_init__(self) -> None:
+        """Check the options (not the visibility timeout, which depends on the function's timeout).
+
+        Raises:
+            LambdaConstructsError: both ``queue`` and ``queue_props``, a batch size, batching window,
+                concurrency or receive count out of range, or an invalid filter.
+        """
+        scope = options_scope(self)
+        if self.queue is not None and self.queue_props is not None:
+            raise fail(
+                scope,
+                "pass either queue (an existing queue) or queue_props (to create one), not both",
+                value="queue + queue_props",
+                fix="drop one of them",
+            )
+        self._validate(scope, self._fifo())
+        _filters(scope, self.filters)
+
+    def _fifo(self) -> bool:
+        return bool(self.queue.fifo if self.queue is not None else (self.queue_props and self.queue_props.fifo))
+
+    def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
+        """Create the SQS event source mapping on ``target`` (see the class docstring)."""
+        source = PolledSource(fn.construct, construct_id)
+        fifo = self._fifo()
+        window = _seconds(self.max_batching_window)
+        required = 6 * (duration_seconds(fn.props.timeout) or 0) + (window or 0)
+        if self.queue is not None:
+            queue: sqs.IQueue = self.queue
+            self._check_visibility(source, _visibility_seconds(queue), required, fn)
+            key = queue.encryption_master_key
+        else:
+            queue, visibility = self._create(source, fn, fifo, required)
+            self._check_visibility(source, visibility, required, fn)
+            key = self.encryption_key or fn.key
+        queue_arn = queue.queue_arn
+        statements = [
+            iam.PolicyStatement(
+                actions=[
+                    "sqs:ReceiveMessage",
+                    "sqs:DeleteMessage",
+                    "sqs:GetQueueAttributes",
+                    "sqs:ChangeMessageVisibility",
+                ],
+                resources=[queue_arn],
+            )
+        ]
+        if key is not None and key is not fn.key:  # kms:Decrypt on its own key is a default grant
+            statements.append(iam.PolicyStatement(actions=["kms:Decrypt"], resources=[key.key_arn]))
+        grant_statements(fn.role, *statements)
+        mapping = _mapping(
+            source,
+            fn,
+            target,
+            event_source_arn=queue_arn,
+            batch_size=self.batch_size,
+            maximum_batching_window_in_seconds=int(window) if window is not None else None,
+            function_response_types=["ReportBatchItemFailures"] if self.report_batch_item_failures else None,
+            filter_criteria=_filters(source, self.filters),
+            scaling_config={"maximumConcurrency": self.max_concurrency} if self.max_concurrency else None,
+            enabled=self.enabled,
+        )
+        _no_destination(mapping, source._mapping_node)
+        return source.result(self, source=SourceKind.QUEUE)
+
+    def _validate(self, source: IConstruct, fifo: bool) -> float | None:
+        window = _check_window(source, self.max_batching_window)
+        if fifo and window:
+            raise fail(
+                source,
+                "a batching window is not supported for FIFO queues",
+                value=self.max_batching_window and f"{window:g} seconds",
+                fix="remove max_batching_window or use a standard queue",
+            )
+        high = MAX_BATCH if (window or 0) >= 1 else SQS_MAX_BATCH_WITHOUT_WINDOW
+        if fifo:
+            check_range(source, "batch_size (FIFO queue)", self.batch_size, 1, SQS_MAX_BATCH_WITHOUT_WINDOW)
+        elif high == SQS_MAX_BATCH_WITHOUT_WINDOW and self.batch_size > high:
+            raise fail(
+                source,
+                f"batch_size above {high} needs a batching window of at least 1 second",
+                value=self.batch_size,
+                fix=f"set max_batching_window=Duration.seconds(1) or more, or batch_size in [1, {high}]",
+            )
+        else:
+            check_range(source, "batch_size", self.batch_size, 1, high)
+        if self.max_concurrency is not None:
+            check_range(source, "max_concurrency", self.max_concurrency, 2, 1000)
+        check_range(source, "max_receive_count", self.max_receive_count, 1, 1000)
+        return window
+
+    def _create(
+        self, source: PolledSource, fn: FunctionView, fifo: bool, required: float
+    ) -> tuple[sqs.Queue, float | None]:
+        """The queue and its visibility timeout in seconds (None when it is a token)."""
+        key = self.encryption_key or fn.key
+        source.dead_letter_queue = dead_letter_queue(source, "DeadLetterQueue", key, fifo=fifo)
+        overrides = given_fields(self.queue_props) if self.queue_props is not None else {}
+        settings: dict[str, Any] = {
+            "visibility_timeout": seconds(min(SQS_MAX_VISIBILITY_SECONDS, int(required + 0.999))),
+            "retention_period": SQS_RETENTION,
+            "removal_policy": RemovalPolicy.RETAIN,
+            "dead_letter_queue": sqs.DeadLetterQueue(
+                max_receive_count=self.max_receive_count, queue=source.dead_letter_queue
+            ),
+            **overrides,
+            # Security settings the library does not let props weaken:
+            "encryption": sqs.QueueEncryption.KMS,
+            "encryption_master_key": key,
+            "enforce_ssl": True,
+        }
+        source.queue = sqs.Queue(source, "Queue", **settings)
+        return source.queue, duration_seconds(settings["visibility_timeout"])
+
+    def _check_visibility(
+        self, source: PolledSource, visibility: float | None, required: float, fn: FunctionView
+    ) -> None:
+        if required > SQS_MAX_VISIBILITY_SECONDS and visibility is not None:
+            raise fail(
+                source,
+                f"6 × function timeout + batching window is {required:g} s, above SQS's {SQS_MAX_VISIBILITY_SECONDS} s",
+                value=required,
+                fix="lower the function timeout or the batching window",
+            )
+        if visibility is None:
+            warn(
+                source,
+                "queueVisibilityUnknown",
+                f"the queue's visibility timeout is unknown at synth (an imported queue or a token); Lambda needs "
+                f"at least 6 × the function timeout + the batching window = {required:g} s, or messages are "
+                f"received again while a batch is still running",
+            )
+            return
+        if visibility < required:
+            timeout = duration_seconds(fn.props.timeout)
+            raise fail(
+                source,
+                f"the queue's visibility timeout ({visibility:g} s) is below 6 × the function timeout "
+                f"({timeout:g} s) + the batching window = {required:g} s",
+                value=visibility,
+                fix=f"set visibility_timeout to at least Duration.seconds({int(required + 0.999)})",
+            )
+
+
+#: SQS's visibility timeout when the queue sets none: 30 s ("VisibilityTimeout … Default: 30",
+#: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html).
+SQS_DEFAULT_VISIBILITY_SECONDS = 30
+
+
+def _visibility_seconds(queue: sqs.IQueue) -> float | None:
+    """The visibility timeout of a queue defined in this app (SQS's 30 s default when it sets none).
+
+    None when unknown at synth: an imported queue or a token.
+    """
+    cfn = queue.node.default_child if isinstance(queue, sqs.Queue) else None
+    if not isinstance(cfn, sqs.CfnQueue):
+        return None
+    visibility = cfn.visibility_timeout
+    if visibility is None:
+        return float(SQS_DEFAULT_VISIBILITY_SECONDS)
+    return float(visibility) if isinstance(visibility, int | float) and not is_token(visibility) else None
