@@ -34,12 +34,14 @@ class LambdaConstructsError(ValueError):
 
     Attributes:
         path: the construct path the error is about ("" when not tied to a construct).
+        message: what is wrong, without the path, value and fix.
         value: the rejected value.
         fix: how to fix it.
     """
 
     def __init__(self, path: str, message: str, *, value: Any = None, fix: str = "") -> None:
         self.path = path
+        self.message = message
         self.value = value
         self.fix = fix
         text = f"{path}: {message}" if path else message
