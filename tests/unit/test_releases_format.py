@@ -59,3 +59,15 @@ def test_cli_prints_one_line_and_exits_2(tmp_path: Path) -> None:
         f"(the object is empty). Fix: {FIX}\n"
     )
     assert file.read_text() == "{}\n"
+
+
+def test_a_missing_file_says_release_creates_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from lambda_constructs.__main__ import main
+
+    file = tmp_path / "releases.json"
+    assert main(["status", "--file", str(file), "--assembly", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: cannot read the release file: No such file or directory (got {str(file)!r}). "
+        "Fix: pass --file PATH (default: releases.json in the current directory); "
+        "`python -m lambda_constructs release STACK/FUNCTION` creates the file with the first release\n"
+    )
