@@ -4,10 +4,23 @@ Every invalid input is reported at synth time as a :class:`LambdaConstructsError
 construct path, the bad value, what is allowed and how to fix it. Suspect but legal input produces a
 CDK warning whose id starts with ``lambda-constructs:`` and can be acknowledged with
 ``Annotations.of(scope).acknowledge_warning(id, reason)``.
+
+When the CDK CLI runs the app (``cdk synth``, ``cdk deploy``…), importing this module installs a
+``sys.excepthook`` that reports an uncaught :class:`LambdaConstructsError` as one ``Error: <message>``
+line (plus where the app raised it) instead of Python's traceback and the jsii kernel's JavaScript
+stack; every other exception keeps Python's report. Set ``LAMBDA_CONSTRUCTS_TRACEBACK=1`` for the full
+traceback (:func:`install_synth_error_hook`).
 """
 
 from __future__ import annotations
 
+import os
+import sys
+import sysconfig
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -21,12 +34,14 @@ class LambdaConstructsError(ValueError):
 
     Attributes:
         path: the construct path the error is about ("" when not tied to a construct).
+        message: what is wrong, without the path, value and fix.
         value: the rejected value.
         fix: how to fix it.
     """
 
     def __init__(self, path: str, message: str, *, value: Any = None, fix: str = "") -> None:
         self.path = path
+        self.message = message
         self.value = value
         self.fix = fix
         text = f"{path}: {message}" if path else message
@@ -80,3 +95,99 @@ def warn(scope: IConstruct, warning_id: str, message: str) -> None:
         scope.node.try_remove_child(_PROBE_ID)
     if not acknowledged:
         scope.node.add_metadata("aws:cdk:warning", f"{text} [ack: {full_id}]", stack_trace=False)
+
+
+#: Set (to anything but "" or "0") to keep Python's full traceback of a LambdaConstructsError under the CDK CLI.
+TRACEBACK_ENV = "LAMBDA_CONSTRUCTS_TRACEBACK"
+#: Set by the CDK CLI in the environment of the app it runs: the output directory and the context
+#: (aws-cdk-lib ``cx_api.OUTDIR_ENV`` and ``cx_api.CONTEXT_ENV``).
+CDK_APP_ENV = ("CDK_OUTDIR", "CDK_CONTEXT_JSON")
+
+_ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], Any]
+
+
+def reported_error(exc: BaseException) -> LambdaConstructsError | None:
+    """The :class:`LambdaConstructsError` that ``exc`` reports, if any.
+
+    That is ``exc`` itself, or the error a Python callback of the jsii kernel raised (an aspect or a
+    validation running inside ``app.synth()``): jsii re-raises it as a ``RuntimeError`` with the same
+    message while handling it, so it is that ``RuntimeError``'s ``__context__``. Any other exception,
+    including one raised while handling a LambdaConstructsError, gives None.
+    """
+    if isinstance(exc, LambdaConstructsError):
+        return exc
+    if not isinstance(exc, RuntimeError):
+        return None
+    seen: set[int] = set()
+    context = exc.__context__
+    while context is not None and id(context) not in seen:
+        seen.add(id(context))
+        if isinstance(context, LambdaConstructsError):
+            return context if str(context) and str(context) in str(exc) else None
+        context = context.__context__
+    return None
+
+
+def _library_paths() -> tuple[str, ...]:
+    paths = {str(Path(__file__).resolve().parent)}
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        with_key = sysconfig.get_paths().get(key)
+        if with_key:
+            paths.add(str(Path(with_key).resolve()))
+    return tuple(sorted(paths))
+
+
+def app_frame(tb: TracebackType | None) -> str | None:
+    """``file:line`` of the innermost frame of ``tb`` in the app's own code (not this library, not an
+    installed package, not the standard library); None when there is none."""
+    skip = _library_paths()
+    found = None
+    for frame in traceback.extract_tb(tb):
+        path = str(Path(frame.filename).resolve())
+        if not frame.filename.startswith("<") and not path.startswith(skip):
+            shown = os.path.relpath(path) if path.startswith(os.getcwd() + os.sep) else frame.filename
+            found = f"{shown}:{frame.lineno}"
+    return found
+
+
+def synth_error_hook(previous: _ExceptHook) -> _ExceptHook:
+    """An excepthook printing an uncaught :class:`LambdaConstructsError` (see :func:`reported_error`) as
+    ``Error: <message>`` and where the app raised it, on stderr; other exceptions go to ``previous``.
+
+    Python exits with status 1 after the hook, as after any uncaught exception.
+    """
+
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        error = reported_error(exc)
+        if error is None:
+            previous(exc_type, exc, tb)
+            return
+        print(f"Error: {error}", file=sys.stderr)
+        where = app_frame(error.__traceback__) or app_frame(tb)  # a callback's own frames first
+        raised = f"raised at {where}; " if where else ""
+        print(f"  ({raised}{TRACEBACK_ENV}=1 shows the traceback)", file=sys.stderr, flush=True)
+
+    hook.lambda_constructs_hook = True  # type: ignore[attr-defined]
+    return hook
+
+
+def install_synth_error_hook(environ: dict[str, str] | None = None) -> bool:
+    """Install :func:`synth_error_hook` as ``sys.excepthook`` when the CDK CLI runs the app.
+
+    Done on import of this module (which every construct of the library imports). It is installed when
+    one of :data:`CDK_APP_ENV` is set and :data:`TRACEBACK_ENV` is not (or is "" or "0"), and only once;
+    the hook it replaces still reports every other exception. Returns whether the hook is installed now.
+
+    Args:
+        environ: the environment to read. @default ``os.environ``.
+    """
+    env = os.environ if environ is None else environ
+    if getattr(sys.excepthook, "lambda_constructs_hook", False):
+        return True
+    if env.get(TRACEBACK_ENV, "") not in ("", "0") or not any(env.get(name) for name in CDK_APP_ENV):
+        return False
+    sys.excepthook = synth_error_hook(sys.excepthook)
+    return True
+
+
+install_synth_error_hook()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from lambda_constructs.errors import LambdaConstructsError
-from lambda_constructs.invoke.assembly import resolve_function
+from lambda_constructs.invoke.assembly import FunctionSpec, list_functions, resolve_function
 from lambda_constructs.invoke.events import EVENT_KINDS, load_event, make_event, parse_assignment
 from lambda_constructs.invoke.runner import code_directory, invoke, local_function
 
@@ -26,6 +27,62 @@ Synthesize first (`cdk synth`); the code and layer directories are read from the
 """
 
 
+#: At most this many targets are suggested after an unknown STACK/FUNCTION (each one is checked).
+MAX_SUGGESTIONS = 20
+
+
+def _shortest_accepted(assembly: str | Path, full: str) -> str:
+    """The shortest prefix of the target ``full`` (``STACK/PATH``) that resolves to the same function."""
+    spec = resolve_function(assembly, full)
+    parts = full.split("/")
+    for end in range(2, len(parts)):
+        candidate = "/".join(parts[:end])
+        try:
+            found = resolve_function(assembly, candidate)
+        except LambdaConstructsError:
+            continue
+        if (found.stack, found.logical_id) == (spec.stack, spec.logical_id):
+            return candidate
+    return full
+
+
+def suggested_targets(assembly: str | Path, target: str, error: LambdaConstructsError) -> list[str] | None:
+    """``STACK/FUNCTION`` values ``invoke`` accepts, to suggest after ``target`` failed with ``error``.
+
+    The functions of the stack the error names (those under ``target`` when it matched several), else
+    every function of the assembly; each as the shortest construct path that still names it (a
+    SecureFunction as ``Shop/Orders``, not ``Orders/Function``). None when the assembly cannot be read
+    or there are more than :data:`MAX_SUGGESTIONS`.
+    """
+    try:
+        every = list_functions(assembly)
+    except LambdaConstructsError:
+        return None
+    in_stack = [name for name in every if error.path and name.startswith(error.path + "/")]
+    under = [name for name in in_stack if name.startswith(target.rstrip("/") + "/")]
+    chosen = under or in_stack or every
+    if not chosen or len(chosen) > MAX_SUGGESTIONS:
+        return None
+    return sorted(_shortest_accepted(assembly, name) for name in chosen)
+
+
+def resolve_target(assembly: str | Path, target: str) -> FunctionSpec:
+    """:func:`~lambda_constructs.invoke.assembly.resolve_function`, whose error for an unknown or ambiguous
+    target suggests whole ``STACK/FUNCTION`` values the command accepts.
+
+    Raises:
+        LambdaConstructsError: no assembly, or ``target`` names no single function.
+    """
+    try:
+        return resolve_function(assembly, target)
+    except LambdaConstructsError as exc:
+        suggestions = suggested_targets(assembly, target, exc)
+        if not suggestions:
+            raise
+        fix = f"name one of: {', '.join(suggestions)}"
+        raise LambdaConstructsError(exc.path, exc.message, value=exc.value, fix=fix) from None
+
+
 def _assignments(values: list[str] | None, what: str) -> dict[str, str]:
     return dict(parse_assignment(value, what) for value in values or [])
 
@@ -38,7 +95,7 @@ def run_invoke(args: argparse.Namespace) -> int:
     """Resolve, invoke and report; returns the exit code."""
     err = sys.stderr
     try:
-        spec = resolve_function(args.assembly, args.target)
+        spec = resolve_target(args.assembly, args.target)
         env = _assignments(args.env, "--env")
         event = load_event(args.event, _assignments(args.set, "--set"))
         with code_directory(spec.code_path) as code_dir:
@@ -99,7 +156,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "target",
         metavar="STACK/FUNCTION",
-        help="stack name, then the function's construct path (Orders, Orders/Function) or logical id",
+        help="stack name, then the function's construct path or logical id (MyStack/Orders, "
+        "MyStack/Orders/Function, MyStack/OrdersFunction1A2B3C4D)",
     )
     parser.add_argument(
         "--event",

@@ -38,8 +38,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from lambda_constructs.validation import ENV_MAX_BYTES
-
 POLICY_MAX_BYTES = 20 * 1024
 """Lambda quota: a function's (or alias's/version's) resource-based policy, 20 KB."""
 ALIAS_NAME = re.compile(r"(?!^[0-9]+$)([a-zA-Z0-9-_]+)")
@@ -126,6 +124,10 @@ def environment_bytes(variables: Mapping[str, Any]) -> int:
 
 def check_environment(function_name: str, variables: Mapping[str, Any]) -> None:
     """Raise when the resolved environment variables exceed 4 KB."""
+    # Imported here: the package CLI imports this module (rule names for --lenient) and must start
+    # without aws_cdk, which validation imports (tests/unit/test_cli_startup.py).
+    from lambda_constructs.validation import ENV_MAX_BYTES
+
     size = environment_bytes(variables)
     if size > ENV_MAX_BYTES:
         _fail(

@@ -5,6 +5,7 @@ Rules (docs/promotion.md, "The release file"):
 
 * UTF-8 text (a BOM-less file; latin-1 bytes are refused with their byte offset), not empty.
 * JSON with no key given twice in any object (a bad merge would otherwise keep only the last copy).
+* A top-level ``"format"`` (the version, 1): ``{}`` or a stray JSON file is refused, not read as empty.
 * Only the documented keys, each with its documented type (``"published": "false"`` is refused,
   not read as true; ``"history": "v1"`` is refused, not read letter by letter).
 * Nesting deeper than Python's parser allows is refused, not a traceback.
@@ -155,7 +156,17 @@ def from_json(data: Any, source: str) -> ReleaseRecord:
     """Type-check the decoded JSON and build the record (structural rules: ``validate_record``)."""
     _expect(source, "top level", data, dict, "an object with 'format' and 'functions'")
     _keys(source, "top level", data, ("format", "functions"))
-    fmt = data.get("format", FORMAT_VERSION)
+    if "format" not in data:
+        raise _error(
+            source,
+            "top level",
+            "no 'format' field, so not a release file the CLI wrote ("
+            + (f"its keys: {', '.join(sorted(data))}" if data else "the object is empty")
+            + ")",
+            fix=f'start the file with "format": {FORMAT_VERSION} (an empty one is {{"format": {FORMAT_VERSION}, '
+            '"functions": {}}), or pass --file with the release file',
+        )
+    fmt = data["format"]
     if isinstance(fmt, bool) or fmt != FORMAT_VERSION:
         raise _error(source, "format", f"unsupported format (this library reads {FORMAT_VERSION})", value=fmt)
     functions = _expect(source, "functions", data.get("functions", {}), dict, "an object keyed by function path")

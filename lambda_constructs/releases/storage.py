@@ -49,11 +49,13 @@ def os_error(path: Path, exc: OSError, doing: str) -> LambdaConstructsError:
         errno.EROFS: "the folder is on a read-only file system: run the command where the file is writable",
         errno.EACCES: "make the file and its folder writable (a temporary file is created next to it)",
         errno.EPERM: "make the file and its folder writable (a temporary file is created next to it)",
-        errno.ENOENT: "pass --file PATH (default: releases.json in the current directory)",
+        errno.ENOENT: "pass --file PATH (default: releases.json in the current directory); "
+        "`python -m lambda_constructs release STACK/FUNCTION` creates the file with the first release",
     }
+    unchanged = "" if doing == "read" else "; the file is unchanged"  # reading changes nothing: no reassurance
     return LambdaConstructsError(
         "",
-        f"cannot {doing} the release file: {reason}; the file is unchanged",
+        f"cannot {doing} the release file: {reason}{unchanged}",
         value=str(path),
         fix=fixes.get(exc.errno or 0, "check the path and its folder's permissions"),
     )

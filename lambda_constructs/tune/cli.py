@@ -7,6 +7,7 @@ are honoured, so it works against a local emulator) or from an exported file (``
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import time
@@ -21,12 +22,16 @@ TUNE_EPILOG = """\
 examples:
   python -m lambda_constructs tune orders-function --since 7d
   python -m lambda_constructs tune orders-function --alias Prod --since 24h
+  python -m lambda_constructs tune Shop/Orders --alias Prod             # a construct path: cdk.out + CloudFormation
   python -m lambda_constructs tune orders --from-file report-events.json   # `aws logs filter-log-events` output
 
-FUNCTION is the deployed function's name or ARN. Records are read from the log group in the
-function's LoggingConfig (else /aws/lambda/FUNCTION); --alias keeps the log streams of the alias's
-version (stream names hold [VERSION]). Exit code 2 with a one-line message for bad input
-(unknown function or log group, no records, unreadable file, no AWS region or credentials).
+FUNCTION is the deployed function's name or ARN, or STACK/PATH as `invoke` takes it (the stack, then
+the function's construct path or logical id): that is found in the synthesized assembly (--assembly,
+default cdk.out) and its deployed name asked of CloudFormation (DescribeStackResource; the region is
+the stack's own when the stack states one). Records are read from the log group in the function's
+LoggingConfig (else /aws/lambda/FUNCTION); --alias keeps the log streams of the alias's version
+(stream names hold [VERSION]). Exit code 2 with a one-line message for bad input (unknown function,
+construct path or log group, stack not deployed, no records, unreadable file, no AWS region or credentials).
 """
 
 _SINCE = re.compile(r"^(\d+)([mhdw])$")
@@ -61,7 +66,7 @@ def parse_since(value: str) -> int:
     return int(match.group(1)) * _UNIT_MS[match.group(2)]
 
 
-def _clients(region: str | None) -> tuple[Any, Any]:
+def _client(service: str, region: str | None) -> Any:
     try:
         import boto3  # type: ignore[import-untyped]  # noqa: F401 - installed? (aws_client imports it)
         from botocore.exceptions import NoRegionError  # type: ignore[import-untyped]
@@ -72,9 +77,82 @@ def _clients(region: str | None) -> tuple[Any, Any]:
             "reading CloudWatch Logs needs boto3, which is not installed: pip install boto3, or pass --from-file"
         ) from exc
     try:
-        return aws_client("lambda", region), aws_client("logs", region)
+        return aws_client(service, region)
     except NoRegionError as exc:
         raise TuneError("no AWS region: pass --region or set AWS_REGION / AWS_DEFAULT_REGION") from exc
+
+
+def _clients(region: str | None) -> tuple[Any, Any]:
+    return _client("lambda", region), _client("logs", region)
+
+
+def _cloudformation(region: str | None) -> Any:
+    return _client("cloudformation", region)
+
+
+def _stack_identity(assembly_dir: Path, display_name: str) -> tuple[str, str | None]:
+    """(CloudFormation stack name, region or None when environment-agnostic) of the stack ``display_name``."""
+    for manifest_file in sorted(assembly_dir.rglob("manifest.json")):
+        try:
+            artifacts = json.loads(manifest_file.read_text(encoding="utf-8")).get("artifacts") or {}
+        except (OSError, ValueError) as exc:
+            raise TuneError(f"cannot read {manifest_file}: {exc}; run `cdk synth` again") from exc
+        for artifact_id, artifact in artifacts.items():
+            if artifact.get("type") != "aws:cloudformation:stack":
+                continue
+            if display_name not in (artifact.get("displayName"), artifact_id):
+                continue
+            region = str(artifact.get("environment") or "").removeprefix("aws://").partition("/")[2]
+            stack_name = str((artifact.get("properties") or {}).get("stackName") or artifact_id)
+            return stack_name, None if not region or region.startswith("unknown-") else region
+    raise TuneError(f"stack {display_name!r} is not in {assembly_dir}; run `cdk synth` again")
+
+
+def is_construct_path(function: str) -> bool:
+    """Whether ``function`` is ``STACK/PATH`` rather than a function name or ARN (neither holds a ``/``)."""
+    return "/" in function and not function.startswith("arn:")
+
+
+def resolve_deployed_name(target: str, *, assembly: str | Path, region: str | None) -> tuple[str, str | None]:
+    """The deployed function name of ``STACK/PATH`` and the region to read it in.
+
+    ``STACK/PATH`` is resolved in the cloud assembly as ``invoke`` does
+    (:func:`lambda_constructs.invoke.cli.resolve_target`). A ``FunctionName`` the template states
+    is the name; else CloudFormation's ``DescribeStackResource`` gives the physical id CloudFormation
+    generated. The region is ``region`` when given, else the stack's own (None when environment-agnostic).
+
+    Raises:
+        TuneError: no assembly, unknown stack or function, stack or function not deployed, API errors.
+    """
+    from lambda_constructs.errors import LambdaConstructsError
+    from lambda_constructs.invoke.cli import resolve_target
+
+    try:
+        spec = resolve_target(assembly, target)
+    except LambdaConstructsError as exc:
+        raise TuneError(str(exc)) from exc
+    stack_name, stack_region = _stack_identity(Path(assembly), spec.stack)
+    region = region or stack_region
+    if spec.function_name != f"{stack_name}-{spec.logical_id}":  # the template names the function
+        return spec.function_name, region
+    cloudformation = _cloudformation(region)
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        detail = cloudformation.describe_stack_resource(StackName=stack_name, LogicalResourceId=spec.logical_id)
+    except ClientError as exc:
+        where = cloudformation.meta.region_name
+        if "does not exist" in str(exc):
+            raise TuneError(
+                f"{target} (stack {stack_name}, logical id {spec.logical_id}) is not deployed in {where}: {exc}"
+            ) from exc
+        raise TuneError(f"cannot read stack {stack_name} in {where}: {exc}") from exc
+    except BotoCoreError as exc:
+        raise TuneError(f"cannot reach the CloudFormation API: {exc}") from exc
+    physical = (detail.get("StackResourceDetail") or {}).get("PhysicalResourceId")
+    if not physical:
+        raise TuneError(f"{target}: CloudFormation has no physical id for {spec.logical_id} in stack {stack_name}")
+    return str(physical), region
 
 
 def fetch_reports(
@@ -196,7 +274,10 @@ def run_tune(args: argparse.Namespace) -> int:
             since = "all records in the file"
         else:
             since_ms = parse_since(args.since)
-            reports, source = fetch_reports(args.function, alias=args.alias, since_ms=since_ms, region=args.region)
+            function, region = args.function, args.region
+            if is_construct_path(function):
+                function, region = resolve_deployed_name(function, assembly=args.assembly, region=region)
+            reports, source = fetch_reports(function, alias=args.alias, since_ms=since_ms, region=region)
             if not reports:
                 raise TuneError(f"no platform.report records for {source.description} in the last {args.since}")
             since = f"since {args.since}"
@@ -217,11 +298,23 @@ def register(subparsers: Any) -> None:
         epilog=TUNE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("function", metavar="FUNCTION", help="the deployed function's name or ARN")
+    parser.add_argument(
+        "function",
+        metavar="FUNCTION",
+        help="the deployed function's name or ARN, or STACK/PATH (its construct path, as `invoke` takes it)",
+    )
     parser.add_argument("--alias", metavar="A", help="only the invocations of this alias's version")
     parser.add_argument("--since", default="7d", metavar="DURATION", help="how far back: 30m, 24h, 7d, 2w (default 7d)")
     parser.add_argument("--from-file", metavar="F", help="read records from an exported file instead of the API")
-    parser.add_argument("--region", metavar="R", help="AWS region (default: the AWS environment's)")
+    parser.add_argument(
+        "--region", metavar="R", help="AWS region (default: a STACK/PATH's stack region, else the AWS environment's)"
+    )
+    parser.add_argument(
+        "--assembly",
+        default="cdk.out",
+        metavar="DIR",
+        help="the synthesized cloud assembly a STACK/PATH is found in (default: cdk.out)",
+    )
     parser.add_argument(
         "--headroom", type=float, default=0.2, metavar="FRACTION", help="memory headroom (default 0.2 = 20 %%)"
     )

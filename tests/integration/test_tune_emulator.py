@@ -153,3 +153,50 @@ def test_bad_input_through_the_endpoint_is_one_line_and_exit_2(
     assert main(["tune", *args]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err and err.count("\n") == 1
+
+
+def test_tune_takes_a_construct_path_through_cloudformation(
+    aws_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """STACK/PATH -> cdk.out -> DescribeStackResource (moto's CloudFormation) -> the generated function name."""
+    role = client("iam", aws_env).create_role(
+        RoleName="tune-shop-role",
+        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+    )["Role"]["Arn"]
+    function = {
+        "Type": "AWS::Lambda::Function",
+        "Properties": {
+            "Code": {"ZipFile": "def handler(event, context):\n    return 1\n"},
+            "Handler": "index.handler", "Role": role, "Runtime": "python3.13", "Timeout": 30, "MemorySize": 512,
+        },
+        "Metadata": {"aws:cdk:path": "TuneShop/Orders/Function/Resource"},
+    }  # fmt: skip
+    template = {"Resources": {"OrdersFunction1A2B3C4D": function}}
+    client("cloudformation", aws_env).create_stack(StackName="TuneShop", TemplateBody=json.dumps(template))
+    (tmp_path / "TuneShop.template.json").write_text(json.dumps(template))
+    manifest = {
+        "version": "55.0.0",
+        "artifacts": {
+            "TuneShop": {
+                "type": "aws:cloudformation:stack",
+                "environment": "aws://unknown-account/unknown-region",
+                "properties": {"templateFile": "TuneShop.template.json"},
+                "displayName": "TuneShop",
+            }
+        },
+    }
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    resource = client("cloudformation", aws_env).describe_stack_resource(
+        StackName="TuneShop", LogicalResourceId="OrdersFunction1A2B3C4D"
+    )
+    name = resource["StackResourceDetail"]["PhysicalResourceId"]
+    assert name != "TuneShop-OrdersFunction1A2B3C4D"  # generated: the assembly alone cannot know it
+    put_reports(aws_env, name, "2026/11/30/[$LATEST]cccc", [100.0] * 4, used=150)
+
+    assert main(["tune", "TuneShop/Orders", "--assembly", str(tmp_path), "--since", "1h"]) == 0
+    out = capsys.readouterr().out
+    assert f"Function: {name}, log group /aws/lambda/{name} (since 1h)" in out
+    assert "Invocations: 4 " in out
+
+    assert main(["tune", "TuneShop/Nope", "--assembly", str(tmp_path)]) == 2
+    assert "Fix: name one of: TuneShop/Orders" in capsys.readouterr().err

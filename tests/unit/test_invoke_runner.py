@@ -53,6 +53,11 @@ def _function(handler: str, *, timeout: int = 3, layers: list[Any] | None = None
 @pytest.fixture
 def assembly(tmp_path: Path) -> Path:
     """cdk.out with stack ``Shop`` (functions Orders/Function, Slow, Broken) and a stage ``Prod/Shop``."""
+    return write_shop_assembly(tmp_path)
+
+
+def write_shop_assembly(tmp_path: Path) -> Path:
+    """Write the ``assembly`` fixture's cdk.out into ``tmp_path`` (also used by other test modules)."""
     shutil.copytree(HANDLERS, tmp_path / "asset.code")
     shutil.copytree(LAYER, tmp_path / "asset.layer")
     resources = {

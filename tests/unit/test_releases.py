@@ -250,7 +250,9 @@ def test_codedeploy_role_has_no_managed_or_inline_policy(built: dict[str, Any]) 
 def test_function_without_record_gets_the_first_deploy_plan() -> None:
     """No entry yet: what `release` would record (v1 = current code, Dev on $LATEST, Stage/Prod on v1)."""
     stack = new_stack(name="S")
-    fn = SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=CODE, releases=parse_record('{"functions": {}}')))
+    fn = SecureFunction(
+        stack, "Fn", SecureFunctionProps(code_dir=CODE, releases=parse_record('{"format": 1, "functions": {}}'))
+    )
     assert list(fn.aliases) == ["Dev", "Stage", "Prod"]
     assert fn.releases is not None and list(fn.releases.versions) == ["v1"]
     (warning,) = [str(m.data) for m in fn.node.metadata if "releaseNotRecorded" in str(m.data)]

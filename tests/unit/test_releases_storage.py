@@ -153,6 +153,8 @@ MALFORMED: dict[str, tuple[bytes, str]] = {
     "latin-1 bytes": ('{"functions": {"Svc/Ördérs": {}}}'.encode("latin-1"), "not UTF-8 text"),
     "deep nesting": (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
     "format as true": (b'{"format": true, "functions": {}}', "unsupported format"),
+    "empty object (no format)": (b"{}", "top level: no 'format' field"),
+    "no format": (b'{"functions": {}}', "top level: no 'format' field"),
     "target named default": (
         _text({FUNCTION: {**entry(), "targets": {"default": {"published": ["v1"], "aliases": {}}}}}).encode(),
         "target names",

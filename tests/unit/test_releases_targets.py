@@ -175,12 +175,13 @@ def test_fresh_target_with_unrecorded_code_names_file_key_and_command(tmp_path: 
     file.write_text(
         json.dumps(
             {
+                "format": 1,
                 "functions": {
                     KEY: {
                         "releases": [rel("v1", "sha256:" + "1" * 64)],
                         "aliases": {"Prod": {"release": "v1"}},
                     }
-                }
+                },
             }
         )
     )
@@ -198,12 +199,13 @@ def test_context_names_the_target(tmp_path: Path) -> None:
     file.write_text(
         json.dumps(
             {
+                "format": 1,
                 "functions": {
                     "Svc/Orders": {
                         "releases": [rel("v1", "sha256:" + "1" * 64), rel("v2", fp, parts=parts)],
                         "aliases": {"Prod": {"release": "v1"}},
                     }
-                }
+                },
             }
         )
     )
@@ -307,12 +309,13 @@ def test_status_shows_weights_in_release_and_next_deploy(tmp_path: Path, capsys:
     file.write_text(
         json.dumps(
             {
+                "format": 1,
                 "functions": {
                     KEY: {
                         "releases": [rel("v1", "sha256:" + "1" * 64), rel("v2", "sha256:" + "2" * 64)],
                         "aliases": {"Prod": {"release": "v1", "weights": {"v2": 0.1}, "history": []}},
                     }
-                }
+                },
             }
         )
     )
