@@ -7,7 +7,6 @@ are honoured, so it works against a local emulator) or from an exported file (``
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 import time
@@ -92,19 +91,17 @@ def _cloudformation(region: str | None) -> Any:
 
 def _stack_identity(assembly_dir: Path, display_name: str) -> tuple[str, str | None]:
     """(CloudFormation stack name, region or None when environment-agnostic) of the stack ``display_name``."""
-    for manifest_file in sorted(assembly_dir.rglob("manifest.json")):
-        try:
-            artifacts = json.loads(manifest_file.read_text(encoding="utf-8")).get("artifacts") or {}
-        except (OSError, ValueError) as exc:
-            raise TuneError(f"cannot read {manifest_file}: {exc}; run `cdk synth` again") from exc
-        for artifact_id, artifact in artifacts.items():
-            if artifact.get("type") != "aws:cloudformation:stack":
-                continue
-            if display_name not in (artifact.get("displayName"), artifact_id):
-                continue
-            region = str(artifact.get("environment") or "").removeprefix("aws://").partition("/")[2]
-            stack_name = str((artifact.get("properties") or {}).get("stackName") or artifact_id)
-            return stack_name, None if not region or region.startswith("unknown-") else region
+    from lambda_constructs.assembly import AssemblyError, read_stacks
+
+    try:
+        stacks = read_stacks(assembly_dir)
+    except AssemblyError as exc:
+        raise TuneError(f"{exc}") from exc
+    for stack in stacks:
+        if display_name not in (stack.display_name, stack.artifact_id):
+            continue
+        region = stack.environment.removeprefix("aws://").partition("/")[2]
+        return stack.stack_name, None if not region or region.startswith("unknown-") else region
     raise TuneError(f"stack {display_name!r} is not in {assembly_dir}; run `cdk synth` again")
 
 
