@@ -45,8 +45,9 @@ MAX_BATCH = 10_000
 SQS_MAX_BATCH_WITHOUT_WINDOW = 10
 #: SQS's maximum visibility timeout (12 hours).
 SQS_MAX_VISIBILITY_SECONDS = 43_200
-#: Retention of a created source queue (SQS's default, 4 days), one shared Duration.
-SQS_RETENTION = Duration.days(4)
+#: Retention of a created source queue in seconds (SQS's default, 4 days; a shared Duration is made on
+#: first use by ``validation.seconds``: importing the library makes no jsii call).
+SQS_RETENTION_SECONDS = 4 * 24 * 3600
 #: LIBRARY_ACKNOWLEDGEMENTS keys used here.
 ESM_DESTINATION_ACK = "LambdaEventSourceMappingDestination"
 NETWORK_ACK = "AwsSolutions-IAM5[Resource::*] (event source network interfaces)"
@@ -344,7 +345,7 @@ class SqsTrigger:
         overrides = dict(self.queue_props._values) if self.queue_props is not None else {}
         settings: dict[str, Any] = {
             "visibility_timeout": seconds(min(SQS_MAX_VISIBILITY_SECONDS, int(required + 0.999))),
-            "retention_period": SQS_RETENTION,
+            "retention_period": seconds(SQS_RETENTION_SECONDS),
             "removal_policy": RemovalPolicy.RETAIN,
             "dead_letter_queue": sqs.DeadLetterQueue(
                 max_receive_count=self.max_receive_count, queue=source.dead_letter_queue
