@@ -302,10 +302,11 @@ def check_edge(fn: SecureFunction, edge: dict[str, set[str]]) -> list[str]:
         for t, _ in fn.triggers
         if edge_trigger is not None and isinstance(t, edge_trigger)
     }
-    events |= edge.get(f"path:{fn.function.node.path}", set())
-    for version in _versions(fn):
-        arn = Stack.of(version).resolve(version.function_arn)  # type: ignore[attr-defined]
-        events |= edge.get(json.dumps(arn, sort_keys=True), set())
+    if edge:  # no distribution in the app associates a function: nothing to look up (6 round trips, #21)
+        events |= edge.get(f"path:{fn.function.node.path}", set())
+        for version in _versions(fn):
+            arn = Stack.of(version).resolve(version.function_arn)  # type: ignore[attr-defined]
+            events |= edge.get(json.dumps(arn, sort_keys=True), set())
     if not events:
         return []
     stack = Stack.of(fn)
