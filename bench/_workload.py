@@ -53,10 +53,13 @@ def library_functions(stack: Stack, n: int) -> list[SecureFunction]:
 def library_service(stack: Stack, n: int, *, shards: int) -> LambdaService:
     """N functions in a sharded LambdaService (shared key in the parent), declared with ``declare_function``.
 
+    Each function keeps its own key and failure queue (``function_props``, ``failure_queue_per_function``):
+    the design bench/_handwritten.py rebuilds.
+
     In one process that builds every function (as ``add_function`` does); in a worker of
     ``python -m lambda_constructs.parallel`` only those of the shards the worker owns.
     """
-    svc = LambdaService(stack, "Orders", LambdaServiceProps(shards=shards))
+    svc = LambdaService(stack, "Orders", LambdaServiceProps(shards=shards, failure_queue_per_function=True))
     for i in range(n):
         svc.declare_function(f"fn-{i:04d}", function_props(), configure=configure)
     return svc

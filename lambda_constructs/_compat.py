@@ -11,6 +11,7 @@ have the name); docs/compatibility.md has the table and how it was found.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -75,8 +76,10 @@ def parse(version: str) -> tuple[int, ...]:
 
 
 def _jsii_version(module: Any, npm_name: str) -> str:
-    """The version of a jsii package from its bundled assembly (``_jsii/<name>@<version>.jsii.tgz``)."""
-    tarball = next((Path(module.__file__).parent / "_jsii").glob(f"{npm_name}@*.jsii.tgz"))
+    """The version of a jsii package from its bundled assembly (``_jsii/<name>@<version>.jsii.tgz``);
+    ``module``: the package, or the path of its ``__init__.py``."""
+    init = module if isinstance(module, str) else module.__file__
+    tarball = next((Path(init).parent / "_jsii").glob(f"{npm_name}@*.jsii.tgz"))
     return tarball.name.removeprefix(f"{npm_name}@").removesuffix(".jsii.tgz")
 
 
@@ -92,11 +95,12 @@ def installed(package: str) -> str | None:
 
         return _jsii_version(aws_cdk, "aws-cdk-lib")
     if package == "cdk-nag":
-        try:
-            import cdk_nag
-        except ModuleNotFoundError:
+        # Located, not imported: importing cdk_nag makes Node load its assembly (≈ 0.25 s), which an app
+        # that attaches no pack never needs (every acknowledgement asks for the version, issue #21).
+        spec = importlib.util.find_spec("cdk_nag")
+        if spec is None or spec.origin is None:
             return None
-        return _jsii_version(cdk_nag, "cdk-nag")
+        return _jsii_version(spec.origin, "cdk-nag")
     raise KeyError(package)
 
 

@@ -230,14 +230,15 @@ def acknowledge_many(scope: IConstruct, reasons: Mapping[str, str], *, node: Nod
         # Before aws-cdk-lib 2.252.0 no validation plugin reads acknowledgements: keep them as metadata only.
         direct.update(namespaced)
         namespaced = {}
+    node = node or scope.node  # read once: the scanners' metadata below needs it too
     if direct:
-        (node or scope.node).add_metadata(ACKNOWLEDGED_RULES_KEY, direct)
+        node.add_metadata(ACKNOWLEDGED_RULES_KEY, direct)
     if namespaced:
         from aws_cdk import Acknowledgment, Validations  # aws-cdk-lib >= 2.252.0 (lambda_constructs._compat)
 
         Validations.of(scope).acknowledge(*(Acknowledgment(id=i, reason=r) for i, r in namespaced.items()))
     # The same reasons as checkov skips / cfn-lint ignores in the template (lambda_constructs/scanners.py).
-    scanners.carry(scope, reasons)
+    scanners.carry(scope, reasons, node=node)
 
 
 def nag_arn(stack: Stack, service: str, resource: str) -> str:

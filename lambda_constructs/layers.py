@@ -185,11 +185,17 @@ class PythonLayer(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        runtime: aws_lambda.Runtime = aws_lambda.Runtime.PYTHON_3_13,
-        architecture: aws_lambda.Architecture = aws_lambda.Architecture.ARM_64,
+        runtime: aws_lambda.Runtime | None = None,
+        architecture: aws_lambda.Architecture | None = None,
         version: int = POWERTOOLS_DEFAULT_VERSION,
     ) -> PythonLayer:
-        """The public Powertools for AWS Lambda (Python) V3 layer for the stack's region."""
+        """The public Powertools for AWS Lambda (Python) V3 layer for the stack's region.
+
+        ``runtime`` default: Python 3.13; ``architecture`` default: arm64 (read when called: importing the
+        library makes no jsii call).
+        """
+        runtime = aws_lambda.Runtime.PYTHON_3_13 if runtime is None else runtime
+        architecture = aws_lambda.Architecture.ARM_64 if architecture is None else architecture
         arn = powertools_layer_arn(scope, runtime=runtime, architecture=architecture, version=version)
         return cls.from_layer_arn(
             scope, construct_id, arn, compatible_runtimes=[runtime], compatible_architectures=[architecture]
@@ -322,17 +328,19 @@ class PythonLayer(Construct):
 def powertools_layer_arn(
     scope: Construct,
     *,
-    runtime: aws_lambda.Runtime = aws_lambda.Runtime.PYTHON_3_13,
-    architecture: aws_lambda.Architecture = aws_lambda.Architecture.ARM_64,
+    runtime: aws_lambda.Runtime | None = None,
+    architecture: aws_lambda.Architecture | None = None,
     version: int = POWERTOOLS_DEFAULT_VERSION,
 ) -> str:
-    """ARN of the public Powertools for AWS Lambda (Python) V3 layer.
+    """ARN of the public Powertools for AWS Lambda (Python) V3 layer (default: Python 3.13, arm64).
 
     ``arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:{version}``.
     The stack region is used; when it is an unresolved token (environment-agnostic stack) the ARN is
     built with ``Fn.sub`` over ``${AWS::Region}``. Only the ``aws`` partition is covered (China and
     GovCloud publish from other accounts: use ``PythonLayer.from_layer_arn`` there).
     """
+    runtime = aws_lambda.Runtime.PYTHON_3_13 if runtime is None else runtime
+    architecture = aws_lambda.Architecture.ARM_64 if architecture is None else architecture
     python = python_version_of(runtime)
     if tuple(int(part) for part in python.split(".")) < (3, 9):
         raise fail(scope, "Powertools for AWS Lambda (Python) V3 needs Python 3.9 or newer", value=runtime.name)

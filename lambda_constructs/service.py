@@ -17,20 +17,25 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from aws_cdk import CfnResource, NestedStack, Stack
+from aws_cdk import CfnResource, Duration, NestedStack, RemovalPolicy, Stack
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
+from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge_rule
 from lambda_constructs.errors import fail
 from lambda_constructs.function import SecureFunction, SecureFunctionProps
 from lambda_constructs.keys import new_key
 from lambda_constructs.parallel import Worker, worker_of
 
 if TYPE_CHECKING:
+    from aws_cdk import aws_cloudwatch as cw
+
     from lambda_constructs.monitoring import ServiceMonitoring, ServiceMonitoringProps
 
 #: Most resources ServiceMonitoring adds per function with the compact alarm set: Errors, Throttles,
-#: FailureQueueDepth, Concurrency, IteratorAge alarms and the ErrorLogs metric filter.
+#: FailureQueueDepth (with ``failure_queue_per_function``), Concurrency, IteratorAge alarms and the ErrorLogs
+#: metric filter.
 MONITORING_RESERVE = 6
 #: Resources ServiceMonitoring adds once per shard: the four saved Logs Insights queries.
 MONITORING_SHARD_RESERVE = 4
@@ -48,9 +53,10 @@ class LambdaServiceProps:
     shards: int = 16
     """Number of nested stacks functions are hashed into (1–200). Fixed for the life of the service:
     changing it moves functions (replaces them). Size it once: ``shards >= 2 × functions × cost /
-    max_resources`` (cost ≈ 21 resources for a function with three aliases and an ``SqsTrigger``, whose
-    queue has its own dead-letter queue, using the shared key). Only shards that hold a function are
-    created. Default: 16 (≈ 150 such functions)."""
+    max_resources`` (cost ≈ 17 resources for a function with three aliases and an ``SqsTrigger``, whose
+    queue has its own dead-letter queue, using the shared key and failure queue; ≈ 21 with
+    ``failure_queue_per_function``). Only shards that hold a function are created. Default: 16 (≈ 150
+    such functions)."""
     max_resources: int = 400
     """Resource budget per nested template (CloudFormation allows 500). Default: 400."""
     max_template_bytes: int = 800_000
@@ -65,6 +71,15 @@ class LambdaServiceProps:
     """Key used by every function that does not set its own ``encryption_key``. Default: one key
     (rotation on, retained, usable by CloudWatch Logs of this account and region) created in the
     parent stack and shared, instead of a key per function."""
+    failure_queue_per_function: bool = False
+    """Give every function its own failure queue and redrive queue (4 resources and, once monitored, one
+    alarm metric per function), the design before issue #21. Default: False — one failure queue for the
+    whole service (``failure_queue``: in the parent stack, encrypted with ``encryption_key`` or the shared
+    key, TLS-only, 14 days, redriven after 5 receives to its own queue ``failure_dlq``) receives the failed
+    asynchronous events of every function that does not set its own ``failure_queue``. Each message is
+    Lambda's invocation record, whose ``requestContext.functionArn`` names the function and the alias or
+    version that failed (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html),
+    so :meth:`LambdaService.monitor` alarms on the queue once ($0.10/month) instead of once per function."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +136,10 @@ class LambdaService(Construct):
 
     Attributes:
         key: the key shared by functions that do not bring their own.
+        failure_queue: the failure queue shared by functions that do not bring their own (None with
+            ``failure_queue_per_function``).
+        failure_dlq: its redrive queue (None with ``failure_queue_per_function``).
+        failure_queue_alarms: the alarms :meth:`monitor` put on them, by construct id (empty before).
         functions: the functions built in this process, by id, in declaration order (in a parallel
             synthesis, only those of the shards this worker owns).
         shard_stacks: the nested stacks created so far, by shard index.
@@ -146,6 +165,9 @@ class LambdaService(Construct):
                 fix="keep a safety margin below CloudFormation's 1 MB, e.g. 800_000",
             )
         self.key: kms.IKey = props.encryption_key or self._new_shared_key()
+        self.failure_dlq: sqs.Queue | None = None
+        self.failure_queue: sqs.Queue | None = None if props.failure_queue_per_function else self._new_failure_queue()
+        self.failure_queue_alarms: dict[str, cw.Alarm] = {}
         self.functions: dict[str, SecureFunction] = {}
         self.shard_stacks: dict[int, NestedStack] = {}
         self._placements: dict[str, Placement] = {}
@@ -172,7 +194,8 @@ class LambdaService(Construct):
         count is checked against the shard budget at once. Aliases, triggers and endpoints added later
         with the function's methods are re-checked when added; anything else added under it fails
         synthesis if its shard exceeds the budget (CDK's per-stack resource limit, set per shard).
-        ``props.encryption_key`` defaults to the service's shared key.
+        ``props.encryption_key`` defaults to the service's shared key, ``props.failure_queue`` to the
+        service's failure queue (unless ``failure_queue_per_function``).
 
         In a parallel synthesis only the worker owning the shard can return the function; use
         :meth:`declare_function` there.
@@ -231,15 +254,21 @@ class LambdaService(Construct):
     def cross_stack_references(self) -> list[CrossStackReference]:
         """Parent → shard references (nested-stack parameters) created by the service itself.
 
-        Only the shared key's ARN, once per shard that holds a function using it. Values of other
-        parent constructs you pass in the props (layers, topics, a VPC) become parameters too. In a
-        worker of a parallel synthesis: the shards built by this worker.
+        The shared key's ARN, once per shard that holds a function using it, and the shared failure
+        queue's ARN, once per shard that holds a function sending to it. Values of other parent
+        constructs you pass in the props (layers, topics, a VPC) become parameters too. In a worker of a
+        parallel synthesis: the shards built by this worker.
         """
-        if not isinstance(self.key, Construct) or Stack.of(self.key) is not Stack.of(self):
-            return []
-        key_path = self.key.node.path
-        users = {self._placements[i].shard_id for i, fn in self.functions.items() if fn.key is self.key}
-        return [CrossStackReference(shard_id, key_path, "Arn") for shard_id in sorted(users)]
+        refs: list[CrossStackReference] = []
+        here = Stack.of(self)
+        if isinstance(self.key, Construct) and Stack.of(self.key) is here:
+            users = {self._placements[i].shard_id for i, fn in self.functions.items() if fn.key is self.key}
+            refs += [CrossStackReference(shard_id, self.key.node.path, "Arn") for shard_id in users]
+        queue = self.failure_queue
+        if queue is not None:
+            users = {self._placements[i].shard_id for i, fn in self.functions.items() if fn.failure_queue is queue}
+            refs += [CrossStackReference(shard_id, queue.node.path, "Arn") for shard_id in users]
+        return sorted(refs, key=lambda r: (r.shard_id, r.producer_path))
 
     # ------------------------------------------------------------------------------ internals
 
@@ -264,8 +293,12 @@ class LambdaService(Construct):
         configure: Callable[[SecureFunction], None] | None,
     ) -> SecureFunction:
         stack = self._shard(index)
-        if props.encryption_key is None:
-            props = dataclasses.replace(props, encryption_key=self.key)
+        if props.encryption_key is None or (props.failure_queue is None and self.failure_queue is not None):
+            props = dataclasses.replace(
+                props,
+                encryption_key=self.key if props.encryption_key is None else props.encryption_key,
+                failure_queue=self.failure_queue if props.failure_queue is None else props.failure_queue,
+            )
         fn = SecureFunction(stack, function_id, props)
         if configure is not None:
             configure(fn)
@@ -291,6 +324,11 @@ class LambdaService(Construct):
         ``props``: :class:`ServiceMonitoringProps` () without a dashboard (one dashboard holds at most
         500 widgets: about 60 functions).
 
+        The service's shared failure queue is alarmed once, on the returned construct
+        (``FailureQueueDepth``; with ``alarm_set="full"`` also ``FailureDeadLetterQueueDepth``, see
+        :attr:`failure_queue_alarms`), instead of once per function: with the compact set a function then
+        costs 2 billed alarm metrics (``Errors``, ``Throttles``), $0.20/month.
+
         Raises:
             LambdaConstructsError: a shard would exceed ``max_resources`` (fix: ``monitored=True``).
         """
@@ -300,7 +338,10 @@ class LambdaService(Construct):
         if props.alarm_topic is None and props.alarm_topic_key is None:
             props = dataclasses.replace(props, alarm_topic_key=self.key)  # no second key ($1.00/month)
         top = ServiceMonitoring(self, construct_id, dataclasses.replace(props, functions=()))
-        shard_props = dataclasses.replace(props, alarm_topic=top.alarm_topic, dashboard=False)
+        shared = self._alarm_failure_queue(top, props)
+        shard_props = dataclasses.replace(
+            props, alarm_topic=top.alarm_topic, dashboard=False, exclude_queues=(*props.exclude_queues, *shared)
+        )
         for index, stack in self.shard_stacks.items():
             fns = [fn for fid, fn in self.functions.items() if self._placements[fid].shard == index]
             if not fns:
@@ -402,6 +443,71 @@ class LambdaService(Construct):
 
     def _new_shared_key(self) -> kms.Key:
         return new_key(self, "SharedKey", f"Environment, logs and failure queues of the functions of {self.node.path}")
+
+    def _new_failure_queue(self) -> sqs.Queue:
+        """The service's failure queue and its redrive queue, configured as a function's own (function.py)."""
+        common: dict[str, object] = {
+            "encryption": sqs.QueueEncryption.KMS,
+            "encryption_master_key": self.key,
+            "enforce_ssl": True,
+            "retention_period": Duration.days(14),
+            "removal_policy": RemovalPolicy.RETAIN,
+        }
+        self.failure_dlq = sqs.Queue(self, "FailureDeadLetterQueue", **common)  # type: ignore[arg-type]
+        acknowledge_rule(
+            self.failure_dlq, "SQSRedrivePolicy", LIBRARY_ACKNOWLEDGEMENTS["SQSRedrivePolicy"], ("Serverless",)
+        )
+        return sqs.Queue(
+            self,
+            "FailureQueue",
+            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=5, queue=self.failure_dlq),
+            **common,  # type: ignore[arg-type]
+        )
+
+    def _alarm_failure_queue(self, top: ServiceMonitoring, props: ServiceMonitoringProps) -> list[sqs.IQueue]:
+        """One depth alarm on the shared failure queue (and, with the full set, its redrive queue) on ``top``;
+        return the queues alarmed, which the functions' monitoring then leaves out."""
+        from lambda_constructs.monitoring.shared_queue import queue_depth_alarm
+
+        if self.failure_queue is None or self.failure_dlq is None:
+            return []
+        queues: dict[str, tuple[sqs.IQueue, str]] = {
+            "FailureQueue": (
+                self.failure_queue,
+                "asynchronous events of the service's functions failed every retry",
+            )
+        }
+        if props.alarm_set == "full":
+            queues["FailureDeadLetterQueue"] = (
+                self.failure_dlq,
+                "failed asynchronous events were received 5 times from the failure queue without being deleted",
+            )
+        for name, (queue, summary) in queues.items():
+            alarm = queue_depth_alarm(
+                top, f"{name}Depth", queue, thresholds=props.thresholds, topic=top.alarm_topic, summary=summary
+            )
+            if alarm is not None:
+                self.failure_queue_alarms[f"{name}Depth"] = alarm
+        if top.dashboard is not None:
+            from aws_cdk import aws_cloudwatch as cw
+
+            period = props.thresholds.period
+            top.dashboard.add_widgets(
+                cw.GraphWidget(
+                    title=f"{self.node.id}: shared failure queues",
+                    left=[
+                        q.metric_approximate_number_of_messages_visible(
+                            period=period, statistic="Maximum", label=f"{name} messages"
+                        )
+                        for name, q in (
+                            ("FailureQueue", self.failure_queue),
+                            ("FailureDeadLetterQueue", self.failure_dlq),
+                        )
+                    ],
+                    width=8,
+                )
+            )
+        return [self.failure_queue, self.failure_dlq]
 
 
 @dataclass(frozen=True)

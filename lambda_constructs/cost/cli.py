@@ -68,9 +68,29 @@ def to_json(stacks: list[StackCost], prices: PriceTable) -> dict[str, Any]:
     }
 
 
+#: The singular of each resource kind :mod:`lambda_constructs.cost.estimate` reports (kinds are plural).
+_SINGULAR = {
+    "KMS keys": "KMS key",
+    "alarm metrics": "alarm metric",
+    "alarm metrics (high resolution)": "alarm metric (high resolution)",
+    "composite alarms": "composite alarm",
+    "dashboards": "dashboard",
+    "secrets": "secret",
+    "NAT gateways": "NAT gateway",
+    "interface endpoint-AZs": "interface endpoint-AZ",
+}
+
+
+def _count(units: float, kind: str) -> str:
+    """``"1 KMS key"``, ``"2 KMS keys"``: the kind in the singular for exactly one unit."""
+    return f"{units:g} {_SINGULAR.get(kind, kind) if units == 1 else kind}"
+
+
 def _kinds(bill: Bill) -> str:
     return (
-        ", ".join(f"{line.units:g} {kind} ${line.usd:,.2f}" for kind, line in sorted(bill.lines.items()) if line.units)
+        ", ".join(
+            f"{_count(line.units, kind)} ${line.usd:,.2f}" for kind, line in sorted(bill.lines.items()) if line.units
+        )
         or "nothing billed"
     )
 

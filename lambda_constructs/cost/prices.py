@@ -14,9 +14,10 @@ Every price is a us-east-1 list price read on :data:`PRICES_DATE` from AWS's own
   math expression is billed for every metric in the expression; anomaly-detection alarms are billed
   3 metrics (the metric and the band's upper and lower bound); composite alarms $0.50 each; dashboards
   $3.00 per dashboard per month (the first 3 of an account are free: not subtracted here); the free
-  tier's 10 alarm metrics are not subtracted either. Metrics Insights query alarms are priced
-  separately on that page (they are excluded from the free tier): their price could not be checked
-  offline, so the estimate flags them instead of guessing.
+  tier's 10 alarm metrics are not subtracted either. Metrics Insights query alarms are billed $0.10
+  per month per metric the query analyzes, outside the free tier: how many metrics that is depends on
+  what the account publishes when the alarm runs, not on the template, so the estimate flags them
+  instead of guessing.
 - Secrets Manager: https://aws.amazon.com/secrets-manager/pricing/ — $0.40 per secret per month.
 - VPC: https://aws.amazon.com/privatelink/pricing/ — interface endpoint $0.01 per hour per
   Availability Zone (730 h = $7.30 per subnet it is placed in); https://aws.amazon.com/vpc/pricing/ —

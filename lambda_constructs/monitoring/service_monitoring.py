@@ -86,6 +86,10 @@ class ServiceMonitoringProps:
     """Subscribe every function's log group to this destination (Kinesis, Firehose, Lambda). Default: none."""
     log_filter_pattern: logs.IFilterPattern | None = None
     """Pattern of the subscription. Default: all events."""
+    exclude_queues: Sequence[sqs.IQueue] = ()
+    """Queues no function gets an alarm or a graph of: a queue many functions share, alarmed once
+    elsewhere (:meth:`LambdaService.monitor <lambda_constructs.service.LambdaService.monitor>` passes the
+    service's failure queue and its redrive queue, which it alarms once). Default: none."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,8 @@ class FunctionMonitoring(Construct):
         self.thresholds = thresholds
         self.alarms: dict[str, cw.Alarm] = {}
         self.stream_triggers: list[Trigger] = [r.trigger for r in fn.trigger_results if is_stream_trigger(r)]
-        self.queues: dict[str, Any] = _queues_of(fn)
+        excluded = {id(q) for q in scope.props.exclude_queues}
+        self.queues: dict[str, Any] = {k: q for k, q in _queues_of(fn).items() if id(q) not in excluded}
         self._action = cw_actions.SnsAction(topic)
         self._snapshot = _snapshot(fn)
         self._timeout_s = duration_seconds(fn.props.timeout)
@@ -184,7 +189,7 @@ class FunctionMonitoring(Construct):
                 "invocations were throttled (any alias or version)",
                 "raise reserved concurrency or the account's concurrency quota",
             )
-        if t.queue_messages is not None and self.fn.failure_dlq is not None:
+        if t.queue_messages is not None and self.fn.failure_dlq is not None and "FailureQueue" in self.queues:
             self._alarm(
                 "FailureQueueDepth",
                 self.fn.failure_queue.metric_approximate_number_of_messages_visible(

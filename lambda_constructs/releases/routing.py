@@ -29,9 +29,9 @@ def check_alias_routing(
       ``AdditionalVersion``/``Weight``); "You can point an alias to a maximum of two Lambda function versions
       ... the alias cannot point to $LATEST" (docs.aws.amazon.com/lambda/latest/dg/configuring-alias-routing.html).
     """
-    on_latest = version.version == "$LATEST"
+    # ``version.version`` is read only when a rule needs it: two jsii round trips per alias otherwise (#21).
     if provisioned is not None and not is_token(provisioned):
-        if on_latest:
+        if version.version == "$LATEST":
             raise fail(
                 fn,
                 f"alias {name}: provisioned concurrency cannot be configured on $LATEST (aws/aws-cdk#19103)",
@@ -50,7 +50,7 @@ def check_alias_routing(
             fix="keep a single VersionWeight",
         )
     (extra,) = weighted
-    if on_latest or extra.version.version == "$LATEST":
+    if version.version == "$LATEST" or extra.version.version == "$LATEST":
         raise fail(
             fn,
             f"alias {name}: a weighted alias cannot point to $LATEST (AdditionalVersion is a version number)",

@@ -44,8 +44,9 @@ MAX_BATCH = 10_000
 SQS_MAX_BATCH_WITHOUT_WINDOW = 10
 #: SQS's maximum visibility timeout (12 hours).
 SQS_MAX_VISIBILITY_SECONDS = 43_200
-#: Retention of a created source queue (SQS's default, 4 days), one shared Duration.
-SQS_RETENTION = Duration.days(4)
+#: Retention of a created source queue in seconds (SQS's default, 4 days; a shared Duration is made on
+#: first use by ``validation.seconds``: importing the library makes no jsii call).
+SQS_RETENTION_SECONDS = 4 * 24 * 3600
 #: LIBRARY_ACKNOWLEDGEMENTS keys used here.
 ESM_DESTINATION_ACK = "LambdaEventSourceMappingDestination"
 NETWORK_ACK = "AwsSolutions-IAM5[Resource::*] (event source network interfaces)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from aws_cdk import Aws, Duration, RemovalPolicy
@@ -16,8 +17,14 @@ from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, 
 from lambda_constructs.errors import fail
 from lambda_constructs.validation import is_token
 
-#: Messages stay this long in a dead-letter queue the library creates.
-DLQ_RETENTION = Duration.days(14)
+
+@cache
+def dlq_retention() -> Duration:
+    """How long messages stay in a dead-letter queue the library creates: 14 days, one shared Duration,
+    created on first use (importing the library makes no jsii call)."""
+    return Duration.days(14)
+
+
 #: LIBRARY_ACKNOWLEDGEMENTS key of the reason for terminal dead-letter queues of trigger queues.
 TRIGGER_DLQ_ACK = "SQSRedrivePolicy (trigger dead-letter queue)"
 DELIVERY_DLQ_ACK = "AwsSolutions-SQS3"
@@ -36,7 +43,7 @@ def dead_letter_queue(
         encryption=sqs.QueueEncryption.KMS,
         encryption_master_key=key,
         enforce_ssl=True,
-        retention_period=DLQ_RETENTION,
+        retention_period=dlq_retention(),
         removal_policy=RemovalPolicy.RETAIN,
         fifo=True if fifo else None,
     )

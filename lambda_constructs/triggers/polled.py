@@ -15,7 +15,7 @@ from lambda_constructs.triggers._polled import (
     NETWORK_ACK,
     SQS_MAX_BATCH_WITHOUT_WINDOW,
     SQS_MAX_VISIBILITY_SECONDS,
-    SQS_RETENTION,
+    SQS_RETENTION_SECONDS,
     PolledSource,
     StartingPosition,
 )
@@ -52,7 +52,7 @@ __all__ = [
     "SQS_DEFAULT_VISIBILITY_SECONDS",
     "SQS_MAX_BATCH_WITHOUT_WINDOW",
     "SQS_MAX_VISIBILITY_SECONDS",
-    "SQS_RETENTION",
+    "SQS_RETENTION_SECONDS",
     "DocumentDbTrigger",
     "DynamoDbStreamTrigger",
     "FullDocument",

@@ -20,7 +20,7 @@ from lambda_constructs.triggers._polled import (
     MAX_BATCH,
     SQS_MAX_BATCH_WITHOUT_WINDOW,
     SQS_MAX_VISIBILITY_SECONDS,
-    SQS_RETENTION,
+    SQS_RETENTION_SECONDS,
     PolledSource,
     _check_window,
     _filters,
@@ -172,7 +172,7 @@ class SqsTrigger:
         overrides = given_fields(self.queue_props) if self.queue_props is not None else {}
         settings: dict[str, Any] = {
             "visibility_timeout": seconds(min(SQS_MAX_VISIBILITY_SECONDS, int(required + 0.999))),
-            "retention_period": SQS_RETENTION,
+            "retention_period": seconds(SQS_RETENTION_SECONDS),
             "removal_policy": RemovalPolicy.RETAIN,
             "dead_letter_queue": sqs.DeadLetterQueue(
                 max_receive_count=self.max_receive_count, queue=source.dead_letter_queue

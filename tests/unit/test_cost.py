@@ -142,6 +142,9 @@ def test_cli_prints_stacks_functions_and_prices(assembly: Path, capsys: pytest.C
     assert main(["cost", "--assembly", str(assembly)]) == 0
     out = capsys.readouterr().out
     assert "us-east-1 list prices of" in out and SHARED in out and "Top/A: $1.30" in out
+    # One unit in the singular, more in the plural ("1 KMS keys" before).
+    assert "Top/A: $1.30 — 1 KMS key $1.00, 3 alarm metrics $0.30" in out
+    assert "2 KMS keys $2.00" in out  # the shared line of Top: "Spare" and the stack's function key
     assert main(["cost", "--assembly", str(assembly), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["prices"]["usd_per_month"]["kms_key"] == DEFAULT_PRICES["kms_key"]

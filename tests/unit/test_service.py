@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tempfile
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_sqs as sqs
 
 from lambda_constructs import LambdaConstructsError, SecureFunctionProps, _compat
 from lambda_constructs.service import (
@@ -126,14 +128,14 @@ def test_duplicate_id_is_rejected() -> None:
 
 def test_a_function_larger_than_the_budget_is_rejected() -> None:
     app = fast_app()
-    svc = LambdaService(cdk.Stack(app, "Svc"), "Orders", LambdaServiceProps(max_resources=10))
-    with pytest.raises(LambdaConstructsError, match=r"alone has \d+ resources, more than the per-stack budget of 10"):
+    svc = LambdaService(cdk.Stack(app, "Svc"), "Orders", LambdaServiceProps(max_resources=6))
+    with pytest.raises(LambdaConstructsError, match=r"alone has \d+ resources, more than the per-stack budget of 6"):
         svc.add_function("big", PROPS)
 
 
 def test_a_full_shard_is_rejected_with_free_shards_named() -> None:
     app = fast_app()
-    svc = LambdaService(cdk.Stack(app, "Svc"), "Orders", LambdaServiceProps(shards=2, max_resources=20))
+    svc = LambdaService(cdk.Stack(app, "Svc"), "Orders", LambdaServiceProps(shards=2, max_resources=12))
     svc.add_function("a", PROPS, shard=0)
     with pytest.raises(LambdaConstructsError, match=r"shard 0 is full.*free: 1"):
         svc.add_function("b", PROPS, shard=0)
@@ -141,7 +143,7 @@ def test_a_full_shard_is_rejected_with_free_shards_named() -> None:
 
 def test_aliases_added_after_add_function_are_counted_when_added() -> None:
     app = fast_app()
-    svc = LambdaService(cdk.Stack(app, "Svc"), "Orders", LambdaServiceProps(shards=1, max_resources=20))
+    svc = LambdaService(cdk.Stack(app, "Svc"), "Orders", LambdaServiceProps(shards=1, max_resources=16))
     fn = svc.add_function("a", PROPS)
     before = svc.placement("a").resources
     fn.add_alias("b", fn.latest_version)  # an alias + its EventInvokeConfig
@@ -150,7 +152,7 @@ def test_aliases_added_after_add_function_are_counted_when_added() -> None:
     for name in ("c", "d", "e"):
         fn.add_alias(name, fn.latest_version)
     with pytest.raises(
-        LambdaConstructsError, match=r"function a alone has 22 resources, more than the per-stack budget"
+        LambdaConstructsError, match=r"function a alone has 18 resources, more than the per-stack budget"
     ):
         fn.add_alias("f", fn.latest_version)
 
@@ -161,7 +163,7 @@ def test_resources_added_behind_the_library_fail_synth_over_the_shard_budget() -
     app = fast_app()
     svc = LambdaService(cdk.Stack(app, "Svc"), "Orders", LambdaServiceProps(shards=1, max_resources=20))
     fn = svc.add_function("a", PROPS)
-    for i in range(10):  # plain constructs under the function: not counted when added
+    for i in range(15):  # plain constructs under the function: not counted when added
         sqs.CfnQueue(fn, f"Extra{i}")
     with pytest.raises(
         Exception,
@@ -200,14 +202,22 @@ def test_check_template_limits_names_templates_over_budget(tmp_path: Path) -> No
 # ------------------------------------------------------------------------------ monitoring
 
 
-def _monitored(*, monitored: bool, max_resources: int) -> tuple[cdk.App, LambdaService]:
+def _monitored(*, monitored: bool, max_resources: int, per_function: bool = False) -> tuple[cdk.App, LambdaService]:
     app = fast_app()
     svc = LambdaService(
-        cdk.Stack(app, "Svc"), "Orders", LambdaServiceProps(shards=1, max_resources=max_resources, monitored=monitored)
+        cdk.Stack(app, "Svc"),
+        "Orders",
+        LambdaServiceProps(
+            shards=1, max_resources=max_resources, monitored=monitored, failure_queue_per_function=per_function
+        ),
     )
     for function_id in ("a", "b"):
         svc.add_function(function_id, PROPS)
     return app, svc
+
+
+def _alarms(template: dict[str, Any]) -> list[dict[str, Any]]:
+    return [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"]
 
 
 def test_monitor_puts_alarms_in_the_shards_and_one_topic_in_the_parent() -> None:
@@ -216,13 +226,19 @@ def test_monitor_puts_alarms_in_the_shards_and_one_topic_in_the_parent() -> None
     assembly = app.synth()
     parent = assembly.get_stack_artifact("Svc").template
     assert [r["Type"] for r in parent["Resources"].values()].count("AWS::SNS::Topic") == 1
-    assert not [r for r in parent["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    # One alarm on the shared failure queue, in the parent, for every function of the service.
+    (queue_alarm,) = _alarms(parent)
+    assert queue_alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert svc.failure_queue is not None
+    queue_id = cdk.Stack.of(svc).get_logical_id(svc.failure_queue.node.default_child)  # type: ignore[arg-type]
+    assert queue_alarm["Dimensions"][0]["Value"] == {"Fn::GetAtt": [queue_id, "QueueName"]}
+    assert set(svc.failure_queue_alarms) == {"FailureQueueDepth"}
+    assert "requestContext.functionArn" in queue_alarm["AlarmDescription"]
     (nested_file,) = Path(assembly.directory).glob("*.nested.template.json")
     nested = json.loads(nested_file.read_text())
-    alarms = [r["Properties"] for r in nested["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"]
-    assert sorted(a["MetricName"] for a in alarms) == sorted(
-        ["Errors", "Throttles", "ApproximateNumberOfMessagesVisible"] * 2
-    )
+    alarms = _alarms(nested)
+    # Two billed alarm metrics per function: no per-function failure-queue alarm.
+    assert sorted(a["MetricName"] for a in alarms) == sorted(["Errors", "Throttles"] * 2)
     # Every alarm notifies the service's one topic, passed in as a nested-stack parameter.
     assert all(a["AlarmActions"] == [{"Ref": a["AlarmActions"][0]["Ref"]}] for a in alarms)
     assert {a["AlarmActions"][0]["Ref"] for a in alarms} <= set(nested["Parameters"])
@@ -233,11 +249,72 @@ def test_monitor_puts_alarms_in_the_shards_and_one_topic_in_the_parent() -> None
 
 
 def test_monitor_without_room_fails_with_the_fix() -> None:
-    _, svc = _monitored(monitored=False, max_resources=30)
-    with pytest.raises(LambdaConstructsError, match=r"over the budget of 30.*monitored=True"):
+    _, svc = _monitored(monitored=False, max_resources=20)
+    with pytest.raises(LambdaConstructsError, match=r"over the budget of 20.*monitored=True"):
         svc.monitor()
 
 
 def test_monitored_service_keeps_room_when_adding() -> None:
     with pytest.raises(LambdaConstructsError, match="shard 0 is full"):
         _monitored(monitored=True, max_resources=30)
+
+
+def test_functions_share_one_failure_queue_in_the_parent() -> None:
+    app, svc = _monitored(monitored=False, max_resources=400)
+    a, b = svc.functions["a"], svc.functions["b"]
+    assert a.failure_queue is b.failure_queue is svc.failure_queue and a.failure_dlq is None
+    parent_stack = cdk.Stack.of(svc)
+    assert svc.failure_queue is not None
+    queue_id = parent_stack.get_logical_id(svc.failure_queue.node.default_child)  # type: ignore[arg-type]
+    assembly = app.synth()
+    parent = assembly.get_stack_artifact("Svc").template
+    queues = {lid: r for lid, r in parent["Resources"].items() if r["Type"] == "AWS::SQS::Queue"}
+    assert len(queues) == 2 and queues[queue_id]["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 5
+    assert queues[queue_id]["Properties"]["KmsMasterKeyId"] == {
+        "Fn::GetAtt": [parent_stack.get_logical_id(svc.key.node.default_child), "Arn"]  # type: ignore[arg-type]
+    }
+    (nested_file,) = Path(assembly.directory).glob("*.nested.template.json")
+    nested = json.loads(nested_file.read_text())
+    assert not [r for r in nested["Resources"].values() if r["Type"] == "AWS::SQS::Queue"]
+    (param,) = [p for p in nested["Parameters"] if "FailureQueue" in p]
+    configs = [r["Properties"] for r in nested["Resources"].values() if r["Type"] == "AWS::Lambda::EventInvokeConfig"]
+    assert len(configs) == 4  # $LATEST and the live alias of both functions
+    assert all(c["DestinationConfig"]["OnFailure"]["Destination"] == {"Ref": param} for c in configs)
+    assert {(r.shard_id, r.producer_path) for r in svc.cross_stack_references()} == {
+        ("Shard000", "Svc/Orders/SharedKey"),
+        ("Shard000", "Svc/Orders/FailureQueue"),
+    }
+
+
+def test_failure_queue_per_function_keeps_the_previous_design() -> None:
+    app, svc = _monitored(monitored=True, max_resources=400, per_function=True)
+    assert svc.failure_queue is None and svc.functions["a"].failure_dlq is not None
+    svc.monitor()
+    assembly = app.synth()
+    parent = assembly.get_stack_artifact("Svc").template
+    assert not _alarms(parent)
+    assert not [r for r in parent["Resources"].values() if r["Type"] == "AWS::SQS::Queue"]
+    (nested_file,) = Path(assembly.directory).glob("*.nested.template.json")
+    alarms = _alarms(json.loads(nested_file.read_text()))
+    assert sorted(a["MetricName"] for a in alarms) == sorted(
+        ["Errors", "Throttles", "ApproximateNumberOfMessagesVisible"] * 2
+    )
+
+
+def test_full_alarm_set_alarms_the_shared_queues_once() -> None:
+    from lambda_constructs.monitoring import ServiceMonitoringProps
+
+    app, svc = _monitored(monitored=False, max_resources=400)
+    own = svc.add_function(
+        "own", dataclasses.replace(PROPS, failure_queue=sqs.Queue(cdk.Stack.of(svc), "OwnQueue")), shard=0
+    )
+    top = svc.monitor(props=ServiceMonitoringProps(alarm_set="full", dashboard=True))
+    assert set(svc.failure_queue_alarms) == {"FailureQueueDepth", "FailureDeadLetterQueueDepth"}
+    assert own.failure_queue is not svc.failure_queue
+    shard = svc.shard_stacks[0].node.find_child("Monitoring")
+    per_function = {fid: set(m.alarms) for fid, m in shard.functions.items()}  # type: ignore[attr-defined]
+    # No function alarms on the shared queues; a function's own queue keeps its alarm.
+    assert not any("FailureQueue" in name for fid in ("a", "b") for name in per_function[fid])
+    assert "FailureQueueDepth" in per_function["own"]
+    assert top.dashboard is not None
+    app.synth()

@@ -1,0 +1,58 @@
+"""The depth alarm of a queue many functions share (a :class:`~lambda_constructs.service.LambdaService`'s
+failure queue): one alarm for all of them instead of one per function.
+
+A standard alarm is billed per metric it evaluates, $0.10 a month each
+(https://aws.amazon.com/cloudwatch/pricing/), so a queue shared by N functions alarmed once costs
+$0.10 instead of N × $0.10. It loses no information: every message is Lambda's invocation record,
+whose ``requestContext.functionArn`` names the function and the alias or version that failed
+(https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html).
+"""
+
+from __future__ import annotations
+
+from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from lambda_constructs.monitoring.thresholds import AlarmThresholds
+
+#: Every alarm treats missing data as not breaching (as :data:`lambda_constructs.monitoring.MISSING_DATA`).
+_MISSING_DATA = cw.TreatMissingData.NOT_BREACHING
+
+
+def queue_depth_alarm(
+    scope: Construct,
+    construct_id: str,
+    queue: sqs.IQueue,
+    *,
+    thresholds: AlarmThresholds,
+    topic: sns.ITopic,
+    summary: str,
+) -> cw.Alarm | None:
+    """An alarm (construct id ``construct_id``) when ``queue`` holds ``thresholds.queue_messages`` or more
+    visible messages, sending to ``topic`` on alarm and on return to OK.
+
+    ``summary`` says what the messages are; the description names the queue's construct path and the fix.
+    Returns None when ``thresholds.queue_messages`` is None (queue alarms switched off).
+    """
+    if thresholds.queue_messages is None:
+        return None
+    alarm = cw.Alarm(
+        scope,
+        construct_id,
+        metric=queue.metric_approximate_number_of_messages_visible(period=thresholds.period, statistic="Maximum"),
+        threshold=thresholds.queue_messages,
+        evaluation_periods=thresholds.evaluation_periods,
+        comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treat_missing_data=_MISSING_DATA,
+        alarm_description=(
+            f"{queue.node.path}: {summary}. Fix: inspect the messages (requestContext.functionArn names the "
+            "function and the alias or version), fix the cause, then redrive them."
+        ),
+    )
+    action = cw_actions.SnsAction(topic)
+    alarm.add_alarm_action(action)
+    alarm.add_ok_action(action)
+    return alarm
