@@ -15,6 +15,7 @@ name to a command read by several tests (e.g. a module's fixture), started when 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import queue
 import signal
@@ -34,8 +35,8 @@ from tests.helpers import ROOT
 class BackgroundRun:
     """One command run in its own process group, output captured to files.
 
-    ``queued=True``: started by the queue (at most ``QUEUE_LIMIT`` queued commands at a time, in order),
-    or at once when a test asks for its result first.
+    ``queued=True``: started by the queue (at most ``QUEUE_LIMIT`` queued commands at a time; lowest
+    ``priority`` first, then in order), or at once when a test asks for its result first.
     """
 
     argv: list[str]
@@ -43,13 +44,14 @@ class BackgroundRun:
     cwd: Path = ROOT
     env: dict[str, str] | None = None  # None: this process's environment
     queued: bool = False
+    priority: int = 1
     proc: subprocess.Popen[bytes] | None = field(init=False, default=None)
     started: float = field(init=False, default=0.0)
     stopped: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
         if self.queued:
-            _QUEUE.put(self)
+            _QUEUE.put((self.priority, next(_ORDER), self))
         else:
             self.launch()
 
@@ -102,19 +104,22 @@ class BackgroundRun:
 #: in-process tests and the other background commands: all at once would need ~0.7 GB each and thrash.
 QUEUE_LIMIT = 2
 _LOCK = threading.Lock()
-_QUEUE: queue.Queue[BackgroundRun] = queue.Queue()
+_QUEUE: queue.PriorityQueue[tuple[int, int, BackgroundRun]] = queue.PriorityQueue()
+_ORDER = itertools.count()
 
 
 def _feed() -> None:
-    """Start queued commands in order, keeping at most QUEUE_LIMIT of them running (a daemon thread)."""
+    """Start queued commands (lowest priority first, then in order), keeping at most QUEUE_LIMIT of them
+    running (a daemon thread). A slot is free before the next command is taken: a later, more urgent one
+    (the example-app deploy, queued when the assembly is synthesized) goes before the ones waiting."""
     running: list[BackgroundRun] = []
     while True:
-        run = _QUEUE.get()
         while True:
             running = [r for r in running if r.proc is not None and r.proc.poll() is None]
             if len(running) < QUEUE_LIMIT:
                 break
             time.sleep(0.2)
+        _, _, run = _QUEUE.get()
         with _LOCK:
             skip = run.stopped
         if not skip:
@@ -174,13 +179,14 @@ EXAMPLE_ASSEMBLY = "LAMBDA_CONSTRUCTS_TEST_EXAMPLE_ASSEMBLY"
 
 
 def start_pytest_child(nodeid: str, example_assembly: str | None = None) -> BackgroundRun:
-    """``python -m pytest NODEID`` in a fresh process (queued): an offloaded test, run as written."""
+    """``python -m pytest NODEID`` in a fresh process (queued): an offloaded test, run as written. The child
+    of an example-assembly test goes first (it is the longest and can only start once the app is synthesized)."""
     workdir = Path(tempfile.mkdtemp(prefix="pytest-child-"))
     argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly", "-rA", nodeid]
     env = {**os.environ, CHILD: nodeid}
     if example_assembly is not None:
         env[EXAMPLE_ASSEMBLY] = example_assembly
-    return BackgroundRun(argv, workdir, env=env, queued=True)
+    return BackgroundRun(argv, workdir, env=env, queued=True, priority=0 if example_assembly else 1)
 
 
 def start_make_docs() -> BackgroundRun:
