@@ -13,7 +13,18 @@ from typing import Any
 import pytest
 
 from tests import oracles
-from tests.background import ON_EXAMPLE_ASSEMBLY, STARTERS, BackgroundRun
+from tests.background import (
+    CHILD,
+    EXAMPLE_ASSEMBLY,
+    OFFLOADED,
+    OFFLOADED_ON_EXAMPLE_ASSEMBLY,
+    ON_EXAMPLE_ASSEMBLY,
+    SHARED,
+    STARTERS,
+    BackgroundRun,
+    SharedJob,
+    start_pytest_child,
+)
 from tests.helpers import nag_findings, new_app
 
 _BACKGROUND: dict[str, BackgroundRun] = {}
@@ -57,14 +68,67 @@ def aws_oracles() -> Iterator[None]:
     assert not found, "AWS oracles (tests/oracles; reviewed exceptions in iam_reviewed.toml):\n" + "\n".join(found)
 
 
+def _offloaded(nodeid: str) -> bool:
+    return (nodeid in OFFLOADED or nodeid in OFFLOADED_ON_EXAMPLE_ASSEMBLY) and os.environ.get(CHILD) != nodeid
+
+
+def _awaits_background(nodeid: str) -> bool:
+    return (
+        nodeid in STARTERS
+        or nodeid in ON_EXAMPLE_ASSEMBLY
+        or _offloaded(nodeid)
+        or any(_uses(job, nodeid) for job in SHARED.values())
+    )
+
+
+def _uses(job: SharedJob, nodeid: str) -> bool:
+    return any(nodeid == user or nodeid.startswith(user + "[") for user in job.users)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests that await a background command last (in their collected order): until then the
+    commands run on the second core beside the in-process tests, instead of the session waiting for
+    them early. The first other test that reads the example assembly runs first: its synthesis starts the
+    commands that check it. Every test still runs; none depends on another's order (each test waits for
+    its own command)."""
+    items.sort(key=lambda item: _awaits_background(item.nodeid))  # stable: the order within each part is kept
+    readers = [i for i, item in enumerate(items) if "example_assembly" in getattr(item, "fixturenames", ())]
+    if readers and not _awaits_background(items[readers[0]].nodeid):
+        items.insert(0, items.pop(readers[0]))
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Start the background commands of the selected tests (tests/background.py: they run beside the rest)."""
     if session.config.option.collectonly:
         return
     _SELECTED.update(item.nodeid for item in session.items)
+    for nodeid in OFFLOADED:
+        if nodeid in _SELECTED and _offloaded(nodeid) and nodeid not in _BACKGROUND:
+            _BACKGROUND[nodeid] = start_pytest_child(nodeid)
     for nodeid, start in STARTERS.items():
         if nodeid in _SELECTED and nodeid not in _BACKGROUND:
             _BACKGROUND[nodeid] = start()
+    for name, job in SHARED.items():
+        if name not in _BACKGROUND and any(_uses(job, nodeid) for nodeid in _SELECTED):
+            _BACKGROUND[name] = job.start()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """An offloaded test (tests/background.py, OFFLOADED) passes, fails or skips as its child pytest did."""
+    nodeid = pyfuncitem.nodeid
+    if not _offloaded(nodeid):
+        return None
+    if nodeid not in _BACKGROUND:  # (the example_assembly fixture starts the children that read it)
+        _BACKGROUND[nodeid] = start_pytest_child(nodeid)
+    child = _BACKGROUND[nodeid].result(timeout=900)
+    summary = child.stdout.strip().splitlines()[-1] if child.stdout.strip() else ""
+    print(child.stdout[-4000:])  # the child's report (its captured output under -rA), shown on failure or -s
+    if child.returncode == 0 and " skipped" in summary and " passed" not in summary:
+        reasons = [line for line in child.stdout.splitlines() if line.startswith("SKIPPED")]
+        pytest.skip(f"skipped in its child pytest: {reasons[0] if reasons else summary}")
+    assert child.returncode == 0 and "1 passed" in summary, child.stdout[-6000:] + child.stderr[-3000:]
+    return True
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -85,6 +149,13 @@ def background_run(request: pytest.FixtureRequest) -> BackgroundRun:
     return _BACKGROUND[nodeid]
 
 
+def shared_run(name: str) -> BackgroundRun:
+    """The shared command ``name`` of tests/background.py's ``SHARED`` (started now if it was not)."""
+    if name not in _BACKGROUND:
+        _BACKGROUND[name] = SHARED[name].start()
+    return _BACKGROUND[name]
+
+
 @dataclass(frozen=True)
 class ExampleAssembly:
     """The example app synthesized with the five cdk-nag packs attached."""
@@ -96,6 +167,13 @@ class ExampleAssembly:
 
 @pytest.fixture(scope="session")
 def example_assembly(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ExampleAssembly]:
+    given = os.environ.get(EXAMPLE_ASSEMBLY)
+    if given:  # the child pytest of an offloaded test: the parent's assembly, not synthesized again
+        data = json.loads(given)
+        outdir = Path(data["outdir"])
+        templates = {name: json.loads((outdir / file).read_text()) for name, file in data["templates"].items()}
+        yield ExampleAssembly(outdir=outdir, templates=templates, findings=data["findings"])
+        return
     from stacks import create_stacks
 
     outdir = tmp_path_factory.mktemp("example-cdk-out")
@@ -106,4 +184,14 @@ def example_assembly(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Examp
     for nodeid, start in ON_EXAMPLE_ASSEMBLY.items():  # the checks that only read the assembly: start them now
         if nodeid in _SELECTED and nodeid not in _BACKGROUND:
             _BACKGROUND[nodeid] = start(outdir)
+    shared = json.dumps(
+        {
+            "outdir": str(outdir),
+            "templates": {stack.stack_name: stack.template_file for stack in stacks},
+            "findings": findings,
+        }
+    )
+    for nodeid in OFFLOADED_ON_EXAMPLE_ASSEMBLY:
+        if _offloaded(nodeid) and nodeid not in _BACKGROUND and (nodeid in _SELECTED or not _SELECTED):
+            _BACKGROUND[nodeid] = start_pytest_child(nodeid, example_assembly=shared)
     yield ExampleAssembly(outdir=outdir, templates=templates, findings=findings)

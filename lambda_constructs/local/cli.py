@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -175,6 +176,55 @@ def _assembly(cdk_out: Path) -> Path:
     return cdk_out
 
 
+#: Folders of the app folder that hold no source of the app (or a cloud assembly: any with a manifest.json).
+_NOT_SOURCES = frozenset({"node_modules", "__pycache__", "site-packages", "venv"})
+_SCAN_LIMIT = 20_000  # files looked at, at most: a huge folder is not worth a slow deploy start
+
+
+def _newer_source(cdk_out: Path) -> Path | None:
+    """A source of the app (a ``*.py`` file, ``cdk.json`` or a release file ``*releases.json`` in
+    ``cdk_out``'s parent folder or below) changed after the assembly was synthesized, else None.
+
+    Skipped: hidden folders (``.venv``, ``.git``), ``venv``, ``node_modules``, ``__pycache__`` and cloud assemblies
+    (folders holding a ``manifest.json``, e.g. ``cdk.out.local``). Times are the files' modification times.
+    """
+    synthesized = (cdk_out / "manifest.json").stat().st_mtime
+    newest: tuple[float, Path] | None = None
+    seen = 0
+    for folder, dirs, files in os.walk(cdk_out.parent):
+        here = Path(folder)
+        dirs[:] = [
+            d
+            for d in dirs
+            if not d.startswith(".") and d not in _NOT_SOURCES and not (here / d / "manifest.json").exists()
+        ]
+        for name in files:
+            seen += 1
+            if seen > _SCAN_LIMIT:
+                return newest[1] if newest else None
+            if name.endswith((".py", "releases.json")) or name == "cdk.json":
+                try:
+                    changed = (here / name).stat().st_mtime
+                except OSError:
+                    continue
+                if changed > synthesized and (newest is None or changed > newest[0]):
+                    newest = (changed, here / name)
+    return newest[1] if newest else None
+
+
+def _warn_if_stale(cdk_out: Path) -> None:
+    """One line on stderr when a source of the app changed after ``cdk_out`` was synthesized."""
+    newer = _newer_source(cdk_out)
+    if newer is not None:
+        print(
+            f"warning: {newer.relative_to(cdk_out.parent)} changed after the cloud assembly {cdk_out} was synthesized: "
+            "this deploys the "
+            "assembly as it is; run `cdk synth` again to deploy the change",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 def _progress(line: str) -> None:
     text = line.strip()
     if any(mark in text for mark in ("✅", "❌", "(no changes)", "_FAILED", "Deployment time")):
@@ -189,6 +239,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
     state = read_state(args.state_dir)
     cdk_out = _assembly(args.cdk_out)
+    _warn_if_stale(cdk_out)
     _check_stacks(cdk_out, list(args.stacks))
     try:
         deploy.cdk_executable(cdk_out.parent)

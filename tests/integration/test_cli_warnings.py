@@ -1,15 +1,18 @@
-"""`cdk synth` of a user's app without this repo's feature flags: the library's warning, and no stray line."""
+"""`cdk synth` of a user's app without this repo's feature flags: the library's warning, and no stray line.
+
+The synth is started right after collection and runs beside the other tests (tests/background.py).
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.background import BackgroundRun
 from tests.helpers import ROOT
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -27,16 +30,23 @@ app.synth()
 """
 
 
-def test_library_warning_without_a_jsii_program_frame(tmp_path: Path) -> None:
-    (tmp_path / "code").mkdir()
-    (tmp_path / "code" / "app.py").write_text("def handler(event, context):\n    return 1\n")
-    (tmp_path / "app.py").write_text(APP)
-    (tmp_path / "cdk.json").write_text(json.dumps({"app": f"{sys.executable} app.py"}))  # no "context": no flags
+def prepare(folder: Path) -> tuple[list[str], dict[str, str]]:
+    """Write the app (no ``context`` in cdk.json: no flags) into ``folder``; return the command and its environment."""
+    (folder / "code").mkdir()
+    (folder / "code" / "app.py").write_text("def handler(event, context):\n    return 1\n")
+    (folder / "app.py").write_text(APP)
+    (folder / "cdk.json").write_text(json.dumps({"app": f"{sys.executable} app.py"}))  # no "context": no flags
     env = dict(os.environ, CDK_DISABLE_CLI_TELEMETRY="true")
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), str(ROOT / "node_modules" / ".bin"), env["PATH"]])
-    result = subprocess.run(
-        ["cdk", "synth", "--quiet", "--no-notices"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
-    )
+    return ["cdk", "synth", "--quiet", "--no-notices"], env
+
+
+def test_library_warning_without_a_jsii_program_frame(background_run: BackgroundRun) -> None:
+    # Started after collection, beside the other tests (tests/background.py); the same command as in a shell.
+    assert background_run.argv == ["cdk", "synth", "--quiet", "--no-notices"]
+    assert (background_run.cwd / "app.py").read_text() == APP
+    assert "context" not in json.loads((background_run.cwd / "cdk.json").read_text())
+    result = background_run.result(timeout=300)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "the function may run 60 s but API Gateway waits only 29 s" in output

@@ -20,11 +20,10 @@ from tests.integration.sample_app import STACK_NAME, write_sample_app  # noqa: E
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def sample_cdk_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The probe app synthesized with the real CDK CLI (without CDK's built-in CloudFormation
+def synth_sample(folder: Path) -> Path:
+    """The probe app synthesized in ``folder`` with the real CDK CLI (without CDK's built-in CloudFormation
     validation: these tests are about the emulator, and the probe is plain aws-cdk-lib)."""
-    app_dir = write_sample_app(tmp_path_factory.mktemp("probe-app"))
+    app_dir = write_sample_app(folder)
     return deploy.synth(app_dir, log_path=app_dir / "cdk.log", validation=False)
 
 
@@ -33,7 +32,9 @@ def log_dir(tmp_path: Path) -> Iterator[Path]:
     yield tmp_path / "emulator"
 
 
-def test_deploy_verify_invoke_sample_app(sample_cdk_out: Path, log_dir: Path) -> None:
+def test_deploy_verify_invoke_sample_app(tmp_path: Path, log_dir: Path) -> None:
+    # Runs whole in a child pytest beside the other tests (tests/background.py, OFFLOADED).
+    sample_cdk_out = synth_sample(tmp_path / "probe-app")
     cli_log = log_dir / "cli.log"
     with running_emulator(log_dir=log_dir) as emu:
         pid = emu.pid

@@ -182,11 +182,50 @@ def test_start_unknown_stack_stop(tmp_path: Path, local: Local) -> None:
         one_line_error(
             local("deploy", "--cdk-out", "missing", "--state-dir", str(state), cwd=tmp_path), "run `cdk synth`"
         )
+        # A release file edited after the synth (a `promote` without `cdk synth`): one warning line first.
+        (tmp_path / "releases.json").write_text('{"format": 1, "functions": {}}\n')
+        synthesized = (out / "manifest.json").stat().st_mtime
+        os.utime(tmp_path / "releases.json", (synthesized + 5, synthesized + 5))
+        stale = local("deploy", "Nope", "--state-dir", str(state), cwd=tmp_path)
+        warning, error = stale.stderr.strip().splitlines()
+        assert warning.startswith("warning: releases.json changed after the cloud assembly"), warning
+        assert "run `cdk synth` again" in warning and error.startswith("error: unknown stack Nope"), error
     finally:
         stopped = local("stop", "--state-dir", str(state), cwd=tmp_path)
     assert stopped.returncode == 0, stopped.stderr
     assert wait_gone(pid) and not port_in_use(port)
     assert _launchers(state) == [] and not (state / "pid").exists()
+
+
+def test_an_assembly_older_than_a_source_of_the_app_is_found(tmp_path: Path) -> None:
+    """``local deploy`` warns (one line) when a ``*.py``, ``cdk.json`` or release file of the app folder
+    changed after the synth; other files, hidden folders, node_modules and other assemblies do not count."""
+    out = tmp_path / "cdk.out"
+    out.mkdir()
+    (out / "manifest.json").write_text("{}")
+    synthesized = (out / "manifest.json").stat().st_mtime
+
+    def touch(relative: str, offset: float) -> Path:
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x")
+        os.utime(path, (synthesized + offset, synthesized + offset))
+        return path
+
+    touch("app.py", -60)
+    touch("README.md", 60)
+    touch(".venv/lib/site.py", 60)
+    touch("node_modules/x/y.py", 60)
+    touch("cdk.out.local/handler.py", 60)
+    (tmp_path / "cdk.out.local" / "manifest.json").write_text("{}")
+    touch("cdk.out/asset.abc/index.py", 60)
+    assert local_cli._newer_source(out) is None
+    touch("stacks/service.py", 30)
+    assert local_cli._newer_source(out) == tmp_path / "stacks" / "service.py"
+    touch("docs/shop-releases.json", 40)
+    assert local_cli._newer_source(out) == tmp_path / "docs" / "shop-releases.json"
+    touch("cdk.json", 50)
+    assert local_cli._newer_source(out) == tmp_path / "cdk.json"
 
 
 def test_no_cdk_cli_is_one_error_with_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,4 +1,9 @@
-"""Parallel synthesis end to end: the launcher's merged assembly equals the one-process synthesis."""
+"""Parallel synthesis end to end: the launcher's merged assembly equals the one-process synthesis.
+
+The synths (the fixture app in one process and under the launcher) need only the working tree: they are
+queued right after collection and run beside the other tests (tests/background.py, ``SHARED``); each test
+waits for the runs it reads and asserts on their output.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +17,15 @@ from pathlib import Path
 import pytest
 
 from lambda_constructs.service import check_template_limits
+from tests.conftest import shared_run
 from tests.helpers import ROOT
 
 APP = ROOT / "tests" / "fixtures" / "parallel_app" / "app.py"
 PYTHON = sys.executable
 
 
-def _env(**extra: str) -> dict[str, str]:
+def app_env(**extra: str) -> dict[str, str]:
+    """This process's environment without a CDK CLI's synth variables, plus ``extra`` (the app's switches)."""
     env = {
         **os.environ,
         "CDK_DISABLE_CLI_TELEMETRY": "true",
@@ -31,26 +38,27 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
-def launch(out: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    command = [PYTHON, "-m", "lambda_constructs.parallel", *args, "--output", str(out), "--", PYTHON, str(APP)]
-    return subprocess.run(command, cwd=ROOT, env=_env(**env), capture_output=True, text=True, timeout=600, check=False)
+def completed(name: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """The shared run ``name`` (tests/background.py) once finished, and the folder it wrote (``out``)."""
+    run = shared_run(name)
+    return run.result(timeout=900), run.workdir
 
 
 @pytest.fixture(scope="module")
-def assemblies(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def assemblies() -> tuple[Path, Path]:
     """(one-process assembly, 3-worker assembly) of the fixture app with the five packs and their report.
 
     Three workers for four shards: worker 0 builds two shards, workers 1 and 2 one each, and each
     holds the place of the others (the CDK CLI test below uses two workers).
     """
-    root = tmp_path_factory.mktemp("parallel")
-    serial = root / "serial"
-    env = _env(CDK_OUTDIR=str(serial), NAG="1", PACK_REPORT="1")
-    subprocess.run([PYTHON, str(APP)], cwd=ROOT, env=env, check=True, timeout=600)
-    result = launch(root / "parallel", "--workers", "3", NAG="1", PACK_REPORT="1")
+    serial_run, serial = completed("parallel-serial")
+    assert serial_run.args == [PYTHON, str(APP)]
+    assert serial_run.returncode == 0, serial_run.stderr
+    result, parallel = completed("parallel-3-workers")
+    assert result.args[:5] == [PYTHON, "-m", "lambda_constructs.parallel", "--workers", "3"]
     assert result.returncode == 0, result.stderr
     assert "lambda-constructs parallel: 3 workers, 2 stacks" in result.stderr
-    return serial, root / "parallel"
+    return serial / "out", parallel / "out"
 
 
 def test_the_merged_assembly_holds_the_same_files_as_one_process_writes(assemblies: tuple[Path, Path]) -> None:
@@ -89,43 +97,47 @@ def test_the_merged_parent_holds_every_shard_and_passes_the_packs(assemblies: tu
     assert all(u.resources <= 400 for u in check_template_limits(str(parallel)))
 
 
-def test_the_stacks_of_a_stage_are_merged_in_their_own_assembly(tmp_path: Path) -> None:
+def test_the_stacks_of_a_stage_are_merged_in_their_own_assembly() -> None:
     """CDK Pipelines put stacks in a Stage: a cloud assembly of its own, in a sub-directory."""
-    serial = tmp_path / "serial"
-    subprocess.run([PYTHON, str(APP)], cwd=ROOT, env=_env(CDK_OUTDIR=str(serial), STAGE="1"), check=True, timeout=600)
-    result = launch(tmp_path / "parallel", "--workers", "2", STAGE="1")
+    serial_run, serial_dir = completed("parallel-stage-serial")
+    assert serial_run.returncode == 0, serial_run.stderr
+    result, parallel_dir = completed("parallel-stage-2-workers")
+    assert result.args[3:5] == ["--workers", "2"]
     assert result.returncode == 0, result.stderr
+    serial, parallel = serial_dir / "out", parallel_dir / "out"
     stage = "assembly-Prod"
     names = sorted(p.name for p in (serial / stage).iterdir())
-    assert sorted(p.name for p in (tmp_path / "parallel" / stage).iterdir()) == names
+    assert sorted(p.name for p in (parallel / stage).iterdir()) == names
     assert len([n for n in names if n.endswith(".nested.template.json")]) == 4
     for name in names:
         if name.endswith(".template.json") or name == "manifest.json":
-            assert (tmp_path / "parallel" / stage / name).read_bytes() == (serial / stage / name).read_bytes(), name
+            assert (parallel / stage / name).read_bytes() == (serial / stage / name).read_bytes(), name
 
 
-def test_an_output_that_depends_on_the_worker_fails_the_merge(tmp_path: Path) -> None:
-    result = launch(tmp_path / "out", "--workers", "2", WORKER_DEPENDENT_OUTPUT="1")
+def test_an_output_that_depends_on_the_worker_fails_the_merge() -> None:
+    result, _ = completed("parallel-worker-dependent-output")
+    assert result.args[3:5] == ["--workers", "2"]
     assert result.returncode == 2
     assert "Svc Outputs.Built" in result.stderr
     assert "the workers of a parallel synthesis disagree" in result.stderr
     assert "declare_function" in result.stderr
 
 
-def test_a_failing_worker_fails_the_launcher_with_its_code_and_output(tmp_path: Path) -> None:
-    result = launch(tmp_path / "out", "--workers", "2", FAIL_WORKER="1")
+def test_a_failing_worker_fails_the_launcher_with_its_code_and_output() -> None:
+    result, workdir = completed("parallel-failing-worker")
+    assert result.args[3:5] == ["--workers", "2"]
     assert result.returncode == 3
     assert "worker 1/2 fails on purpose" in result.stderr
     assert "lambda-constructs parallel: worker 1/2 failed" in result.stderr
-    assert not (tmp_path / "out" / "manifest.json").exists()
-    assert not any(p.name.startswith(".out.parallel-") for p in tmp_path.iterdir())  # scratch removed
+    assert not (workdir / "out" / "manifest.json").exists()
+    assert not any(p.name.startswith(".out.parallel-") for p in workdir.iterdir())  # scratch removed
 
 
 def test_bad_launcher_arguments_exit_2_with_the_fix(tmp_path: Path) -> None:
     result = subprocess.run(
         [PYTHON, "-m", "lambda_constructs.parallel", "--workers", "0", "--", PYTHON, str(APP)],
         cwd=tmp_path,
-        env=_env(),
+        env=app_env(),
         capture_output=True,
         text=True,
         check=False,
@@ -133,7 +145,7 @@ def test_bad_launcher_arguments_exit_2_with_the_fix(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "--workers must be between 1 and 16" in result.stderr
     result = subprocess.run(
-        [PYTHON, "-m", "lambda_constructs.parallel"], cwd=tmp_path, env=_env(), capture_output=True, text=True
+        [PYTHON, "-m", "lambda_constructs.parallel"], cwd=tmp_path, env=app_env(), capture_output=True, text=True
     )
     assert result.returncode == 2
     assert "no app command given" in result.stderr
