@@ -93,10 +93,13 @@ def test_sixty_rules_on_one_alias_pass_the_20_kb_policy_limit_and_fail_synth() -
     arn = "arn:aws:lambda:us-east-1:111122223333:function:" + "x" * 64 + ":live"
     size = 55 + sum(deploy_rules.statement_bytes(p, arn) + 1 for p in permissions)
     assert 23_000 < size < 28_000, size  # the report measured ≈ 25.7 KB on AWS
-    with pytest.raises(
-        Exception, match=rf"{alias.node.path}: its resource-based policy would take ~[\d,]+ bytes for 60"
-    ):
+    expected = rf"{alias.node.path}: its resource-based policy would take ~[\d,]+ bytes for 60 permissions"
+    with pytest.raises(LambdaConstructsError, match=expected) as err:
         Template.from_stack(stack)
+    assert err.value.path == alias.node.path and "TestStack/Fn/Rule0/" in str(err.value.value)
+    assert "spread the triggers over more aliases" in err.value.fix
+    with pytest.raises(LambdaConstructsError, match=expected):
+        stack.node.root.synth()  # type: ignore[attr-defined]
 
 
 def test_forty_rules_fit() -> None:
@@ -140,8 +143,12 @@ def test_literal_part_over_4_kb_with_a_token_fails_at_synth() -> None:
     stack = new_stack()
     fn = _fn(stack, environment={"BIG": "x" * 4000})
     fn.function.add_environment("URL", "x" * 100 + sqs.Queue(stack, "Q").queue_url)  # added behind the props
-    with pytest.raises(Exception, match=r"TestStack/Fn: environment variables take 4106 bytes"):
+    expected = r"TestStack/Fn: environment variables take 4106 bytes; Lambda allows at most 4096 bytes"
+    with pytest.raises(LambdaConstructsError, match=expected) as err:
         Template.from_stack(stack)
+    assert err.value.value == ["BIG", "URL"] and err.value.fix.startswith("move large values to SSM")
+    with pytest.raises(LambdaConstructsError, match=expected):
+        stack.node.root.synth()  # type: ignore[attr-defined]
 
 
 # aws/aws-cdk#13264 -----------------------------------------------------------------------------
@@ -221,17 +228,22 @@ def test_edge_function_is_checked_as_synthesized(props: dict[str, object], expec
     settings: dict[str, object] = {"memory_size": 128, "timeout": 5, **props}
     fn = _fn(stack, **settings)
     _edge(stack, fn, cloudfront.LambdaEdgeEventType.VIEWER_REQUEST)
-    with pytest.raises(Exception, match=r"TestStack/Fn: this function runs at the edge") as err:
+    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn: this function runs at the edge") as err:
         Template.from_stack(stack)
-    assert expected in str(err.value)
+    assert expected in str(err.value) and err.value.path == "TestStack/Fn"
 
 
 def test_edge_function_in_another_region_fails() -> None:
     stack = new_stack(env=cdk.Environment(account="111122223333", region="eu-west-1"))
-    fn = _fn(stack, timeout=5, memory_size=128)
+    fn = _fn(stack, timeout=5, memory_size=128, architecture=lambda_.Architecture.X86_64)
     _edge(stack, fn, cloudfront.LambdaEdgeEventType.ORIGIN_REQUEST)
-    with pytest.raises(Exception, match=r"region eu-west-1 \(Lambda@Edge functions live in us-east-1\)"):
+    expected = (
+        r"TestStack/Fn: this function runs at the edge \(Lambda@Edge: origin-request\), but it has region eu-west-1"
+    )
+    with pytest.raises(LambdaConstructsError, match=expected):
         Template.from_stack(stack)
+    with pytest.raises(LambdaConstructsError, match=expected):
+        stack.node.root.synth()  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
@@ -248,7 +260,7 @@ def test_edge_trigger_checks_what_the_function_synthesizes(props: dict[str, obje
     fn = _fn(stack, memory_size=128, timeout=5, architecture=lambda_.Architecture.X86_64, **props)
     trigger = EdgeTrigger(event_type=cloudfront.LambdaEdgeEventType.ORIGIN_REQUEST)
     fn.add_trigger(trigger, alias="$LATEST", construct_id="Edge")  # no distribution in this app
-    with pytest.raises(Exception, match=r"TestStack/Fn: this function runs at the edge") as err:
+    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn: this function runs at the edge") as err:
         Template.from_stack(stack)
     assert expected in str(err.value) and "origin-request" in str(err.value)
 
