@@ -79,6 +79,75 @@ def test_imported_queue_gets_an_acknowledgeable_warning() -> None:
     assert len(found) == 1 and "720 s" in found[0], warnings_of(stack)
 
 
+# An imported queue whose ARN is a token: FIFO or not is unknown ------------------------------------
+
+FIFO_WARNING = (
+    "whether the queue is FIFO is unknown at synth (an imported queue whose "
+    "ARN and name are tokens); a FIFO queue takes no batching window and at most 10 messages per batch "
+    "(https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html), so this mapping (batching window "
+    "5 s, batch size 100) fails to deploy if it is one"
+)
+
+
+def _imported_by_token(stack: cdk.Stack) -> sqs.IQueue:
+    return sqs.Queue.from_queue_arn(stack, "Q", cdk.Fn.import_value("OrdersQueueArn"))
+
+
+def _fifo_warnings(stack: cdk.Stack) -> list[str]:
+    return [w for w in warnings_of(stack) if "queueFifoUnknown" in w]
+
+
+def test_token_queue_with_a_batching_window_warns_that_fifo_is_unknown() -> None:
+    stack = new_stack()
+    trigger = SqsTrigger(queue=_imported_by_token(stack), batch_size=100, max_batching_window=Duration.seconds(5))
+    _fn(stack, timeout=5).add_trigger(trigger, construct_id="Orders")
+    found = _fifo_warnings(stack)
+    assert len(found) == 1 and found[0].startswith(FIFO_WARNING), found
+    assert "[ack: lambda-constructs:queueFifoUnknown]" in found[0]
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::Lambda::EventSourceMapping", {"BatchSize": 100, "MaximumBatchingWindowInSeconds": 5}
+    )
+
+
+def test_fifo_unknown_warning_can_be_acknowledged() -> None:
+    stack = new_stack()
+    cdk.Annotations.of(stack).acknowledge_warning("lambda-constructs:queueFifoUnknown", "a standard queue")
+    trigger = SqsTrigger(queue=_imported_by_token(stack), batch_size=100, max_batching_window=Duration.seconds(5))
+    _fn(stack, timeout=5).add_trigger(trigger, construct_id="Orders")
+    assert _fifo_warnings(stack) == []
+
+
+def test_token_queue_without_fifo_only_settings_gets_no_fifo_warning() -> None:
+    stack = new_stack()
+    _fn(stack, timeout=5).add_trigger(
+        SqsTrigger(queue=_imported_by_token(stack)), construct_id="Orders"
+    )  # 10, no window
+    assert _fifo_warnings(stack) == []
+    assert len([w for w in warnings_of(stack) if "queueVisibilityUnknown" in w]) == 1
+
+
+def test_token_arn_with_a_fifo_name_is_fifo() -> None:
+    """aws-cdk-lib says fifo=False for a token ARN; a literal name ending in .fifo decides (CreateQueue QueueName)."""
+    stack = new_stack()
+    queue = sqs.Queue.from_queue_attributes(
+        stack, "Q", queue_arn=cdk.Fn.import_value("OrdersQueueArn"), queue_name="orders.fifo"
+    )
+    assert queue.fifo is False
+    trigger = SqsTrigger(queue=queue, max_batching_window=Duration.seconds(5))
+    with pytest.raises(
+        LambdaConstructsError, match=r"TestStack/Fn/Orders: a batching window is not supported for FIFO queues"
+    ):
+        _fn(stack, timeout=5).add_trigger(trigger, construct_id="Orders")
+
+
+def test_literal_standard_queue_arn_gets_no_fifo_warning() -> None:
+    stack = new_stack()
+    queue = sqs.Queue.from_queue_arn(stack, "Q", "arn:aws:sqs:eu-west-1:111122223333:orders")
+    trigger = SqsTrigger(queue=queue, batch_size=100, max_batching_window=Duration.seconds(5))
+    _fn(stack, timeout=5).add_trigger(trigger, construct_id="Orders")
+    assert _fifo_warnings(stack) == []
+
+
 # aws/aws-cdk#18369: resource-based policy size -----------------------------------------------
 
 
