@@ -144,16 +144,6 @@ _FUNCTION_PROPERTIES = {
     "Timeout": "timeout",
     "ReservedConcurrentExecutions": "reservedConcurrentExecutions",
 }
-#: The permission properties the rules read: CloudFormation name -> the L1's raw (camelCase) name.
-_PERMISSION_PROPERTIES = {
-    "FunctionName": "functionName",
-    "Principal": "principal",
-    "Action": "action",
-    "SourceAccount": "sourceAccount",
-    "SourceArn": "sourceArn",
-    "PrincipalOrgID": "principalOrgId",
-    "FunctionUrlAuthType": "functionUrlAuthType",
-}
 
 
 def _rendered(cfn: Any, names: Mapping[str, str]) -> dict[str, Any]:
@@ -162,18 +152,22 @@ def _rendered(cfn: Any, names: Mapping[str, str]) -> dict[str, Any]:
     Read from the L1's raw properties and resolved: its typed getters turn aws-cdk-lib's lazy values
     into empty structs.
     """
-    raw = Stack.of(cfn).resolve({key: cfn._cfn_properties.get(key) for key in names.values()}) or {}
-    out = {name: raw[key] for name, key in names.items() if raw.get(key) is not None}
+    given = cfn._cfn_properties  # one jsii call; then one resolve of what is set
+    wanted = {key: given[key] for key in names.values() if given.get(key) is not None}
+    raw = Stack.of(cfn).resolve(wanted) if wanted else {}
+    out = {name: raw[key] for name, key in names.items() if (raw or {}).get(key) is not None}
     environment = out.get("Environment")
     if isinstance(environment, dict):
         out["Environment"] = {"Variables": environment.get("variables") or {}}
     return out
 
 
-def function_properties(fn: SecureFunction) -> dict[str, Any]:
+def function_properties(fn: SecureFunction, *names: str) -> dict[str, Any]:
     """The properties of ``fn``'s ``AWS::Lambda::Function`` the rules read, as the template will name them
-    (``Environment``, ``Layers``, ``VpcConfig``, …), before overrides (see :func:`check_synthesized`)."""
-    return _rendered(fn.function.node.default_child, _FUNCTION_PROPERTIES)
+    (``Environment``, ``Layers``, ``VpcConfig``, …; ``names``: only these), before overrides (see
+    :func:`check_synthesized`)."""
+    wanted = {n: k for n, k in _FUNCTION_PROPERTIES.items() if n in names} if names else _FUNCTION_PROPERTIES
+    return _rendered(fn.function.node.default_child, wanted)
 
 
 # ----------------------------------------------------------------------------- sizes
@@ -249,7 +243,16 @@ def _estimate(value: Any) -> str:
 
 def permission_properties(permission: lambda_.CfnPermission) -> dict[str, Any]:
     """The properties of ``permission`` the policy rule reads, as the template will name them."""
-    return _rendered(permission, _PERMISSION_PROPERTIES)
+    values = {
+        "FunctionName": permission.function_name,
+        "Principal": permission.principal,
+        "Action": permission.action,
+        "SourceAccount": permission.source_account,
+        "SourceArn": permission.source_arn,
+        "PrincipalOrgID": permission.principal_org_id,
+        "FunctionUrlAuthType": permission.function_url_auth_type,
+    }
+    return Stack.of(permission).resolve({k: v for k, v in values.items() if v is not None}) or {}
 
 
 def statement_bytes(permission: lambda_.CfnPermission | Mapping[str, Any], resource_arn: str) -> int:
@@ -508,7 +511,7 @@ class _AppRules:
         errors: list[LambdaConstructsError] = []
         properties: dict[int, dict[str, Any]] = {}
         for fn in functions:
-            props = properties[id(fn)] = function_properties(fn)
+            props = properties[id(fn)] = function_properties(fn, "Environment", "ReservedConcurrentExecutions")
             error = _environment_error(fn, props)
             if error is not None:
                 errors.append(error)

@@ -277,7 +277,7 @@ class SqsTrigger:
             self._check_visibility(source, _visibility_seconds(queue), required, fn)
             key = queue.encryption_master_key
         else:
-            queue, visibility = self._create(source, fn, fifo, required)
+            queue, visibility = self._create(source, fn, bool(fifo), required)
             self._check_visibility(source, visibility, required, fn)
             key = self.encryption_key or fn.key
         queue_arn = queue.queue_arn
