@@ -1,8 +1,19 @@
 """Synth-time checks of the *synthesized* functions against rules AWS enforces only at deploy time.
 
-One validation per app (registered by the first :class:`~lambda_constructs.function.SecureFunction`)
-reads what the functions finally synthesize to — after every trigger, layer, extension and escape
-hatch added its part — and checks:
+The checks run twice per synthesis, on the same rules (registered by the first
+:class:`~lambda_constructs.function.SecureFunction` of an app):
+
+1. **during** synthesis, on what each function's ``AWS::Lambda::Function`` and every ``AWS::Lambda::Permission``
+   will render to — after every trigger, layer, extension and L2 escape hatch added its part: one
+   validation of the app (sizes, concurrency) and one aspect (Lambda@Edge, which must run before
+   aws-cdk-lib's own narrower edge check). The warnings are added here, so they reach the assembly;
+2. **after** synthesis, on the finished templates (:func:`check_synthesized`, called by the synth
+   boundary of :mod:`lambda_constructs.errors`): the error rules again, so that properties set on the
+   L1 with ``add_property_override`` / ``add_override`` (which only the rendered template shows) are
+   checked too.
+
+Either way a violation is a :class:`~lambda_constructs.errors.LambdaConstructsError` raised from
+``app.synth()`` / ``Template.from_stack`` naming the construct path, the value and the fix. The rules:
 
 * **environment size** – Lambda allows 4 KB for all variable names and values combined (Lambda
   quotas, https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). Literal parts
@@ -26,7 +37,8 @@ hatch added its part — and checks:
   ``lambda-constructs:reservedConcurrencyOverQuota`` on the function that crosses it.
 
 Limits: permissions and distributions in another app (or added to a function by ARN text, not by
-reference) are not seen; statement ids and deploy-time values are estimates.
+reference) are not seen; statement ids and deploy-time values are estimates; the warnings and the choice
+of which functions run at the edge are made during synthesis, so overrides do not change them.
 """
 
 from __future__ import annotations
@@ -35,17 +47,18 @@ import json
 import re
 import sys
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import jsii
-from aws_cdk import Aspects, IAspect, Stack, Token
+from aws_cdk import Aspects, IAspect, Stack, Stage, Token
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct, IValidation
 
-from lambda_constructs.errors import LambdaConstructsError, warn
+from lambda_constructs.errors import LambdaConstructsError, fail, install_synth_boundary, warn
 from lambda_constructs.validation import ENV_MAX_BYTES
 
 if TYPE_CHECKING:
@@ -82,13 +95,23 @@ EDGE_ORIGIN_TIMEOUT_S = 30
 @dataclass
 class _Registry:
     functions: list[SecureFunction] = field(default_factory=list)
+    #: id(function) -> the CloudFront events that run it (found by the edge aspect during synthesis).
+    edge_events: dict[int, set[str]] = field(default_factory=dict)
+    #: id(stack) -> (the stack, its template file in the cloud assembly).
+    templates: dict[int, tuple[Stack, Path]] = field(default_factory=dict)
+
+    def template_of(self, stack: Stack) -> Path:
+        """Where the synthesized template of ``stack`` is written (its stage's assembly directory)."""
+        if id(stack) not in self.templates:
+            self.templates[id(stack)] = (stack, Path(Stage.of(stack).outdir) / stack.template_file)  # type: ignore[union-attr]
+        return self.templates[id(stack)][1]
 
 
 _REGISTRIES: weakref.WeakKeyDictionary[IConstruct, _Registry] = weakref.WeakKeyDictionary()
 
 
 def register(fn: SecureFunction) -> None:
-    """Add ``fn`` to its app's checks (the first function of an app adds the app's validation)."""
+    """Add ``fn`` to its app's checks (the first function of an app adds the app's validation and aspect)."""
     root = fn.node.root
     registry = _REGISTRIES.get(root)
     if registry is None:
@@ -97,7 +120,55 @@ def register(fn: SecureFunction) -> None:
         # Lambda@Edge is checked by an aspect: aspects run before aws-cdk-lib resolves the tree (and, with
         # it, its own narrower edge check); on this one leaf construct it is invoked once per synthesis.
         Aspects.of(fn.function.node.default_child).add(_EdgeRules(registry))  # type: ignore[arg-type]
+    install_synth_boundary(check_synthesized)  # once per process; again if aws_cdk.assertions came since
     registry.functions.append(fn)
+
+
+def _raise(errors: list[LambdaConstructsError]) -> NoReturn:
+    """Raise the first error; the others become its notes (shown under the traceback)."""
+    first = errors[0]
+    for other in errors[1:]:
+        first.add_note(f"also: {other}")
+    raise first
+
+
+# ----------------------------------------------------------------------------- what the rules read
+
+#: The function properties the rules read: CloudFormation name -> the L1's raw (camelCase) name.
+_FUNCTION_PROPERTIES = {
+    "Environment": "environment",
+    "Layers": "layers",
+    "VpcConfig": "vpcConfig",
+    "DeadLetterConfig": "deadLetterConfig",
+    "Architectures": "architectures",
+    "MemorySize": "memorySize",
+    "Timeout": "timeout",
+    "ReservedConcurrentExecutions": "reservedConcurrentExecutions",
+}
+
+
+def _rendered(cfn: Any, names: Mapping[str, str]) -> dict[str, Any]:
+    """Properties of an L1 as its template will show them (CloudFormation names), overrides aside.
+
+    Read from the L1's raw properties and resolved: its typed getters turn aws-cdk-lib's lazy values
+    into empty structs.
+    """
+    given = cfn._cfn_properties  # one jsii call; then one resolve of what is set
+    wanted = {key: given[key] for key in names.values() if given.get(key) is not None}
+    raw = Stack.of(cfn).resolve(wanted) if wanted else {}
+    out = {name: raw[key] for name, key in names.items() if (raw or {}).get(key) is not None}
+    environment = out.get("Environment")
+    if isinstance(environment, dict):
+        out["Environment"] = {"Variables": environment.get("variables") or {}}
+    return out
+
+
+def function_properties(fn: SecureFunction, *names: str) -> dict[str, Any]:
+    """The properties of ``fn``'s ``AWS::Lambda::Function`` the rules read, as the template will name them
+    (``Environment``, ``Layers``, ``VpcConfig``, …; ``names``: only these), before overrides (see
+    :func:`check_synthesized`)."""
+    wanted = {n: k for n, k in _FUNCTION_PROPERTIES.items() if n in names} if names else _FUNCTION_PROPERTIES
+    return _rendered(fn.function.node.default_child, wanted)
 
 
 # ----------------------------------------------------------------------------- sizes
@@ -122,24 +193,36 @@ def _value_bytes(value: Any) -> tuple[int, int]:
     return 0, 1
 
 
-def _synthesized(fn: SecureFunction, prop: str) -> Any:
-    """A property of the function's ``AWS::Lambda::Function`` as it will synthesize (camelCase name).
+def _variables(properties: Mapping[str, Any]) -> dict[str, Any]:
+    environment = properties.get("Environment")
+    variables = environment.get("Variables") if isinstance(environment, dict) else None
+    return variables if isinstance(variables, dict) else {}
 
-    Read from the L1's raw properties: its typed getters turn aws-cdk-lib's lazy values into empty structs.
+
+def environment_size(fn: SecureFunction | Mapping[str, Any]) -> tuple[int, int]:
+    """(bytes known at synth, number of deploy-time values) of a function's environment.
+
+    ``fn``: a function (its synthesized environment) or the ``Properties`` of an ``AWS::Lambda::Function``.
     """
-    raw = fn.function.node.default_child._cfn_properties.get(prop)  # type: ignore[union-attr]
-    value = Stack.of(fn).resolve(raw)
-    return {} if value is None and prop in ("environment", "vpcConfig", "deadLetterConfig") else value
-
-
-def environment_size(fn: SecureFunction) -> tuple[int, int]:
-    """(bytes known at synth, number of deploy-time values) of the synthesized function's environment."""
-    variables = _synthesized(fn, "environment").get("variables") or {}
+    properties = fn if isinstance(fn, Mapping) else function_properties(fn)
     known, tokens = 0, 0
-    for name, value in variables.items():
+    for name, value in _variables(properties).items():
         k, t = _value_bytes(value)
         known, tokens = known + len(str(name).encode()) + k, tokens + t
     return known, tokens
+
+
+def _environment_error(fn: SecureFunction, properties: Mapping[str, Any]) -> LambdaConstructsError | None:
+    known, _ = environment_size(properties)
+    if known <= ENV_MAX_BYTES:
+        return None
+    return fail(
+        fn,
+        f"environment variables take {known} bytes; Lambda allows at most {ENV_MAX_BYTES} bytes in total "
+        f"({QUOTAS_URL})",
+        value=sorted(_variables(properties)),
+        fix="move large values to SSM Parameter Store or Secrets Manager and pass them by reference",
+    )
 
 
 def _estimate(value: Any) -> str:
@@ -159,29 +242,44 @@ def _estimate(value: Any) -> str:
     return "x" * ARN_ESTIMATE_BYTES
 
 
-def statement_bytes(permission: lambda_.CfnPermission, resource_arn: str) -> int:
-    """The size of the statement Lambda stores for ``permission`` (AddPermission), deploy-time parts estimated."""
-    stack = Stack.of(permission)
-    principal = _estimate(stack.resolve(permission.principal))
+def permission_properties(permission: lambda_.CfnPermission) -> dict[str, Any]:
+    """The properties of ``permission`` the policy rule reads, as the template will name them."""
+    values = {
+        "FunctionName": permission.function_name,
+        "Principal": permission.principal,
+        "Action": permission.action,
+        "SourceAccount": permission.source_account,
+        "SourceArn": permission.source_arn,
+        "PrincipalOrgID": permission.principal_org_id,
+        "FunctionUrlAuthType": permission.function_url_auth_type,
+    }
+    return Stack.of(permission).resolve({k: v for k, v in values.items() if v is not None}) or {}
+
+
+def statement_bytes(permission: lambda_.CfnPermission | Mapping[str, Any], resource_arn: str) -> int:
+    """The size of the statement Lambda stores for ``permission`` (AddPermission), deploy-time parts estimated.
+
+    ``permission``: the L1 or the ``Properties`` of an ``AWS::Lambda::Permission``.
+    """
+    props = permission if isinstance(permission, Mapping) else permission_properties(permission)
+    principal = _estimate(props.get("Principal"))
     key = "Service" if principal.endswith(".amazonaws.com") else "AWS"
     statement: dict[str, Any] = {
         "Sid": "x" * STATEMENT_ID_ESTIMATE_BYTES,
         "Effect": "Allow",
         "Principal": {key: principal},
-        "Action": _estimate(stack.resolve(permission.action)),
+        "Action": _estimate(props.get("Action")),
         "Resource": resource_arn,
     }
     condition: dict[str, Any] = {}
-    if permission.source_account is not None:
-        condition["StringEquals"] = {"AWS:SourceAccount": _estimate(stack.resolve(permission.source_account))}
-    if permission.source_arn is not None:
-        condition["ArnLike"] = {"AWS:SourceArn": _estimate(stack.resolve(permission.source_arn))}
-    if permission.principal_org_id is not None:
-        condition.setdefault("StringEquals", {})["aws:PrincipalOrgID"] = _estimate(
-            stack.resolve(permission.principal_org_id)
-        )
-    if permission.function_url_auth_type is not None:
-        condition.setdefault("StringEquals", {})["lambda:FunctionUrlAuthType"] = permission.function_url_auth_type
+    if props.get("SourceAccount") is not None:
+        condition["StringEquals"] = {"AWS:SourceAccount": _estimate(props["SourceAccount"])}
+    if props.get("SourceArn") is not None:
+        condition["ArnLike"] = {"AWS:SourceArn": _estimate(props["SourceArn"])}
+    if props.get("PrincipalOrgID") is not None:
+        condition.setdefault("StringEquals", {})["aws:PrincipalOrgID"] = _estimate(props["PrincipalOrgID"])
+    if props.get("FunctionUrlAuthType") is not None:
+        condition.setdefault("StringEquals", {})["lambda:FunctionUrlAuthType"] = _estimate(props["FunctionUrlAuthType"])
     if condition:
         statement["Condition"] = condition
     return len(json.dumps(statement, separators=(",", ":")).encode())
@@ -190,43 +288,60 @@ def statement_bytes(permission: lambda_.CfnPermission, resource_arn: str) -> int
 _FUNCTION_ARN_ESTIMATE = "arn:aws:lambda:" + "x" * 9 + ":" + "x" * 12 + ":function:" + "x" * 64
 
 
-def _owner(functions: list[SecureFunction], key: str) -> str:
-    """The path of the function or alias whose ``FunctionName`` resolves to ``key`` (else ``key`` itself)."""
+def _owner(functions: list[SecureFunction], stack: Stack, key: str) -> IConstruct | None:
+    """The function or alias of ``stack`` whose ``FunctionName`` resolves to ``key`` there."""
     for fn in functions:
-        stack = Stack.of(fn)
+        if fn.stack is not stack:
+            continue
         for target in (fn.function, *fn.aliases.values()):
             for ref in (target.function_arn, target.function_name):
                 if json.dumps(stack.resolve(ref), sort_keys=True) == key:
-                    return target.node.path
-    return f"FunctionName {key}"
+                    return target
+    return None
 
 
-def check_policy_sizes(root: IConstruct, functions: list[SecureFunction]) -> list[str]:
-    """One error per resource-based policy (function, version or alias) whose estimated size passes 20 KB.
+#: One resource-based policy: (the stack, the resolved FunctionName as JSON) -> its permissions as
+#: (construct path or logical id, template properties).
+_PolicyGroups = dict[tuple[Stack, str], list[tuple[str, Mapping[str, Any]]]]
 
-    Every ``CfnPermission`` of the app is grouped by the resolved ``FunctionName`` it targets (one
-    group per policy) and each group's statements are rendered as Lambda stores them.
-    """
-    groups: dict[str, list[lambda_.CfnPermission]] = {}
-    for node in root.node.find_all():
-        if isinstance(node, lambda_.CfnPermission):
-            key = json.dumps(Stack.of(node).resolve(node.function_name), sort_keys=True)
-            groups.setdefault(key, []).append(node)
+
+def _policy_errors(functions: list[SecureFunction], groups: _PolicyGroups) -> list[LambdaConstructsError]:
+    """One error per resource-based policy (function, version or alias) whose estimated size passes 20 KB."""
     errors = []
     envelope = len('{"Version":"2012-10-17","Id":"default","Statement":[]}')
-    for key, permissions in groups.items():
-        arn = _FUNCTION_ARN_ESTIMATE + ":" + "x" * 16  # a qualifier (alias or version)
-        total = envelope + sum(statement_bytes(p, arn) + 1 for p in permissions)
-        if total > POLICY_MAX_BYTES:
-            names = sorted(p.node.path for p in permissions)
-            errors.append(
-                f"{_owner(functions, key)}: its resource-based policy would take ~{total:,} bytes for "
-                f"{len(permissions)} permissions; Lambda allows {POLICY_MAX_BYTES:,} bytes ({QUOTAS_URL}) and the "
-                f"deploy fails (got permissions {', '.join(names[:5])}{' …' if len(names) > 5 else ''}). Fix: "
-                f"spread the triggers over more aliases or functions, or route the sources through one (one "
-                f"EventBridge rule with several patterns, one SNS topic) so one permission covers them"
+    arn = _FUNCTION_ARN_ESTIMATE + ":" + "x" * 16  # a qualifier (alias or version)
+    for (stack, key), permissions in groups.items():
+        total = envelope + sum(statement_bytes(props, arn) + 1 for _, props in permissions)
+        if total <= POLICY_MAX_BYTES:
+            continue
+        names = sorted(name for name, _ in permissions)
+        owner = _owner(functions, stack, key)
+        errors.append(
+            LambdaConstructsError(
+                owner.node.path if owner is not None else f"{stack.node.path} (FunctionName {key})",
+                f"its resource-based policy would take ~{total:,} bytes for {len(permissions)} permissions; Lambda "
+                f"allows {POLICY_MAX_BYTES:,} bytes ({QUOTAS_URL}) and the deploy fails",
+                value=f"permissions {', '.join(names[:5])}{' …' if len(names) > 5 else ''}",
+                fix="spread the triggers over more aliases or functions, or route the sources through one (one "
+                "EventBridge rule with several patterns, one SNS topic) so one permission covers them",
             )
+        )
     return errors
+
+
+def check_policy_sizes(root: IConstruct, functions: list[SecureFunction]) -> list[LambdaConstructsError]:
+    """One error per resource-based policy (function, version or alias) whose estimated size passes 20 KB.
+
+    Every ``CfnPermission`` of the app is grouped by its stack and the resolved ``FunctionName`` it
+    targets (one group per policy) and each group's statements are rendered as Lambda stores them.
+    """
+    groups: _PolicyGroups = {}
+    for node in root.node.find_all():
+        if isinstance(node, lambda_.CfnPermission):
+            props = permission_properties(node)
+            key = (Stack.of(node), json.dumps(props.get("FunctionName"), sort_keys=True))
+            groups.setdefault(key, []).append((node.node.path, props))
+    return _policy_errors(functions, groups)
 
 
 # ----------------------------------------------------------------------------- Lambda@Edge
@@ -288,12 +403,12 @@ def _versions(fn: SecureFunction) -> Iterator[IConstruct]:
             yield child
 
 
-#: The module defining ``EdgeTrigger`` (looked up in ``sys.modules`` by :func:`check_edge`).
+#: The module defining ``EdgeTrigger`` (looked up in ``sys.modules`` by :func:`edge_events`).
 _EDGE_TRIGGER_MODULE = "lambda_constructs.triggers.edge"
 
 
-def check_edge(fn: SecureFunction, edge: dict[str, set[str]]) -> list[str]:
-    """Lambda@Edge errors of ``fn`` when one of its versions is associated with a distribution."""
+def edge_events(fn: SecureFunction, edge: dict[str, set[str]]) -> set[str]:
+    """The CloudFront events that run ``fn`` at the edge (its EdgeTriggers and the distributions' associations)."""
     # Not imported: no EdgeTrigger exists unless its module was (importing it at synth loaded API Gateway,
     # Cognito, Step Functions … for every app, ≈ 0.2 s CPU; issue #21).
     edge_trigger = getattr(sys.modules.get(_EDGE_TRIGGER_MODULE), "EdgeTrigger", None)
@@ -307,29 +422,34 @@ def check_edge(fn: SecureFunction, edge: dict[str, set[str]]) -> list[str]:
         for version in _versions(fn):
             arn = Stack.of(version).resolve(version.function_arn)  # type: ignore[attr-defined]
             events |= edge.get(json.dumps(arn, sort_keys=True), set())
+    return events
+
+
+def _edge_error(fn: SecureFunction, events: set[str], properties: Mapping[str, Any]) -> LambdaConstructsError | None:
+    """The Lambda@Edge error of ``fn`` (run by ``events``) with these ``AWS::Lambda::Function`` properties."""
     if not events:
-        return []
-    stack = Stack.of(fn)
+        return None
+    stack = fn.stack
     problems: list[str] = []
-    names = sorted((_synthesized(fn, "environment").get("variables") or {}).keys())
+    names = sorted(_variables(properties))
     if names:
         problems.append(
             f"environment variables {names} (environment, secret_environment, params_and_secrets_extension)"
         )
-    layers = _synthesized(fn, "layers") or []
+    layers = properties.get("Layers") or []
     if layers:
         problems.append(f"{len(layers)} layer(s) (layers, insights_version, params_and_secrets_extension)")
-    if _synthesized(fn, "vpcConfig"):
+    if properties.get("VpcConfig"):
         problems.append("a VPC configuration (vpc)")
-    if _synthesized(fn, "deadLetterConfig"):
+    if properties.get("DeadLetterConfig"):
         problems.append("a dead-letter queue")
-    architectures = _synthesized(fn, "architectures") or ["x86_64"]
+    architectures = properties.get("Architectures") or ["x86_64"]
     if "x86_64" not in architectures:
         problems.append(f"architecture {architectures[0]} (Lambda@Edge runs x86_64 only)")
     if not Token.is_unresolved(stack.region) and stack.region != EDGE_REGION:
         problems.append(f"region {stack.region} (Lambda@Edge functions live in {EDGE_REGION})")
-    memory = _synthesized(fn, "memorySize")
-    timeout = _synthesized(fn, "timeout")
+    memory = properties.get("MemorySize")
+    timeout = properties.get("Timeout")
     viewer = {e for e in events if e.startswith("viewer")}
     if viewer and isinstance(memory, int) and memory > EDGE_VIEWER_MEMORY_MB:
         problems.append(f"memory {memory} MB (viewer events allow {EDGE_VIEWER_MEMORY_MB} MB, {EDGE_QUOTAS_URL})")
@@ -337,26 +457,36 @@ def check_edge(fn: SecureFunction, edge: dict[str, set[str]]) -> list[str]:
     if isinstance(timeout, int) and timeout > limit:
         problems.append(f"timeout {timeout} s ({'viewer' if viewer else 'origin'} events allow {limit} s)")
     if not problems:
-        return []
-    return [
-        f"{fn.node.path}: this function runs at the edge (Lambda@Edge: {', '.join(sorted(events))}), "
-        f"but it has {'; '.join(problems)} ({EDGE_URL}). Fix: give the edge function none of these (no "
-        f"environment, secret_environment, layers, insights_version, params_and_secrets_extension or vpc; "
-        f"x86_64; within the event's memory and timeout; in {EDGE_REGION})"
-    ]
+        return None
+    return fail(
+        fn,
+        f"this function runs at the edge (Lambda@Edge: {', '.join(sorted(events))}), but it has "
+        f"{'; '.join(problems)} ({EDGE_URL})",
+        fix=f"give the edge function none of these (no environment, secret_environment, layers, insights_version, "
+        f"params_and_secrets_extension or vpc; x86_64; within the event's memory and timeout; in {EDGE_REGION})",
+    )
+
+
+def check_edge(fn: SecureFunction, edge: dict[str, set[str]]) -> list[LambdaConstructsError]:
+    """Lambda@Edge errors of ``fn`` when one of its versions is associated with a distribution."""
+    error = _edge_error(fn, edge_events(fn, edge), function_properties(fn))
+    return [error] if error is not None else []
 
 
 # ----------------------------------------------------------------------------- concurrency
 
 
-def check_concurrency(functions: list[SecureFunction]) -> None:
-    """Warn on the function whose reserved concurrency makes its account/region pass quota − 100."""
+def check_concurrency(functions: list[SecureFunction], properties: Mapping[int, Mapping[str, Any]]) -> None:
+    """Warn on the function whose reserved concurrency makes its account/region pass quota − 100.
+
+    ``properties``: id(function) -> its :func:`function_properties` (``ReservedConcurrentExecutions``).
+    """
     groups: dict[tuple[str, str], list[tuple[SecureFunction, int]]] = {}
     for fn in functions:
-        reserved = fn.props.reserved_concurrent_executions
-        if not isinstance(reserved, int) or reserved <= 0 or Token.is_unresolved(reserved):
+        reserved = properties[id(fn)].get("ReservedConcurrentExecutions")
+        if not isinstance(reserved, int) or isinstance(reserved, bool) or reserved <= 0:
             continue
-        stack = Stack.of(fn)
+        stack = fn.stack
         env = tuple("?" if Token.is_unresolved(v) else v for v in (stack.account, stack.region))
         groups.setdefault(env, []).append((fn, reserved))  # type: ignore[arg-type]
     for (account, region), members in groups.items():
@@ -378,7 +508,7 @@ def check_concurrency(functions: list[SecureFunction]) -> None:
                 break
 
 
-# ----------------------------------------------------------------------------- the validation
+# ----------------------------------------------------------------------------- during synthesis
 
 
 @jsii.implements(IValidation)
@@ -387,17 +517,18 @@ class _AppRules:
         self._registry = registry
 
     def validate(self) -> list[str]:
+        """Warnings are added here; errors are raised (the synth boundary re-raises them as themselves)."""
         functions = self._registry.functions
-        errors: list[str] = []
+        errors: list[LambdaConstructsError] = []
+        properties: dict[int, dict[str, Any]] = {}
         for fn in functions:
-            known, tokens = environment_size(fn)
-            if known > ENV_MAX_BYTES:
-                errors.append(
-                    f"{fn.node.path}: environment variables take {known} bytes; Lambda allows at most "
-                    f"{ENV_MAX_BYTES} bytes in total ({QUOTAS_URL}). Fix: move large values to SSM Parameter "
-                    f"Store or Secrets Manager and pass them by reference"
-                )
-            elif known + tokens * TOKEN_ESTIMATE_BYTES > ENV_MAX_BYTES:
+            props = properties[id(fn)] = function_properties(fn, "Environment", "ReservedConcurrentExecutions")
+            error = _environment_error(fn, props)
+            if error is not None:
+                errors.append(error)
+                continue
+            known, tokens = environment_size(props)
+            if known + tokens * TOKEN_ESTIMATE_BYTES > ENV_MAX_BYTES:
                 warn(
                     fn,
                     "environmentMayExceed4KB",
@@ -407,8 +538,10 @@ class _AppRules:
                 )
         if functions:
             errors.extend(check_policy_sizes(functions[0].node.root, functions))
-        check_concurrency(functions)
-        return errors
+        check_concurrency(functions, properties)
+        if errors:
+            _raise(errors)
+        return []
 
 
 @jsii.implements(IAspect)
@@ -421,6 +554,64 @@ class _EdgeRules:
         if not functions or node.node.path != functions[0].function.node.path + "/Resource":
             return
         edge = _edge_events(node.node.root)
-        errors = [e for fn in functions for e in check_edge(fn, edge)]
+        errors: list[LambdaConstructsError] = []
+        self._registry.edge_events.clear()
+        for fn in functions:
+            events = edge_events(fn, edge)
+            if events:
+                self._registry.edge_events[id(fn)] = events
+                error = _edge_error(fn, events, function_properties(fn))
+                if error is not None:
+                    errors.append(error)
         if errors:
-            raise LambdaConstructsError("", "; ".join(errors))
+            _raise(errors)
+
+
+# ----------------------------------------------------------------------------- after synthesis
+
+
+def check_synthesized(root: IConstruct) -> None:
+    """The error rules on the finished templates of ``root``'s functions (run by the synth boundary).
+
+    Reads each function's ``AWS::Lambda::Function`` and the ``AWS::Lambda::Permission`` resources of its
+    stack from the cloud assembly, so values set with ``add_property_override`` / ``add_override`` count.
+    A template not written by this synthesis (another stage's) is skipped.
+
+    Raises:
+        LambdaConstructsError: environment over 4 KB, a resource-based policy over 20 KB, or a Lambda@Edge
+            restriction broken by what the template finally says.
+    """
+    registry = _REGISTRIES.get(root)
+    if registry is None or not registry.functions:
+        return
+    templates: dict[Path, tuple[Stack, dict[str, Any]]] = {}
+    errors: list[LambdaConstructsError] = []
+    for fn in registry.functions:
+        path = registry.template_of(fn.stack)
+        if path not in templates:
+            try:
+                templates[path] = (fn.stack, json.loads(path.read_text()))
+            except FileNotFoundError:
+                continue
+        resources = templates[path][1].get("Resources") or {}
+        logical_id = fn.stack.resolve(fn.function.node.default_child.logical_id)  # type: ignore[union-attr]
+        properties = (resources.get(logical_id) or {}).get("Properties") or {}
+        for error in (
+            _environment_error(fn, properties),
+            _edge_error(fn, registry.edge_events.get(id(fn), set()), properties),
+        ):
+            if error is not None:
+                errors.append(error)
+    groups: _PolicyGroups = {}
+    for stack, template in templates.values():
+        for logical_id, resource in (template.get("Resources") or {}).items():
+            if resource.get("Type") == "AWS::Lambda::Permission":
+                props = resource.get("Properties") or {}
+                key = (stack, json.dumps(props.get("FunctionName"), sort_keys=True))
+                groups.setdefault(key, []).append((logical_id, props))
+    errors.extend(_policy_errors(registry.functions, groups))
+    if errors:
+        _raise(errors)
+
+
+install_synth_boundary(check_synthesized)  # at import too: before an app keeps a reference to Template.from_stack

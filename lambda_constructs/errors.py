@@ -10,14 +10,22 @@ When the CDK CLI runs the app (``cdk synth``, ``cdk deploy``…), importing this
 line (plus where the app raised it) instead of Python's traceback and the jsii kernel's JavaScript
 stack; every other exception keeps Python's report. Set ``LAMBDA_CONSTRUCTS_TRACEBACK=1`` for the full
 traceback (:func:`install_synth_error_hook`).
+
+Errors raised *during* synthesis (in an aspect, a validation or a lazy value that aws-cdk-lib calls
+back into Python) cross jsii as text only: the caller of ``app.synth()`` would get a ``RuntimeError``
+with a JavaScript stack. :func:`install_synth_boundary` wraps the Python entry points of synthesis
+(``Stage.synth``, hence ``App.synth``; ``assertions.Template.from_stack``, ``Annotations.from_stack``) so
+that the library's own error comes out instead, and runs the checks of the finished templates.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import sysconfig
 import traceback
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -27,6 +35,10 @@ if TYPE_CHECKING:
     from constructs import IConstruct
 
 WARNING_PREFIX = "lambda-constructs:"
+
+#: The library errors made most recently (see :func:`install_synth_boundary`): a failed synthesis
+#: whose message contains one of them re-raises that error.
+_RECENT: deque[LambdaConstructsError] = deque(maxlen=32)
 
 
 class LambdaConstructsError(ValueError):
@@ -50,6 +62,7 @@ class LambdaConstructsError(ValueError):
         if fix:
             text += f". Fix: {fix}"
         super().__init__(text)
+        _RECENT.append(self)
 
 
 def construct_path(scope: IConstruct) -> str:
@@ -191,3 +204,63 @@ def install_synth_error_hook(environ: dict[str, str] | None = None) -> bool:
 
 
 install_synth_error_hook()
+
+
+# ----------------------------------------------------------------------------- the synth boundary
+
+#: Checks of a finished synthesis, called with the root of the synthesized tree (the App).
+_AFTER_SYNTHESIS: list[Callable[[Any], None]] = []
+
+
+def _library_error(exc: BaseException) -> LambdaConstructsError | None:
+    """The library error (made during the failed call) whose text ``exc`` carries, newest first."""
+    text = str(exc)
+    return next((error for error in reversed(_RECENT) if str(error) in text), None)
+
+
+def _guarded(call: Callable[..., Any], root_of: Callable[..., Any]) -> Callable[..., Any]:
+    """``call`` (a synthesis entry point) with the library's errors re-raised as themselves and the
+    after-synthesis checks run on success; ``root_of(*args)`` is the root of the synthesized tree."""
+
+    @functools.wraps(call)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        _RECENT.clear()
+        try:
+            result = call(*args, **kwargs)
+        except Exception as exc:
+            error = _library_error(exc)
+            if error is None or error is exc:
+                raise
+            raise error from None  # the jsii RuntimeError only carries the text (and a JavaScript stack)
+        root = root_of(*args)
+        for check in _AFTER_SYNTHESIS:
+            check(root)
+        return result
+
+    guarded.__lambda_constructs_guarded__ = True  # type: ignore[attr-defined]
+    return guarded
+
+
+def install_synth_boundary(after_synthesis: Callable[[Any], None]) -> None:
+    """Make synthesis raise the library's errors as :class:`LambdaConstructsError`, and run
+    ``after_synthesis(root)`` after each successful one (it may raise a :class:`LambdaConstructsError`).
+
+    Wraps, once per process, ``aws_cdk.App.synth`` and ``aws_cdk.Stage.synth`` (the CDK CLI runs ``app.synth()``)
+    and ``Template.from_stack`` / ``Annotations.from_stack`` of ``aws_cdk.assertions`` when that module
+    is imported. Other errors pass through unchanged.
+    """
+    import sys
+
+    import aws_cdk as cdk  # imported here: the CLI imports this module and must start fast
+
+    if after_synthesis not in _AFTER_SYNTHESIS:
+        _AFTER_SYNTHESIS.append(after_synthesis)
+    for stage in (cdk.Stage, cdk.App):  # jsii generates App.synth too
+        if not getattr(stage.synth, "__lambda_constructs_guarded__", False):
+            stage.synth = _guarded(stage.synth, lambda stage, *_: stage.node.root)  # type: ignore[method-assign]
+    assertions = sys.modules.get("aws_cdk.assertions")
+    if assertions is None:
+        return
+    for cls in (assertions.Template, assertions.Annotations):
+        if not getattr(cls.from_stack, "__lambda_constructs_guarded__", False):
+            cls.from_stack = staticmethod(_guarded(cls.from_stack, lambda stack, *_: stack.node.root))

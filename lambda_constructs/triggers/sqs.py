@@ -90,21 +90,31 @@ class SqsTrigger:
         self._validate(scope, self._fifo())
         _filters(scope, self.filters)
 
-    def _fifo(self) -> bool:
-        return bool(self.queue.fifo if self.queue is not None else (self.queue_props and self.queue_props.fifo))
+    def _fifo(self) -> bool | None:
+        """Whether the queue is FIFO; None when unknown at synth (an imported queue, ARN and name tokens)."""
+        return _is_fifo(self.queue) if self.queue is not None else bool(self.queue_props and self.queue_props.fifo)
 
     def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the SQS event source mapping on ``target`` (see the class docstring)."""
         source = PolledSource(fn.construct, construct_id)
         fifo = self._fifo()
         window = _seconds(self.max_batching_window)
+        if fifo is None and (window or self.batch_size > SQS_MAX_BATCH_WITHOUT_WINDOW):
+            warn(
+                source,
+                "queueFifoUnknown",
+                f"whether the queue is FIFO is unknown at synth (an imported queue whose ARN and name are tokens); "
+                f"a FIFO queue takes no batching window and at most {SQS_MAX_BATCH_WITHOUT_WINDOW} messages per "
+                f"batch ({SQS_PARAMETERS_URL}), so this mapping (batching window {window or 0:g} s, batch size "
+                f"{self.batch_size}) fails to deploy if it is one",
+            )
         required = 6 * (duration_seconds(fn.props.timeout) or 0) + (window or 0)
         if self.queue is not None:
             queue: sqs.IQueue = self.queue
             self._check_visibility(source, _visibility_seconds(queue), required, fn)
             key = queue.encryption_master_key
         else:
-            queue, visibility = self._create(source, fn, fifo, required)
+            queue, visibility = self._create(source, fn, bool(fifo), required)
             self._check_visibility(source, visibility, required, fn)
             key = self.encryption_key or fn.key
         queue_arn = queue.queue_arn
@@ -137,7 +147,7 @@ class SqsTrigger:
         _no_destination(mapping, source._mapping_node)
         return source.result(self, source=SourceKind.QUEUE)
 
-    def _validate(self, source: IConstruct, fifo: bool) -> float | None:
+    def _validate(self, source: IConstruct, fifo: bool | None) -> float | None:
         window = _check_window(source, self.max_batching_window)
         if fifo and window:
             raise fail(
@@ -214,6 +224,25 @@ class SqsTrigger:
                 value=visibility,
                 fix=f"set visibility_timeout to at least Duration.seconds({int(required + 0.999)})",
             )
+
+
+#: Lambda's SQS parameters: "For FIFO queues, the maximum [BatchSize] is 10", "Batching window is not
+#: supported for FIFO queues".
+SQS_PARAMETERS_URL = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html"
+
+
+def _is_fifo(queue: sqs.IQueue) -> bool | None:
+    """Whether ``queue`` is a FIFO queue; None when unknown at synth (imported, its ARN and name tokens).
+
+    aws-cdk-lib's ``fifo`` of a queue imported by a token ARN is ``False`` unless ``fifo=True`` was given;
+    a FIFO queue's name ends in ``.fifo`` (CreateQueue ``QueueName``), so a literal name decides.
+    """
+    if queue.fifo:
+        return True
+    if isinstance(queue, sqs.Queue):
+        return False  # created in this app: its fifo prop
+    name = queue.queue_name
+    return None if is_token(name) else name.endswith(".fifo")
 
 
 #: SQS's visibility timeout when the queue sets none: 30 s ("VisibilityTimeout … Default: 30",

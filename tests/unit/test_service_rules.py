@@ -79,6 +79,75 @@ def test_imported_queue_gets_an_acknowledgeable_warning() -> None:
     assert len(found) == 1 and "720 s" in found[0], warnings_of(stack)
 
 
+# An imported queue whose ARN is a token: FIFO or not is unknown ------------------------------------
+
+FIFO_WARNING = (
+    "whether the queue is FIFO is unknown at synth (an imported queue whose "
+    "ARN and name are tokens); a FIFO queue takes no batching window and at most 10 messages per batch "
+    "(https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html), so this mapping (batching window "
+    "5 s, batch size 100) fails to deploy if it is one"
+)
+
+
+def _imported_by_token(stack: cdk.Stack) -> sqs.IQueue:
+    return sqs.Queue.from_queue_arn(stack, "Q", cdk.Fn.import_value("OrdersQueueArn"))
+
+
+def _fifo_warnings(stack: cdk.Stack) -> list[str]:
+    return [w for w in warnings_of(stack) if "queueFifoUnknown" in w]
+
+
+def test_token_queue_with_a_batching_window_warns_that_fifo_is_unknown() -> None:
+    stack = new_stack()
+    trigger = SqsTrigger(queue=_imported_by_token(stack), batch_size=100, max_batching_window=Duration.seconds(5))
+    _fn(stack, timeout=5).add_trigger(trigger, construct_id="Orders")
+    found = _fifo_warnings(stack)
+    assert len(found) == 1 and found[0].startswith(FIFO_WARNING), found
+    assert "[ack: lambda-constructs:queueFifoUnknown]" in found[0]
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::Lambda::EventSourceMapping", {"BatchSize": 100, "MaximumBatchingWindowInSeconds": 5}
+    )
+
+
+def test_fifo_unknown_warning_can_be_acknowledged() -> None:
+    stack = new_stack()
+    cdk.Annotations.of(stack).acknowledge_warning("lambda-constructs:queueFifoUnknown", "a standard queue")
+    trigger = SqsTrigger(queue=_imported_by_token(stack), batch_size=100, max_batching_window=Duration.seconds(5))
+    _fn(stack, timeout=5).add_trigger(trigger, construct_id="Orders")
+    assert _fifo_warnings(stack) == []
+
+
+def test_token_queue_without_fifo_only_settings_gets_no_fifo_warning() -> None:
+    stack = new_stack()
+    _fn(stack, timeout=5).add_trigger(
+        SqsTrigger(queue=_imported_by_token(stack)), construct_id="Orders"
+    )  # 10, no window
+    assert _fifo_warnings(stack) == []
+    assert len([w for w in warnings_of(stack) if "queueVisibilityUnknown" in w]) == 1
+
+
+def test_token_arn_with_a_fifo_name_is_fifo() -> None:
+    """aws-cdk-lib says fifo=False for a token ARN; a literal name ending in .fifo decides (CreateQueue QueueName)."""
+    stack = new_stack()
+    queue = sqs.Queue.from_queue_attributes(
+        stack, "Q", queue_arn=cdk.Fn.import_value("OrdersQueueArn"), queue_name="orders.fifo"
+    )
+    assert queue.fifo is False
+    trigger = SqsTrigger(queue=queue, max_batching_window=Duration.seconds(5))
+    with pytest.raises(
+        LambdaConstructsError, match=r"TestStack/Fn/Orders: a batching window is not supported for FIFO queues"
+    ):
+        _fn(stack, timeout=5).add_trigger(trigger, construct_id="Orders")
+
+
+def test_literal_standard_queue_arn_gets_no_fifo_warning() -> None:
+    stack = new_stack()
+    queue = sqs.Queue.from_queue_arn(stack, "Q", "arn:aws:sqs:eu-west-1:111122223333:orders")
+    trigger = SqsTrigger(queue=queue, batch_size=100, max_batching_window=Duration.seconds(5))
+    _fn(stack, timeout=5).add_trigger(trigger, construct_id="Orders")
+    assert _fifo_warnings(stack) == []
+
+
 # aws/aws-cdk#18369: resource-based policy size -----------------------------------------------
 
 
@@ -93,10 +162,13 @@ def test_sixty_rules_on_one_alias_pass_the_20_kb_policy_limit_and_fail_synth() -
     arn = "arn:aws:lambda:us-east-1:111122223333:function:" + "x" * 64 + ":live"
     size = 55 + sum(deploy_rules.statement_bytes(p, arn) + 1 for p in permissions)
     assert 23_000 < size < 28_000, size  # the report measured ≈ 25.7 KB on AWS
-    with pytest.raises(
-        Exception, match=rf"{alias.node.path}: its resource-based policy would take ~[\d,]+ bytes for 60"
-    ):
+    expected = rf"{alias.node.path}: its resource-based policy would take ~[\d,]+ bytes for 60 permissions"
+    with pytest.raises(LambdaConstructsError, match=expected) as err:
         Template.from_stack(stack)
+    assert err.value.path == alias.node.path and "TestStack/Fn/Rule0/" in str(err.value.value)
+    assert "spread the triggers over more aliases" in err.value.fix
+    with pytest.raises(LambdaConstructsError, match=expected):
+        stack.node.root.synth()  # type: ignore[attr-defined]
 
 
 def test_forty_rules_fit() -> None:
@@ -140,8 +212,12 @@ def test_literal_part_over_4_kb_with_a_token_fails_at_synth() -> None:
     stack = new_stack()
     fn = _fn(stack, environment={"BIG": "x" * 4000})
     fn.function.add_environment("URL", "x" * 100 + sqs.Queue(stack, "Q").queue_url)  # added behind the props
-    with pytest.raises(Exception, match=r"TestStack/Fn: environment variables take 4106 bytes"):
+    expected = r"TestStack/Fn: environment variables take 4106 bytes; Lambda allows at most 4096 bytes"
+    with pytest.raises(LambdaConstructsError, match=expected) as err:
         Template.from_stack(stack)
+    assert err.value.value == ["BIG", "URL"] and err.value.fix.startswith("move large values to SSM")
+    with pytest.raises(LambdaConstructsError, match=expected):
+        stack.node.root.synth()  # type: ignore[attr-defined]
 
 
 # aws/aws-cdk#13264 -----------------------------------------------------------------------------
@@ -221,17 +297,22 @@ def test_edge_function_is_checked_as_synthesized(props: dict[str, object], expec
     settings: dict[str, object] = {"memory_size": 128, "timeout": 5, **props}
     fn = _fn(stack, **settings)
     _edge(stack, fn, cloudfront.LambdaEdgeEventType.VIEWER_REQUEST)
-    with pytest.raises(Exception, match=r"TestStack/Fn: this function runs at the edge") as err:
+    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn: this function runs at the edge") as err:
         Template.from_stack(stack)
-    assert expected in str(err.value)
+    assert expected in str(err.value) and err.value.path == "TestStack/Fn"
 
 
 def test_edge_function_in_another_region_fails() -> None:
     stack = new_stack(env=cdk.Environment(account="111122223333", region="eu-west-1"))
-    fn = _fn(stack, timeout=5, memory_size=128)
+    fn = _fn(stack, timeout=5, memory_size=128, architecture=lambda_.Architecture.X86_64)
     _edge(stack, fn, cloudfront.LambdaEdgeEventType.ORIGIN_REQUEST)
-    with pytest.raises(Exception, match=r"region eu-west-1 \(Lambda@Edge functions live in us-east-1\)"):
+    expected = (
+        r"TestStack/Fn: this function runs at the edge \(Lambda@Edge: origin-request\), but it has region eu-west-1"
+    )
+    with pytest.raises(LambdaConstructsError, match=expected):
         Template.from_stack(stack)
+    with pytest.raises(LambdaConstructsError, match=expected):
+        stack.node.root.synth()  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
@@ -248,7 +329,7 @@ def test_edge_trigger_checks_what_the_function_synthesizes(props: dict[str, obje
     fn = _fn(stack, memory_size=128, timeout=5, architecture=lambda_.Architecture.X86_64, **props)
     trigger = EdgeTrigger(event_type=cloudfront.LambdaEdgeEventType.ORIGIN_REQUEST)
     fn.add_trigger(trigger, alias="$LATEST", construct_id="Edge")  # no distribution in this app
-    with pytest.raises(Exception, match=r"TestStack/Fn: this function runs at the edge") as err:
+    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn: this function runs at the edge") as err:
         Template.from_stack(stack)
     assert expected in str(err.value) and "origin-request" in str(err.value)
 
