@@ -133,11 +133,8 @@ def test_token_arn_with_a_fifo_name_is_fifo() -> None:
         stack, "Q", queue_arn=cdk.Fn.import_value("OrdersQueueArn"), queue_name="orders.fifo"
     )
     assert queue.fifo is False
-    trigger = SqsTrigger(queue=queue, max_batching_window=Duration.seconds(5))
-    with pytest.raises(
-        LambdaConstructsError, match=r"TestStack/Fn/Orders: a batching window is not supported for FIFO queues"
-    ):
-        _fn(stack, timeout=5).add_trigger(trigger, construct_id="Orders")
+    with pytest.raises(LambdaConstructsError, match=r"^SqsTrigger: a batching window is not supported for FIFO queues"):
+        SqsTrigger(queue=queue, max_batching_window=Duration.seconds(5))  # options are checked at creation
 
 
 def test_literal_standard_queue_arn_gets_no_fifo_warning() -> None:
