@@ -48,6 +48,7 @@ from lambda_constructs.keys import new_key, service_principal, stack_key
 from lambda_constructs.languages import INLINE_CODE_MAX_CHARS as INLINE_CODE_MAX_CHARS  # moved; kept public
 from lambda_constructs.layers import PythonLayer, check_layers
 from lambda_constructs.releases.routing import check_alias_routing
+from lambda_constructs.releases.rules import check_alias_name
 from lambda_constructs.roles import (  # moved to roles.py; kept importable from here
     INSIGHTS_LOG_STREAMS_FINDING as INSIGHTS_LOG_STREAMS_FINDING,
 )
@@ -56,7 +57,7 @@ from lambda_constructs.roles import INSIGHTS_REASON as INSIGHTS_REASON
 from lambda_constructs.roles import ExecutionRole as ExecutionRole
 from lambda_constructs.scanners import ignore_cfn_lint
 from lambda_constructs.triggers.base import Trigger, TriggerResult
-from lambda_constructs.validation import duration_seconds
+from lambda_constructs.validation import duration_seconds, is_token
 
 if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
@@ -226,9 +227,16 @@ class SecureFunction(Construct):
 
         ``additional_versions`` splits traffic (default: none); ``provisioned_concurrent_executions``
         (default: none) is not allowed on ``$LATEST``.
+
+        Raises:
+            LambdaConstructsError: a duplicate name, a name Lambda rejects (CreateAlias ``Name``: 1–128
+                characters of ``[a-zA-Z0-9-_]``, not only digits; botocore lambda model, ``Alias`` shape),
+                or a routing split Lambda rejects.
         """
         if name in self.aliases:
             raise fail(self, f"alias {name} already exists", value=name, fix="use another alias name")
+        if not is_token(name) and (problem := check_alias_name(name)) is not None:
+            raise fail(self, problem, value=name, fix="name the alias with letters, digits, - and _ (not only digits)")
         check_alias_routing(self, name, version, additional_versions, provisioned_concurrent_executions)
         # Asynchronous settings are per qualifier: an alias gets its own EventInvokeConfig, or
         # events sent to it would run with Lambda's defaults and no failure destination.

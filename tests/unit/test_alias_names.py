@@ -1,0 +1,46 @@
+"""SecureFunction.add_alias refuses alias names Lambda's CreateAlias refuses, at synth.
+
+The rule is the botocore Lambda model's ``Alias`` shape (the oracle: the installed botocore's model, not our copy).
+"""
+
+from __future__ import annotations
+
+import re
+
+import botocore.session
+import pytest
+
+from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps
+from lambda_constructs.releases.record import ALIAS_NAME, ALIAS_NAME_MAX
+from tests.helpers import ROOT, new_stack
+
+
+def _function() -> SecureFunction:
+    stack = new_stack()
+    return SecureFunction(
+        stack,
+        "Fn",
+        SecureFunctionProps(code_dir=ROOT / "tests" / "fixtures" / "handlers" / "ok"),
+    )
+
+
+def test_the_rule_is_botocores_alias_shape() -> None:
+    shape = botocore.session.get_session().get_service_model("lambda").shape_for("Alias")
+    assert shape.metadata["max"] == ALIAS_NAME_MAX
+    pattern = re.compile(shape.metadata["pattern"])
+    for name in ["live", "Prod", "v-1_2", "1a", "123", "bad name!", "$LATEST", "a" * 128]:
+        assert bool(pattern.fullmatch(name)) == bool(ALIAS_NAME.fullmatch(name)), name
+
+
+@pytest.mark.parametrize("name", ["bad name!", "$LATEST", "123", "a" * 129])
+def test_add_alias_refuses_a_name_lambda_refuses(name: str) -> None:
+    fn = _function()
+    with pytest.raises(LambdaConstructsError, match=r"^TestStack/Fn: alias names") as raised:
+        fn.add_alias(name, fn.latest_version)
+    assert raised.value.value == name
+
+
+def test_add_alias_accepts_a_valid_name() -> None:
+    fn = _function()
+    alias = fn.add_alias("Canary-1_b", fn.latest_version)
+    assert alias.alias_name == "Canary-1_b"
