@@ -7,6 +7,12 @@ FUNCTION is its construct path under the stack (``Orders``, ``Orders/Function``,
 stack's ``aws:cdk:logicalId`` manifest metadata. Asset directories come from the
 ``aws:asset:path`` resource metadata or, failing that, from the asset manifest entry whose object
 key matches the template's ``S3Key``.
+
+Functions of the stack's nested stacks (a :class:`~lambda_constructs.service.LambdaService`'s shards) are
+found too: FUNCTION is then their construct path under the parent stack, with or without the nested
+stacks' ids (``Svc/Shard003/Orders`` or ``Svc/Orders``). Their layers that are parameters of the nested
+template are followed to the value the parent passes. On a tie the stack's own template wins, so a
+target that named a function before nested stacks were searched names the same one.
 """
 
 from __future__ import annotations
