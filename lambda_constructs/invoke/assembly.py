@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,9 +171,7 @@ def list_functions(assembly_dir: Path | str) -> list[str]:
     shard) when no other function of the stack has that path, else by their whole construct path."""
     found = []
     for stack in _stacks(Path(assembly_dir)):
-        functions = _functions(stack)
-        for function in functions:
-            found.append(f"{stack.display_name}/{_name(function, functions)}")
+        found += [f"{stack.display_name}/{name}" for name in _names(_functions(stack)).values()]
     return sorted(found)
 
 
@@ -180,12 +179,16 @@ def _short(path: str) -> str:
     return path.removesuffix("/Resource")
 
 
-def _name(function: _Function, functions: list[_Function]) -> str:
-    """The name a function is listed by: its short path when it names no other function, else its path."""
-    short = _short(function.short_path)
-    if function.nested and short and not any(short in other.paths() for other in functions if other is not function):
-        return short
-    return _short(function.path) or function.logical_id
+def _names(functions: list[_Function]) -> dict[_Function, str]:
+    """Function -> the name it is listed by: a nested function's short path when no other function
+    has that path, else (and for the stack's own functions) its path, else its logical id."""
+    claims = Counter(path for function in functions for path in function.paths())
+    names: dict[_Function, str] = {}
+    for function in functions:
+        short = _short(function.short_path)
+        own = function.nested and short and claims[short] == 1
+        names[function] = short if own else _short(function.path) or function.logical_id
+    return names
 
 
 def _functions(stack: _Stack) -> list[_Function]:
@@ -238,11 +241,11 @@ def _find_function(stack: _Stack, wanted: str) -> _Function:
         if len(hits) == 1:
             return hits[0]
         if len(hits) > 1:
-            names = ", ".join(sorted(_name(fn, functions) for fn in hits))
+            names = ", ".join(sorted(_names(functions)[fn] for fn in hits))
             raise LambdaConstructsError(
                 stack.display_name, f"{wanted!r} matches several functions", fix=f"name one of: {names}"
             )
-    known = ", ".join(sorted(_name(fn, functions) for fn in functions)) or "none"
+    known = ", ".join(sorted(_names(functions).values())) or "none"
     raise LambdaConstructsError(
         stack.display_name, f"no Lambda function {wanted!r} in this stack", fix=f"use one of: {known}"
     )
