@@ -289,6 +289,21 @@ class StackArtifact:
             if file and (self.directory / file).is_file()
         )
 
+    def parent_of(self, part: TemplatePart) -> tuple[TemplatePart, str] | None:
+        """The template holding nested stack ``part``'s ``AWS::CloudFormation::Stack`` resource (at construct
+        path ``<parent>/<id>.NestedStack/<id>.NestedStackResource``) and that resource's logical id, whose
+        ``Parameters`` give the values of ``part``'s template parameters. None for the stack's own template,
+        or when the metadata records no such resource."""
+        parent, _, own_id = part.path.rpartition("/")
+        if not parent:
+            return None
+        resource_path = f"{parent}/{own_id}.NestedStack/{own_id}.NestedStackResource"
+        logical_id = self.logical_ids.get(resource_path)
+        for other in self.parts:
+            if logical_id is not None and other.construct_paths.get(logical_id) == resource_path:
+                return other, logical_id
+        return None
+
 
 def read_stacks(directory: Path | str, *, stage_path: tuple[str, ...] = ()) -> list[StackArtifact]:
     """The stack artifacts of the assembly at ``directory`` in manifest order, with the stacks of each

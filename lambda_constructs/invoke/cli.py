@@ -157,7 +157,8 @@ def register(subparsers: Any) -> None:
         "target",
         metavar="STACK/FUNCTION",
         help="stack name, then the function's construct path or logical id (MyStack/Orders, "
-        "MyStack/Orders/Function, MyStack/OrdersFunction1A2B3C4D)",
+        "MyStack/Orders/Function, MyStack/OrdersFunction1A2B3C4D); in a nested stack such as a LambdaService "
+        "shard, the path under the parent stack with or without the shard's id (MyStack/Svc/Orders)",
     )
     parser.add_argument(
         "--event",

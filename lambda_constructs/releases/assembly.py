@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lambda_constructs.assembly import MANIFEST, read_stacks
+from lambda_constructs.assembly import MANIFEST, TemplatePart, read_stacks
 from lambda_constructs.errors import LambdaConstructsError
 from lambda_constructs.releases.fingerprint import METADATA_KEY
 
@@ -32,6 +32,11 @@ class SynthesizedFunction:
     """The deployment target it was synthesized for. Default: ``default``."""
     stack_name: str = ""
     """The CloudFormation stack name (``properties.stackName`` of the artifact). Default: empty."""
+    nested_stack: str = ""
+    """Construct path of the nested stack whose template holds it (a :class:`~lambda_constructs.service.LambdaService`
+    shard, ``Shop/Svc/Shard003``); empty in the stack's own template. Its ``Output<alias>`` values are the nested
+    stack's outputs, which ``cdk deploy --outputs-file`` and the parent's ``DescribeStacks`` do not list, so
+    :attr:`output_ids` is empty. Default: empty."""
 
 
 def read_assembly(directory: str | Path, target: str | None = None) -> dict[str, SynthesizedFunction]:
@@ -50,38 +55,56 @@ def read_assembly(directory: str | Path, target: str | None = None) -> dict[str,
     for stack in sorted(read_stacks(root), key=lambda stack: stack.directory / MANIFEST):
         if not stack.has_template:
             continue
-        for resource in stack.resources.values():
-            meta = (resource.get("Metadata") or {}).get(METADATA_KEY)
-            if resource.get("Type") != "AWS::Lambda::Function" or not isinstance(meta, dict):
-                continue
-            key = str(meta["key"])
-            fn_target = str(meta.get("target", "default"))
-            if target is not None and fn_target != target:
-                continue
-            pattern = re.compile(rf"(?:.*/)?{re.escape(key)}/Output([^/]+)")
-            outputs = {
-                match.group(1): lid for path, lid in stack.logical_ids.items() if (match := pattern.fullmatch(path))
-            }
-            other = found.get(key)
-            if other is not None and other.fingerprint != str(meta["fingerprint"]):
-                raise LambdaConstructsError(
-                    "",
-                    f"{key} is synthesized with different code or configuration in targets {other.target} and "
-                    f"{fn_target}; a release is one fingerprint shared by all targets",
-                    value=[other.fingerprint[:19], str(meta["fingerprint"])[:19]],
-                    fix="give the differing functions their own keys (construct ids), see docs/promotion.md "
-                    '"Limits of the model"',
-                )
-            found[key] = SynthesizedFunction(
-                key=key,
-                stack=stack.display_name,
-                fingerprint=str(meta["fingerprint"]),
-                parts=dict(meta.get("parts", {})),
-                output_ids=outputs,
-                target=fn_target,
-                stack_name=stack.stack_name,
-            )
+        for part in stack.parts:  # the stack's own template, then its nested stacks' (LambdaService shards)
+            for resource in (part.template.get("Resources") or {}).values():
+                function = _function(stack.display_name, stack.stack_name, part, resource, target)
+                if function is None:
+                    continue
+                other = found.get(function.key)
+                if other is not None and other.fingerprint != function.fingerprint:
+                    raise LambdaConstructsError(
+                        "",
+                        f"{function.key} is synthesized with different code or configuration in targets "
+                        f"{other.target} and {function.target}; a release is one fingerprint shared by all targets",
+                        value=[other.fingerprint[:19], function.fingerprint[:19]],
+                        fix="give the differing functions their own keys (construct ids), see docs/promotion.md "
+                        '"Limits of the model"',
+                    )
+                found[function.key] = function
     return found
+
+
+def _function(
+    stack: str, stack_name: str, part: TemplatePart, resource: Any, target: str | None
+) -> SynthesizedFunction | None:
+    """The release-managed function ``resource`` of template ``part`` (None for any other resource, or one
+    synthesized for another target than ``target``). Its ``Output<alias>`` ids are stack outputs only in
+    the stack's own template: a nested stack's outputs are not the deployed stack's."""
+    if not isinstance(resource, dict):
+        return None
+    meta = (resource.get("Metadata") or {}).get(METADATA_KEY)
+    if resource.get("Type") != "AWS::Lambda::Function" or not isinstance(meta, dict):
+        return None
+    key = str(meta["key"])
+    fn_target = str(meta.get("target", "default"))
+    if target is not None and fn_target != target:
+        return None
+    pattern = re.compile(rf"(?:.*/)?{re.escape(key)}/Output([^/]+)")
+    outputs = {
+        match.group(1): lid
+        for lid, path in part.construct_paths.items()
+        if not part.path and (match := pattern.fullmatch(path))
+    }
+    return SynthesizedFunction(
+        key=key,
+        stack=stack,
+        fingerprint=str(meta["fingerprint"]),
+        parts=dict(meta.get("parts", {})),
+        output_ids=outputs,
+        target=fn_target,
+        stack_name=stack_name,
+        nested_stack=part.path,
+    )
 
 
 def read_outputs(path: str | Path) -> dict[str, str]:

@@ -47,7 +47,8 @@ the Dev/Stage/Prod flow (docs/promotion.md):
   python -m lambda_constructs status --outputs cdk-outputs.json                        # or --deployed
   python -m lambda_constructs mark-published Orders --target ProdAccount               # another account's deploy
 
-FUNCTION is the function's construct path (as in the release file) or a unique suffix of it.
+FUNCTION is the function's construct path (as in the release file) or a unique suffix of it; a function
+in a LambdaService shard also by its path without the shard's id (Svc/Orders for Shop/Svc/Shard007/Orders).
 When synth refuses because an unpublished release drifted, synthesize with
 `cdk synth -c {RECORD_CONTEXT}=true` and re-record it with `release FUNCTION --amend`.
 """
@@ -142,10 +143,23 @@ def register(subparsers: Any) -> None:
 # ------------------------------------------------------------------------------------- helpers
 
 
+#: The construct id segment of a LambdaService shard (``/Shard007``, ``service._shard_id``), dropped from keys
+#: when FUNCTION names a shard function as ``invoke`` does (``Svc/Orders`` for ``Shop/Svc/Shard007/Orders``).
+_SHARD_SEGMENT = re.compile(r"/Shard\d{3}(?=/)")
+
+
 def _resolve_key(name: str, known: Sequence[str]) -> str:
+    """The key ``name`` names: a key, else the one key ending in ``/name``, else the one whose path without
+    LambdaService shard ids (:data:`_SHARD_SEGMENT`) is or ends in ``name``."""
     if name in known:
         return name
     matches = [key for key in known if key.endswith("/" + name)]
+    if not matches:
+        matches = [
+            key
+            for key in known
+            if (short := _SHARD_SEGMENT.sub("", key)) != key and (short == name or short.endswith("/" + name))
+        ]
     if len(matches) == 1:
         return matches[0]
     raise LambdaConstructsError(

@@ -1,7 +1,8 @@
 """``status``: the release file, the synthesized assembly and (optionally) the deployed stacks side by side.
 
 Columns: FUNCTION, ALIAS, RELEASE (``FILE SAYS`` when compared), FINGERPRINT, ``DEPLOYED`` (with
-``--outputs FILE`` or ``--deployed``) and NEXT DEPLOY. A split shows as ``v1 +v2@0.1`` everywhere.
+``--outputs FILE`` or ``--deployed``; :data:`NESTED_DEPLOYED` for a function in a nested stack) and NEXT
+DEPLOY. A split shows as ``v1 +v2@0.1`` everywhere.
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ from lambda_constructs.releases.assembly import SynthesizedFunction, read_assemb
 from lambda_constructs.releases.fingerprint import changed_parts, short
 from lambda_constructs.releases.parsing import load_record
 from lambda_constructs.releases.record import LATEST, FunctionReleases
+
+#: The DEPLOYED cell of a function in a nested stack (a LambdaService shard): its ``Output<alias>`` values are
+#: the nested stack's outputs, which neither ``cdk deploy --outputs-file`` nor the parent's DescribeStacks lists.
+NESTED_DEPLOYED = "? (nested stack)"
 
 
 def status_cmd(args: argparse.Namespace) -> None:
@@ -82,6 +87,8 @@ def status_cmd(args: argparse.Namespace) -> None:
                 output_id = current.output_ids.get(name) if current else None
                 value = deployed.get(output_id) if output_id else None
                 was = value.split(" ")[0] + _split_of(value)[0] if value else "-"
+                if current is not None and current.nested_stack:
+                    was = NESTED_DEPLOYED
                 rows.append((key, name, shown, short(fp), was, change))
             else:
                 rows.append((key, name, shown, short(fp), change))

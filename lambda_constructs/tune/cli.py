@@ -116,7 +116,9 @@ def resolve_deployed_name(target: str, *, assembly: str | Path, region: str | No
     ``STACK/PATH`` is resolved in the cloud assembly as ``invoke`` does
     (:func:`lambda_constructs.invoke.cli.resolve_target`). A ``FunctionName`` the template states
     is the name; else CloudFormation's ``DescribeStackResource`` gives the physical id CloudFormation
-    generated. The region is ``region`` when given, else the stack's own (None when environment-agnostic).
+    generated; for a function in a nested stack (a LambdaService shard) it first gives each nested stack's
+    physical id, its stack ID, which ``DescribeStackResource`` takes as ``StackName`` (AWS CloudFormation API
+    Reference, DescribeStackResource; ``Ref`` of ``AWS::CloudFormation::Stack`` is the nested stack's ID). The region is ``region`` when given, else the stack's own (None when environment-agnostic).
 
     Raises:
         TuneError: no assembly, unknown stack or function, stack or function not deployed, API errors.
@@ -133,23 +135,31 @@ def resolve_deployed_name(target: str, *, assembly: str | Path, region: str | No
     if spec.function_name != f"{stack_name}-{spec.logical_id}":  # the template names the function
         return spec.function_name, region
     cloudformation = _cloudformation(region)
+    stack = stack_name
+    for nested in spec.nested_stack_ids:  # outermost first; each physical id is the nested stack's stack ID
+        stack = _physical_id(cloudformation, stack, nested, f"{target} (nested stack {nested} of {stack_name})")
+    return _physical_id(cloudformation, stack, spec.logical_id, target), region
+
+
+def _physical_id(cloudformation: Any, stack: str, logical_id: str, target: str) -> str:
+    """The physical id of ``logical_id`` in ``stack`` (name or stack id) through ``DescribeStackResource``."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        detail = cloudformation.describe_stack_resource(StackName=stack_name, LogicalResourceId=spec.logical_id)
+        detail = cloudformation.describe_stack_resource(StackName=stack, LogicalResourceId=logical_id)
     except ClientError as exc:
         where = cloudformation.meta.region_name
         if "does not exist" in str(exc):
             raise TuneError(
-                f"{target} (stack {stack_name}, logical id {spec.logical_id}) is not deployed in {where}: {exc}"
+                f"{target} (stack {stack}, logical id {logical_id}) is not deployed in {where}: {exc}"
             ) from exc
-        raise TuneError(f"cannot read stack {stack_name} in {where}: {exc}") from exc
+        raise TuneError(f"cannot read stack {stack} in {where}: {exc}") from exc
     except BotoCoreError as exc:
         raise TuneError(f"cannot reach the CloudFormation API: {exc}") from exc
     physical = (detail.get("StackResourceDetail") or {}).get("PhysicalResourceId")
     if not physical:
-        raise TuneError(f"{target}: CloudFormation has no physical id for {spec.logical_id} in stack {stack_name}")
-    return str(physical), region
+        raise TuneError(f"{target}: CloudFormation has no physical id for {logical_id} in stack {stack}")
+    return str(physical)
 
 
 def fetch_reports(

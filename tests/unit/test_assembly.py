@@ -80,6 +80,18 @@ def test_nested_stacks_and_the_templates_their_resources_are_in(synthesized: Pat
             assert f"{path or name}/{queue}/Resource" not in others
 
 
+def test_parent_of_a_nested_stack_is_the_template_holding_its_stack_resource(synthesized: Path) -> None:
+    for name, stack in by_name(synthesized).items():
+        parts = {part.path: part for part in stack.parts}
+        assert stack.parent_of(parts[""]) is None
+        for path, parent in ((f"{name}/Shard", ""), (f"{name}/Shard/Inner", f"{name}/Shard")):
+            found = stack.parent_of(parts[path])
+            assert found is not None and found[0] is parts[parent], path
+            resource = found[0].template["Resources"][found[1]]
+            assert resource["Type"] == "AWS::CloudFormation::Stack"
+            assert found[0].construct_paths[found[1]].endswith(".NestedStackResource")
+
+
 def strip_template_file_metadata(source: Path, target: Path, *, inline: bool) -> None:
     """Copy the assembly as aws-cdk-lib 2.220 (the floor) writes it: no ``aws:cdk:templateFile`` entries;
     with ``inline``, the metadata in manifest.json itself instead of an additional metadata file."""
