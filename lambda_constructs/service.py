@@ -23,6 +23,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge_rule
+from lambda_constructs.enums import AlarmSet
 from lambda_constructs.errors import fail
 from lambda_constructs.function import SecureFunction, SecureFunctionProps
 from lambda_constructs.keys import new_key
@@ -477,7 +478,7 @@ class LambdaService(Construct):
                 "asynchronous events of the service's functions failed every retry",
             )
         }
-        if props.alarm_set == "full":
+        if props.alarm_set is AlarmSet.FULL:
             queues["FailureDeadLetterQueue"] = (
                 self.failure_dlq,
                 "failed asynchronous events were received 5 times from the failure queue without being deleted",

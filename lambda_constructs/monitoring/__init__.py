@@ -11,6 +11,7 @@ Modules: :mod:`.service_monitoring` (``ServiceMonitoring``, ``FunctionMonitoring
 
 import sys
 
+from lambda_constructs.enums import AlarmSet
 from lambda_constructs.monitoring import service_monitoring
 from lambda_constructs.monitoring.queries import QUERIES
 from lambda_constructs.monitoring.service_monitoring import (
@@ -37,6 +38,7 @@ __all__ = [
     "LOG_METRICS_NAMESPACE",
     "MISSING_DATA",
     "QUERIES",
+    "AlarmSet",
     "AlarmThresholds",
     "FunctionMonitoring",
     "ServiceMonitoring",

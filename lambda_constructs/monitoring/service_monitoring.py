@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any
 
 import jsii
 from aws_cdk import Aws, Duration, RemovalPolicy, Stack, Token
@@ -22,6 +22,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IValidation
 
 from lambda_constructs.contract import FunctionView, SourceKind, Trigger, TriggerResult, is_function
+from lambda_constructs.enums import AlarmSet
 from lambda_constructs.errors import fail
 from lambda_constructs.monitoring import queries
 from lambda_constructs.monitoring.thresholds import (
@@ -37,9 +38,7 @@ STREAM_TRIGGER_NAMES = ("Kinesis", "DynamoDbStream", "DynamoDBStream", "DynamoSt
 #: Namespace of the ERROR-log metric filter.
 LOG_METRICS_NAMESPACE = "LambdaConstructs/Logs"
 
-#: "compact": the fewest billed alarm metrics that still catch every failure (see :class:`ServiceMonitoringProps`);
-#: "full": every alarm of :class:`AlarmThresholds` on the function and on each alias.
-AlarmSet = Literal["compact", "full"]
+_ALARM_SET_FIX = "use AlarmSet.COMPACT ('compact', the default) or AlarmSet.FULL ('full')"
 
 MISSING_DATA = cw.TreatMissingData.NOT_BREACHING
 """Every alarm treats missing data as not breaching: no invocations means nothing is wrong."""
@@ -61,8 +60,9 @@ class ServiceMonitoringProps:
     """Key of the created alarm topic; CloudWatch of this account is allowed to use it (its policy gets a
     statement). Default: None, a new key (``AlarmTopicKey``, $1.00/month; ``LambdaService.monitor`` passes
     the service's key instead)."""
-    alarm_set: AlarmSet = "compact"
-    """Which alarms each function gets. ``"compact"`` (3 billed alarm metrics, $0.30/month per function at
+    alarm_set: AlarmSet | str = AlarmSet.COMPACT
+    """Which alarms each function gets: an :class:`~lambda_constructs.enums.AlarmSet` (or its string; a string
+    becomes the member in ``__post_init__``). ``"compact"`` (3 billed alarm metrics, $0.30/month per function at
     $0.10 per standard alarm metric, https://aws.amazon.com/cloudwatch/pricing/): ``Errors`` and
     ``Throttles`` on the ``FunctionName`` dimension (which aggregates every version and alias) and the
     failure queue's depth (asynchronous events that failed every retry; AsyncEventsDropped events reach it
@@ -91,6 +91,15 @@ class ServiceMonitoringProps:
     elsewhere (:meth:`LambdaService.monitor <lambda_constructs.service.LambdaService.monitor>` passes the
     service's failure queue and its redrive queue, which it alarms once). Default: none."""
 
+    def __post_init__(self) -> None:
+        """Turn ``alarm_set`` given as a string into its :class:`~lambda_constructs.enums.AlarmSet` member.
+
+        Raises:
+            LambdaConstructsError: ``alarm_set`` is neither ``"compact"`` nor ``"full"``.
+        """
+        alarm_set = AlarmSet.of(self.alarm_set, path=type(self).__name__, option="alarm_set", fix=_ALARM_SET_FIX)
+        object.__setattr__(self, "alarm_set", alarm_set)
+
 
 @dataclass(frozen=True)
 class _Snapshot:
@@ -116,7 +125,7 @@ class FunctionMonitoring(Construct):
         fn: FunctionView,
         thresholds: AlarmThresholds,
         topic: sns.ITopic,
-        alarm_set: AlarmSet = "compact",
+        alarm_set: AlarmSet | str = AlarmSet.COMPACT,
     ) -> None:
         super().__init__(scope, construct_id)
         thresholds.validate(self)
@@ -130,9 +139,9 @@ class FunctionMonitoring(Construct):
         self._snapshot = _snapshot(fn)
         self._timeout_s = duration_seconds(fn.props.timeout)
         self._reserved = fn.props.reserved_concurrent_executions
-        self.alarm_set = alarm_set
+        self.alarm_set = AlarmSet.of(alarm_set, path=self.node.path, option="alarm_set", fix=_ALARM_SET_FIX)
         self._check_applicable()
-        if alarm_set == "full":
+        if self.alarm_set is AlarmSet.FULL:
             self._function_alarms()
             for name, alias in fn.aliases.items():
                 self._invocation_alarms(f"Alias{name}", alias, f"alias {name}")
