@@ -22,7 +22,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
-from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge_rule
+from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge_rule
 from lambda_constructs.enums import AlarmSet
 from lambda_constructs.errors import fail
 from lambda_constructs.function import SecureFunction, SecureFunctionProps
@@ -456,7 +456,10 @@ class LambdaService(Construct):
         }
         self.failure_dlq = sqs.Queue(self, "FailureDeadLetterQueue", **common)  # type: ignore[arg-type]
         acknowledge_rule(
-            self.failure_dlq, "SQSRedrivePolicy", LIBRARY_ACKNOWLEDGEMENTS["SQSRedrivePolicy"], ("Serverless",)
+            self.failure_dlq,
+            "SQSRedrivePolicy",
+            LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.FAILURE_DLQ_REDRIVE],
+            ("Serverless",),
         )
         return sqs.Queue(
             self,

@@ -21,7 +21,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct, IConstruct
 
-from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule
+from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge, acknowledge_rule
 from lambda_constructs.enums import HttpApiAuthorization, RestApiAuthorization
 from lambda_constructs.errors import fail, warn
 from lambda_constructs.roles import SERVICE_ROLE_WILDCARDS, Role
@@ -189,18 +189,18 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
                 "NIST.800.53.R5-APIGWAssociatedWithWAF",
                 "PCI.DSS.321-APIGWAssociatedWithWAF",
             ):
-                acknowledge(res.api.deployment_stage, rule, LIBRARY_ACKNOWLEDGEMENTS["APIGWAssociatedWithWAF"])
+                acknowledge(res.api.deployment_stage, rule, LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.API_WAF])
         stage = res.api.deployment_stage
         acknowledge_rule(
             stage,
             "APIGWCacheEnabledAndEncrypted",
-            LIBRARY_ACKNOWLEDGEMENTS["APIGWCacheEnabledAndEncrypted"],
+            LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.API_CACHE],
             ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321"),
         )
         acknowledge_rule(
             stage,
             "APIGWSSLEnabled",
-            LIBRARY_ACKNOWLEDGEMENTS["APIGWSSLEnabled"],
+            LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.API_CLIENT_CERTIFICATE],
             ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321"),
         )
         if self.authorization == RestApiAuthorization.NONE:
@@ -209,9 +209,7 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
             acknowledge(res.api, "AwsSolutions-APIG4", reason)
             acknowledge(res.api, "AwsSolutions-COG4", reason)
         elif self.authorization != RestApiAuthorization.COGNITO:
-            acknowledge(
-                res.api, "AwsSolutions-COG4", LIBRARY_ACKNOWLEDGEMENTS["AwsSolutions-COG4 (IAM-authorized API)"]
-            )
+            acknowledge(res.api, "AwsSolutions-COG4", LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.API_NOT_COGNITO])
         return self._result(res)
 
     def _method_options(self, res: RestApiResources) -> apigw.MethodOptions:
@@ -249,7 +247,7 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
         # logs:DescribeLogGroups supports no resource-level permission (Service Authorization Reference,
         # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html):
         # on * in the role's LogDeliveryPolicy (a service Role puts logs:* statements on * there), acknowledged here.
-        reason = LIBRARY_ACKNOWLEDGEMENTS["AwsSolutions-IAM5 (API Gateway execution logs)"]
+        reason = LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.API_EXECUTION_LOGS_ROLE]
         describe = iam.ManagedPolicy(
             role, "LogDeliveryPolicy", roles=[role], description="logs:* without resource ARNs"
         )
