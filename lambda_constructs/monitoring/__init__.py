@@ -6,7 +6,8 @@ Usage (after adding the functions' aliases and triggers)::
 
 Modules: :mod:`.service_monitoring` (``ServiceMonitoring``, ``FunctionMonitoring``, ``monitor_stack``; it was
 ``monitoring/service.py`` until issue #20, a name it shared with ``lambda_constructs/service.py``, and
-``lambda_constructs.monitoring.service`` still imports it), :mod:`.thresholds`, :mod:`.queries`.
+``lambda_constructs.monitoring.service`` still imports it), :mod:`.function_monitoring` (one function's alarms and
+widgets), :mod:`.thresholds`, :mod:`.queries`.
 """
 
 import sys
