@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -28,6 +28,11 @@ from lambda_constructs.errors import fail
 from lambda_constructs.function import SecureFunction, SecureFunctionProps
 from lambda_constructs.keys import new_key
 from lambda_constructs.parallel import Worker, worker_of
+
+# Checks of synthesized templates (their own module since issue #20), still exported from here.
+from lambda_constructs.template_limits import TemplateUsage as TemplateUsage
+from lambda_constructs.template_limits import check_template_limits as check_template_limits
+from lambda_constructs.template_limits import template_usage as template_usage
 
 if TYPE_CHECKING:
     from aws_cdk import aws_cloudwatch as cw
@@ -512,50 +517,3 @@ class LambdaService(Construct):
                 )
             )
         return [self.failure_queue, self.failure_dlq]
-
-
-@dataclass(frozen=True)
-class TemplateUsage:
-    """Size of one synthesized template."""
-
-    path: str
-    """The template file."""
-    resources: int
-    """Number of resources in it."""
-    bytes: int
-    """Its size in bytes."""
-
-
-def template_usage(paths: Iterable[str]) -> list[TemplateUsage]:
-    """Resource count and byte size of each template file."""
-    import json
-    from pathlib import Path
-
-    usages = []
-    for path in paths:
-        text = Path(path).read_bytes()
-        usages.append(TemplateUsage(str(path), len(json.loads(text).get("Resources", {})), len(text)))
-    return usages
-
-
-def check_template_limits(
-    outdir: str, *, max_resources: int = 400, max_template_bytes: int = 800_000
-) -> list[TemplateUsage]:
-    """Check every template of a synthesized cloud assembly against the budgets; return their usage.
-
-    Raises :class:`~lambda_constructs.errors.LambdaConstructsError` naming each template over budget.
-    """
-    from pathlib import Path
-
-    from lambda_constructs.errors import LambdaConstructsError
-
-    usages = template_usage(str(p) for p in sorted(Path(outdir).glob("*.template.json")))
-    over = [u for u in usages if u.resources > max_resources or u.bytes > max_template_bytes]
-    if over:
-        raise LambdaConstructsError(
-            "",
-            "templates over budget: "
-            + ", ".join(f"{Path(u.path).name} ({u.resources} resources, {u.bytes} bytes)" for u in over),
-            fix=f"keep each template at most {max_resources} resources / {max_template_bytes} bytes",
-        )
-    return usages
