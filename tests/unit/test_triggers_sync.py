@@ -7,7 +7,6 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
@@ -23,7 +22,6 @@ from lambda_constructs.triggers import (
     CognitoTrigger,
     ConfigRuleTrigger,
     CustomResourceTrigger,
-    EdgeTrigger,
     FunctionUrlTrigger,
     HttpApiTrigger,
     InvocationKind,
@@ -36,7 +34,6 @@ from lambda_constructs.triggers import (
 )
 from lambda_constructs.triggers.access import InvokeAccessResources
 from lambda_constructs.triggers.api_gateway import RestApiResources
-from lambda_constructs.triggers.edge import EdgeResources
 from lambda_constructs.triggers.s3_batch import S3BatchResources
 from tests.helpers import nag_findings, new_app, new_stack
 
@@ -396,78 +393,6 @@ def test_alexa_permission_uses_the_skill_id_as_event_source_token(built: Built) 
 def test_alexa_without_skill_id_is_an_error() -> None:
     with pytest.raises(LambdaConstructsError, match=r"^AlexaSkillTrigger: skill_id must be .*''"):
         AlexaSkillTrigger(skill_id="")
-
-
-# ------------------------------------------------------------------------------- Lambda@Edge
-
-EDGE_OK: dict[str, Any] = {
-    "architecture": lambda_.Architecture.X86_64,
-    "memory_size": 128,
-    "timeout": cdk.Duration.seconds(5),
-}
-
-
-def _edge_stack(region: str | None = "us-east-1") -> cdk.Stack:
-    env = cdk.Environment(account="123456789012", region=region) if region else None
-    return new_stack(env=env)
-
-
-def test_edge_publishes_a_version_and_trusts_edgelambda() -> None:
-    stack = _edge_stack()
-    fn = _fn(stack, **EDGE_OK)
-    trigger = EdgeTrigger(event_type=cloudfront.LambdaEdgeEventType.VIEWER_REQUEST)
-    result = fn.add_trigger(trigger, alias="$LATEST", construct_id="Edge")
-    template = Template.from_stack(stack)
-    template.resource_count_is("AWS::Lambda::Version", 1)
-    template.has_resource_properties(
-        "AWS::IAM::Role",
-        {
-            "AssumeRolePolicyDocument": {
-                "Statement": Match.array_with(
-                    [Match.object_like({"Principal": {"Service": Match.array_with(["edgelambda.amazonaws.com"])}})]
-                )
-            }
-        },
-    )
-    assert isinstance(result.resources, EdgeResources)
-    assert result.resources.edge_lambda.event_type == cloudfront.LambdaEdgeEventType.VIEWER_REQUEST
-
-
-@pytest.mark.parametrize(
-    ("region", "props", "alias", "message"),
-    [
-        ("eu-west-1", EDGE_OK, "$LATEST", r"us-east-1 .*'eu-west-1'"),
-        (None, EDGE_OK, "$LATEST", r"us-east-1.*unknown at synth"),
-        ("us-east-1", EDGE_OK, None, r"numbered version, not an alias .*'live'"),
-        ("us-east-1", {**EDGE_OK, "architecture": lambda_.Architecture.ARM_64}, "$LATEST", r"x86_64 .*'arm64'"),
-        ("us-east-1", {**EDGE_OK, "environment": {"STAGE": "prod"}}, "$LATEST", r"environment variables .*'STAGE'"),
-        ("us-east-1", {**EDGE_OK, "memory_size": 256}, "$LATEST", r"memory_size .*between 128 and 128 MB .*256"),
-        (
-            "us-east-1",
-            {**EDGE_OK, "timeout": cdk.Duration.seconds(6)},
-            "$LATEST",
-            r"timeout .*between 1 and 5 seconds .*6",
-        ),
-    ],
-)
-def test_edge_restrictions_are_errors(
-    region: str | None, props: dict[str, Any], alias: str | None, message: str
-) -> None:
-    stack = _edge_stack(region)
-    fn = _fn(stack, **props)
-    with pytest.raises(LambdaConstructsError, match=r"TestStack/Fn/Edge: .*" + message):
-        fn.add_trigger(
-            EdgeTrigger(event_type=cloudfront.LambdaEdgeEventType.VIEWER_REQUEST), alias=alias, construct_id="Edge"
-        )
-
-
-def test_edge_origin_events_allow_30_seconds_but_not_more() -> None:
-    stack = _edge_stack()
-    ok = _fn(stack, **{**EDGE_OK, "memory_size": 1024, "timeout": cdk.Duration.seconds(30)})
-    ok.add_trigger(EdgeTrigger(event_type=cloudfront.LambdaEdgeEventType.ORIGIN_REQUEST), alias="$LATEST")
-    too_long = _fn(stack, "Slow", **{**EDGE_OK, "timeout": cdk.Duration.seconds(31)})
-    with pytest.raises(LambdaConstructsError, match=r"TestStack/Slow/EdgeTrigger1: timeout .*between 1 and 30 .*31"):
-        too_long.add_trigger(EdgeTrigger(event_type=cloudfront.LambdaEdgeEventType.ORIGIN_REQUEST), alias="$LATEST")
 
 
 # ---------------------------------------------------------------------------- Step Functions
