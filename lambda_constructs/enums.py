@@ -6,6 +6,7 @@ raises the library's error listing the allowed values), for a trigger's ``__post
 
 * :class:`RestApiAuthorization`: ``RestApiTrigger(authorization=...)``.
 * :class:`HttpApiAuthorization`: ``HttpApiTrigger(authorization=...)``.
+* :class:`AlarmSet`: ``ServiceMonitoringProps(alarm_set=...)``.
 
 Standard library only (plus :mod:`lambda_constructs.errors`): a ground-floor module.
 """
@@ -17,7 +18,7 @@ from typing import Self
 
 from lambda_constructs.errors import LambdaConstructsError
 
-__all__ = ["HttpApiAuthorization", "OptionEnum", "RestApiAuthorization"]
+__all__ = ["AlarmSet", "HttpApiAuthorization", "OptionEnum", "RestApiAuthorization"]
 
 
 class OptionEnum(StrEnum):
@@ -88,3 +89,13 @@ class HttpApiAuthorization(OptionEnum):
     def cloudformation_value(self) -> str:
         """The route's ``AuthorizationType`` in the template."""
         return {"IAM": "AWS_IAM", "COGNITO": "JWT"}.get(self.value, self.value)
+
+
+class AlarmSet(OptionEnum):
+    """Which alarms :class:`~lambda_constructs.monitoring.ServiceMonitoring` gives each function (see
+    ``ServiceMonitoringProps.alarm_set`` for what each set holds and costs)."""
+
+    COMPACT = "compact"
+    """The fewest billed alarm metrics that still catch every failure."""
+    FULL = "full"
+    """Every alarm of ``AlarmThresholds`` on the function and on each alias."""

@@ -16,7 +16,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from lambda_constructs._jsii_speed import defaults
-from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge_rule
+from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge_rule
 
 __all__ = ["QueueDestination", "new_failure_queues"]
 
@@ -66,7 +66,9 @@ def new_failure_queues(scope: Construct, key: kms.IKey) -> tuple[sqs.Queue, sqs.
         "removal_policy": RemovalPolicy.RETAIN,
     }
     dlq = sqs.Queue(scope, "FailureDeadLetterQueue", **common)  # type: ignore[arg-type]
-    acknowledge_rule(dlq, "SQSRedrivePolicy", LIBRARY_ACKNOWLEDGEMENTS["SQSRedrivePolicy"], ("Serverless",))
+    acknowledge_rule(
+        dlq, "SQSRedrivePolicy", LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.FAILURE_DLQ_REDRIVE], ("Serverless",)
+    )
     queue = sqs.Queue(
         scope,
         "FailureQueue",

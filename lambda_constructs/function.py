@@ -34,6 +34,7 @@ from lambda_constructs._jsii_speed import defaults
 from lambda_constructs.bundling.python import BundleResult
 from lambda_constructs.compliance import (
     LIBRARY_ACKNOWLEDGEMENTS,
+    AcknowledgementKey,
     acknowledge_many,
     nag_arn,
 )
@@ -451,7 +452,8 @@ class SecureFunction(Construct):
                 f"AwsSolutions-IAM5[Resource::{nag_arn(self.stack, 'ec2', 'network-interface/*')}]",
             )
             acknowledge_many(
-                self.network_policy, dict.fromkeys(findings, LIBRARY_ACKNOWLEDGEMENTS["NetworkInterfaces"])
+                self.network_policy,
+                dict.fromkeys(findings, LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.NETWORK_INTERFACES]),
             )
 
     def _grant_secret_environment(self) -> None:

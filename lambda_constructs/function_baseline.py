@@ -18,7 +18,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 
-from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge_many, rule_ids
+from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge_many, rule_ids
 from lambda_constructs.scanners import ignore_cfn_lint
 
 __all__ = ["StatementSink", "acknowledge_defaults", "grant_defaults"]
@@ -99,18 +99,19 @@ def acknowledge_defaults(
     acknowledgement); ``own_log_group``: the library created the log group (cfn-lint-serverless WS1004
     looks for ``/aws/lambda/<name>``).
     """
-    rules: list[tuple[str, tuple[str, ...]]] = [("LambdaDLQ", _DLQ_PACKS)]
+    # The key of each acknowledgement is its rule's name.
+    rules: list[tuple[AcknowledgementKey, tuple[str, ...]]] = [(AcknowledgementKey.LAMBDA_DLQ, _DLQ_PACKS)]
     if not reserved_concurrency:
-        rules.append(("LambdaConcurrency", _CONCURRENCY_PACKS))
+        rules.append((AcknowledgementKey.LAMBDA_CONCURRENCY, _CONCURRENCY_PACKS))
     if not in_vpc:  # function.is_bound_to_vpc, known from the props (see _jsii_speed)
-        rules.append(("LambdaInsideVPC", _VPC_PACKS))
+        rules.append((AcknowledgementKey.LAMBDA_INSIDE_VPC, _VPC_PACKS))
     # One Validations.of(fn).acknowledge(...) for all of them, in the order they were made one by one.
     acknowledge_many(
         function,
         {
             rule_id: LIBRARY_ACKNOWLEDGEMENTS[rule]
             for rule, packs in rules
-            for rule_id in rule_ids(function, rule, packs)
+            for rule_id in rule_ids(function, rule.value, packs)
         },
     )
     cfn = function.node.default_child

@@ -25,7 +25,7 @@ from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge
+from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge
 
 if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
@@ -63,8 +63,8 @@ class WildcardPolicy:
     """Construct id of the managed policy under the role (required; construct ids are API)."""
     description: str
     """The policy's description (required)."""
-    acknowledgement: str
-    """Key of ``LIBRARY_ACKNOWLEDGEMENTS`` giving the reason of the ``*`` finding (required)."""
+    acknowledgement: AcknowledgementKey | str
+    """Key of ``LIBRARY_ACKNOWLEDGEMENTS`` (an :class:`~lambda_constructs.compliance.AcknowledgementKey`; its string works too) giving the reason of the ``*`` finding (required)."""
     star_only: bool = True
     """Only statements whose resources are exactly ``["*"]``. Default: True."""
 
@@ -75,7 +75,7 @@ EXECUTION_ROLE_WILDCARDS: tuple[WildcardPolicy, ...] = (
         prefix="xray:",
         policy_id="TracingPolicy",
         description="X-Ray segments (no resource-level ARNs)",
-        acknowledgement="AwsSolutions-IAM5[Resource::*]",
+        acknowledgement=AcknowledgementKey.XRAY_RESOURCE_STAR,
         star_only=False,
     ),
 )
@@ -85,13 +85,13 @@ SERVICE_ROLE_WILDCARDS: tuple[WildcardPolicy, ...] = (
         prefix="xray:",
         policy_id="TracingPolicy",
         description="xray:* without resource ARNs",
-        acknowledgement="AwsSolutions-IAM5[Resource::*]",
+        acknowledgement=AcknowledgementKey.XRAY_RESOURCE_STAR,
     ),
     WildcardPolicy(
         prefix="logs:",
         policy_id="LogDeliveryPolicy",
         description="logs:* without resource ARNs",
-        acknowledgement="AwsSolutions-IAM5 (Step Functions log delivery)",
+        acknowledgement=AcknowledgementKey.STEP_FUNCTIONS_LOG_DELIVERY,
     ),
 )
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,11 +22,17 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
-from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge_rule
+from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge_rule
+from lambda_constructs.enums import AlarmSet
 from lambda_constructs.errors import fail
 from lambda_constructs.function import SecureFunction, SecureFunctionProps
 from lambda_constructs.keys import new_key
 from lambda_constructs.parallel import Worker, worker_of
+
+# Checks of synthesized templates (their own module since issue #20), still exported from here.
+from lambda_constructs.template_limits import TemplateUsage as TemplateUsage
+from lambda_constructs.template_limits import check_template_limits as check_template_limits
+from lambda_constructs.template_limits import template_usage as template_usage
 
 if TYPE_CHECKING:
     from aws_cdk import aws_cloudwatch as cw
@@ -455,7 +461,10 @@ class LambdaService(Construct):
         }
         self.failure_dlq = sqs.Queue(self, "FailureDeadLetterQueue", **common)  # type: ignore[arg-type]
         acknowledge_rule(
-            self.failure_dlq, "SQSRedrivePolicy", LIBRARY_ACKNOWLEDGEMENTS["SQSRedrivePolicy"], ("Serverless",)
+            self.failure_dlq,
+            "SQSRedrivePolicy",
+            LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.FAILURE_DLQ_REDRIVE],
+            ("Serverless",),
         )
         return sqs.Queue(
             self,
@@ -477,7 +486,7 @@ class LambdaService(Construct):
                 "asynchronous events of the service's functions failed every retry",
             )
         }
-        if props.alarm_set == "full":
+        if props.alarm_set is AlarmSet.FULL:
             queues["FailureDeadLetterQueue"] = (
                 self.failure_dlq,
                 "failed asynchronous events were received 5 times from the failure queue without being deleted",
@@ -508,50 +517,3 @@ class LambdaService(Construct):
                 )
             )
         return [self.failure_queue, self.failure_dlq]
-
-
-@dataclass(frozen=True)
-class TemplateUsage:
-    """Size of one synthesized template."""
-
-    path: str
-    """The template file."""
-    resources: int
-    """Number of resources in it."""
-    bytes: int
-    """Its size in bytes."""
-
-
-def template_usage(paths: Iterable[str]) -> list[TemplateUsage]:
-    """Resource count and byte size of each template file."""
-    import json
-    from pathlib import Path
-
-    usages = []
-    for path in paths:
-        text = Path(path).read_bytes()
-        usages.append(TemplateUsage(str(path), len(json.loads(text).get("Resources", {})), len(text)))
-    return usages
-
-
-def check_template_limits(
-    outdir: str, *, max_resources: int = 400, max_template_bytes: int = 800_000
-) -> list[TemplateUsage]:
-    """Check every template of a synthesized cloud assembly against the budgets; return their usage.
-
-    Raises :class:`~lambda_constructs.errors.LambdaConstructsError` naming each template over budget.
-    """
-    from pathlib import Path
-
-    from lambda_constructs.errors import LambdaConstructsError
-
-    usages = template_usage(str(p) for p in sorted(Path(outdir).glob("*.template.json")))
-    over = [u for u in usages if u.resources > max_resources or u.bytes > max_template_bytes]
-    if over:
-        raise LambdaConstructsError(
-            "",
-            "templates over budget: "
-            + ", ".join(f"{Path(u.path).name} ({u.resources} resources, {u.bytes} bytes)" for u in over),
-            fix=f"keep each template at most {max_resources} resources / {max_template_bytes} bytes",
-        )
-    return usages

@@ -6,11 +6,13 @@ Usage (after adding the functions' aliases and triggers)::
 
 Modules: :mod:`.service_monitoring` (``ServiceMonitoring``, ``FunctionMonitoring``, ``monitor_stack``; it was
 ``monitoring/service.py`` until issue #20, a name it shared with ``lambda_constructs/service.py``, and
-``lambda_constructs.monitoring.service`` still imports it), :mod:`.thresholds`, :mod:`.queries`.
+``lambda_constructs.monitoring.service`` still imports it), :mod:`.function_monitoring` (one function's alarms and
+widgets), :mod:`.thresholds`, :mod:`.queries`.
 """
 
 import sys
 
+from lambda_constructs.enums import AlarmSet
 from lambda_constructs.monitoring import service_monitoring
 from lambda_constructs.monitoring.queries import QUERIES
 from lambda_constructs.monitoring.service_monitoring import (
@@ -37,6 +39,7 @@ __all__ = [
     "LOG_METRICS_NAMESPACE",
     "MISSING_DATA",
     "QUERIES",
+    "AlarmSet",
     "AlarmThresholds",
     "FunctionMonitoring",
     "ServiceMonitoring",

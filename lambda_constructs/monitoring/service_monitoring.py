@@ -1,5 +1,9 @@
 """ServiceMonitoring: alarms, a dashboard and log queries for a group of SecureFunctions.
 
+The service-wide parts (the alarm topic and its key, the dashboard, saved queries, log metric filters and
+subscriptions) are here; each function's alarms and widgets are :class:`FunctionMonitoring`, in
+:mod:`lambda_constructs.monitoring.function_monitoring` (importable from here too).
+
 Built directly on ``aws_cloudwatch`` (see docs/design.md, "Monitoring: library choice").
 """
 
@@ -7,42 +11,46 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
 
-import jsii
-from aws_cdk import Aws, Duration, RemovalPolicy, Stack, Token
+from aws_cdk import Aws, RemovalPolicy, Stack, Token
 from aws_cdk import aws_cloudwatch as cw
-from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct, IValidation
+from constructs import Construct
 
-from lambda_constructs.contract import FunctionView, SourceKind, Trigger, TriggerResult, is_function
+from lambda_constructs.contract import FunctionView, is_function
+from lambda_constructs.enums import AlarmSet
 from lambda_constructs.errors import fail
 from lambda_constructs.monitoring import queries
-from lambda_constructs.monitoring.thresholds import (
-    AUTO,
-    DEFAULT_CONCURRENCY_PERCENT,
-    DEFAULT_ITERATOR_AGE_SECONDS,
-    AlarmThresholds,
+from lambda_constructs.monitoring.function_monitoring import (
+    _ALARM_SET_FIX,
+    MISSING_DATA,
+    FunctionMonitoring,
+    error_rate,
+    is_stream_trigger,
 )
-from lambda_constructs.validation import duration_seconds
+from lambda_constructs.monitoring.thresholds import AlarmThresholds
+
+__all__ = [
+    "LOG_METRICS_NAMESPACE",
+    "MISSING_DATA",
+    "STREAM_TRIGGER_NAMES",
+    "AlarmSet",
+    "FunctionMonitoring",
+    "ServiceMonitoring",
+    "ServiceMonitoringProps",
+    "error_rate",
+    "is_stream_trigger",
+    "monitor_stack",
+]
 
 #: Deprecated, unused: stream triggers are recognised by their ``TriggerResult.source`` (``SourceKind.STREAM``).
 STREAM_TRIGGER_NAMES = ("Kinesis", "DynamoDbStream", "DynamoDBStream", "DynamoStream")
 #: Namespace of the ERROR-log metric filter.
 LOG_METRICS_NAMESPACE = "LambdaConstructs/Logs"
-
-#: "compact": the fewest billed alarm metrics that still catch every failure (see :class:`ServiceMonitoringProps`);
-#: "full": every alarm of :class:`AlarmThresholds` on the function and on each alias.
-AlarmSet = Literal["compact", "full"]
-
-MISSING_DATA = cw.TreatMissingData.NOT_BREACHING
-"""Every alarm treats missing data as not breaching: no invocations means nothing is wrong."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,8 +69,9 @@ class ServiceMonitoringProps:
     """Key of the created alarm topic; CloudWatch of this account is allowed to use it (its policy gets a
     statement). Default: None, a new key (``AlarmTopicKey``, $1.00/month; ``LambdaService.monitor`` passes
     the service's key instead)."""
-    alarm_set: AlarmSet = "compact"
-    """Which alarms each function gets. ``"compact"`` (3 billed alarm metrics, $0.30/month per function at
+    alarm_set: AlarmSet | str = AlarmSet.COMPACT
+    """Which alarms each function gets: an :class:`~lambda_constructs.enums.AlarmSet` (or its string; a string
+    becomes the member in ``__post_init__``). ``"compact"`` (3 billed alarm metrics, $0.30/month per function at
     $0.10 per standard alarm metric, https://aws.amazon.com/cloudwatch/pricing/): ``Errors`` and
     ``Throttles`` on the ``FunctionName`` dimension (which aggregates every version and alias) and the
     failure queue's depth (asynchronous events that failed every retry; AsyncEventsDropped events reach it
@@ -91,337 +100,14 @@ class ServiceMonitoringProps:
     elsewhere (:meth:`LambdaService.monitor <lambda_constructs.service.LambdaService.monitor>` passes the
     service's failure queue and its redrive queue, which it alarms once). Default: none."""
 
+    def __post_init__(self) -> None:
+        """Turn ``alarm_set`` given as a string into its :class:`~lambda_constructs.enums.AlarmSet` member.
 
-@dataclass(frozen=True)
-class _Snapshot:
-    aliases: tuple[str, ...]
-    triggers: int
-
-
-class FunctionMonitoring(Construct):
-    """Alarms and widgets of one function (created by :meth:`ServiceMonitoring.add_function`).
-
-    Attributes:
-        fn: the monitored function.
-        thresholds: the thresholds used.
-        alarms: every alarm by name (``ErrorRate``, ``Alias<name>Throttles``, ``FailureQueueDepth`` …).
-        stream_triggers: the triggers that read a stream (``SourceKind.STREAM``: they get the iterator-age alarm).
-        queues: the queues whose depth is alarmed, by construct id.
-    """
-
-    def __init__(
-        self,
-        scope: ServiceMonitoring,
-        construct_id: str,
-        fn: FunctionView,
-        thresholds: AlarmThresholds,
-        topic: sns.ITopic,
-        alarm_set: AlarmSet = "compact",
-    ) -> None:
-        super().__init__(scope, construct_id)
-        thresholds.validate(self)
-        self.fn = fn
-        self.thresholds = thresholds
-        self.alarms: dict[str, cw.Alarm] = {}
-        self.stream_triggers: list[Trigger] = [r.trigger for r in fn.trigger_results if is_stream_trigger(r)]
-        excluded = {id(q) for q in scope.props.exclude_queues}
-        self.queues: dict[str, Any] = {k: q for k, q in _queues_of(fn).items() if id(q) not in excluded}
-        self._action = cw_actions.SnsAction(topic)
-        self._snapshot = _snapshot(fn)
-        self._timeout_s = duration_seconds(fn.props.timeout)
-        self._reserved = fn.props.reserved_concurrent_executions
-        self.alarm_set = alarm_set
-        self._check_applicable()
-        if alarm_set == "full":
-            self._function_alarms()
-            for name, alias in fn.aliases.items():
-                self._invocation_alarms(f"Alias{name}", alias, f"alias {name}")
-        else:
-            self._compact_alarms()
-        self.node.add_validation(_StaleCheck(self))
-
-    # ------------------------------------------------------------------------------ alarms
-
-    def _check_applicable(self) -> None:
-        t = self.thresholds
-        if isinstance(t.iterator_age_seconds, int | float) and not self.stream_triggers:
-            raise fail(
-                self,
-                "iterator_age_seconds is set but the function has no stream trigger (Kinesis or DynamoDB "
-                "Streams), so it emits no IteratorAge metric",
-                value=t.iterator_age_seconds,
-                fix="add the stream trigger before monitoring the function, or leave iterator_age_seconds=AUTO",
-            )
-        if isinstance(t.concurrency_percent_of_reserved, int | float) and not self._reserved:
-            raise fail(
-                self,
-                "concurrency_percent_of_reserved is set but the function has no reserved concurrency",
-                value=t.concurrency_percent_of_reserved,
-                fix="set reserved_concurrent_executions on the function, or leave concurrency_percent_of_reserved=AUTO",
-            )
-        if t.async_event_age_seconds is not None:
-            max_age = duration_seconds(self.fn.props.max_event_age)
-            if max_age is not None and t.async_event_age_seconds > max_age:
-                raise fail(
-                    self,
-                    f"async_event_age_seconds is above the function's max_event_age ({max_age:g} s): events are "
-                    "dropped before they reach that age, so the alarm could never fire",
-                    value=t.async_event_age_seconds,
-                    fix=f"set async_event_age_seconds <= {max_age:g}",
-                )
-
-    def _compact_alarms(self) -> None:
-        """Errors, throttles (every version and alias) and failure-queue depth; see ``alarm_set``."""
-        fn, t = self.fn.function, self.thresholds
-        if t.errors is not None:
-            self._alarm(
-                "Errors",
-                fn.metric_errors(period=t.period, statistic="Sum"),
-                t.errors,
-                "invocations failed (any alias or version; timeouts included)",
-                "look at the RecentErrors query, the dashboard's per-alias graph and the X-Ray traces",
-            )
-        if t.throttles is not None:
-            self._alarm(
-                "Throttles",
-                fn.metric_throttles(period=t.period, statistic="Sum"),
-                t.throttles,
-                "invocations were throttled (any alias or version)",
-                "raise reserved concurrency or the account's concurrency quota",
-            )
-        if t.queue_messages is not None and self.fn.failure_dlq is not None and "FailureQueue" in self.queues:
-            self._alarm(
-                "FailureQueueDepth",
-                self.fn.failure_queue.metric_approximate_number_of_messages_visible(
-                    period=t.period, statistic="Maximum"
-                ),
-                t.queue_messages,
-                "asynchronous events failed every retry (each message names the function and alias)",
-                "inspect the messages, fix the cause, then redrive them",
-            )
-        self._function_alarms(invocations=False, queues=False, async_events=False)
-
-    def _function_alarms(self, *, invocations: bool = True, queues: bool = True, async_events: bool = True) -> None:
-        fn, t = self.fn.function, self.thresholds
-        if invocations:
-            self._invocation_alarms("", fn, "function")
-        reserved = self._reserved
-        percent = (
-            DEFAULT_CONCURRENCY_PERCENT
-            if t.concurrency_percent_of_reserved == AUTO
-            else t.concurrency_percent_of_reserved
-        )
-        if percent is not None and reserved and not Token.is_unresolved(reserved):
-            assert isinstance(percent, int | float)
-            self._alarm(
-                "Concurrency",
-                fn.metric("ConcurrentExecutions", statistic="Maximum", period=t.period),
-                reserved * percent / 100,
-                f"concurrent executions reached {percent:g} % of reserved concurrency ({reserved})",
-                "raise reserved_concurrent_executions or reduce the load",
-            )
-        age = DEFAULT_ITERATOR_AGE_SECONDS if t.iterator_age_seconds == AUTO else t.iterator_age_seconds
-        if age is not None and self.stream_triggers:
-            assert isinstance(age, int | float)
-            self._alarm(
-                "IteratorAge",
-                fn.metric("IteratorAge", statistic="Maximum", period=t.period, unit=cw.Unit.MILLISECONDS),
-                age * 1000,
-                f"the oldest stream record waited {age:g} s or more: the function falls behind its stream",
-                "raise the batch size or parallelization factor, or fix failing batches",
-            )
-        for queue_id, queue in self.queues.items() if queues else ():
-            if t.queue_messages is not None:
-                self._alarm(
-                    f"{queue_id}Depth",
-                    queue.metric_approximate_number_of_messages_visible(period=t.period, statistic="Maximum"),
-                    t.queue_messages,
-                    f"{queue_id} holds failed events",
-                    "inspect the messages, fix the cause, then redrive them",
-                )
-        if not async_events:
-            return
-        if t.async_events_dropped is not None:
-            self._alarm(
-                "AsyncEventsDropped",
-                fn.metric("AsyncEventsDropped", statistic="Sum", period=t.period),
-                t.async_events_dropped,
-                "asynchronous events were dropped without reaching the function or its failure destination",
-                "check throttles and max_event_age; make sure the failure destination accepts messages",
-            )
-        if t.async_event_age_seconds is not None:
-            self._alarm(
-                "AsyncEventAge",
-                fn.metric("AsyncEventAge", statistic="Maximum", period=t.period, unit=cw.Unit.MILLISECONDS),
-                t.async_event_age_seconds * 1000,
-                f"asynchronous events waited {t.async_event_age_seconds:g} s or more before being processed",
-                "look for throttles and errors (retries) and raise concurrency",
-            )
-
-    def _invocation_alarms(self, prefix: str, target: lambda_.IFunction, what: str) -> None:
-        """Error rate, throttles and p99 duration of the function or one alias (``Resource`` dimension)."""
-        t = self.thresholds
-        if t.error_rate_percent is not None:
-            self._alarm(
-                f"{prefix}ErrorRate",
-                error_rate(target, t.period),
-                t.error_rate_percent,
-                f"{what}: errors reached {t.error_rate_percent:g} % of invocations",
-                "look at the RecentErrors query and the X-Ray traces",
-            )
-        if t.throttles is not None:
-            self._alarm(
-                f"{prefix}Throttles",
-                target.metric_throttles(period=t.period, statistic="Sum"),
-                t.throttles,
-                f"{what}: invocations were throttled",
-                "raise reserved concurrency or the account's concurrency quota",
-            )
-        if t.duration_p99_percent_of_timeout is not None and self._timeout_s is not None:
-            limit_ms = self._timeout_s * 1000 * t.duration_p99_percent_of_timeout / 100
-            self._alarm(
-                f"{prefix}Duration",
-                target.metric_duration(period=t.period, statistic="p99"),
-                limit_ms,
-                f"{what}: p99 duration reached {t.duration_p99_percent_of_timeout:g} % of the "
-                f"{self._timeout_s:g} s timeout",
-                "find the slow calls in X-Ray, raise memory_size (more CPU) or the timeout",
-            )
-
-    def _alarm(self, name: str, metric: cw.IMetric, threshold: float, summary: str, fix: str) -> cw.Alarm:
-        alarm = cw.Alarm(
-            self,
-            name,
-            metric=metric,
-            threshold=threshold,
-            evaluation_periods=self.thresholds.evaluation_periods,
-            comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=MISSING_DATA,
-            alarm_description=f"{self.fn.node.path}: {summary}. Fix: {fix}.",
-        )
-        alarm.add_alarm_action(self._action)
-        alarm.add_ok_action(self._action)
-        self.alarms[name] = alarm
-        return alarm
-
-    # ----------------------------------------------------------------------------- widgets
-
-    def widgets(self) -> list[cw.IWidget]:
-        """One dashboard row: traffic, duration, concurrency, aliases, asynchronous events and queues."""
-        fn, period = self.fn.function, Duration.minutes(1)
-        title = self.fn.node.id
-        rows: list[cw.IWidget] = [
-            cw.TextWidget(markdown=f"### {self.fn.node.path}", width=24, height=1),
-            cw.GraphWidget(
-                title=f"{title}: invocations, errors, throttles",
-                left=[
-                    fn.metric_invocations(period=period, statistic="Sum"),
-                    fn.metric_errors(period=period, statistic="Sum"),
-                    fn.metric_throttles(period=period, statistic="Sum"),
-                ],
-                right=[error_rate(fn, period).with_(label="error rate %")],
-                width=8,
-            ),
-            cw.GraphWidget(
-                title=f"{title}: duration",
-                left=[fn.metric_duration(period=period, statistic=s, label=s) for s in ("p50", "p90", "p99")],
-                left_annotations=(
-                    [cw.HorizontalAnnotation(value=self._timeout_s * 1000, label="timeout")]
-                    if self._timeout_s is not None
-                    else None
-                ),
-                width=8,
-            ),
-            cw.GraphWidget(
-                title=f"{title}: concurrency",
-                left=[fn.metric("ConcurrentExecutions", statistic="Maximum", period=period)],
-                left_annotations=(
-                    [cw.HorizontalAnnotation(value=self._reserved, label="reserved")]
-                    if self._reserved and not Token.is_unresolved(self._reserved)
-                    else None
-                ),
-                width=8,
-            ),
-        ]
-        if self.fn.aliases:
-            rows.append(
-                cw.GraphWidget(
-                    title=f"{title}: traffic per alias and executed version",
-                    left=[
-                        alias.metric_invocations(period=period, statistic="Sum", label=f"alias {name}")
-                        for name, alias in self.fn.aliases.items()
-                    ],
-                    right=[
-                        cw.MathExpression(
-                            expression=(
-                                "SEARCH('{AWS/Lambda,FunctionName,Resource,ExecutedVersion} "
-                                f'MetricName="Invocations" FunctionName="{fn.function_name}"\', \'Sum\', 60)'
-                            ),
-                            label="",
-                            period=period,
-                        )
-                    ],
-                    right_y_axis=cw.YAxisProps(label="by executed version", show_units=False),
-                    width=8,
-                )
-            )
-        rows.append(
-            cw.GraphWidget(
-                title=f"{title}: asynchronous events and failure queues",
-                left=[
-                    fn.metric("AsyncEventsReceived", statistic="Sum", period=period),
-                    fn.metric("AsyncEventsDropped", statistic="Sum", period=period),
-                    *(
-                        q.metric_approximate_number_of_messages_visible(
-                            period=period, statistic="Maximum", label=f"{qid} messages"
-                        )
-                        for qid, q in self.queues.items()
-                    ),
-                ],
-                right=[fn.metric("AsyncEventAge", statistic="Maximum", period=period)],
-                width=8,
-            )
-        )
-        if self.stream_triggers:
-            rows.append(
-                cw.GraphWidget(
-                    title=f"{title}: stream iterator age",
-                    left=[fn.metric("IteratorAge", statistic="Maximum", period=period)],
-                    width=8,
-                )
-            )
-        rows.extend(
-            cw.LogQueryWidget(
-                title=f"{title} logs: {name}",
-                log_group_names=[self.fn.log_group.log_group_name],
-                query_string=query.to_string(),
-                view=cw.LogQueryVisualizationType.TABLE,
-                width=8,
-            )
-            for name, query in (
-                ("cold starts", queries.COLD_STARTS),
-                ("memory used vs memory size", queries.MEMORY),
-                ("errors by service", queries.ERRORS_BY_SERVICE),
-            )
-        )
-        return rows
-
-
-@jsii.implements(IValidation)
-class _StaleCheck:
-    """Synth-time check: aliases or triggers added after the function was monitored would be unwatched."""
-
-    def __init__(self, monitoring: FunctionMonitoring) -> None:
-        self._monitoring = monitoring
-
-    def validate(self) -> list[str]:
-        m = self._monitoring
-        if _snapshot(m.fn) == m._snapshot:
-            return []
-        return [
-            f"{m.node.path}: aliases or triggers were added to {m.fn.node.path} after it was monitored, so they "
-            "have no alarms. Fix: create the monitoring after add_alias()/add_trigger()"
-        ]
+        Raises:
+            LambdaConstructsError: ``alarm_set`` is neither ``"compact"`` nor ``"full"``.
+        """
+        alarm_set = AlarmSet.of(self.alarm_set, path=type(self).__name__, option="alarm_set", fix=_ALARM_SET_FIX)
+        object.__setattr__(self, "alarm_set", alarm_set)
 
 
 class ServiceMonitoring(Construct):
@@ -589,59 +275,6 @@ class ServiceMonitoring(Construct):
         widgets = monitoring.widgets()
         self.dashboard.add_widgets(widgets[0])
         self.dashboard.add_widgets(*widgets[1:])
-
-
-def error_rate(target: lambda_.IFunction, period: Duration) -> cw.MathExpression:
-    """Errors / invocations × 100 of a function or alias (0 when there are no invocations)."""
-    return cw.MathExpression(
-        expression="IF(invocations > 0, 100 * errors / invocations, 0)",
-        using_metrics={
-            "errors": target.metric_errors(period=period, statistic="Sum"),
-            "invocations": target.metric_invocations(period=period, statistic="Sum"),
-        },
-        label="error rate (%)",
-        period=period,
-    )
-
-
-def is_stream_trigger(result: TriggerResult) -> bool:
-    """True when the bound trigger reads a Kinesis or DynamoDB stream (emits IteratorAge).
-
-    ``result`` is what ``fn.add_trigger`` returned (``fn.trigger_results``); its ``source`` says so.
-    """
-    return result.source is SourceKind.STREAM
-
-
-def _queues_of(fn: FunctionView) -> dict[str, Any]:
-    """Failure queue, its dead-letter queue and the queues triggers fail to, by a stable name.
-
-    Trigger queues, read from each trigger's :class:`TriggerResult`: its ``dead_letter_queue`` (named
-    after its construct id), then its ``failure_destination`` (named after its class, numbered per class).
-    """
-    found: dict[str, Any] = {"FailureQueue": fn.failure_queue}
-    if fn.failure_dlq is not None:
-        found["FailureDeadLetterQueue"] = fn.failure_dlq
-    seen = {id(q) for q in found.values()}
-
-    def add(name: str, queue: sqs.IQueue | None) -> None:
-        if queue is not None and id(queue) not in seen:
-            seen.add(id(queue))
-            found[name] = queue
-
-    for result in fn.trigger_results:
-        add(f"{result.construct_id}DeadLetterQueue", result.dead_letter_queue)
-    counts: dict[str, int] = {}
-    for result in fn.trigger_results:
-        queue = result.failure_destination
-        if queue is not None and id(queue) not in seen:
-            base = type(result.trigger).__name__
-            counts[base] = counts.get(base, 0) + 1
-            add(f"{base}{counts[base]}OnFailureQueue", queue)
-    return found
-
-
-def _snapshot(fn: FunctionView) -> _Snapshot:
-    return _Snapshot(aliases=tuple(fn.aliases), triggers=len(fn.triggers))
 
 
 def monitor_stack(

@@ -14,6 +14,10 @@ from typing import TYPE_CHECKING, Any
 from lambda_constructs._lazy import LazyExports
 
 if TYPE_CHECKING:
+    from lambda_constructs.enums import (
+        HttpApiAuthorization,
+        RestApiAuthorization,
+    )
     from lambda_constructs.triggers._polled import (
         PolledSource,
         StartingPosition,
@@ -137,6 +141,7 @@ _MODULES: dict[str, str] = {
     "EventBridgeRuleTrigger": "lambda_constructs.triggers.eventbridge",
     "FullDocument": "lambda_constructs.triggers.documentdb",
     "FunctionUrlTrigger": "lambda_constructs.triggers.function_url",
+    "HttpApiAuthorization": "lambda_constructs.enums",
     "HttpApiTrigger": "lambda_constructs.triggers.api_gateway",
     "InvocationKind": "lambda_constructs.triggers.base",
     "InvokeAccess": "lambda_constructs.triggers.access",
@@ -150,6 +155,7 @@ _MODULES: dict[str, str] = {
     "MskTrigger": "lambda_constructs.triggers.kafka",
     "PolledSource": "lambda_constructs.triggers._polled",
     "PushSource": "lambda_constructs.triggers._push",
+    "RestApiAuthorization": "lambda_constructs.enums",
     "RestApiTrigger": "lambda_constructs.triggers.api_gateway",
     "S3BatchOperationsTrigger": "lambda_constructs.triggers.s3_batch",
     "S3Trigger": "lambda_constructs.triggers.s3",
@@ -182,6 +188,7 @@ __all__ = [
     "EventBridgeRuleTrigger",
     "FullDocument",
     "FunctionUrlTrigger",
+    "HttpApiAuthorization",
     "HttpApiTrigger",
     "InvocationKind",
     "InvokeAccess",
@@ -195,6 +202,7 @@ __all__ = [
     "MskTrigger",
     "PolledSource",
     "PushSource",
+    "RestApiAuthorization",
     "RestApiTrigger",
     "S3BatchOperationsTrigger",
     "S3Trigger",

@@ -26,7 +26,13 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct, Node
 
-from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule, nag_arn
+from lambda_constructs.compliance import (
+    LIBRARY_ACKNOWLEDGEMENTS,
+    AcknowledgementKey,
+    acknowledge,
+    acknowledge_rule,
+    nag_arn,
+)
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._queues import check_pattern, grant, grant_send
 from lambda_constructs.triggers._resources import TriggerResources
@@ -47,11 +53,12 @@ SQS_MAX_VISIBILITY_SECONDS = 43_200
 #: Retention of a created source queue in seconds (SQS's default, 4 days; a shared Duration is made on
 #: first use by ``validation.seconds``: importing the library makes no jsii call).
 SQS_RETENTION_SECONDS = 4 * 24 * 3600
-#: LIBRARY_ACKNOWLEDGEMENTS keys used here.
-ESM_DESTINATION_ACK = "LambdaEventSourceMappingDestination"
-NETWORK_ACK = "AwsSolutions-IAM5[Resource::*] (event source network interfaces)"
-LIST_STREAMS_ACK = "AwsSolutions-IAM5[Resource::*] (dynamodb:ListStreams)"
-KINESIS_CMK_ACK = "AwsSolutions-KDS3"
+#: Aliases of the acknowledgement keys of the polled triggers (older imports; the triggers use the
+#: :class:`~lambda_constructs.compliance.AcknowledgementKey` members).
+ESM_DESTINATION_ACK = AcknowledgementKey.ESM_DESTINATION
+NETWORK_ACK = AcknowledgementKey.EVENT_SOURCE_NETWORK_INTERFACES
+LIST_STREAMS_ACK = AcknowledgementKey.DYNAMODB_LIST_STREAMS
+KINESIS_CMK_ACK = AcknowledgementKey.KINESIS_CMK
 
 
 class StartingPosition(Enum):
@@ -182,7 +189,11 @@ def _network_policy(
     if not security_group_ids:
         findings.append(nag_arn(stack, "ec2", "security-group/*"))
     for finding in findings:
-        acknowledge(policy, f"AwsSolutions-IAM5[Resource::{finding}]", LIBRARY_ACKNOWLEDGEMENTS[NETWORK_ACK])
+        acknowledge(
+            policy,
+            f"AwsSolutions-IAM5[Resource::{finding}]",
+            LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.EVENT_SOURCE_NETWORK_INTERFACES],
+        )
     source.network_policy = policy
     if source.mapping is not None:
         source.mapping.node.add_dependency(policy)
@@ -191,7 +202,11 @@ def _network_policy(
 
 def _no_destination(mapping: IConstruct, node: Node | None = None) -> None:
     acknowledge_rule(
-        mapping, ESM_DESTINATION_ACK, LIBRARY_ACKNOWLEDGEMENTS[ESM_DESTINATION_ACK], ("Serverless",), node=node
+        mapping,
+        "LambdaEventSourceMappingDestination",
+        LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.ESM_DESTINATION],
+        ("Serverless",),
+        node=node,
     )
 
 

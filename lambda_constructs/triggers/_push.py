@@ -38,6 +38,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
+from lambda_constructs.compliance import AcknowledgementKey
 from lambda_constructs.scanners import ignore_cfn_lint
 from lambda_constructs.triggers._queues import (
     allow_service_on_queue,
@@ -63,11 +64,13 @@ EVENT_PATTERN_KEYS: tuple[str, ...] = (
     "detail",
     "replay-name",
 )
-S3_ACCESS_LOGS_ACK = "S3BucketLoggingEnabled (server access logs bucket)"
-S3_LOGS_ENCRYPTION_ACK = "S3DefaultEncryptionKMS (server access logs bucket)"
-S3_REPLICATION_ACK = "S3BucketReplicationEnabled"
-S3_NOTIFICATIONS_HANDLER_ACK = "BucketNotificationsHandler"
-SNS_ALIAS_ACK = "W3694"
+#: Aliases of the acknowledgement keys used by the S3 and SNS triggers (older imports; the triggers use
+#: the :class:`~lambda_constructs.compliance.AcknowledgementKey` members).
+S3_ACCESS_LOGS_ACK = AcknowledgementKey.ACCESS_LOGS_BUCKET_LOGGING
+S3_LOGS_ENCRYPTION_ACK = AcknowledgementKey.ACCESS_LOGS_BUCKET_ENCRYPTION
+S3_REPLICATION_ACK = AcknowledgementKey.S3_REPLICATION
+S3_NOTIFICATIONS_HANDLER_ACK = AcknowledgementKey.BUCKET_NOTIFICATIONS_HANDLER
+SNS_ALIAS_ACK = AcknowledgementKey.SNS_ALIAS_ENDPOINT
 
 
 class PushSource(TriggerResources):

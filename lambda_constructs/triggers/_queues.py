@@ -13,7 +13,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
-from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule
+from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge, acknowledge_rule
 from lambda_constructs.errors import fail
 from lambda_constructs.validation import is_token
 
@@ -25,9 +25,10 @@ def dlq_retention() -> Duration:
     return Duration.days(14)
 
 
-#: LIBRARY_ACKNOWLEDGEMENTS key of the reason for terminal dead-letter queues of trigger queues.
-TRIGGER_DLQ_ACK = "SQSRedrivePolicy (trigger dead-letter queue)"
-DELIVERY_DLQ_ACK = "AwsSolutions-SQS3"
+#: Aliases of the acknowledgement keys of terminal / delivery dead-letter queues of trigger queues (older
+#: imports; the code here uses the :class:`~lambda_constructs.compliance.AcknowledgementKey` members).
+TRIGGER_DLQ_ACK = AcknowledgementKey.TRIGGER_DLQ_REDRIVE
+DELIVERY_DLQ_ACK = AcknowledgementKey.DELIVERY_DLQ
 
 
 def dead_letter_queue(
@@ -47,9 +48,11 @@ def dead_letter_queue(
         removal_policy=RemovalPolicy.RETAIN,
         fifo=True if fifo else None,
     )
-    acknowledge_rule(queue, "SQSRedrivePolicy", LIBRARY_ACKNOWLEDGEMENTS[TRIGGER_DLQ_ACK], ("Serverless",))
+    acknowledge_rule(
+        queue, "SQSRedrivePolicy", LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.TRIGGER_DLQ_REDRIVE], ("Serverless",)
+    )
     if delivery:
-        acknowledge(queue, "AwsSolutions-SQS3", LIBRARY_ACKNOWLEDGEMENTS[DELIVERY_DLQ_ACK])
+        acknowledge(queue, "AwsSolutions-SQS3", LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.DELIVERY_DLQ])
     return queue
 
 

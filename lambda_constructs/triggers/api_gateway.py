@@ -21,7 +21,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct, IConstruct
 
-from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule
+from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge, acknowledge_rule
+from lambda_constructs.enums import HttpApiAuthorization, RestApiAuthorization
 from lambda_constructs.errors import fail, warn
 from lambda_constructs.roles import SERVICE_ROLE_WILDCARDS, Role
 from lambda_constructs.scanners import ignore_cfn_lint
@@ -62,9 +63,10 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
     stage throttling, a request validator on every method and an authorizer (IAM by default).
     """
 
-    authorization: str = "IAM"
-    """``IAM`` (SigV4), ``COGNITO`` (user pool JWTs, needs ``user_pools``), ``CUSTOM`` (needs
-    ``authorizer``) or ``NONE`` (open; needs ``open_reason``). Default: ``IAM``."""
+    authorization: RestApiAuthorization | str = RestApiAuthorization.IAM
+    """A :class:`~lambda_constructs.enums.RestApiAuthorization` (or its string): ``IAM`` (SigV4), ``COGNITO``
+    (user pool JWTs, needs ``user_pools``), ``CUSTOM`` (needs ``authorizer``) or ``NONE`` (open; needs
+    ``open_reason``). A string becomes the member in ``__post_init__``. Default: ``IAM``."""
     user_pools: Sequence[cognito.IUserPool] = ()
     """User pools whose tokens are accepted with ``COGNITO``. Default: none."""
     authorization_scopes: Sequence[str] = ()
@@ -104,29 +106,29 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
             LambdaConstructsError: an unknown authorization, one without what it needs (user pools, an authorizer, an open reason), an integration timeout below 50 ms, or throttling out of range.
         """
         scope = options_scope(self)
-        if self.authorization == "COGNITO" and not self.user_pools:
+        authorization = RestApiAuthorization.of(
+            self.authorization,
+            path=type(self).__name__,
+            option="authorization",
+            fix="use 'IAM' (default), 'COGNITO' with user_pools, 'CUSTOM' with authorizer, or 'NONE' with open_reason",
+        )
+        object.__setattr__(self, "authorization", authorization)
+        if authorization is RestApiAuthorization.COGNITO and not self.user_pools:
             raise fail(
                 scope,
                 "authorization='COGNITO' needs user_pools",
-                value=self.authorization,
+                value=str(self.authorization),
                 fix="pass user_pools=[pool]",
             )
-        if self.authorization == "CUSTOM" and self.authorizer is None:
+        if self.authorization == RestApiAuthorization.CUSTOM and self.authorizer is None:
             raise fail(
                 scope,
                 "authorization='CUSTOM' needs authorizer",
-                value=self.authorization,
+                value=str(self.authorization),
                 fix="pass authorizer=apigw.TokenAuthorizer(...)",
             )
-        if self.authorization not in ("IAM", "COGNITO", "CUSTOM", "NONE"):
-            raise fail(
-                scope,
-                "authorization must be one of IAM, COGNITO, CUSTOM, NONE",
-                value=self.authorization,
-                fix="use 'IAM' (default), 'COGNITO' with user_pools, 'CUSTOM' with authorizer, or 'NONE' with open_reason",
-            )
-        if self.authorization == "NONE":
-            _require_reason(scope, "the REST API", self.open_reason, self.authorization)
+        if self.authorization == RestApiAuthorization.NONE:
+            _require_reason(scope, "the REST API", self.open_reason, str(self.authorization))
         _check_minimum_integration_timeout(scope, self.integration_timeout)
         check_range(scope, "throttling_rate_limit", self.throttling_rate_limit, 0, 1e7, "requests/s")
         check_range(scope, "throttling_burst_limit", self.throttling_burst_limit, 0, 1e7, "requests")
@@ -187,36 +189,34 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
                 "NIST.800.53.R5-APIGWAssociatedWithWAF",
                 "PCI.DSS.321-APIGWAssociatedWithWAF",
             ):
-                acknowledge(res.api.deployment_stage, rule, LIBRARY_ACKNOWLEDGEMENTS["APIGWAssociatedWithWAF"])
+                acknowledge(res.api.deployment_stage, rule, LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.API_WAF])
         stage = res.api.deployment_stage
         acknowledge_rule(
             stage,
             "APIGWCacheEnabledAndEncrypted",
-            LIBRARY_ACKNOWLEDGEMENTS["APIGWCacheEnabledAndEncrypted"],
+            LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.API_CACHE],
             ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321"),
         )
         acknowledge_rule(
             stage,
             "APIGWSSLEnabled",
-            LIBRARY_ACKNOWLEDGEMENTS["APIGWSSLEnabled"],
+            LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.API_CLIENT_CERTIFICATE],
             ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321"),
         )
-        if self.authorization == "NONE":
+        if self.authorization == RestApiAuthorization.NONE:
             reason = str(self.open_reason)  # required by __post_init__
             warn(res, "openApi", f"the REST API has no authorizer ({reason})")
             acknowledge(res.api, "AwsSolutions-APIG4", reason)
             acknowledge(res.api, "AwsSolutions-COG4", reason)
-        elif self.authorization != "COGNITO":
-            acknowledge(
-                res.api, "AwsSolutions-COG4", LIBRARY_ACKNOWLEDGEMENTS["AwsSolutions-COG4 (IAM-authorized API)"]
-            )
+        elif self.authorization != RestApiAuthorization.COGNITO:
+            acknowledge(res.api, "AwsSolutions-COG4", LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.API_NOT_COGNITO])
         return self._result(res)
 
     def _method_options(self, res: RestApiResources) -> apigw.MethodOptions:
         res.authorizer = None
-        if self.authorization == "IAM":
+        if self.authorization == RestApiAuthorization.IAM:
             return apigw.MethodOptions(authorization_type=apigw.AuthorizationType.IAM)
-        if self.authorization == "COGNITO":
+        if self.authorization == RestApiAuthorization.COGNITO:
             res.authorizer = apigw.CognitoUserPoolsAuthorizer(
                 res, "Authorizer", cognito_user_pools=list(self.user_pools)
             )
@@ -225,7 +225,7 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
                 authorizer=res.authorizer,
                 authorization_scopes=list(self.authorization_scopes) or None,
             )
-        if self.authorization == "CUSTOM":
+        if self.authorization == RestApiAuthorization.CUSTOM:
             res.authorizer = self.authorizer
             return apigw.MethodOptions(
                 authorization_type=apigw.AuthorizationType.CUSTOM,
@@ -247,7 +247,7 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
         # logs:DescribeLogGroups supports no resource-level permission (Service Authorization Reference,
         # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html):
         # on * in the role's LogDeliveryPolicy (a service Role puts logs:* statements on * there), acknowledged here.
-        reason = LIBRARY_ACKNOWLEDGEMENTS["AwsSolutions-IAM5 (API Gateway execution logs)"]
+        reason = LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.API_EXECUTION_LOGS_ROLE]
         describe = iam.ManagedPolicy(
             role, "LogDeliveryPolicy", roles=[role], description="logs:* without resource ARNs"
         )
@@ -331,9 +331,10 @@ class HttpApiResources(TriggerResources):
 class HttpApiTrigger(BoundTrigger[HttpApiResources]):
     """API Gateway HTTP API (``$default`` route → alias) with an authorizer, access logs and throttling."""
 
-    authorization: str = "IAM"
-    """``IAM`` (SigV4), ``JWT`` (needs ``jwt_issuer`` and ``jwt_audience``), ``COGNITO`` (needs
-    ``user_pool`` and ``user_pool_clients``) or ``NONE`` (needs ``open_reason``). Default: ``IAM``."""
+    authorization: HttpApiAuthorization | str = HttpApiAuthorization.IAM
+    """A :class:`~lambda_constructs.enums.HttpApiAuthorization` (or its string): ``IAM`` (SigV4), ``JWT`` (needs
+    ``jwt_issuer`` and ``jwt_audience``), ``COGNITO`` (needs ``user_pool`` and ``user_pool_clients``) or ``NONE``
+    (needs ``open_reason``). A string becomes the member in ``__post_init__``. Default: ``IAM``."""
     jwt_issuer: str | None = None
     """Issuer URL (``https://…``) for ``JWT``. Default: none."""
     jwt_audience: Sequence[str] = ()
@@ -363,7 +364,14 @@ class HttpApiTrigger(BoundTrigger[HttpApiResources]):
             LambdaConstructsError: an unknown authorization, one without what it needs (issuer and audience, a user pool and clients, an open reason), or throttling out of range.
         """
         scope = options_scope(self)
-        if self.authorization == "JWT":
+        authorization = HttpApiAuthorization.of(
+            self.authorization,
+            path=type(self).__name__,
+            option="authorization",
+            fix="use 'IAM' (default), 'JWT', 'COGNITO' or 'NONE' with open_reason",
+        )
+        object.__setattr__(self, "authorization", authorization)
+        if authorization is HttpApiAuthorization.JWT:
             if not self.jwt_issuer or not self.jwt_audience:
                 raise fail(
                     scope,
@@ -375,22 +383,17 @@ class HttpApiTrigger(BoundTrigger[HttpApiResources]):
                 raise fail(
                     scope, "jwt_issuer must be an https:// URL", value=self.jwt_issuer, fix="use the issuer's https URL"
                 )
-        if self.authorization == "COGNITO" and (self.user_pool is None or not self.user_pool_clients):
+        if self.authorization == HttpApiAuthorization.COGNITO and (
+            self.user_pool is None or not self.user_pool_clients
+        ):
             raise fail(
                 scope,
                 "authorization='COGNITO' needs user_pool and user_pool_clients",
-                value=self.authorization,
+                value=str(self.authorization),
                 fix="pass user_pool=pool, user_pool_clients=[client]",
             )
-        if self.authorization not in ("IAM", "JWT", "COGNITO", "NONE"):
-            raise fail(
-                scope,
-                "authorization must be one of IAM, JWT, COGNITO, NONE",
-                value=self.authorization,
-                fix="use 'IAM' (default), 'JWT', 'COGNITO' or 'NONE' with open_reason",
-            )
-        if self.authorization == "NONE":
-            _require_reason(scope, "the HTTP API", self.open_reason, self.authorization)
+        if self.authorization == HttpApiAuthorization.NONE:
+            _require_reason(scope, "the HTTP API", self.open_reason, str(self.authorization))
         check_range(scope, "throttling_rate_limit", self.throttling_rate_limit, 0, 1e7, "requests/s")
         check_range(scope, "throttling_burst_limit", self.throttling_burst_limit, 0, 1e7, "requests")
 
@@ -425,19 +428,19 @@ class HttpApiTrigger(BoundTrigger[HttpApiResources]):
             ),
             access_log_settings=_HttpAccessLogs(res.log_group),
         )
-        if self.authorization == "NONE":
+        if self.authorization == HttpApiAuthorization.NONE:
             reason = str(self.open_reason)  # required by __post_init__
             warn(res, "openApi", f"the HTTP API has no authorizer ({reason})")
             acknowledge(res.api, "AwsSolutions-APIG4", reason)
         return self._result(res)
 
     def _authorizer(self) -> apigwv2.IHttpRouteAuthorizer | None:
-        if self.authorization == "IAM":
+        if self.authorization == HttpApiAuthorization.IAM:
             return apigwv2_auth.HttpIamAuthorizer()
-        if self.authorization == "JWT":
+        if self.authorization == HttpApiAuthorization.JWT:
             assert self.jwt_issuer is not None  # checked in __post_init__
             return apigwv2_auth.HttpJwtAuthorizer("Authorizer", self.jwt_issuer, jwt_audience=list(self.jwt_audience))
-        if self.authorization == "COGNITO":
+        if self.authorization == HttpApiAuthorization.COGNITO:
             assert self.user_pool is not None  # checked in __post_init__
             return apigwv2_auth.HttpUserPoolAuthorizer(
                 "Authorizer", self.user_pool, user_pool_clients=list(self.user_pool_clients)

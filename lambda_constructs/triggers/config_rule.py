@@ -12,7 +12,7 @@ from aws_cdk import aws_config as config
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 
-from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge
+from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge
 from lambda_constructs.errors import fail
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._resources import TriggerResources
@@ -102,7 +102,7 @@ class ConfigRuleTrigger(BoundTrigger[ConfigRuleResources]):
         acknowledge(
             res.policy,
             "AwsSolutions-IAM5[Resource::*]",
-            LIBRARY_ACKNOWLEDGEMENTS["AwsSolutions-IAM5 (config:PutEvaluations)"],
+            LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.CONFIG_PUT_EVALUATIONS],
         )
         details: list[config.CfnConfigRule.SourceDetailProperty] = []
         if self.configuration_changes:

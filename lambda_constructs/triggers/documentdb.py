@@ -12,11 +12,10 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 
-from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, nag_arn
+from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge, nag_arn
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._polled import (
     MAX_BATCH,
-    NETWORK_ACK,
     PolledSource,
     StartingPosition,
     _check_window,
@@ -123,6 +122,6 @@ class DocumentDbTrigger:
             acknowledge(
                 policy,
                 "AwsSolutions-IAM5[Resource::" + nag_arn(Stack.of(source), "rds", f"{kind}:*") + "]",
-                LIBRARY_ACKNOWLEDGEMENTS[NETWORK_ACK],
+                LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.EVENT_SOURCE_NETWORK_INTERFACES],
             )
         return source.result(self, source=SourceKind.CHANGE_STREAM)

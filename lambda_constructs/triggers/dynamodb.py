@@ -9,11 +9,10 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 
-from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge
+from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge
 from lambda_constructs.errors import fail
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._polled import (
-    LIST_STREAMS_ACK,
     PolledSource,
     _attach,
     _decrypt,
@@ -65,7 +64,11 @@ class DynamoDbStreamTrigger(_StreamOptions):
             statements=[iam.PolicyStatement(actions=["dynamodb:ListStreams"], resources=["*"])],
         )
         _attach(list_policy, fn.role)
-        acknowledge(list_policy, "AwsSolutions-IAM5[Resource::*]", LIBRARY_ACKNOWLEDGEMENTS[LIST_STREAMS_ACK])
+        acknowledge(
+            list_policy,
+            "AwsSolutions-IAM5[Resource::*]",
+            LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.DYNAMODB_LIST_STREAMS],
+        )
         mapping = _mapping(source, fn, target, event_source_arn=stream_arn, **props)
         mapping.node.add_dependency(list_policy)
         return source.result(self, source=SourceKind.STREAM, failure_destination=self.on_failure)

@@ -10,12 +10,11 @@ from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 
-from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge
+from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge
 from lambda_constructs.errors import fail
 from lambda_constructs.structs import given_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._polled import (
-    KINESIS_CMK_ACK,
     PolledSource,
     _decrypt,
     _mapping,
@@ -99,5 +98,5 @@ class KinesisTrigger(_StreamOptions):
         if settings.get("stream_mode") == kinesis.StreamMode.ON_DEMAND:
             settings.pop("shard_count", None)
         source.stream = kinesis.Stream(source, "Stream", **settings)
-        acknowledge(source.stream, "AwsSolutions-KDS3", LIBRARY_ACKNOWLEDGEMENTS[KINESIS_CMK_ACK])
+        acknowledge(source.stream, "AwsSolutions-KDS3", LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.KINESIS_CMK])
         return source.stream

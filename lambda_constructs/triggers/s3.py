@@ -16,16 +16,12 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
 from constructs import IValidation
 
-from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule
+from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge, acknowledge_rule
 from lambda_constructs.errors import fail, warn
 from lambda_constructs.scanners import ignore_cfn_lint, skip_checkov
 from lambda_constructs.structs import given_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._push import (
-    S3_ACCESS_LOGS_ACK,
-    S3_LOGS_ENCRYPTION_ACK,
-    S3_NOTIFICATIONS_HANDLER_ACK,
-    S3_REPLICATION_ACK,
     PushSource,
     _Async,
     _retry,
@@ -141,7 +137,7 @@ class S3Trigger(_Async):
             acknowledge_rule(
                 notifications,
                 "IAMNoInlinePolicy",
-                LIBRARY_ACKNOWLEDGEMENTS[S3_NOTIFICATIONS_HANDLER_ACK],
+                LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.BUCKET_NOTIFICATIONS_HANDLER],
                 ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321"),
             )
         # The handler singleton lands in the bucket's stack, which may not be the function's.
@@ -167,9 +163,19 @@ class S3Trigger(_Async):
             encryption=s3.BucketEncryption.S3_MANAGED,
             **common,
         )
-        acknowledge_rule(logs_bucket, "S3BucketLoggingEnabled", LIBRARY_ACKNOWLEDGEMENTS[S3_ACCESS_LOGS_ACK])
-        acknowledge(logs_bucket, "AwsSolutions-S1", LIBRARY_ACKNOWLEDGEMENTS[S3_ACCESS_LOGS_ACK])
-        acknowledge_rule(logs_bucket, "S3DefaultEncryptionKMS", LIBRARY_ACKNOWLEDGEMENTS[S3_LOGS_ENCRYPTION_ACK])
+        acknowledge_rule(
+            logs_bucket,
+            "S3BucketLoggingEnabled",
+            LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.ACCESS_LOGS_BUCKET_LOGGING],
+        )
+        acknowledge(
+            logs_bucket, "AwsSolutions-S1", LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.ACCESS_LOGS_BUCKET_LOGGING]
+        )
+        acknowledge_rule(
+            logs_bucket,
+            "S3DefaultEncryptionKMS",
+            LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.ACCESS_LOGS_BUCKET_ENCRYPTION],
+        )
         source.access_logs_bucket = logs_bucket
         overrides = given_fields(self.bucket_props) if self.bucket_props is not None else {}
         settings: dict[str, Any] = {
@@ -182,7 +188,9 @@ class S3Trigger(_Async):
         }
         bucket = s3.Bucket(source, "Bucket", **settings)
         for created in (bucket, logs_bucket):
-            acknowledge_rule(created, "S3BucketReplicationEnabled", LIBRARY_ACKNOWLEDGEMENTS[S3_REPLICATION_ACK])
+            acknowledge_rule(
+                created, "S3BucketReplicationEnabled", LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.S3_REPLICATION]
+            )
         source.bucket = bucket
         return bucket
 
@@ -219,7 +227,7 @@ def _acknowledge_notifications_handler(stack: Stack) -> None:
             acknowledge(
                 child,
                 "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-                LIBRARY_ACKNOWLEDGEMENTS[S3_NOTIFICATIONS_HANDLER_ACK],
+                LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.BUCKET_NOTIFICATIONS_HANDLER],
             )
             # checkov reads the handler's raw AWS::Lambda::Function (cdk-nag's Lambda rules do not).
             handler = child.node.try_find_child("Resource")

@@ -21,7 +21,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge, acknowledge_rule
+from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge, acknowledge_rule
 from lambda_constructs.errors import fail
 from lambda_constructs.scanners import ignore_cfn_lint
 from lambda_constructs.triggers._options import options_scope
@@ -230,13 +230,11 @@ def _dead_letter_queue(scope: Construct, fn: FunctionView) -> sqs.Queue:
         retention_period=Duration.days(14),
         removal_policy=RemovalPolicy.RETAIN,
     )
-    acknowledge(
-        queue, "AwsSolutions-SQS3", LIBRARY_ACKNOWLEDGEMENTS["AwsSolutions-SQS3 (EventBridge target dead-letter queue)"]
-    )
+    acknowledge(queue, "AwsSolutions-SQS3", LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.EVENTBRIDGE_DLQ])
     acknowledge_rule(
         queue,
         "SQSRedrivePolicy",
-        LIBRARY_ACKNOWLEDGEMENTS["SQSRedrivePolicy (EventBridge target dead-letter queue)"],
+        LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.EVENTBRIDGE_DLQ_REDRIVE],
         ("Serverless",),
     )
     # EventBridge encrypts with the key for rules of this account and region; a SourceArn of the

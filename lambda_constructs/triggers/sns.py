@@ -10,12 +10,11 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 
-from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, acknowledge
+from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge
 from lambda_constructs.errors import fail
 from lambda_constructs.structs import given_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._push import (
-    SNS_ALIAS_ACK,
     PushSource,
     _Async,
     _dlq,
@@ -81,7 +80,11 @@ class SnsTrigger(_Async):
         )
         source.subscription.node.add_dependency(permission)
         # cfn-lint W3694 expects a function for protocol lambda; an alias ARN is a valid endpoint.
-        acknowledge(source.subscription, "CloudFormation-Validate::W3694", LIBRARY_ACKNOWLEDGEMENTS[SNS_ALIAS_ACK])
+        acknowledge(
+            source.subscription,
+            "CloudFormation-Validate::W3694",
+            LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.SNS_ALIAS_ENDPOINT],
+        )
         return source.result(self)
 
     def _create(self, source: PushSource, key: kms.IKey) -> sns.Topic:

@@ -10,12 +10,13 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk.assertions import Template
 
 from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps
-from lambda_constructs.enums import HttpApiAuthorization, OptionEnum, RestApiAuthorization
+from lambda_constructs.enums import AlarmSet, HttpApiAuthorization, OptionEnum, RestApiAuthorization
+from lambda_constructs.monitoring import ServiceMonitoring, ServiceMonitoringProps
 from lambda_constructs.triggers import HttpApiTrigger, RestApiTrigger
 from tests.helpers import new_stack
 
 CODE = "def handler(event, context):\n    return 1\n"
-ENUMS: tuple[type[OptionEnum], ...] = (RestApiAuthorization, HttpApiAuthorization)
+ENUMS: tuple[type[OptionEnum], ...] = (RestApiAuthorization, HttpApiAuthorization, AlarmSet)
 
 
 @pytest.mark.parametrize("enum", ENUMS, ids=lambda e: e.__name__)
@@ -29,6 +30,7 @@ def test_old_strings_and_members_are_accepted(enum: type[OptionEnum]) -> None:
 def test_the_sets_are_the_ones_the_triggers_document() -> None:
     assert [m.value for m in RestApiAuthorization] == ["IAM", "COGNITO", "CUSTOM", "NONE"]
     assert [m.value for m in HttpApiAuthorization] == ["IAM", "JWT", "COGNITO", "NONE"]
+    assert [m.value for m in AlarmSet] == ["compact", "full"]
 
 
 @pytest.mark.parametrize(("enum", "bad"), [(RestApiAuthorization, "iam"), (RestApiAuthorization, "JWT"),
@@ -107,3 +109,57 @@ def test_cognito_maps_to_each_api_kind_s_cloudformation_type() -> None:
     assert authorization_types(template, "AWS::ApiGatewayV2::Route") == {"JWT"}
     assert RestApiAuthorization.COGNITO.cloudformation_value == "COGNITO_USER_POOLS"
     assert HttpApiAuthorization.COGNITO.cloudformation_value == "JWT"
+
+
+@pytest.mark.parametrize(("trigger", "expected"), [
+    (lambda: RestApiTrigger(authorization="NONE", open_reason="public"), RestApiAuthorization.NONE),
+    (lambda: RestApiTrigger(), RestApiAuthorization.IAM),
+    (lambda: HttpApiTrigger(authorization="IAM"), HttpApiAuthorization.IAM),
+    (lambda: HttpApiTrigger(authorization=HttpApiAuthorization.NONE, open_reason="public"), HttpApiAuthorization.NONE),
+])  # fmt: skip
+def test_a_trigger_holds_the_member_after_init(trigger: Any, expected: OptionEnum) -> None:
+    assert trigger().authorization is expected
+
+
+def test_the_unknown_authorization_error_keeps_its_fix() -> None:
+    with pytest.raises(LambdaConstructsError) as caught:
+        RestApiTrigger(authorization="iam")
+    assert str(caught.value).startswith(
+        "RestApiTrigger: authorization must be one of IAM, COGNITO, CUSTOM, NONE (got 'iam')"
+    )
+    assert (
+        "Fix: use 'IAM' (default), 'COGNITO' with user_pools, 'CUSTOM' with authorizer, or 'NONE' with open_reason"
+        in str(caught.value)
+    )
+    with pytest.raises(
+        LambdaConstructsError,
+        match=r"^HttpApiTrigger: authorization must be one of IAM, JWT, COGNITO, NONE \(got 'CUSTOM'\)\. Fix: use 'IAM' \(default\), 'JWT'",
+    ):
+        HttpApiTrigger(authorization="CUSTOM")
+
+
+def test_alarm_set_strings_become_members_and_others_fail() -> None:
+    assert ServiceMonitoringProps().alarm_set is AlarmSet.COMPACT
+    assert ServiceMonitoringProps(alarm_set="full").alarm_set is AlarmSet.FULL
+    assert ServiceMonitoringProps(alarm_set=AlarmSet.FULL).alarm_set is AlarmSet.FULL
+    # before the enum, any other string silently meant the compact set
+    with pytest.raises(
+        LambdaConstructsError,
+        match=r"^ServiceMonitoringProps: alarm_set must be one of compact, full \(got 'Full'\)\. Fix: use AlarmSet\.COMPACT",
+    ):
+        ServiceMonitoringProps(alarm_set="Full")
+
+
+def monitored(alarm_set: Any) -> dict[str, Any]:
+    stack = new_stack()
+    fn = SecureFunction(stack, "Fn", SecureFunctionProps(inline_code=CODE))
+    ServiceMonitoring(stack, "Monitoring", ServiceMonitoringProps(functions=[fn], alarm_set=alarm_set))
+    return Template.from_stack(stack).to_json()  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("member", list(AlarmSet), ids=str)
+def test_alarm_set_member_and_string_give_the_same_template(member: AlarmSet) -> None:
+    with_member = monitored(member)
+    assert json.dumps(with_member, sort_keys=True) == json.dumps(monitored(member.value), sort_keys=True)
+    alarms = sum(1 for r in with_member["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm")
+    assert alarms > 0

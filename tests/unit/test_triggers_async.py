@@ -10,9 +10,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import Duration
 from aws_cdk import aws_events as events
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match, Template
 
 from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps
@@ -319,41 +317,3 @@ def test_bad_option_fails_when_the_trigger_is_created(case: str, make: Callable[
         str(error.value),
     ), str(error.value)
     assert expected in str(error.value)
-
-
-def test_bucket_and_props_are_exclusive() -> None:
-    stack = new_stack()
-    bucket = s3.Bucket(stack, "B")
-    with pytest.raises(LambdaConstructsError, match=r"^S3Trigger: pass either bucket"):
-        S3Trigger(bucket=bucket, bucket_props=s3.BucketProps())
-
-
-def test_own_log_group_subscription_is_refused() -> None:
-    fn = _fn(new_stack())
-    with pytest.raises(LambdaConstructsError, match="TestStack/Fn/Bad: a function cannot subscribe to its own"):
-        fn.add_trigger(LogsSubscriptionTrigger(log_group=fn.log_group), construct_id="Bad")
-
-
-def test_s3_loop_warns_when_function_can_write_the_bucket() -> None:
-    stack = new_stack()
-    fn = _fn(stack)
-    bucket = s3.Bucket(stack, "B", enforce_ssl=True)
-    fn.role.add_to_principal_policy(
-        iam.PolicyStatement(actions=["s3:PutObject"], resources=[bucket.arn_for_objects("*")])
-    )
-    fn.add_trigger(S3Trigger(bucket=bucket), construct_id="Loop")
-    Template.from_stack(stack)  # runs validations
-    warnings = [
-        entry.data for child in fn.node.find_all() for entry in child.node.metadata if entry.type == "aws:cdk:warning"
-    ]
-    assert any("lambda-constructs:s3NotificationLoop" in str(w) for w in warnings)
-
-
-def test_no_loop_warning_without_write_access() -> None:
-    stack = new_stack()
-    fn = _fn(stack)
-    bucket = s3.Bucket(stack, "B", enforce_ssl=True)
-    fn.add_trigger(S3Trigger(bucket=bucket), construct_id="NoLoop")
-    Template.from_stack(stack)
-    warnings = [str(e.data) for c in fn.node.find_all() for e in c.node.metadata if e.type == "aws:cdk:warning"]
-    assert not any("s3NotificationLoop" in w for w in warnings)

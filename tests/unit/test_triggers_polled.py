@@ -183,48 +183,6 @@ def test_polled_triggers_are_nag_clean(synthesized: tuple[Template, list[str]]) 
     assert findings == []
 
 
-def _template_of(trigger: Any) -> Template:
-    stack = new_stack()
-    _fn(stack).add_trigger(trigger, construct_id="T")
-    return Template.from_stack(stack)
-
-
-def test_msk_iam_grants_topic_and_group() -> None:
-    template = _template_of(MskTrigger(cluster_arn=MSK_ARN, topic="orders", authentication=KafkaAuth.IAM))
-    template.has_resource_properties(
-        "AWS::Lambda::EventSourceMapping",
-        {"Topics": ["orders"], "AmazonManagedKafkaEventSourceConfig": {"ConsumerGroupId": "T"}},
-    )
-    template.has_resource_properties(
-        "AWS::IAM::ManagedPolicy",
-        {
-            "PolicyDocument": {
-                "Statement": Match.array_with(
-                    [Match.object_like({"Action": ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"]})]
-                )
-            }
-        },
-    )
-
-
-def test_self_managed_kafka_with_scram() -> None:
-    stack = new_stack()
-    secret = secretsmanager.Secret(stack, "Secret")
-    _fn(stack).add_trigger(
-        SelfManagedKafkaTrigger(
-            bootstrap_servers=["b1:9096"], topic="orders", authentication=KafkaAuth.SASL_SCRAM_512, secret=secret
-        ),
-        construct_id="K",
-    )
-    Template.from_stack(stack).has_resource_properties(
-        "AWS::Lambda::EventSourceMapping",
-        {
-            "SelfManagedEventSource": {"Endpoints": {"KafkaBootstrapServers": ["b1:9096"]}},
-            "SourceAccessConfigurations": [{"Type": "SASL_SCRAM_512_AUTH", "URI": {"Ref": Match.any_value()}}],
-        },
-    )
-
-
 def test_mq_and_documentdb() -> None:
     stack = new_stack()
     secret = secretsmanager.Secret(stack, "Secret")
@@ -317,13 +275,6 @@ def test_existing_queue_visibility_is_checked() -> None:
     queue = sqs.Queue(stack, "Q", visibility_timeout=Duration.seconds(60))
     with pytest.raises(LambdaConstructsError, match=r"visibility timeout \(60 s\).*= 180 s"):
         _fn(stack).add_trigger(SqsTrigger(queue=queue), construct_id="Bad")
-
-
-def test_table_without_stream() -> None:
-    stack = new_stack()
-    table = dynamodb.Table(stack, "T", partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING))
-    with pytest.raises(LambdaConstructsError, match=r"^DynamoDbStreamTrigger: the table has no stream"):
-        DynamoDbStreamTrigger(table=table)
 
 
 def test_token_batch_size_is_not_checked() -> None:

@@ -1,4 +1,5 @@
-"""ServiceEventTrigger: ready-made EventBridge patterns for AWS service events, DLQ and retries."""
+"""ServiceEventTrigger (lambda_constructs/triggers/service_events.py): ready-made EventBridge patterns for AWS
+service events, DLQ and retries."""
 
 from __future__ import annotations
 
