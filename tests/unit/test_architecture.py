@@ -302,6 +302,7 @@ MAX_MODULE_LINES = 500
 LONG_MODULES: dict[str, str] = {
     "function.py": "SecureFunction, one construct; its props, baseline, failure queue and languages are already apart",
     "service.py": "LambdaService, one construct with its props; the template-limit checks are apart",
+    "deploy_rules.py": "the deploy-time rules checked in one pass over the app, sharing one reader of properties",
     "invoke/events.py": "a catalogue of independent sample events, one generator per trigger kind (overrides apart)",
     "local/models_lambda.py": "the CloudFormation models of the Lambda resource types, registered together",
     "local/models_services.py": "one table of creators of the other resource types moto cannot create",
