@@ -106,6 +106,9 @@ def test_readme_example_synthesizes_on_the_floor(consumer: Path, tmp_path: Path)
 def test_readme_compliance_packs_name_the_version_they_need(consumer: Path, tmp_path: Path) -> None:
     done = synth(consumer, readme_example(), tmp_path / "cdk.out")
     assert done.returncode != 0
-    assert "UnsupportedVersionError: add_compliance_packs needs" in done.stderr, done.stderr[-3000:]
+    # Under the CDK CLI's environment (CDK_OUTDIR) a library error is reported as one "Error:" line
+    # (lambda_constructs.errors.install_synth_error_hook), not as a traceback naming the class.
+    assert "Error: add_compliance_packs needs" in done.stderr, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
     assert "cdk-nag has from 3.0.0 on" in done.stderr and "(not installed)" in done.stderr
     assert "lambda-constructs[compliance]" in done.stderr

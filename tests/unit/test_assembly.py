@@ -67,9 +67,13 @@ def nested_expected(stack: StackArtifact) -> dict[str, str]:
 def test_nested_stacks_and_the_templates_their_resources_are_in(synthesized: Path) -> None:
     for name, stack in by_name(synthesized).items():
         assert sorted(stack.nested_stacks) == [f"{name}/Shard", f"{name}/Shard/Inner"]
-        assert stack.nested_stacks == nested_expected(stack)
+        expected = nested_expected(stack)
+        if expected:  # aws-cdk-lib 2.220 (the floor) writes no aws:cdk:templateFile: found by logical ids there
+            assert stack.nested_stacks == expected
+        for path, file in stack.nested_stacks.items():
+            assert (synthesized / file).is_file() or any(synthesized.rglob(file)), (path, file)
         parts = {part.path: part for part in stack.parts}
-        assert list(parts) == ["", f"{name}/Shard", f"{name}/Shard/Inner"]
+        assert sorted(parts) == ["", f"{name}/Shard", f"{name}/Shard/Inner"]  # order: manifest (2.220: ids)
         for path, queue in (("", "Top"), (f"{name}/Shard", "Q"), (f"{name}/Shard/Inner", "Q2")):
             part = parts[path]
             queues = [lid for lid, r in part.template["Resources"].items() if r["Type"] == "AWS::SQS::Queue"]
