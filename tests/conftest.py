@@ -51,7 +51,7 @@ def _record_synthesized_templates() -> None:
     @functools.wraps(from_stack)
     def recording_from_stack(stack: cdk.Stack, *args: Any, **kwargs: Any) -> assertions.Template:
         template = from_stack(stack, *args, **kwargs)
-        body = template.to_json()
+        body = dict(template.to_json())
         oracles.record(body, stack.stack_name, _assembly_exports(stack) if _imports(body) else None)
         return template
 
