@@ -5,9 +5,9 @@
   and Lambda's documented quotas.
 
 tests/conftest.py records each template that ``Template.from_stack``, ``Stage.synth`` or ``App.synth``
-produces (:func:`record`), with the exports of its assembly (``Fn::ImportValue`` resolves through them);
-an autouse fixture checks the templates recorded during a test at its teardown (:func:`check_recorded`),
-each distinct template (with its imports) once per session.
+produces (:func:`record`), with the outputs of its assembly (``Fn::ImportValue`` and
+``Fn::GetStackOutput`` resolve through them); an autouse fixture checks the templates recorded during a
+test at its teardown (:func:`check_recorded`), each distinct template (with its imports) once per session.
 """
 
 from __future__ import annotations

@@ -76,7 +76,8 @@ _PSEUDO = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com", "AWS::NoV
 
 def resolve(value: Any, resources: dict[str, Any], imports: Mapping[str, str] | None = None) -> str:
     """``value`` (a literal or an intrinsic) as a string with :data:`UNKNOWN` for deploy-time parts;
-    ``imports`` maps export names to their resolved values (:func:`exports_of`) for ``Fn::ImportValue``."""
+    ``imports``: the assembly's exports and outputs, resolved (:func:`exports_of`), for ``Fn::ImportValue``
+    and ``Fn::GetStackOutput``."""
     imports = imports or {}
     if isinstance(value, str):
         return value
