@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -26,32 +27,73 @@ from tests.background import (
     start_pytest_child,
 )
 from tests.helpers import nag_findings, new_app
+from tests.oracles.intrinsics import exports_of
 
 _BACKGROUND: dict[str, BackgroundRun] = {}
 _SELECTED: set[str] = set()  # node ids of the tests this session runs
 
 
 def _record_synthesized_templates() -> None:
-    """Every template a test synthesizes goes to the oracles (tests/oracles): wrap the two ways tests synthesize."""
+    """Every template a test synthesizes goes to the oracles (tests/oracles): wrap the three ways tests
+    synthesize. ``App.synth`` is wrapped apart from ``Stage.synth``: the bindings of recent aws-cdk-lib
+    (2.275) generate it on ``App`` itself, so ``app.synth()`` does not go through ``Stage.synth``.
+
+    The library wraps the same entry points (lambda_constructs/errors.py, ``install_synth_boundary``) and
+    skips one that carries its ``__lambda_constructs_guarded__`` mark: ``functools.wraps`` copies the mark
+    onto these wrappers, so whichever wraps first, each entry point is wrapped once by each (the library's
+    checks run once a synthesis). A template is checked once: :func:`oracles.record` drops repeats.
+    """
     import aws_cdk as cdk
     from aws_cdk import assertions
 
     from_stack = assertions.Template.from_stack
-    synth = cdk.Stage.synth
 
+    @functools.wraps(from_stack)
     def recording_from_stack(stack: cdk.Stack, *args: Any, **kwargs: Any) -> assertions.Template:
         template = from_stack(stack, *args, **kwargs)
-        oracles.record(template.to_json(), stack.stack_name)
+        body = dict(template.to_json())
+        oracles.record(body, stack.stack_name, _assembly_exports(stack) if _imports(body) else None)
         return template
 
-    def recording_synth(self: cdk.Stage, *args: Any, **kwargs: Any) -> Any:
-        assembly = synth(self, *args, **kwargs)
-        for stack in assembly.stacks_recursively:
-            oracles.record(stack.template, stack.stack_name)
-        return assembly
+    def recording(synth: Any) -> Any:
+        @functools.wraps(synth)
+        def recording_synth(self: cdk.Stage, *args: Any, **kwargs: Any) -> Any:
+            assembly = synth(self, *args, **kwargs)
+            stacks = assembly.stacks_recursively
+            exports = exports_of((stack.stack_name, stack.template) for stack in stacks)
+            for stack in stacks:
+                oracles.record(stack.template, stack.stack_name, exports)
+            return assembly
+
+        return recording_synth
 
     assertions.Template.from_stack = staticmethod(recording_from_stack)  # type: ignore[method-assign]
-    cdk.Stage.synth = recording_synth  # type: ignore[method-assign]
+    cdk.Stage.synth = recording(cdk.Stage.synth)  # type: ignore[method-assign]
+    if "synth" in vars(cdk.App):  # aws-cdk-lib 2.275; on the floor (2.220) App inherits Stage.synth
+        cdk.App.synth = recording(cdk.App.synth)  # type: ignore[method-assign]
+
+
+def _imports(template: dict[str, Any]) -> bool:
+    text = json.dumps(template)
+    return '"Fn::ImportValue"' in text or '"Fn::GetStackOutput"' in text
+
+
+def _assembly_exports(stack: Any) -> dict[str, str]:
+    """What the stacks ``Template.from_stack`` wrote beside ``stack`` export (the manifest of its stage's
+    assembly directory: a stack references only stacks of its own stage)."""
+    import aws_cdk as cdk
+
+    stage = cdk.Stage.of(stack)
+    manifest = Path(stage.outdir) / "manifest.json" if stage is not None else None
+    if manifest is None or not manifest.is_file():
+        return {}
+    stacks = []
+    for artifact_id, artifact in json.loads(manifest.read_text()).get("artifacts", {}).items():
+        props = artifact.get("properties", {})
+        if artifact.get("type") == "aws:cloudformation:stack" and (manifest.parent / props["templateFile"]).is_file():
+            template = json.loads((manifest.parent / props["templateFile"]).read_text())
+            stacks.append((props.get("stackName", artifact_id), template))
+    return exports_of(stacks)
 
 
 _record_synthesized_templates()

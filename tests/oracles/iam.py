@@ -21,8 +21,9 @@ resource policies) it asserts, per Allow statement:
 Findings AWS's data gets wrong are listed, with the reason and AWS's page, in ``iam_reviewed.toml``.
 ARN matching (:func:`arn_matches`): the resource (intrinsics resolved by :mod:`tests.oracles.intrinsics`)
 matches a resource type when some ARN fits both it and the type's ARN format: a ``${Var}`` of the
-format is any text without ``:`` (the last one: any text; a bucket name: no ``/``), a ``*`` / ``?`` /
-deploy-time part of the resource any text.
+format is any text without ``:`` (the last one: any text; a bucket name: no ``/``), a ``*`` / ``?`` of the
+resource any text, a deploy-time part of it any text without ``:`` (a whole deploy-time resource, or an
+``Fn::ImportValue`` no template of the assembly exports, any text).
 """
 
 from __future__ import annotations
@@ -31,13 +32,14 @@ import fnmatch
 import json
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any
 
-from tests.oracles.intrinsics import UNKNOWN, resolve
+from tests.oracles.intrinsics import UNKNOWN, UNKNOWN_VALUE, resolve
 
 REVIEWED_FILE = Path(__file__).with_name("iam_reviewed.toml")
 
@@ -147,8 +149,12 @@ def _format_tokens(arn_format: str) -> tuple[_Token, ...]:
 def _resource_tokens(resource: str) -> tuple[_Token, ...]:
     if resource == UNKNOWN:  # a whole ARN known only at deploy time
         return (("any", ""),)
-    # a deploy-time part inside an ARN (a name, an id, the account) holds no ":"
-    return tuple(("any", "") if ch in "*?" else ("any", ":") if ch == UNKNOWN else ("lit", ch) for ch in resource)
+    # a deploy-time part inside an ARN (a name, an id, the account) holds no ":"; an unresolved import
+    # (UNKNOWN_VALUE) may be a whole ARN
+    return tuple(
+        ("any", "") if ch in "*?" or ch == UNKNOWN_VALUE else ("any", ":") if ch == UNKNOWN else ("lit", ch)
+        for ch in resource
+    )
 
 
 @cache
@@ -210,9 +216,14 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def check_statement(
-    statement: dict[str, Any], resources: dict[str, Any], where: str, star_means: str | None = None
+    statement: dict[str, Any],
+    resources: dict[str, Any],
+    where: str,
+    star_means: str | None = None,
+    imports: Mapping[str, str] | None = None,
 ) -> list[Finding]:
-    """The findings of one statement (see the module docstring for the kinds)."""
+    """The findings of one statement (see the module docstring for the kinds); ``imports``: the exports of
+    the statement's assembly, for ``Fn::ImportValue`` (:func:`tests.oracles.intrinsics.exports_of`)."""
     findings: list[Finding] = []
     actions = [a for a in _as_list(statement.get("Action", statement.get("NotAction", []))) if isinstance(a, str)]
     expanded: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
@@ -231,7 +242,7 @@ def check_statement(
         return findings
     if "Resource" in statement:
         for found in wildcards:
-            kept = [(n, p, s) for n, p, s in found if not _wildcard_noise(statement, n, p, s, resources, star_means)]
+            kept = [(n, p, s) for n, p, s in found if not _wildcard_noise(statement, n, resources, star_means, imports)]
             if not kept:
                 findings.append(
                     Finding("resource-type", found[0][0].split(":")[0] + ":*", "-", "no action applies", where)
@@ -239,7 +250,7 @@ def check_statement(
             expanded.extend(kept)
     if "Resource" not in statement:  # trust policies and resource policies without Resource
         return findings
-    raw = [resolve(r, resources) for r in _as_list(statement["Resource"])]
+    raw = [resolve(r, resources, imports) for r in _as_list(statement["Resource"])]
     stmt_resources = [star_means if (r == "*" and star_means) else r for r in raw]
     conditions = statement.get("Condition", {})
     keys = {k for block in conditions.values() if isinstance(block, dict) for k in block}
@@ -302,14 +313,13 @@ def check_statement(
 def _wildcard_noise(
     statement: dict[str, Any],
     name: str,
-    privilege: dict[str, Any],
-    service: dict[str, Any],
     resources: dict[str, Any],
     star_means: str | None,
+    imports: Mapping[str, str] | None,
 ) -> bool:
     """True when an action a wildcard expands to cannot apply to the statement's resources or conditions."""
     single = {**statement, "Action": name}
-    return any(f.kind != "wildcard-resource" for f in check_statement(single, resources, "", star_means))
+    return any(f.kind != "wildcard-resource" for f in check_statement(single, resources, "", star_means, imports))
 
 
 def _documents(template: dict[str, Any]) -> list[tuple[str, Any, str | None]]:
@@ -329,8 +339,9 @@ def _documents(template: dict[str, Any]) -> list[tuple[str, Any, str | None]]:
     return out
 
 
-def check_template(template: dict[str, Any], name: str = "") -> list[Finding]:
-    """Every unreviewed finding of every policy statement of ``template``."""
+def check_template(template: dict[str, Any], name: str = "", imports: Mapping[str, str] | None = None) -> list[Finding]:
+    """Every unreviewed finding of every policy statement of ``template``; ``imports``: the exports of its
+    assembly (``Fn::ImportValue``; :func:`tests.oracles.intrinsics.exports_of`), none when not given."""
     resources = template.get("Resources", {})
     findings: list[Finding] = []
     for where, document, star in _documents(template):
@@ -343,7 +354,7 @@ def check_template(template: dict[str, Any], name: str = "") -> list[Finding]:
             continue
         for statement in _as_list(document.get("Statement", [])):
             if isinstance(statement, dict):
-                for f in check_statement(statement, resources, f"{name}:{where}", star):
+                for f in check_statement(statement, resources, f"{name}:{where}", star, imports):
                     if not _is_reviewed(f):
                         findings.append(f)
     return findings

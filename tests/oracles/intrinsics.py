@@ -8,15 +8,23 @@ only known then (an account id, a generated name, a parameter):
 * ``Ref`` / ``Fn::GetAtt`` of a resource of the template → the ARN pattern its type returns
   (:data:`REF_ARNS` / :data:`GETATT_ARNS`, from the "Return values" section of each resource's page
   in the CloudFormation user guide), with the name/id part unknown; anything else → ``UNKNOWN``;
-* ``Fn::Join`` / ``Fn::Sub`` / ``Fn::Select`` / ``Fn::If`` (first branch) evaluated on the resolved parts.
+* ``Fn::Join`` / ``Fn::Sub`` / ``Fn::Select`` / ``Fn::If`` (first branch) evaluated on the resolved parts;
+* ``Fn::ImportValue`` → the value another template of the same assembly exports under that name (its
+  ``Outputs`` entry with ``Export.Name``), and ``Fn::GetStackOutput`` (what aws-cdk-lib writes for a
+  cross-stack reference under ``@aws-cdk/core:defaultCrossStackReferences: weak``, cdk.json) → the
+  ``Outputs`` entry ``OutputName`` of the template of stack ``StackName``: each resolved in the template
+  that outputs it (:func:`exports_of`) and passed in as ``imports``; one not among them →
+  :data:`UNKNOWN_VALUE`, a deploy-time value that may be a whole ARN (an ARN's parts hold ``:``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 UNKNOWN = "\u00a4"  # one deploy-time value: a non-empty string, no wildcard
 _U = UNKNOWN
+UNKNOWN_VALUE = "\u00a7"  # a deploy-time value of unknown shape (may hold ":", e.g. a whole imported ARN)
 
 # Return value of Ref, by resource type, when it is an ARN (otherwise Ref is a name or id → UNKNOWN).
 REF_ARNS: dict[str, str] = {
@@ -66,8 +74,11 @@ GETATT_ARNS: dict[tuple[str, str], str] = {
 _PSEUDO = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com", "AWS::NoValue": ""}
 
 
-def resolve(value: Any, resources: dict[str, Any]) -> str:
-    """``value`` (a literal or an intrinsic) as a string with :data:`UNKNOWN` for deploy-time parts."""
+def resolve(value: Any, resources: dict[str, Any], imports: Mapping[str, str] | None = None) -> str:
+    """``value`` (a literal or an intrinsic) as a string with :data:`UNKNOWN` for deploy-time parts;
+    ``imports``: the assembly's exports and outputs, resolved (:func:`exports_of`), for ``Fn::ImportValue``
+    and ``Fn::GetStackOutput``."""
+    imports = imports or {}
     if isinstance(value, str):
         return value
     if isinstance(value, bool | int | float):
@@ -85,21 +96,26 @@ def resolve(value: Any, resources: dict[str, Any]) -> str:
         kind = resources.get(name, {}).get("Type", "")
         return GETATT_ARNS.get((kind, attribute), _U)
     if fn == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
-        return str(arg[0]).join(resolve(part, resources) for part in arg[1])
+        return str(arg[0]).join(resolve(part, resources, imports) for part in arg[1])
     if fn == "Fn::Sub":
         text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
-        return _substitute(text, {k: resolve(v, resources) for k, v in variables.items()}, resources)
+        return _substitute(text, {k: resolve(v, resources, imports) for k, v in variables.items()}, resources, imports)
     if fn == "Fn::Select" and isinstance(arg, list) and len(arg) == 2:
         index, items = arg
         if isinstance(items, list) and isinstance(index, int) and index < len(items):
-            return resolve(items[index], resources)
+            return resolve(items[index], resources, imports)
         return _U
     if fn == "Fn::If" and isinstance(arg, list) and len(arg) == 3:
-        return resolve(arg[1], resources)
+        return resolve(arg[1], resources, imports)
+    if fn == "Fn::ImportValue":
+        return imports.get(resolve(arg, resources, imports), UNKNOWN_VALUE)
+    if fn == "Fn::GetStackOutput" and isinstance(arg, dict):
+        stack, output = resolve(arg.get("StackName"), resources), resolve(arg.get("OutputName"), resources)
+        return imports.get(stack_output_key(stack, output), UNKNOWN_VALUE)
     return _U
 
 
-def _substitute(text: str, variables: dict[str, str], resources: dict[str, Any]) -> str:
+def _substitute(text: str, variables: dict[str, str], resources: dict[str, Any], imports: Mapping[str, str]) -> str:
     out: list[str] = []
     rest = text
     while "${" in rest:
@@ -111,11 +127,39 @@ def _substitute(text: str, variables: dict[str, str], resources: dict[str, Any])
         elif name in variables:
             out.append(variables[name])
         elif "." in name:
-            out.append(resolve({"Fn::GetAtt": name.split(".", 1)}, resources))
+            out.append(resolve({"Fn::GetAtt": name.split(".", 1)}, resources, imports))
         else:
-            out.append(resolve({"Ref": name}, resources))
+            out.append(resolve({"Ref": name}, resources, imports))
     out.append(rest)
     return "".join(out)
+
+
+def stack_output_key(stack_name: str, output_name: str) -> str:
+    """The key of output ``output_name`` of stack ``stack_name`` in :func:`exports_of` (export names are
+    keys as they are)."""
+    return f"Fn::GetStackOutput {stack_name}/{output_name}"
+
+
+def exports_of(templates: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, str]:
+    """What the templates of one assembly, ``(stack name, template)``, offer other stacks: each export
+    (``Outputs`` entry with ``Export.Name``) under its name, and each output under
+    :func:`stack_output_key` (for ``Fn::GetStackOutput``), each value resolved in its own template. An
+    export whose name is only known at deploy time is left out (an import of it resolves to
+    :data:`UNKNOWN_VALUE`)."""
+    out: dict[str, str] = {}
+    for stack_name, template in templates:
+        resources = template.get("Resources", {})
+        for output_name, output in (template.get("Outputs") or {}).items():
+            if not isinstance(output, dict):
+                continue
+            value = resolve(output.get("Value"), resources)
+            out[stack_output_key(stack_name, output_name)] = value
+            export = output.get("Export")
+            if isinstance(export, dict) and "Name" in export:
+                name = resolve(export["Name"], resources)
+                if UNKNOWN not in name and UNKNOWN_VALUE not in name:
+                    out[name] = value
+    return out
 
 
 def is_literal(value: Any) -> bool:

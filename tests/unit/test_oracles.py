@@ -6,17 +6,20 @@ their fixed form (none).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Template
 
 from tests import oracles
-from tests.helpers import new_stack
+from tests.helpers import new_app, new_stack
 from tests.oracles import iam as iam_oracle
 from tests.oracles import lambda_api
-from tests.oracles.intrinsics import UNKNOWN, resolve
+from tests.oracles.intrinsics import UNKNOWN, UNKNOWN_VALUE, exports_of, resolve, stack_output_key
 
 ENI = {
     "Fn::Join": [
@@ -131,6 +134,129 @@ def test_every_template_from_stack_reaches_the_oracles() -> None:
     Template.from_stack(stack)
     found = oracles.check_recorded()  # the teardown check would fail on it: take it here
     assert any("only-star: logs:DescribeLogGroups" in f for f in found), found
+
+
+def _role_with(stack: cdk.Stack, action: str, resource: str) -> iam.Role:
+    role = iam.Role(stack, "R", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    role.add_to_policy(iam.PolicyStatement(actions=[action], resources=[resource]))
+    return role
+
+
+def test_every_template_app_synth_makes_reaches_the_oracles() -> None:
+    """``app.synth()`` (aws-cdk-lib 2.275 generates ``App.synth`` apart from ``Stage.synth``): a statement
+    AWS's data rejects, in a stack of an app synthesized with it, is found."""
+    app = new_app()
+    _role_with(new_stack(app, "AppSynthOracle"), "kafka:GetBootstrapBrokers", CLUSTER)  # supports only "*"
+    app.synth()
+    found = oracles.check_recorded()  # the teardown check would fail on it: take it here
+    assert any("only-star: kafka:GetBootstrapBrokers" in f and "AppSynthOracle:" in f for f in found), found
+
+
+def _wrappers(entry: Callable[..., Any]) -> list[str]:
+    """The chain of wrappers around a synthesis entry point, outermost first (by code name)."""
+    names = []
+    while entry is not None:
+        names.append(entry.__code__.co_name)
+        entry = getattr(entry, "__wrapped__", None)  # type: ignore[assignment]
+    return names
+
+
+@pytest.mark.parametrize("entry", ["App.synth", "Stage.synth"])
+def test_the_oracle_wrapper_and_the_library_boundary_compose(entry: str) -> None:
+    """Each entry point is wrapped once by tests/conftest.py and once by the library's synth boundary, also
+    after the library installs it again (it skips a wrapper carrying its mark, which functools.wraps copies)."""
+    from lambda_constructs.deploy_rules import check_synthesized
+    from lambda_constructs.errors import install_synth_boundary
+
+    install_synth_boundary(check_synthesized)
+    owner, name = entry.split(".")
+    chain = _wrappers(getattr(getattr(cdk, owner), name))
+    assert chain.count("recording_synth") == 1 and chain.count("guarded") == 1, chain
+    assert chain[-1] == "synth"
+
+
+def test_a_cross_stack_reference_resolves_through_the_other_stacks_outputs() -> None:
+    """A grant on a bucket of another stack: the object ARN is the bucket ARN the other template outputs
+    (``Fn::GetStackOutput`` with cdk.json's weak cross-stack references), so the statement is checked as
+    ``arn:aws:s3:::¤/reports/*`` and passes, and a statement of the wrong service on that ARN is found;
+    without the other stack's outputs the ARN is unknown (any shape) and the wrong statement goes unseen."""
+    app = new_app()
+    bucket = s3.Bucket(new_stack(app, "OracleData"), "Reports")
+    stack = new_stack(app, "OracleReader")
+    role = iam.Role(stack, "R", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    bucket.grant_read(role, "reports/*")
+    assembly = app.synth()
+    assert oracles.check_recorded() == []
+    imports = exports_of((s.stack_name, s.template) for s in assembly.stacks_recursively)
+    reader = assembly.get_stack_by_name("OracleReader").template
+    (policy,) = [r for r in reader["Resources"].values() if r["Type"] == "AWS::IAM::Policy"]
+    (get,) = [st for st in policy["Properties"]["PolicyDocument"]["Statement"] if "s3:GetObject*" in st["Action"]]
+    objects = next(r for r in get["Resource"] if "reports" in str(r))  # [bucket ARN, objects ARN]
+    assert "Fn::GetStackOutput" in str(objects) or "Fn::ImportValue" in str(objects)
+    assert resolve(objects, reader["Resources"], imports) == f"arn:aws:s3:::{UNKNOWN}/reports/*"
+    assert resolve(objects, reader["Resources"]) == f"{UNKNOWN_VALUE}/reports/*"
+    wrong = {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": objects}
+    assert [f.kind for f in iam_oracle.check_statement(wrong, reader["Resources"], "t", None, imports)] == [
+        "resource-type",
+        "resource-type",
+    ]
+    assert iam_oracle.check_statement(wrong, reader["Resources"], "t") == []
+
+
+@pytest.mark.parametrize("how", ["app.synth", "Template.from_stack"])
+def test_the_recorded_templates_carry_their_assemblys_outputs(how: str) -> None:
+    """Both recording paths resolve a cross-stack reference: a queue action on another stack's bucket objects
+    is found (unresolved, the ARN could be anything and it would pass)."""
+    app = new_app()
+    bucket = s3.Bucket(new_stack(app, f"OracleBuckets{how.split('.')[0]}"), "B")
+    stack = new_stack(app, f"OracleWrong{how.split('.')[0]}")
+    role = iam.Role(stack, "R", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    role.add_to_policy(iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[bucket.arn_for_objects("x/*")]))
+    if how == "app.synth":
+        app.synth()
+    else:
+        Template.from_stack(stack)
+    found = oracles.check_recorded()  # the teardown check would fail on it: take it here
+    assert any(f.startswith("resource-type: sqs:SendMessage on arn:aws:s3:::") for f in found), found
+
+
+def test_import_value_and_stack_outputs_resolve_or_stay_unknown_arns() -> None:
+    exporter = {
+        "Resources": {"B": {"Type": "AWS::S3::Bucket"}},
+        "Outputs": {
+            "Out": {"Value": {"Fn::GetAtt": ["B", "Arn"]}, "Export": {"Name": "Data:BucketArn"}},
+            "Plain": {"Value": {"Fn::GetAtt": ["B", "Arn"]}},
+        },
+    }
+    imports = exports_of([("Data", exporter)])
+    assert imports == {
+        "Data:BucketArn": f"arn:aws:s3:::{UNKNOWN}",
+        stack_output_key("Data", "Out"): f"arn:aws:s3:::{UNKNOWN}",
+        stack_output_key("Data", "Plain"): f"arn:aws:s3:::{UNKNOWN}",
+    }
+    imported = {"Fn::Join": ["", [{"Fn::ImportValue": "Data:BucketArn"}, "/reports/*"]]}
+    output = {"Fn::GetStackOutput": {"StackName": "Data", "Region": {"Ref": "AWS::Region"}, "OutputName": "Plain"}}
+    assert resolve(imported, {}, imports) == f"arn:aws:s3:::{UNKNOWN}/reports/*"
+    assert resolve(output, {}, imports) == f"arn:aws:s3:::{UNKNOWN}"
+    # not exported by any template given: an unknown value that may be a whole ARN, not a skipped statement
+    assert resolve(imported, {}) == f"{UNKNOWN_VALUE}/reports/*"
+    assert kinds({"Action": "s3:GetObject", "Resource": imported}) == []
+    assert kinds({"Action": "kafka:GetBootstrapBrokers", "Resource": {"Fn::ImportValue": "Elsewhere"}}) == [
+        "only-star kafka:GetBootstrapBrokers",
+        "resource-type kafka:GetBootstrapBrokers",
+    ]
+
+
+def test_lifecycle_hook_status_is_reviewed_on_deployment_groups_only() -> None:
+    """AWS's CodeDeploy permissions reference scopes PutLifecycleEventHookExecutionStatus to the deployment
+    group (iam_reviewed.toml); the data lists none: the entries cover that ARN and nothing else."""
+    action = "codedeploy:PutLifecycleEventHookExecutionStatus"
+    group = "arn:aws:codedeploy:eu-west-1:111122223333:deploymentgroup:app/group"
+    application = "arn:aws:codedeploy:eu-west-1:111122223333:application:app"
+    on_group = iam_oracle.check_statement({"Effect": "Allow", "Action": action, "Resource": group}, {}, "t")
+    on_app = iam_oracle.check_statement({"Effect": "Allow", "Action": action, "Resource": application}, {}, "t")
+    assert on_group and all(iam_oracle._is_reviewed(f) for f in on_group)
+    assert on_app and not any(iam_oracle._is_reviewed(f) for f in on_app)
 
 
 def test_reviewed_entries_carry_a_reason_and_aws_link() -> None:
