@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from tests import oracles
 from tests.background import BackgroundRun
+from tests.oracles.intrinsics import exports_of
 
 pytestmark = pytest.mark.slow
 
@@ -61,6 +63,13 @@ def test_consumer_app_is_clean_in_every_scanner_on_library_resources(background_
     assert ("NIST.800.53.R5", "ConsumerData") in tools
     assert any(f["rule"] == "CKV_AWS_18" for f in gate["checkov"])
     assert any(f["rule"] == "W3045" for f in gate["cfn_lint"])
+    # AWS's own rules (tests/oracles: IAM authorization data, the Lambda API model) on every template the
+    # consumer app synthesized with the CLI, cross-stack references resolved through the assembly's outputs.
+    out = gate_dir(background_run)
+    stacks = [(name.removesuffix(".template.json"), json.loads((out / name).read_text())) for name in gate["templates"]]
+    imports = exports_of(stacks)
+    oracle_findings = [finding for stack, template in stacks for finding in oracles.findings(template, stack, imports)]
+    assert oracle_findings == [], "\n".join(oracle_findings)
     # The library's own suppressions travelled in the template, with their reasons.
     template = json.loads((Path(gate_dir(background_run)) / "Consumer.template.json").read_text())
     function = template["Resources"][next(k for k in template["Resources"] if k.startswith("OrdersFunction"))]
