@@ -99,13 +99,36 @@ def _assembly_exports(stack: Any) -> dict[str, str]:
 _record_synthesized_templates()
 
 
+def _record_written_assemblies(root: Path) -> None:
+    """Queue for the oracles every template of every cloud assembly under ``root`` (what a CDK CLI, an
+    ``app.py`` or a worker process synthesized there; in-process synths are recorded by the wrappers)."""
+    from lambda_constructs.assembly import AssemblyError, read_stacks
+
+    for manifest in sorted(root.rglob("manifest.json")):
+        try:
+            templates = [
+                (stack.stack_name, part.template) for stack in read_stacks(manifest.parent) for part in stack.parts
+            ]
+        except (AssemblyError, OSError, ValueError, KeyError, TypeError):
+            continue  # not a whole assembly: tests write truncated and hand-made ones on purpose
+        exports = exports_of(templates)
+        for name, template in templates:
+            oracles.record(dict(template), name, exports)
+
+
 @pytest.fixture(autouse=True)
-def aws_oracles() -> Iterator[None]:
-    """After each test: the IAM and Lambda API oracles over the templates it synthesized (tests/oracles)."""
+def aws_oracles(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test: the IAM and Lambda API oracles over the templates it synthesized (tests/oracles),
+    in process or by a subprocess into its ``tmp_path`` or its background command's folder."""
+    written = [request.getfixturevalue("tmp_path")] if "tmp_path" in request.fixturenames else []
+    if "background_run" in request.fixturenames:
+        written.append(request.getfixturevalue("background_run").workdir)
     yield
     if os.environ.get("LAMBDA_CONSTRUCTS_ORACLES") == "off":  # make test-floor (docs/compatibility.md)
         oracles.check_recorded()  # drains what the test recorded
         return
+    for root in written:
+        _record_written_assemblies(root)
     found = oracles.check_recorded()
     assert not found, "AWS oracles (tests/oracles; reviewed exceptions in iam_reviewed.toml):\n" + "\n".join(found)
 

@@ -6,7 +6,11 @@ their fixed form (none).
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -273,3 +277,30 @@ def test_clean_statement_has_no_finding(resource: Any) -> None:
         )
         == []
     )
+
+
+SUBPROCESS_APP = """
+import sys
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+
+app = cdk.App(outdir=sys.argv[1])
+stack = cdk.Stack(app, "WrittenByAChild")
+role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+role.add_to_policy(iam.PolicyStatement(actions=["kafka:GetBootstrapBrokers"], resources=[sys.argv[2]]))
+app.synth()
+"""
+
+
+def test_an_assembly_a_subprocess_writes_into_tmp_path_reaches_the_oracles(tmp_path: Path) -> None:
+    """tests/conftest.py's ``aws_oracles`` reads every cloud assembly under a test's ``tmp_path`` (and its
+    background command's folder) after the test: templates a CDK CLI or an ``app.py`` child synthesized."""
+    from tests.conftest import _record_written_assemblies
+
+    outdir = tmp_path / "cdk.out"
+    subprocess.run([sys.executable, "-c", SUBPROCESS_APP, str(outdir), CLUSTER], check=True, cwd=tmp_path)
+    oracles.check_recorded()
+    _record_written_assemblies(tmp_path)
+    found = oracles.check_recorded()  # the teardown check would fail on it: take it here, then remove it
+    shutil.rmtree(outdir)
+    assert any("only-star: kafka:GetBootstrapBrokers" in f and "WrittenByAChild" in f for f in found), found
