@@ -116,6 +116,20 @@ def _record_written_assemblies(root: Path) -> None:
             oracles.record(dict(template), name, exports)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def aws_oracles_on_every_written_assembly(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """At the end of the session: the oracles over every cloud assembly under the session's temporary
+    folders (module- and session-scoped fixtures' included) and the background commands' folders; what
+    a test's own ``tmp_path`` held was checked after that test already (each template once)."""
+    yield
+    if os.environ.get("LAMBDA_CONSTRUCTS_ORACLES") == "off":
+        return
+    for root in [tmp_path_factory.getbasetemp(), *(run.workdir for run in _BACKGROUND.values())]:
+        _record_written_assemblies(root)
+    found = oracles.check_recorded()
+    assert not found, "AWS oracles on assemblies written during the session:\n" + "\n".join(found)
+
+
 @pytest.fixture(autouse=True)
 def aws_oracles(request: pytest.FixtureRequest) -> Iterator[None]:
     """After each test: the IAM and Lambda API oracles over the templates it synthesized (tests/oracles),
