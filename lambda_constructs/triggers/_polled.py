@@ -216,6 +216,15 @@ def _check_window(scope: IConstruct, window: Duration | None) -> float | None:
     return seconds
 
 
+def _check_batching(
+    scope: IConstruct, window: Duration | None, batch_size: int, filters: Sequence[Mapping[str, Any] | str]
+) -> None:
+    """The batching window (0–300 s), batch size (1–10,000) and filter checks of a broker or change-stream source."""
+    _check_window(scope, window)
+    check_range(scope, "batch_size", batch_size, 1, MAX_BATCH)
+    _filters(scope, filters)
+
+
 @dataclass(frozen=True, kw_only=True)
 class _StreamOptions:
     batch_size: int = 100

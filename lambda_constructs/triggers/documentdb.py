@@ -15,10 +15,9 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge, nag_arn
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._polled import (
-    MAX_BATCH,
     PolledSource,
     StartingPosition,
-    _check_window,
+    _check_batching,
     _filters,
     _grant_secret,
     _mapping,
@@ -28,7 +27,6 @@ from lambda_constructs.triggers._polled import (
 )
 from lambda_constructs.triggers._queues import grant
 from lambda_constructs.triggers.base import InvocationKind, SourceKind, TriggerResult
-from lambda_constructs.validation import check_range
 
 if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
@@ -80,9 +78,7 @@ class DocumentDbTrigger:
             LambdaConstructsError: a batch size or batching window out of range, or an invalid filter.
         """
         scope = options_scope(self)
-        _check_window(scope, self.max_batching_window)
-        check_range(scope, "batch_size", self.batch_size, 1, MAX_BATCH)
-        _filters(scope, self.filters)
+        _check_batching(scope, self.max_batching_window, self.batch_size, self.filters)
 
     def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the DocumentDB event source mapping on ``target`` (see the class docstring)."""

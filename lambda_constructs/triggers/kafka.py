@@ -20,10 +20,9 @@ from constructs import IConstruct
 from lambda_constructs.errors import fail
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._polled import (
-    MAX_BATCH,
     PolledSource,
     StartingPosition,
-    _check_window,
+    _check_batching,
     _destination,
     _filters,
     _grant_secret,
@@ -33,7 +32,7 @@ from lambda_constructs.triggers._polled import (
 )
 from lambda_constructs.triggers._queues import grant
 from lambda_constructs.triggers.base import InvocationKind, SourceKind, TriggerResult
-from lambda_constructs.validation import check_range, is_token
+from lambda_constructs.validation import is_token
 
 if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
@@ -113,9 +112,7 @@ class _KafkaOptions:
                 value=self.topic,
                 fix="use the topic's exact name",
             )
-        _check_window(scope, self.max_batching_window)
-        check_range(scope, "batch_size", self.batch_size, 1, MAX_BATCH)
-        _filters(scope, self.filters)
+        _check_batching(scope, self.max_batching_window, self.batch_size, self.filters)
 
     def _common(self, source: PolledSource, fn: FunctionView, group: str) -> dict[str, Any]:
         window = _seconds(self.max_batching_window)

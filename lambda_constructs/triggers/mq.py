@@ -12,9 +12,8 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._polled import (
-    MAX_BATCH,
     PolledSource,
-    _check_window,
+    _check_batching,
     _filters,
     _grant_secret,
     _mapping,
@@ -24,7 +23,6 @@ from lambda_constructs.triggers._polled import (
 )
 from lambda_constructs.triggers._queues import grant
 from lambda_constructs.triggers.base import InvocationKind, SourceKind, TriggerResult
-from lambda_constructs.validation import check_range
 
 if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
@@ -63,9 +61,7 @@ class MqTrigger:
             LambdaConstructsError: a batch size or batching window out of range, or an invalid filter.
         """
         scope = options_scope(self)
-        _check_window(scope, self.max_batching_window)
-        check_range(scope, "batch_size", self.batch_size, 1, MAX_BATCH)
-        _filters(scope, self.filters)
+        _check_batching(scope, self.max_batching_window, self.batch_size, self.filters)
 
     def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the Amazon MQ event source mapping on ``target`` (see the class docstring)."""
