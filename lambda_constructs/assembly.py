@@ -182,6 +182,18 @@ class StackArtifact:
         return str(self.entry.get("environment") or "")
 
     @property
+    def account(self) -> str | None:
+        """The account of :attr:`environment`; None when environment-agnostic (``unknown-account``) or absent."""
+        account = self.environment.removeprefix("aws://").partition("/")[0]
+        return account if account.isdigit() else None
+
+    @property
+    def region(self) -> str | None:
+        """The region of :attr:`environment`; None when environment-agnostic (``unknown-region``) or absent."""
+        region = self.environment.removeprefix("aws://").partition("/")[2]
+        return region if region and not region.startswith("unknown") else None
+
+    @property
     def template_file(self) -> str:
         """Template file name relative to :attr:`directory`; "" when the manifest names none."""
         return str(self.properties.get("templateFile") or "")

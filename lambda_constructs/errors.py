@@ -249,8 +249,6 @@ def install_synth_boundary(after_synthesis: Callable[[Any], None]) -> None:
     and ``Template.from_stack`` / ``Annotations.from_stack`` of ``aws_cdk.assertions`` when that module
     is imported. Other errors pass through unchanged.
     """
-    import sys
-
     import aws_cdk as cdk  # imported here: the CLI imports this module and must start fast
 
     if after_synthesis not in _AFTER_SYNTHESIS:

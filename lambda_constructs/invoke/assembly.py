@@ -308,14 +308,6 @@ def _aliases(part: TemplatePart, logical_id: str) -> dict[str, SynthesizedAlias]
     return aliases
 
 
-def _environment_account_region(environment: str) -> tuple[str, str]:
-    account, _, region = environment.removeprefix("aws://").partition("/")
-    return (
-        account if account.isdigit() else DEFAULT_ACCOUNT,
-        region if region and not region.startswith("unknown") else DEFAULT_REGION,
-    )
-
-
 def resolve_function(assembly_dir: Path | str, target: str) -> FunctionSpec:
     """Resolve ``STACK/FUNCTION`` in the cloud assembly at ``assembly_dir``."""
     stack, wanted = _find_stack(list(_stacks(Path(assembly_dir))), target)
@@ -324,7 +316,7 @@ def resolve_function(assembly_dir: Path | str, target: str) -> FunctionSpec:
     props: Mapping[str, Any] = resource.get("Properties") or {}
     variables = (props.get("Environment") or {}).get("Variables") or {}
     layers, unresolved_layers = _layers(stack, function.part, props.get("Layers"))
-    account, region = _environment_account_region(stack.artifact.environment)
+    account, region = stack.artifact.account or DEFAULT_ACCOUNT, stack.artifact.region or DEFAULT_REGION
     name = props.get("FunctionName")
     stack_name = stack.names[-1].replace("/", "-")
     return FunctionSpec(

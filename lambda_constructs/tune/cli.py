@@ -100,8 +100,7 @@ def _stack_identity(assembly_dir: Path, display_name: str) -> tuple[str, str | N
     for stack in stacks:
         if display_name not in (stack.display_name, stack.artifact_id):
             continue
-        region = stack.environment.removeprefix("aws://").partition("/")[2]
-        return stack.stack_name, None if not region or region.startswith("unknown-") else region
+        return stack.stack_name, stack.region
     raise TuneError(f"stack {display_name!r} is not in {assembly_dir}; run `cdk synth` again")
 
 

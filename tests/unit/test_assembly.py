@@ -12,7 +12,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_sqs as sqs
 
-from lambda_constructs.assembly import AssemblyError, StackArtifact, read_stacks
+from lambda_constructs.assembly import AssemblyError, AssemblyManifest, StackArtifact, read_stacks
 from lambda_constructs.errors import LambdaConstructsError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -210,3 +210,16 @@ def test_every_assembly_reader_uses_this_module() -> None:
     )
     assert set(walking) <= READERS_ALLOWED, walking
     assert "lambda_constructs/assembly.py" in walking
+
+
+@pytest.mark.parametrize(
+    ("environment", "account", "region"),
+    [
+        ("aws://111122223333/eu-west-1", "111122223333", "eu-west-1"),
+        ("aws://unknown-account/unknown-region", None, None),
+        ("", None, None),
+    ],
+)
+def test_account_and_region_of_the_environment(environment: str, account: str | None, region: str | None) -> None:
+    stack = StackArtifact("S", {"environment": environment} if environment else {}, AssemblyManifest(Path(".")))
+    assert (stack.account, stack.region) == (account, region)
