@@ -78,6 +78,7 @@ _SINGULAR = {
     "secrets": "secret",
     "NAT gateways": "NAT gateway",
     "interface endpoint-AZs": "interface endpoint-AZ",
+    "functions": "function",
 }
 
 
@@ -110,7 +111,7 @@ def render(stacks: list[StackCost], prices: PriceTable) -> str:
     n = sum(len(s.functions) for s in stacks)
     grand = sum(s.total.usd for s in stacks)
     per = f", ${grand / n:,.2f} per function (shared costs included)" if n else ""
-    out.append(f"\nTotal: ${grand:,.2f}/month for {n} functions{per}")
+    out.append(f"\nTotal: ${grand:,.2f}/month for {_count(n, 'functions')}{per}")
     if any(UNPRICED in s.total.lines for s in stacks):
         out.append(f"Note: {UNPRICED} alarms are not priced (see lambda_constructs/cost/prices.py).")
     return "\n".join(out)

@@ -145,11 +145,18 @@ def test_cli_prints_stacks_functions_and_prices(assembly: Path, capsys: pytest.C
     # One unit in the singular, more in the plural ("1 KMS keys" before).
     assert "Top/A: $1.30 — 1 KMS key $1.00, 3 alarm metrics $0.30" in out
     assert "2 KMS keys $2.00" in out  # the shared line of Top: "Spare" and the stack's function key
+    assert "/month for 6 functions, $" in out
     assert main(["cost", "--assembly", str(assembly), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["prices"]["usd_per_month"]["kms_key"] == DEFAULT_PRICES["kms_key"]
     assert data["functions"] == 6
     assert data["stacks"]["Top"]["functions"]["Top/A"]["usd"] == pytest.approx(1.30)
+
+
+def test_the_total_of_one_function_is_in_the_singular() -> None:
+    from lambda_constructs.cost.cli import _count
+
+    assert _count(1, "functions") == "1 function" and _count(2, "functions") == "2 functions"
 
 
 def test_cli_without_assembly_fails_with_the_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
