@@ -13,10 +13,11 @@ domain code stays plain:
     :func:`child_path` (every function of a stack shares the stack's);
   - :data:`RUNTIME_NAMES`: ``Runtime.name`` (``runtimes.runtime_name``; a function reads it several times);
   - :data:`DURATION_SECONDS` / :data:`SIZE_MEBIBYTES`: ``Duration.to_seconds()`` /
-    ``Size.to_mebibytes()`` (``validation.duration_seconds`` / ``size_mebibytes``).
+    ``Size.to_mebibytes()`` (``validation.duration_seconds`` / ``size_mebibytes``);
+  - ``keys.STACK_KEYS``: each stack's shared key (found or created once per stack, not looked up per function).
 
-* **Shared immutable defaults** (:func:`defaults`, :func:`shared_seconds`): the default ``Duration`` and
-  ``Size`` objects of ``SecureFunctionProps`` are created once per process instead of once per props
+* **Shared immutable defaults** (:func:`defaults`, :func:`shared_seconds`): the default ``Duration``,
+  ``Size`` and ``Architecture`` objects of ``SecureFunctionProps`` are created once per process instead of once per props
   object, and their conversions are then cached once. ``SecureFunction.timeout_is_default`` relies on
   this: a timeout left at its default *is* the shared object.
 
@@ -94,12 +95,14 @@ class Defaults:
         ephemeral_storage_size: 512 MiB.
         max_event_age: 6 hours.
         failure_retention: 14 days (the failure queues' retention).
+        architecture: arm64 (``Architecture.ARM_64`` is a static property: one round trip per read).
     """
 
     timeout: Duration
     ephemeral_storage_size: Size
     max_event_age: Duration
     failure_retention: Duration
+    architecture: lambda_.Architecture
 
 
 @cache
@@ -110,6 +113,7 @@ def defaults() -> Defaults:
         ephemeral_storage_size=Size.mebibytes(512),
         max_event_age=Duration.hours(6),
         failure_retention=Duration.days(14),
+        architecture=lambda_.Architecture.ARM_64,
     )
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import weakref
 from functools import cache
 
 from aws_cdk import ArnFormat, Aws, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
+
+from lambda_constructs._jsii_speed import read_once
 
 
 def new_key(
@@ -39,6 +42,15 @@ def stack_key(stack: Stack) -> kms.Key:
     One customer-managed key costs $1.00 a month (https://aws.amazon.com/kms/pricing/), whatever the
     number of functions using it; it is usable by CloudWatch Logs of this account and region.
     """
+    return read_once(STACK_KEYS, stack, _find_or_create_stack_key)
+
+
+#: The shared key of each stack, once found or created (``_jsii_speed.read_once``: two jsii round trips
+#: per function less; a construct, once added to the tree, stays the stack's child).
+STACK_KEYS: weakref.WeakKeyDictionary[Stack, kms.Key] = weakref.WeakKeyDictionary()
+
+
+def _find_or_create_stack_key(stack: Stack) -> kms.Key:
     existing = stack.node.try_find_child(STACK_KEY_ID)
     if isinstance(existing, kms.Key):
         return existing

@@ -444,6 +444,28 @@ def test_functions_of_a_stack_share_one_key_by_default() -> None:
         }
 
 
+def test_each_stack_has_its_own_shared_key_and_a_key_made_by_the_user_first_is_used() -> None:
+    """The stack key is remembered per stack (keys.STACK_KEYS): a second stack gets its own, and a
+    ``kms.Key`` with the shared id that the app created before any function is the one functions use."""
+    from aws_cdk import Stack
+    from aws_cdk import aws_kms as kms
+
+    from lambda_constructs.keys import STACK_KEY_ID
+
+    app = new_app()
+    first, second, third = Stack(app, "First"), Stack(app, "Second"), Stack(app, "Third")
+    own = kms.Key(third, STACK_KEY_ID, enable_key_rotation=True)
+    props = SecureFunctionProps(inline_code="def handler(e, c):\n    return 1\n")
+    a1, a2 = SecureFunction(first, "A1", props), SecureFunction(first, "A2", props)
+    b1 = SecureFunction(second, "B1", props)
+    c1 = SecureFunction(third, "C1", props)
+    assert a1.key is a2.key
+    assert b1.key is not a1.key
+    assert b1.key.node.path == f"Second/{STACK_KEY_ID}"
+    assert c1.key is own
+    assert len(Template.from_stack(third).find_resources("AWS::KMS::Key")) == 1
+
+
 def test_key_per_function_keeps_the_previous_construct_and_logical_id() -> None:
     stack = new_stack(name="LambdaConstructsApi")
     fn = SecureFunction(
