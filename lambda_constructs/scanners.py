@@ -190,7 +190,7 @@ def _targets(scope: IConstruct, types: Iterable[str], node: Node | None = None) 
         child = default_child(scope, node)
         if isinstance(child, CfnResource) and (known or _type_of(child, current)) in wanted:
             return [child]
-    # (a registered construct whose own resource is not of ``types``: look under it, as for any other)
+    # Not the default child (nor, for a construct from created(), its resource's type): look under it.
     found = node.find_all()
     return [c for c in found if isinstance(c, CfnResource) and _type_of(c, current) in wanted]
 
@@ -286,7 +286,7 @@ def carry(scope: IConstruct, reasons: Mapping[str, str], *, node: Node | None = 
 # write still reads what is there first. The one exception is a resource the library created in the same
 # batch (:func:`created`): no other code has seen it yet, so its metadata is written without the read.
 # Across library calls nothing is kept: the next call reads again, so metadata a user wrote on a library
-# resource between two calls stays (tests/unit/test_scanners.py).
+# resource between two calls stays (tests/unit/test_scanner_batches.py).
 
 
 class _Pending:
@@ -322,25 +322,31 @@ class Batch:
         self._nodes: dict[int, tuple[IConstruct, Node]] = {}
         self._children: dict[int, tuple[IConstruct, IConstruct | None]] = {}
         self._types: dict[int, tuple[CfnResource, str]] = {}
-        # (keyed by id(); each entry holds its object, so no id is reused while the batch is open)
+        # Keyed by id(): jsii gives one Python object per JavaScript object (its reference map keeps them all),
+        # and each entry holds its object, so no id is reused while the batch is open.
 
     def created(self, construct: IConstruct, resource_type: str) -> None:
+        """Record that the library just created ``construct`` (see the module function :func:`created`)."""
         self._created[id(construct)] = (construct, resource_type)
         if isinstance(construct, CfnResource):
             self._fresh[id(construct)] = construct
             self._types[id(construct)] = (construct, resource_type)
 
     def created_type(self, construct: IConstruct) -> str | None:
+        """The CloudFormation type given for ``construct`` by :meth:`created`; None when it was not created here."""
         entry = self._created.get(id(construct))
         return entry[1] if entry is not None else None
 
     def node(self, construct: IConstruct) -> Node:
+        """``construct.node``, read once per batch."""
         entry = self._nodes.get(id(construct))
         if entry is None:
             entry = self._nodes[id(construct)] = (construct, construct.node)
         return entry[1]
 
     def default_child(self, construct: IConstruct, node: Node | None) -> IConstruct | None:
+        """``construct``'s default child, read once per batch (``node``: ``construct.node`` when held); the child of
+        a construct from :meth:`created` is then written without a read."""
         entry = self._children.get(id(construct))
         if entry is None:
             child = (node or self.node(construct)).default_child
@@ -352,12 +358,14 @@ class Batch:
         return entry[1]
 
     def resource_type(self, resource: CfnResource) -> str:
+        """``resource.cfn_resource_type``, read once per batch (not at all for a resource from :meth:`created`)."""
         entry = self._types.get(id(resource))
         if entry is None:
             entry = self._types[id(resource)] = (resource, resource.cfn_resource_type)
         return entry[1]
 
     def pending(self, resource: CfnResource) -> _Pending:
+        """What the batch will write on ``resource`` (created empty on first use)."""
         entry = self._pending.get(id(resource))
         if entry is None:
             entry = self._pending[id(resource)] = _Pending(resource)
