@@ -320,7 +320,7 @@ class Batch:
         self._created: dict[int, tuple[IConstruct, str]] = {}  # id -> (construct, its resource's type)
         self._fresh: dict[int, CfnResource] = {}  # resources created in this batch (written without a read)
         self._nodes: dict[int, tuple[IConstruct, Node]] = {}
-        self._children: dict[int, tuple[IConstruct, IConstruct | None]] = {}
+        self._children: dict[int, tuple[IConstruct, IConstruct]] = {}
         self._types: dict[int, tuple[CfnResource, str]] = {}
         # Keyed by id(): jsii gives one Python object per JavaScript object (its reference map keeps them all),
         # and each entry holds its object, so no id is reused while the batch is open.
@@ -348,14 +348,16 @@ class Batch:
         """``construct``'s default child, read once per batch (``node``: ``construct.node`` when held); the child of
         a construct from :meth:`created` is then written without a read."""
         entry = self._children.get(id(construct))
-        if entry is None:
-            child = (node or self.node(construct)).default_child
-            entry = self._children[id(construct)] = (construct, child)
+        if entry is not None:
+            return entry[1]
+        child = (node or self.node(construct)).default_child
+        if child is not None:  # (none yet: a "Resource" / "Default" child may still be added, so read again)
+            self._children[id(construct)] = (construct, child)
             known = self._created.get(id(construct))
             if known is not None and isinstance(child, CfnResource):
                 self._fresh[id(child)] = child
                 self._types[id(child)] = (child, known[1])
-        return entry[1]
+        return child
 
     def resource_type(self, resource: CfnResource) -> str:
         """``resource.cfn_resource_type``, read once per batch (not at all for a resource from :meth:`created`)."""
