@@ -525,7 +525,10 @@ class SecureFunction(Construct):
 def _library_bind(trigger: Trigger) -> bool:
     """True when ``trigger``'s ``bind`` is one of the library's (a trigger class you wrote, or a library trigger
     whose ``bind`` you override, runs your code: its writes are not batched)."""
-    return str(getattr(type(trigger).bind, "__module__", "")).startswith("lambda_constructs.")
+    bind = getattr(type(trigger), "bind", None)
+    return getattr(trigger.bind, "__func__", None) is bind and str(getattr(bind, "__module__", "")).startswith(
+        "lambda_constructs."
+    )
 
 
 _MANAGED_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=,.@/-]+$")
