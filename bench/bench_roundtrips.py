@@ -38,8 +38,9 @@ process._NodeProcess.send = _counting_send  # type: ignore[method-assign]
 
 
 def _count_acknowledgements() -> None:
-    """Count the round trips spent inside compliance.acknowledge_many (every cdk-nag acknowledgement goes there)."""
-    from lambda_constructs import compliance
+    """Count the round trips spent inside compliance.acknowledge_many (every cdk-nag acknowledgement goes there)
+    and in scanners.Batch.flush (the checkov / cfn-lint metadata a library call writes when it ends)."""
+    from lambda_constructs import compliance, scanners
 
     original = compliance.acknowledge_many
 
@@ -51,6 +52,15 @@ def _count_acknowledgements() -> None:
     for name, module in list(sys.modules.items()):
         if name.startswith("lambda_constructs") and getattr(module, "acknowledge_many", None) is original:
             module.acknowledge_many = counting  # type: ignore[attr-defined]
+
+    flush = scanners.Batch.flush
+
+    def counting_flush(self: scanners.Batch) -> None:
+        before = COUNTS["send"]
+        flush(self)
+        COUNTS["acknowledgements"] += COUNTS["send"] - before
+
+    scanners.Batch.flush = counting_flush  # type: ignore[method-assign]
 
 
 def measure(make: Callable[[cdk.Stack, int], object], n: int) -> tuple[float, float, float, float]:

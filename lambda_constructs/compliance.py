@@ -215,7 +215,8 @@ def acknowledge_many(scope: IConstruct, reasons: Mapping[str, str], *, node: Nod
     annotation walk per rule. The checkov / cfn-lint equivalents of the rules are written into the
     template's resource metadata (:func:`lambda_constructs.scanners.carry`). Ids with an explicit plugin namespace (``Plugin::Rule``, e.g. the
     built-in CloudFormation validation's) go through ``Validations.acknowledge`` unchanged.
-    ``node``: ``scope.node`` when the caller holds it already (saves a round trip). Default: read.
+    ``node``: ``scope.node`` when the caller holds it already (saves a round trip). Default: read (once per
+    :func:`lambda_constructs.scanners.batch`; the checkov / cfn-lint entries are then written when it ends).
     """
     direct: dict[str, str] = {}
     namespaced: dict[str, str] = {}
@@ -230,7 +231,7 @@ def acknowledge_many(scope: IConstruct, reasons: Mapping[str, str], *, node: Nod
         # Before aws-cdk-lib 2.252.0 no validation plugin reads acknowledgements: keep them as metadata only.
         direct.update(namespaced)
         namespaced = {}
-    node = node or scope.node  # read once: the scanners' metadata below needs it too
+    node = node or scanners.node_of(scope)  # read once (per batch): the scanners' metadata below needs it too
     if direct:
         node.add_metadata(ACKNOWLEDGED_RULES_KEY, direct)
     if namespaced:

@@ -21,7 +21,10 @@ names these protocols at run time; ``mypy --strict`` checks the fit through the 
 
 Acknowledgements: a collaborator acknowledges a cdk-nag finding on a construct it created (or on the
 function, a :class:`FunctionView` being a construct with a ``node``) through
-``lambda_constructs.compliance.acknowledge``/``acknowledge_rule``, also a ground-floor module.
+``lambda_constructs.compliance.acknowledge``/``acknowledge_rule``, also a ground-floor module. A library
+trigger's ``bind`` runs inside ``lambda_constructs.scanners.batch()`` (``add_trigger`` opens it): right after
+creating a resource it acknowledges, it may call ``scanners.created(construct, "AWS::…")`` so the resource's
+checkov / cfn-lint metadata is written without reading it back.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from lambda_constructs import scanners
 from lambda_constructs._jsii_speed import defaults
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge_rule
 
@@ -66,6 +67,7 @@ def new_failure_queues(scope: Construct, key: kms.IKey) -> tuple[sqs.Queue, sqs.
         "removal_policy": RemovalPolicy.RETAIN,
     }
     dlq = sqs.Queue(scope, "FailureDeadLetterQueue", **common)  # type: ignore[arg-type]
+    scanners.created(dlq, "AWS::SQS::Queue")
     acknowledge_rule(
         dlq, "SQSRedrivePolicy", LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.FAILURE_DLQ_REDRIVE], ("Serverless",)
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
@@ -28,7 +29,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
-from lambda_constructs import deploy_rules, grants, languages, network, runtimes, secrets
+from lambda_constructs import deploy_rules, grants, languages, network, runtimes, scanners, secrets
 from lambda_constructs._jsii_speed import child_path as child_path  # moved; kept public
 from lambda_constructs._jsii_speed import defaults
 from lambda_constructs.bundling.python import BundleResult
@@ -97,38 +98,42 @@ class SecureFunction(Construct):
         check_props(self, props)
         self.language_info = languages.validate(self)
 
-        self.key: kms.IKey = props.encryption_key or (
-            self._new_key() if props.key_per_function else stack_key(self.stack)
-        )
-        self.permissions_boundary = self._boundary()
-        self.role: iam.IRole = props.role or self._new_role()
-        self.endpoint_services: set[str] = set()
-        self.security_groups: list[ec2.ISecurityGroup] = []
-        self.security_group: ec2.SecurityGroup | None = None
-        self.vpc_subnets: ec2.SubnetSelection | None = None
-        self.network_policy: iam.ManagedPolicy | None = None
-        if props.vpc is not None:
-            self._place_in_vpc(props.vpc)
-        environment = dict(props.environment)
-        for env_name, ref in props.secret_environment.items():
-            environment[env_name] = secrets.env_value(self.stack, ref)
-        self.log_group: logs.ILogGroup = props.log_group or self._new_log_group()
-        self.failure_dlq: sqs.Queue | None = None
-        self.failure_queue: sqs.IQueue = props.failure_queue or self._new_failure_queue()
-        self._failure_destination = QueueDestination(self.failure_queue)
+        # Only library code runs in this block: the checkov / cfn-lint metadata of its acknowledgements is
+        # written once per resource and key when it ends (scanners.batch).
+        with scanners.batch():
+            self.key: kms.IKey = props.encryption_key or (
+                self._new_key() if props.key_per_function else stack_key(self.stack)
+            )
+            self.permissions_boundary = self._boundary()
+            self.role: iam.IRole = props.role or self._new_role()
+            self.endpoint_services: set[str] = set()
+            self.security_groups: list[ec2.ISecurityGroup] = []
+            self.security_group: ec2.SecurityGroup | None = None
+            self.vpc_subnets: ec2.SubnetSelection | None = None
+            self.network_policy: iam.ManagedPolicy | None = None
+            if props.vpc is not None:
+                self._place_in_vpc(props.vpc)
+            environment = dict(props.environment)
+            for env_name, ref in props.secret_environment.items():
+                environment[env_name] = secrets.env_value(self.stack, ref)
+            self.log_group: logs.ILogGroup = props.log_group or self._new_log_group()
+            self.failure_dlq: sqs.Queue | None = None
+            self.failure_queue: sqs.IQueue = props.failure_queue or self._new_failure_queue()
+            self._failure_destination = QueueDestination(self.failure_queue)
 
-        self.code_bundle: BundleResult | None = None
-        """The dependency bundle when ``code_dir`` has a requirements.txt (Python), else None."""
-        self.code_unzipped_size_bytes = 0
-        self.function = self._new_function(environment)
-        if self.network_policy is not None:
-            # Teardown order: CloudFormation deletes the function before the ENI policy it depends on.
-            self.function.node.add_dependency(self.network_policy)
-        self._grant_defaults()
-        languages.after_function(self, self.language_info)
-        self._grant_secret_environment()
-        self._acknowledge_defaults()
-        deploy_rules.register(self)  # environment size, policy size, Lambda@Edge, app concurrency at synth
+            self.code_bundle: BundleResult | None = None
+            """The dependency bundle when ``code_dir`` has a requirements.txt (Python), else None."""
+            self.code_unzipped_size_bytes = 0
+            self.function = self._new_function(environment)
+            scanners.created(self.function, "AWS::Lambda::Function")
+            if self.network_policy is not None:
+                # Teardown order: CloudFormation deletes the function before the ENI policy it depends on.
+                self.function.node.add_dependency(self.network_policy)
+            self._grant_defaults()
+            languages.after_function(self, self.language_info)
+            self._grant_secret_environment()
+            self._acknowledge_defaults()
+            deploy_rules.register(self)  # environment size, policy size, Lambda@Edge, app concurrency at synth
 
         self.on_resources_added: Callable[[SecureFunction], None] | None = None
         """Called after add_alias / add_trigger / add_vpc_endpoints added resources (a
@@ -309,16 +314,19 @@ class SecureFunction(Construct):
             name = type(trigger).__name__
             self._trigger_counts[name] = self._trigger_counts.get(name, 0) + 1
             construct_id = f"{name}{self._trigger_counts[name]}"
-        result: TriggerResult | None = trigger.bind(self, target, construct_id)
-        if result is None:  # a trigger written before bind returned its result
-            result = TriggerResult(trigger=trigger, construct_id=construct_id, kind=trigger.kind)
-        self.triggers.append((trigger, target))
-        self.trigger_results.append(result)
-        if sum(1 for _, bound in self.triggers if bound is target) == 2:
-            # Several services invoking one alias is the app's design (cfn-lint-serverless WS1002).
-            cfn = target.node.default_child
-            if isinstance(cfn, CfnResource):
-                ignore_cfn_lint(cfn, "WS1002")
+        # A library trigger's bind runs only library code: its checkov / cfn-lint metadata is written once per
+        # resource and key when the block ends (scanners.batch). Your own bind (or override) writes as it goes.
+        with scanners.batch() if _library_bind(trigger) else nullcontext():
+            result: TriggerResult | None = trigger.bind(self, target, construct_id)
+            if result is None:  # a trigger written before bind returned its result
+                result = TriggerResult(trigger=trigger, construct_id=construct_id, kind=trigger.kind)
+            self.triggers.append((trigger, target))
+            self.trigger_results.append(result)
+            if sum(1 for _, bound in self.triggers if bound is target) == 2:
+                # Several services invoking one alias is the app's design (cfn-lint-serverless WS1002).
+                cfn = scanners.default_child(target)
+                if isinstance(cfn, CfnResource):
+                    ignore_cfn_lint(cfn, "WS1002")
         self._resources_added()
         return result
 
@@ -512,6 +520,15 @@ class SecureFunction(Construct):
             in_vpc=self.props.vpc is not None,
             own_log_group=self.props.log_group is None,
         )
+
+
+def _library_bind(trigger: Trigger) -> bool:
+    """True when ``trigger``'s ``bind`` is one of the library's (a trigger class you wrote, or a library trigger
+    whose ``bind`` you override, runs your code: its writes are not batched)."""
+    bind = getattr(type(trigger), "bind", None)
+    return getattr(trigger.bind, "__func__", None) is bind and str(getattr(bind, "__module__", "")).startswith(
+        "lambda_constructs."
+    )
 
 
 _MANAGED_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=,.@/-]+$")

@@ -19,7 +19,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge_many, rule_ids
-from lambda_constructs.scanners import ignore_cfn_lint
+from lambda_constructs.scanners import default_child, ignore_cfn_lint
 
 __all__ = ["StatementSink", "acknowledge_defaults", "grant_defaults"]
 
@@ -114,7 +114,7 @@ def acknowledge_defaults(
             for rule_id in rule_ids(function, rule.value, packs)
         },
     )
-    cfn = function.node.default_child
+    cfn = default_child(function)  # read once per batch (acknowledge_many read it for the checkov skips)
     assert isinstance(cfn, CfnResource)
     # aws-cdk-lib's DependsOn on the role next to its GetAtt; cfn-lint-serverless's /aws/lambda/<name> check.
     ignore_cfn_lint(cfn, "W3005", *(("WS1004",) if own_log_group else ()))

@@ -23,7 +23,9 @@ cited per row).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from aws_cdk import CfnResource
@@ -174,22 +176,55 @@ def rule_name(rule_id: str) -> str:
 def _targets(scope: IConstruct, types: Iterable[str], node: Node | None = None) -> list[CfnResource]:
     """The CfnResources of ``types`` that are ``scope``, its default child, or (else) under it.
 
-    ``node``: ``scope.node`` when the caller holds it already (saves a jsii round trip). Default: read.
+    ``node``: ``scope.node`` when the caller holds it already (saves a jsii round trip). Default: read
+    (once per batch, :func:`batch`). Inside a batch, a construct registered with :func:`created` answers its
+    CloudFormation type without asking JavaScript.
     """
     wanted = set(types)
+    current = _BATCH.get()
     if isinstance(scope, CfnResource):
-        return [scope] if scope.cfn_resource_type in wanted else []
-    node = node or scope.node
-    child = node.default_child
-    if isinstance(child, CfnResource) and child.cfn_resource_type in wanted:
-        return [child]
-    return [c for c in node.find_all() if isinstance(c, CfnResource) and c.cfn_resource_type in wanted]
+        return [scope] if _type_of(scope, current) in wanted else []
+    known = current.created_type(scope) if current is not None else None
+    node = node or node_of(scope)
+    if known is None or known in wanted:
+        child = default_child(scope, node)
+        if isinstance(child, CfnResource) and (known or _type_of(child, current)) in wanted:
+            return [child]
+    # Not the default child (nor, for a construct from created(), its resource's type): look under it.
+    found = node.find_all()
+    return [c for c in found if isinstance(c, CfnResource) and _type_of(c, current) in wanted]
 
 
 def skip_checkov(resource: CfnResource, skips: Mapping[str, str]) -> None:
     """Add ``{id, comment}`` per check id -> comment to the resource's ``Metadata.checkov.skip`` (ids
-    already skipped there keep their first comment). Two jsii round trips for any number of ids."""
-    current = resource.get_metadata(CHECKOV_KEY) or {}
+    already skipped there keep their first comment). Two jsii round trips for any number of ids; inside a
+    :func:`batch`, written when the batch ends, together with the batch's other skips on ``resource``."""
+    current = _BATCH.get()
+    if current is not None:
+        current.pending(resource).skip(skips)
+        return
+    _write_checkov(resource, skips, fresh=False)
+
+
+def ignore_cfn_lint(resource: CfnResource, *rules: str) -> None:
+    """Add ``rules`` to the resource's ``Metadata.cfn-lint.config.ignore_checks`` (inside a :func:`batch`:
+    when the batch ends, together with the batch's other ignores on ``resource``).
+
+    Raises ``KeyError`` for a rule without a reviewed reason in :data:`CFN_LINT_REASONS`.
+    """
+    for rule in rules:
+        if rule not in CFN_LINT_REASONS:
+            raise KeyError(f"cfn-lint rule {rule} has no reason in CFN_LINT_REASONS")
+    current = _BATCH.get()
+    if current is not None:
+        current.pending(resource).ignore(rules)
+        return
+    _write_cfn_lint(resource, rules, fresh=False)
+
+
+def _write_checkov(resource: CfnResource, skips: Mapping[str, str], *, fresh: bool) -> None:
+    """Read-then-write (``fresh``: the library created ``resource`` in this batch, nothing else wrote it: no read)."""
+    current = {} if fresh else (resource.get_metadata(CHECKOV_KEY) or {})
     present = list(current.get("skip", []))
     known = {skip.get("id") for skip in present}
     added = [{"id": check_id, "comment": comment} for check_id, comment in skips.items() if check_id not in known]
@@ -197,18 +232,12 @@ def skip_checkov(resource: CfnResource, skips: Mapping[str, str]) -> None:
         resource.add_metadata(CHECKOV_KEY, {**current, "skip": [*present, *added]})
 
 
-def ignore_cfn_lint(resource: CfnResource, *rules: str) -> None:
-    """Add ``rules`` to the resource's ``Metadata.cfn-lint.config.ignore_checks``.
-
-    Raises ``KeyError`` for a rule without a reviewed reason in :data:`CFN_LINT_REASONS`.
-    """
-    for rule in rules:
-        if rule not in CFN_LINT_REASONS:
-            raise KeyError(f"cfn-lint rule {rule} has no reason in CFN_LINT_REASONS")
-    current = resource.get_metadata(CFN_LINT_KEY) or {}
+def _write_cfn_lint(resource: CfnResource, rules: Iterable[str], *, fresh: bool) -> None:
+    """Read-then-write, as :func:`_write_checkov`."""
+    current = {} if fresh else (resource.get_metadata(CFN_LINT_KEY) or {})
     config = dict(current.get("config", {}))
     ignored = list(config.get("ignore_checks", []))
-    added = [rule for rule in rules if rule not in ignored]
+    added = [rule for rule in dict.fromkeys(rules) if rule not in ignored]
     if added:
         config["ignore_checks"] = [*ignored, *added]
         resource.add_metadata(CFN_LINT_KEY, {**current, "config": config})
@@ -227,7 +256,7 @@ def carry(scope: IConstruct, reasons: Mapping[str, str], *, node: Node | None = 
     for rule_id, reason in reasons.items():
         name = rule_name(rule_id)
         if name in CFN_LINT_RULES:
-            resource = scope if isinstance(scope, CfnResource) else (node or scope.node).default_child
+            resource = scope if isinstance(scope, CfnResource) else default_child(scope, node)
             if isinstance(resource, CfnResource):
                 ignore_cfn_lint(resource, name)
             continue
@@ -244,3 +273,170 @@ def carry(scope: IConstruct, reasons: Mapping[str, str], *, node: Node | None = 
     for types, rules in lint.items():
         for resource in _targets(scope, types, node):
             ignore_cfn_lint(resource, *dict.fromkeys(rules))
+
+
+# ------------------------------------------------------------------------------------------ batches
+#
+# Each write above is a read-then-write of the resource's template metadata (``get_metadata`` +
+# ``add_metadata``, two jsii round trips), so that what other code wrote there is kept; a library call
+# that acknowledges several findings on one resource (a function: cdk-nag rules carried to checkov, then
+# cfn-lint ignores) read and wrote it several times. A batch collects the checkov skips and cfn-lint
+# ignores of ONE library call and writes each (resource, key) once when the call ends; until then only
+# the library's own code runs, so nothing can read the pending entries or write between them, and each
+# write still reads what is there first. The one exception is a resource the library created in the same
+# batch (:func:`created`): no other code has seen it yet, so its metadata is written without the read.
+# Across library calls nothing is kept: the next call reads again, so metadata a user wrote on a library
+# resource between two calls stays (tests/unit/test_scanner_batches.py).
+
+
+class _Pending:
+    """The skips and ignores a batch will write on one resource, in the order they were asked for."""
+
+    __slots__ = ("checkov", "keys", "lint", "resource")
+
+    def __init__(self, resource: CfnResource) -> None:
+        self.resource = resource
+        self.checkov: dict[str, str] = {}
+        self.lint: dict[str, None] = {}
+        self.keys: dict[str, None] = {}  # metadata keys in first-write order (the template keeps that order)
+
+    def skip(self, skips: Mapping[str, str]) -> None:
+        for check_id, comment in skips.items():
+            self.checkov.setdefault(check_id, comment)
+        if skips:
+            self.keys.setdefault(CHECKOV_KEY)
+
+    def ignore(self, rules: Iterable[str]) -> None:
+        for rule in rules:
+            self.lint.setdefault(rule)
+            self.keys.setdefault(CFN_LINT_KEY)
+
+
+class Batch:
+    """The checkov skips / cfn-lint ignores of one library call, and the jsii reads it made (see :func:`batch`)."""
+
+    def __init__(self) -> None:
+        self._pending: dict[int, _Pending] = {}
+        self._created: dict[int, tuple[IConstruct, str]] = {}  # id -> (construct, its resource's type)
+        self._fresh: dict[int, CfnResource] = {}  # resources created in this batch (written without a read)
+        self._nodes: dict[int, tuple[IConstruct, Node]] = {}
+        self._children: dict[int, tuple[IConstruct, IConstruct]] = {}
+        self._types: dict[int, tuple[CfnResource, str]] = {}
+        # Keyed by id(): jsii gives one Python object per JavaScript object (its reference map keeps them all),
+        # and each entry holds its object, so no id is reused while the batch is open.
+
+    def created(self, construct: IConstruct, resource_type: str) -> None:
+        """Record that the library just created ``construct`` (see the module function :func:`created`)."""
+        self._created[id(construct)] = (construct, resource_type)
+        if isinstance(construct, CfnResource):
+            self._fresh[id(construct)] = construct
+            self._types[id(construct)] = (construct, resource_type)
+
+    def created_type(self, construct: IConstruct) -> str | None:
+        """The CloudFormation type given for ``construct`` by :meth:`created`; None when it was not created here."""
+        entry = self._created.get(id(construct))
+        return entry[1] if entry is not None else None
+
+    def node(self, construct: IConstruct) -> Node:
+        """``construct.node``, read once per batch."""
+        entry = self._nodes.get(id(construct))
+        if entry is None:
+            entry = self._nodes[id(construct)] = (construct, construct.node)
+        return entry[1]
+
+    def default_child(self, construct: IConstruct, node: Node | None) -> IConstruct | None:
+        """``construct``'s default child, read once per batch (``node``: ``construct.node`` when held); the child of
+        a construct from :meth:`created` is then written without a read."""
+        entry = self._children.get(id(construct))
+        if entry is not None:
+            return entry[1]
+        child = (node or self.node(construct)).default_child
+        if child is not None:  # (none yet: a "Resource" / "Default" child may still be added, so read again)
+            self._children[id(construct)] = (construct, child)
+            known = self._created.get(id(construct))
+            if known is not None and isinstance(child, CfnResource):
+                self._fresh[id(child)] = child
+                self._types[id(child)] = (child, known[1])
+        return child
+
+    def resource_type(self, resource: CfnResource) -> str:
+        """``resource.cfn_resource_type``, read once per batch (not at all for a resource from :meth:`created`)."""
+        entry = self._types.get(id(resource))
+        if entry is None:
+            entry = self._types[id(resource)] = (resource, resource.cfn_resource_type)
+        return entry[1]
+
+    def pending(self, resource: CfnResource) -> _Pending:
+        """What the batch will write on ``resource`` (created empty on first use)."""
+        entry = self._pending.get(id(resource))
+        if entry is None:
+            entry = self._pending[id(resource)] = _Pending(resource)
+        return entry
+
+    def flush(self) -> None:
+        """Write each resource's pending skips and ignores: one read and one write per (resource, key)."""
+        pending, self._pending = self._pending, {}
+        for entry in pending.values():
+            fresh = id(entry.resource) in self._fresh
+            for key in entry.keys:
+                if key == CHECKOV_KEY:
+                    _write_checkov(entry.resource, entry.checkov, fresh=fresh)
+                else:
+                    _write_cfn_lint(entry.resource, entry.lint, fresh=fresh)
+
+
+_BATCH: ContextVar[Batch | None] = ContextVar("lambda_constructs_scanners_batch", default=None)
+
+
+@contextmanager
+def batch() -> Iterator[Batch]:
+    """Collect the checkov skips and cfn-lint ignores written inside the block; write them at its end.
+
+    For library code that runs no user code inside the block (a ``SecureFunction``'s construction, a
+    library trigger's ``bind``): each resource's metadata is then read and written once per key instead of
+    once per acknowledgement, and ``node`` / ``default_child`` / ``cfn_resource_type`` are read once per
+    construct. Written even when the block raises. A batch opened inside another joins it (one write at
+    the outer end: an inner flush would interleave with the outer one's pending writes).
+    """
+    current = _BATCH.get()
+    if current is not None:
+        yield current
+        return
+    opened = Batch()
+    token = _BATCH.set(opened)
+    try:
+        yield opened
+    finally:
+        _BATCH.reset(token)
+        opened.flush()
+
+
+def created(construct: IConstruct, resource_type: str) -> None:
+    """Tell the open batch (if any) that ``construct`` was just created by the library, and that it is, or its
+    default child is, a CloudFormation resource of ``resource_type`` (``AWS::SQS::Queue``).
+
+    Inside the batch that resource's type is not read back from JavaScript, and its checkov / cfn-lint
+    metadata is written without first reading it (nothing else can have written it). Outside a batch:
+    nothing (the next library call reads as usual).
+    """
+    current = _BATCH.get()
+    if current is not None:
+        current.created(construct, resource_type)
+
+
+def node_of(construct: IConstruct) -> Node:
+    """``construct.node``, read once per open batch (one jsii round trip per read otherwise)."""
+    current = _BATCH.get()
+    return current.node(construct) if current is not None else construct.node
+
+
+def default_child(construct: IConstruct, node: Node | None = None) -> IConstruct | None:
+    """``construct.node.default_child`` (``node``: ``construct.node`` when held), read once per open batch."""
+    current = _BATCH.get()
+    if current is not None:
+        return current.default_child(construct, node)
+    return (node or construct.node).default_child
+
+
+def _type_of(resource: CfnResource, current: Batch | None) -> str:
+    return current.resource_type(resource) if current is not None else resource.cfn_resource_type

@@ -26,6 +26,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct, Node
 
+from lambda_constructs import scanners
 from lambda_constructs.compliance import (
     LIBRARY_ACKNOWLEDGEMENTS,
     AcknowledgementKey,
@@ -112,6 +113,7 @@ def _mapping(
     mapping = lambda_.CfnEventSourceMapping(
         source, "Mapping", function_name=target.function_arn, **{k: v for k, v in props.items() if v is not None}
     )
+    scanners.created(mapping, "AWS::Lambda::EventSourceMapping")
     # The role's policies must exist before Lambda validates the mapping's source.
     node = mapping.node
     node.add_dependency(fn.role)

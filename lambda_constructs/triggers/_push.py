@@ -38,6 +38,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
+from lambda_constructs import scanners
 from lambda_constructs.compliance import AcknowledgementKey
 from lambda_constructs.scanners import ignore_cfn_lint
 from lambda_constructs.triggers._queues import (
@@ -113,6 +114,7 @@ def _permission(
         source_arn=source_arn,
         source_account=Aws.ACCOUNT_ID if account else None,
     )
+    scanners.created(permission, "AWS::Lambda::Permission")
     source.permission = permission
     source.permissions.append(permission)
     ignore_cfn_lint(permission, "ES1007")  # the alias's EventInvokeConfig is matched by Qualifier

@@ -13,6 +13,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
+from lambda_constructs import scanners
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge, acknowledge_rule
 from lambda_constructs.errors import fail
 from lambda_constructs.validation import is_token
@@ -48,6 +49,7 @@ def dead_letter_queue(
         removal_policy=RemovalPolicy.RETAIN,
         fifo=True if fifo else None,
     )
+    scanners.created(queue, "AWS::SQS::Queue")
     acknowledge_rule(
         queue, "SQSRedrivePolicy", LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.TRIGGER_DLQ_REDRIVE], ("Serverless",)
     )

@@ -21,6 +21,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct, IConstruct
 
+from lambda_constructs import scanners
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge, acknowledge_rule
 from lambda_constructs.enums import HttpApiAuthorization, RestApiAuthorization
 from lambda_constructs.errors import fail, warn
@@ -179,9 +180,11 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
                 child.request_validator_id = res.request_validator.request_validator_id
         res.cloud_watch_role = self._account_role(res, fn) if self.cloud_watch_role else None
         res.web_acl_association = None
+        stage = res.api.deployment_stage  # read once (a jsii round trip per read)
+        scanners.created(stage, "AWS::ApiGateway::Stage")  # LambdaRestApi created it in this bind
         if self.web_acl_arn is not None:
             res.web_acl_association = wafv2.CfnWebACLAssociation(
-                res, "WebAclAssociation", resource_arn=res.api.deployment_stage.stage_arn, web_acl_arn=self.web_acl_arn
+                res, "WebAclAssociation", resource_arn=stage.stage_arn, web_acl_arn=self.web_acl_arn
             )
         else:
             for rule in (
@@ -189,8 +192,7 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
                 "NIST.800.53.R5-APIGWAssociatedWithWAF",
                 "PCI.DSS.321-APIGWAssociatedWithWAF",
             ):
-                acknowledge(res.api.deployment_stage, rule, LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.API_WAF])
-        stage = res.api.deployment_stage
+                acknowledge(stage, rule, LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.API_WAF])
         acknowledge_rule(
             stage,
             "APIGWCacheEnabledAndEncrypted",

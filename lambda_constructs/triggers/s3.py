@@ -16,6 +16,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
 from constructs import IValidation
 
+from lambda_constructs import scanners
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge, acknowledge_rule
 from lambda_constructs.errors import fail, warn
 from lambda_constructs.scanners import ignore_cfn_lint, skip_checkov
@@ -163,6 +164,7 @@ class S3Trigger(_Async):
             encryption=s3.BucketEncryption.S3_MANAGED,
             **common,
         )
+        scanners.created(logs_bucket, "AWS::S3::Bucket")
         acknowledge_rule(
             logs_bucket,
             "S3BucketLoggingEnabled",
@@ -187,6 +189,7 @@ class S3Trigger(_Async):
             "bucket_key_enabled": True,
         }
         bucket = s3.Bucket(source, "Bucket", **settings)
+        scanners.created(bucket, "AWS::S3::Bucket")
         for created in (bucket, logs_bucket):
             acknowledge_rule(
                 created, "S3BucketReplicationEnabled", LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.S3_REPLICATION]

@@ -21,6 +21,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from lambda_constructs import scanners
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge, acknowledge_rule
 from lambda_constructs.errors import fail
 from lambda_constructs.scanners import ignore_cfn_lint
@@ -230,6 +231,7 @@ def _dead_letter_queue(scope: Construct, fn: FunctionView) -> sqs.Queue:
         retention_period=Duration.days(14),
         removal_policy=RemovalPolicy.RETAIN,
     )
+    scanners.created(queue, "AWS::SQS::Queue")
     acknowledge(queue, "AwsSolutions-SQS3", LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.EVENTBRIDGE_DLQ])
     acknowledge_rule(
         queue,
