@@ -73,11 +73,13 @@ class ServiceMonitoringProps:
     the service's key instead)."""
     alarm_set: AlarmSet | str = AlarmSet.COMPACT
     """Which alarms each function gets: an :class:`~lambda_constructs.enums.AlarmSet` (or its string; a string
-    becomes the member in ``__post_init__``). ``"compact"`` (3 billed alarm metrics, $0.30/month per function at
-    $0.10 per standard alarm metric, https://aws.amazon.com/cloudwatch/pricing/): ``Errors`` and
+    becomes the member in ``__post_init__``). ``"compact"`` (2 billed alarm metrics, $0.20/month per function at
+    $0.10 per standard alarm metric, https://aws.amazon.com/cloudwatch/pricing/, plus one per stack on the
+    failure queue its functions share; 3 for a function with a failure queue of its own): ``Errors`` and
     ``Throttles`` on the ``FunctionName`` dimension (which aggregates every version and alias) and the
     failure queue's depth (asynchronous events that failed every retry; AsyncEventsDropped events reach it
-    first), plus the reserved-concurrency and iterator-age alarms where they apply. Every error of every
+    first; a shared queue is alarmed once, see :class:`ServiceMonitoring`), plus the reserved-concurrency and
+    iterator-age alarms where they apply. Every error of every
     alias, timeouts included, fires ``Errors``; messages reach a trigger's or the failure queue's
     dead-letter queue only after failures ``Errors``/``FailureQueueDepth`` already report. The alarm names
     the function; the dashboard's per-alias graph and the deployment alarms of aliases released with
