@@ -122,7 +122,8 @@ class ServiceMonitoring(Construct):
 
     The failure queue the functions of a stack share by default (``SecureFunctionProps.failure_queue_per_function``)
     is alarmed once here, not once per function: ``FailureQueueDepth`` (with ``alarm_set="full"`` also
-    ``FailureDeadLetterQueueDepth``) under this construct, when the first function using it is added (a queue of
+    ``FailureDeadLetterQueueDepth``) under this construct, with ``props.thresholds`` (not a function's own
+    ``add_function`` thresholds), when the first function using it is added (a queue of
     another stack than this construct's: the ids end with that stack's construct id), with one dashboard graph of
     both queues. Each message names the function and alias that failed (``requestContext.functionArn``); each
     function keeps its own ``Errors``/``Throttles`` alarms. Two ``ServiceMonitoring`` of one stack each alarm the

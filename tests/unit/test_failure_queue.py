@@ -355,3 +355,17 @@ def test_lambda_service_functions_never_use_the_stack_queue(per_function: bool) 
         assert fn.failure_queue.node.scope is fn
     else:
         assert fn.failure_queue is service.failure_queue
+
+
+def test_monitoring_functions_of_two_stacks_alarms_each_stack_queue_once() -> None:
+    app = new_app()
+    one, two = new_stack(app, "One"), new_stack(app, "Two")
+    fns = [_fn(one, "A"), _fn(one, "B"), _fn(two, "C"), _fn(two, "D")]
+    monitoring = monitor_stack(one, props=ServiceMonitoringProps(functions=fns[2:], dashboard=False))
+    assert monitoring is not None
+    # The queue of another stack than the monitoring's: the alarm id ends with that stack's construct id.
+    assert set(monitoring.failure_queue_alarms) == {"FailureQueueDepth", "FailureQueueDepthTwo"}
+    template = Template.from_stack(one)
+    template.resource_count_is("AWS::CloudWatch::Alarm", 2 * 4 + 2)
+    assert len(_alarms_on(template, _lid(one, fns[0].failure_queue))) == 1
+    assert [fn.shares_failure_queue for fn in fns] == [True] * 4
