@@ -123,7 +123,9 @@ class SecureFunctionProps:
     queue: each message is Lambda's invocation record, whose ``requestContext.functionArn`` names the function
     and the alias or version that failed
     (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html), and monitoring alarms
-    on the queue once per stack. A function with a key of its own (``key_per_function=True`` or
+    on the queue once per stack. Every role of the stack may then send to it (none is granted reading it), so a
+    function's own code could write a record naming another function: choose True where failure records must
+    be attributable by IAM alone. A function with a key of its own (``key_per_function=True`` or
     ``encryption_key``) always gets its own queue pair, encrypted with that key: the shared queue is encrypted
     with the stack's shared key, which such a function does not use. Ignored when ``failure_queue`` is given."""
     layers: Sequence[lambda_.ILayerVersion | PythonLayer] = ()
