@@ -51,7 +51,7 @@ LIBRARY_ACKNOWLEDGEMENTS: dict[str, str] = {
         "it is attached to a VPC when it is given vpc= (then this acknowledgement is not made)."
     ),
     "SQSRedrivePolicy": (
-        "This queue is the terminal dead-letter queue of the function's failure queue: a redrive target "
+        "This queue is the terminal dead-letter queue of a failure queue of asynchronous invocations: a redrive target "
         "cannot redrive further without an endless chain. Messages are kept 14 days, KMS-encrypted."
     ),
     "AwsSolutions-IAM5[Resource::*]": (

@@ -2,13 +2,24 @@
 
 Asynchronous invocations (``Event``) that fail after their retries, or grow older than
 ``max_event_age``, go to the failure queue; its own dead-letter queue catches messages a consumer of
-the failure queue fails five times. Both are KMS-encrypted with the function's key, TLS-only, retained
-(``RemovalPolicy.RETAIN``), with 14 days retention.
+the failure queue fails five times. Both are KMS-encrypted, TLS-only, retained (``RemovalPolicy.RETAIN``),
+with 14 days retention.
+
+By default the SecureFunctions of a stack share one pair (:func:`stack_failure_queues`, construct ids
+:data:`STACK_FAILURE_QUEUE_ID` / :data:`STACK_FAILURE_DLQ_ID` beside the stack's shared key, encrypted with
+it): every message is Lambda's invocation record, whose ``requestContext.functionArn`` names the function
+and the alias or version that failed
+(https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html), so one queue loses no
+information and is alarmed once. :func:`new_failure_queues` makes a function's own pair
+(``failure_queue_per_function``, or a function with its own key).
 """
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
+import weakref
+from dataclasses import dataclass
+
+from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
@@ -18,8 +29,25 @@ from constructs import Construct
 from lambda_constructs import scanners
 from lambda_constructs._jsii_speed import defaults
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge_rule
+from lambda_constructs.errors import fail
+from lambda_constructs.keys import stack_key
 
-__all__ = ["QueueDestination", "new_failure_queues"]
+__all__ = [
+    "STACK_FAILURE_DLQ_ID",
+    "STACK_FAILURE_QUEUE_ID",
+    "QueueDestination",
+    "SharedFailureQueues",
+    "new_failure_queues",
+    "shared_failure_queues_of",
+    "stack_failure_queues",
+]
+
+_STACK_PREFIX = "LambdaConstructs"
+#: Construct id (a child of the stack, beside ``keys.STACK_KEY_ID``) of the failure queue SecureFunctions of a
+#: stack share by default.
+STACK_FAILURE_QUEUE_ID = f"{_STACK_PREFIX}FailureQueue"
+#: Construct id (a child of the stack) of the shared failure queue's redrive queue.
+STACK_FAILURE_DLQ_ID = f"{_STACK_PREFIX}FailureDeadLetterQueue"
 
 
 class QueueDestination(destinations.SqsDestination):
@@ -53,8 +81,9 @@ class QueueDestination(destinations.SqsDestination):
         return self._arn
 
 
-def new_failure_queues(scope: Construct, key: kms.IKey) -> tuple[sqs.Queue, sqs.Queue]:
-    """The failure queue (construct id ``FailureQueue``) and its redrive queue (``FailureDeadLetterQueue``).
+def new_failure_queues(scope: Construct, key: kms.IKey, *, prefix: str = "") -> tuple[sqs.Queue, sqs.Queue]:
+    """The failure queue (construct id ``<prefix>FailureQueue``) and its redrive queue
+    (``<prefix>FailureDeadLetterQueue``), children of ``scope``. Default ``prefix``: none.
 
     Both are encrypted with ``key``; the redrive queue gets the failure queue's messages after 5 receives.
     Returns ``(failure_queue, dead_letter_queue)``.
@@ -66,15 +95,75 @@ def new_failure_queues(scope: Construct, key: kms.IKey) -> tuple[sqs.Queue, sqs.
         "retention_period": defaults().failure_retention,
         "removal_policy": RemovalPolicy.RETAIN,
     }
-    dlq = sqs.Queue(scope, "FailureDeadLetterQueue", **common)  # type: ignore[arg-type]
+    dlq = sqs.Queue(scope, f"{prefix}FailureDeadLetterQueue", **common)  # type: ignore[arg-type]
     scanners.created(dlq, "AWS::SQS::Queue")
     acknowledge_rule(
         dlq, "SQSRedrivePolicy", LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.FAILURE_DLQ_REDRIVE], ("Serverless",)
     )
     queue = sqs.Queue(
         scope,
-        "FailureQueue",
+        f"{prefix}FailureQueue",
         dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=5, queue=dlq),
         **common,  # type: ignore[arg-type]
     )
     return queue, dlq
+
+
+@dataclass(frozen=True)
+class SharedFailureQueues:
+    """The failure queue the SecureFunctions of one stack share, its redrive queue and their destination.
+
+    Attributes:
+        queue: the failure queue (construct id :data:`STACK_FAILURE_QUEUE_ID` under the stack).
+        dead_letter_queue: its redrive queue (:data:`STACK_FAILURE_DLQ_ID`).
+        destination: the on-failure destination every function and alias of the stack uses (one jsii
+            object for all of them, see ``_jsii_speed``).
+        key: the key both queues are encrypted with: the stack's shared key (``keys.stack_key``).
+        stack: the stack holding them.
+    """
+
+    queue: sqs.Queue
+    dead_letter_queue: sqs.Queue
+    destination: QueueDestination
+    key: kms.IKey
+    stack: Stack
+
+
+#: The shared queues of each stack, and the same by their failure queue (monitoring looks them up by queue).
+_BY_STACK: weakref.WeakKeyDictionary[Stack, SharedFailureQueues] = weakref.WeakKeyDictionary()
+_BY_QUEUE: weakref.WeakKeyDictionary[sqs.IQueue, SharedFailureQueues] = weakref.WeakKeyDictionary()
+
+
+def stack_failure_queues(stack: Stack) -> SharedFailureQueues:
+    """The stack's shared failure queue and redrive queue, created by the first function that needs them.
+
+    Children of ``stack`` with the ids :data:`STACK_FAILURE_QUEUE_ID` and :data:`STACK_FAILURE_DLQ_ID`,
+    encrypted with the stack's shared key (``keys.stack_key``, created if needed), TLS-only, 14 days,
+    retained, redriven after 5 receives: the properties of a function's own pair (:func:`new_failure_queues`).
+    Two standard queues bill per request only (https://aws.amazon.com/sqs/pricing/): idle, they cost nothing.
+
+    Raises:
+        LambdaConstructsError: ``stack`` already has another construct with one of these ids.
+    """
+    shared = _BY_STACK.get(stack)
+    if shared is not None:
+        return shared
+    node = stack.node
+    for construct_id in (STACK_FAILURE_DLQ_ID, STACK_FAILURE_QUEUE_ID):
+        if node.try_find_child(construct_id) is not None:
+            raise fail(
+                stack,
+                f"the construct id {construct_id} is taken: SecureFunctions put the stack's shared failure queue there",
+                value=construct_id,
+                fix="rename your construct, or pass failure_queue= (or failure_queue_per_function=True) to the functions",
+            )
+    key = stack_key(stack)
+    queue, dlq = new_failure_queues(stack, key, prefix=_STACK_PREFIX)
+    shared = _BY_STACK[stack] = SharedFailureQueues(queue, dlq, QueueDestination(queue), key, stack)
+    _BY_QUEUE[queue] = shared
+    return shared
+
+
+def shared_failure_queues_of(queue: sqs.IQueue) -> SharedFailureQueues | None:
+    """The :class:`SharedFailureQueues` whose failure queue is ``queue``; None for any other queue."""
+    return _BY_QUEUE.get(queue)

@@ -2,9 +2,10 @@
 
 It builds, with secure defaults, everything a production function needs: a dedicated
 least-privilege role (customer-managed policies, no AWS managed policies), a customer-managed KMS
-key (rotation on, retained) for environment variables, logs and the failure queue, its own
-encrypted log group with retention and JSON logs, X-Ray tracing, asynchronous invocation settings
-with an encrypted on-failure queue (with its own redrive and TLS-only policy), and a ``live`` alias.
+key (rotation on, retained; one per stack by default) for environment variables, logs and the failure
+queue, its own encrypted log group with retention and JSON logs, X-Ray tracing, asynchronous invocation
+settings with an encrypted on-failure queue (with its own redrive and TLS-only policy; one per stack by
+default), and a ``live`` alias.
 
 Its parts, one concept a module: the props and their checks (``function_props``), the default grants and
 acknowledgements (``function_baseline``), the failure queue (``failure_queue``), the code of each language
@@ -40,7 +41,7 @@ from lambda_constructs.compliance import (
     nag_arn,
 )
 from lambda_constructs.errors import LambdaConstructsError, fail
-from lambda_constructs.failure_queue import QueueDestination, new_failure_queues
+from lambda_constructs.failure_queue import QueueDestination, new_failure_queues, stack_failure_queues
 from lambda_constructs.function_baseline import acknowledge_defaults, grant_defaults
 from lambda_constructs.function_props import DEFAULT_ALIAS as DEFAULT_ALIAS  # moved; kept public
 from lambda_constructs.function_props import FUNCTION_NAME as FUNCTION_NAME  # moved; kept public
@@ -75,8 +76,10 @@ class SecureFunction(Construct):
         role: its execution role (an :class:`ExecutionRole` unless you passed ``role``).
         key: the KMS key for environment variables, logs and the failure queue.
         log_group: the function's log group.
-        failure_queue: the on-failure destination of asynchronous invocations.
-        failure_dlq: the failure queue's own redrive queue (None when you passed ``failure_queue``).
+        failure_queue: the on-failure destination of asynchronous invocations (by default the stack's
+            shared queue, see ``SecureFunctionProps.failure_queue_per_function``).
+        failure_dlq: the failure queue's own redrive queue (the stack's shared one by default; None when
+            you passed ``failure_queue``).
         aliases: aliases by name (``live`` → ``$LATEST`` by default).
         construct: the function itself, as the scope collaborators create resources under.
         owned_role: ``role`` when it is the library's :class:`ExecutionRole`, else None.
@@ -118,8 +121,9 @@ class SecureFunction(Construct):
                 environment[env_name] = secrets.env_value(self.stack, ref)
             self.log_group: logs.ILogGroup = props.log_group or self._new_log_group()
             self.failure_dlq: sqs.Queue | None = None
-            self.failure_queue: sqs.IQueue = props.failure_queue or self._new_failure_queue()
-            self._failure_destination = QueueDestination(self.failure_queue)
+            self.failure_queue: sqs.IQueue
+            self._failure_destination: QueueDestination
+            self._set_failure_queue(props)
 
             self.code_bundle: BundleResult | None = None
             """The dependency bundle when ``code_dir`` has a requirements.txt (Python), else None."""
@@ -482,9 +486,33 @@ class SecureFunction(Construct):
             removal_policy=RemovalPolicy.RETAIN,
         )
 
-    def _new_failure_queue(self) -> sqs.Queue:
-        queue, self.failure_dlq = new_failure_queues(self, self.key)
-        return queue
+    @property
+    def shares_failure_queue(self) -> bool:
+        """True when the function sends to the stack's shared failure queue (``failure_queue_per_function``
+        False, no ``failure_queue``, and the stack's shared key: ``encryption_key`` None and
+        ``key_per_function`` False)."""
+        props = self.props
+        return (
+            props.failure_queue is None
+            and not props.failure_queue_per_function
+            and props.encryption_key is None
+            and not props.key_per_function
+        )
+
+    def _set_failure_queue(self, props: SecureFunctionProps) -> None:
+        """``failure_queue``, ``failure_dlq`` and the destination: the caller's queue, the stack's shared pair
+        (encrypted with the stack's shared key, which is this function's ``key`` then), or a pair of this
+        function's own, encrypted with its key."""
+        if props.failure_queue is not None:
+            self.failure_queue = props.failure_queue
+            self._failure_destination = QueueDestination(self.failure_queue)
+        elif self.shares_failure_queue:
+            shared = stack_failure_queues(self.stack)
+            self.failure_queue, self.failure_dlq = shared.queue, shared.dead_letter_queue
+            self._failure_destination = shared.destination
+        else:
+            self.failure_queue, self.failure_dlq = new_failure_queues(self, self.key)
+            self._failure_destination = QueueDestination(self.failure_queue)
 
     def _code(self) -> lambda_.Code:
         built = languages.code(self, self.language_info)

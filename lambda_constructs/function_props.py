@@ -83,7 +83,8 @@ class SecureFunctionProps:
     key_per_function: bool = False
     """Give this function its own key (construct id ``Key`` under the function, the only design before
     the shared key — see CHANGELOG "Migration"; $1.00/month per function) instead of the stack's shared key.
-    Ignored when ``encryption_key`` is given. Default: False."""
+    The function then also gets its own failure queue pair, encrypted with that key (see
+    ``failure_queue_per_function``). Ignored when ``encryption_key`` is given. Default: False."""
     role: iam.IRole | None = None
     """Bring your own execution role. Default: a dedicated role with customer-managed policies.
     Not together with ``permissions_boundary`` or ``role_description``."""
@@ -109,8 +110,24 @@ class SecureFunctionProps:
     max_event_age: Duration = field(default_factory=lambda: defaults().max_event_age)
     """Asynchronous event age, 60 s – 6 h. Default: 6 hours."""
     failure_queue: sqs.IQueue | None = None
-    """On-failure destination for asynchronous invocations. Default: a new KMS-encrypted, TLS-only
-    queue (14 days retention) with its own redrive queue."""
+    """On-failure destination for asynchronous invocations (the function's role gets ``sqs:SendMessage`` on it
+    and ``kms:GenerateDataKey``/``kms:Decrypt`` on its key). Default: the stack's shared failure queue
+    (construct id ``LambdaConstructsFailureQueue`` under the stack, beside the shared key and encrypted with it;
+    TLS-only, 14 days retention, retained, redriven after 5 receives to ``LambdaConstructsFailureDeadLetterQueue``),
+    or a queue pair of this function's own (``FailureQueue`` / ``FailureDeadLetterQueue`` under the function,
+    same properties, encrypted with its key) with ``failure_queue_per_function`` or a key of its own."""
+    failure_queue_per_function: bool = False
+    """Give this function its own failure queue and redrive queue (4 more resources per function and, once
+    monitored, one more alarm metric: $0.10/month), the only design before issue #21 — see CHANGELOG
+    "Migration". Default: False — the functions of a stack that use the stack's shared key share one failure
+    queue: each message is Lambda's invocation record, whose ``requestContext.functionArn`` names the function
+    and the alias or version that failed
+    (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html), and monitoring alarms
+    on the queue once per stack. Every role of the stack may then send to it (none is granted reading it), so a
+    function's own code could write a record naming another function: choose True where failure records must
+    be attributable by IAM alone. A function with a key of its own (``key_per_function=True`` or
+    ``encryption_key``) always gets its own queue pair, encrypted with that key: the shared queue is encrypted
+    with the stack's shared key, which such a function does not use. Ignored when ``failure_queue`` is given."""
     layers: Sequence[lambda_.ILayerVersion | PythonLayer] = ()
     """Layers (at most 5; each must support the function's runtime and architecture; code plus layers
     at most 250 MB unzipped — checked at synth with the measured sizes). Default: none."""

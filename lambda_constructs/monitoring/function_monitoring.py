@@ -71,7 +71,7 @@ class FunctionMonitoring(Construct):
         self.thresholds = thresholds
         self.alarms: dict[str, cw.Alarm] = {}
         self.stream_triggers: list[Trigger] = [r.trigger for r in fn.trigger_results if is_stream_trigger(r)]
-        excluded = {id(q) for q in scope.props.exclude_queues}
+        excluded = {id(q) for q in (*scope.props.exclude_queues, *scope.shared_queues)}
         self.queues: dict[str, Any] = {k: q for k, q in _queues_of(fn).items() if id(q) not in excluded}
         self._action = cw_actions.SnsAction(topic)
         self._snapshot = _snapshot(fn)

@@ -24,6 +24,7 @@ from constructs import Construct
 from lambda_constructs.contract import FunctionView, is_function
 from lambda_constructs.enums import AlarmSet
 from lambda_constructs.errors import fail
+from lambda_constructs.failure_queue import SharedFailureQueues, shared_failure_queues_of
 from lambda_constructs.monitoring import queries
 from lambda_constructs.monitoring.function_monitoring import (
     _ALARM_SET_FIX,
@@ -32,6 +33,7 @@ from lambda_constructs.monitoring.function_monitoring import (
     error_rate,
     is_stream_trigger,
 )
+from lambda_constructs.monitoring.shared_queue import queue_depth_alarm
 from lambda_constructs.monitoring.thresholds import AlarmThresholds
 
 __all__ = [
@@ -71,11 +73,13 @@ class ServiceMonitoringProps:
     the service's key instead)."""
     alarm_set: AlarmSet | str = AlarmSet.COMPACT
     """Which alarms each function gets: an :class:`~lambda_constructs.enums.AlarmSet` (or its string; a string
-    becomes the member in ``__post_init__``). ``"compact"`` (3 billed alarm metrics, $0.30/month per function at
-    $0.10 per standard alarm metric, https://aws.amazon.com/cloudwatch/pricing/): ``Errors`` and
+    becomes the member in ``__post_init__``). ``"compact"`` (2 billed alarm metrics, $0.20/month per function at
+    $0.10 per standard alarm metric, https://aws.amazon.com/cloudwatch/pricing/, plus one per stack on the
+    failure queue its functions share; 3 for a function with a failure queue of its own): ``Errors`` and
     ``Throttles`` on the ``FunctionName`` dimension (which aggregates every version and alias) and the
     failure queue's depth (asynchronous events that failed every retry; AsyncEventsDropped events reach it
-    first), plus the reserved-concurrency and iterator-age alarms where they apply. Every error of every
+    first; a shared queue is alarmed once, see :class:`ServiceMonitoring`), plus the reserved-concurrency and
+    iterator-age alarms where they apply. Every error of every
     alias, timeouts included, fires ``Errors``; messages reach a trigger's or the failure queue's
     dead-letter queue only after failures ``Errors``/``FailureQueueDepth`` already report. The alarm names
     the function; the dashboard's per-alias graph and the deployment alarms of aliases released with
@@ -98,7 +102,8 @@ class ServiceMonitoringProps:
     exclude_queues: Sequence[sqs.IQueue] = ()
     """Queues no function gets an alarm or a graph of: a queue many functions share, alarmed once
     elsewhere (:meth:`LambdaService.monitor <lambda_constructs.service.LambdaService.monitor>` passes the
-    service's failure queue and its redrive queue, which it alarms once). Default: none."""
+    service's failure queue and its redrive queue, which it alarms once). Listing a stack's shared failure
+    queue here also drops its one alarm (see :class:`ServiceMonitoring`). Default: none."""
 
     def __post_init__(self) -> None:
         """Turn ``alarm_set`` given as a string into its :class:`~lambda_constructs.enums.AlarmSet` member.
@@ -115,6 +120,15 @@ class ServiceMonitoring(Construct):
 
     Create it after the functions' aliases and triggers (synthesis fails otherwise).
 
+    The failure queue the functions of a stack share by default (``SecureFunctionProps.failure_queue_per_function``)
+    is alarmed once here, not once per function: ``FailureQueueDepth`` (with ``alarm_set="full"`` also
+    ``FailureDeadLetterQueueDepth``) under this construct, with ``props.thresholds`` (not a function's own
+    ``add_function`` thresholds), when the first function using it is added (a queue of
+    another stack than this construct's: the ids end with that stack's construct id), with one dashboard graph of
+    both queues. Each message names the function and alias that failed (``requestContext.functionArn``); each
+    function keeps its own ``Errors``/``Throttles`` alarms. Two ``ServiceMonitoring`` of one stack each alarm the
+    queue once (each topic hears of it).
+
     Attributes:
         alarm_topic: where alarms go (created unless passed).
         alarm_topic_key: the KMS key of a created topic (None when you passed the topic).
@@ -123,6 +137,8 @@ class ServiceMonitoring(Construct):
         query_definitions: saved Logs Insights queries by name.
         error_log_filters: ERROR-record metric filters by function id.
         subscriptions: log subscription filters by function id.
+        failure_queue_alarms: the alarms on the stacks' shared failure queues, by construct id (empty when no
+            monitored function uses one).
     """
 
     def __init__(self, scope: Construct, construct_id: str, props: ServiceMonitoringProps | None = None) -> None:
@@ -137,6 +153,10 @@ class ServiceMonitoring(Construct):
         self.query_definitions: dict[str, logs.QueryDefinition] = {}
         self.error_log_filters: dict[str, logs.MetricFilter] = {}
         self.subscriptions: dict[str, logs.SubscriptionFilter] = {}
+        self.failure_queue_alarms: dict[str, cw.Alarm] = {}
+        self.shared_queues: list[sqs.IQueue] = []
+        """The shared failure queues (and redrive queues) of the monitored functions' stacks, alarmed here once:
+        no function gets an alarm or a graph of them."""
         self.dashboard: cw.Dashboard | None = (
             cw.Dashboard(self, "Dashboard", dashboard_name=props.dashboard_name) if props.dashboard else None
         )
@@ -154,6 +174,9 @@ class ServiceMonitoring(Construct):
         cid = construct_id or fn.node.id
         if cid in self.functions or self.node.try_find_child(cid) is not None:
             raise fail(self, f"a function is already monitored as {cid}", value=cid, fix="pass construct_id=")
+        shared = shared_failure_queues_of(fn.failure_queue)
+        if shared is not None and not any(q is shared.queue for q in self.shared_queues):
+            self._alarm_shared_queue(shared)
         monitoring = FunctionMonitoring(
             self, cid, fn, thresholds or self.props.thresholds, self.alarm_topic, self.props.alarm_set
         )
@@ -164,8 +187,53 @@ class ServiceMonitoring(Construct):
 
     @property
     def alarms(self) -> list[cw.Alarm]:
-        """Every alarm of every monitored function."""
-        return [alarm for m in self.functions.values() for alarm in m.alarms.values()]
+        """Every alarm: those of every monitored function, then those of the shared failure queues."""
+        return [
+            *(alarm for m in self.functions.values() for alarm in m.alarms.values()),
+            *self.failure_queue_alarms.values(),
+        ]
+
+    # ----------------------------------------------------------------- shared failure queue
+
+    def _alarm_shared_queue(self, shared: SharedFailureQueues) -> None:
+        """The depth alarm of a stack's shared failure queue (full set: and of its redrive queue), once here."""
+        self.shared_queues += [shared.queue, shared.dead_letter_queue]
+        props = self.props
+        if any(q is shared.queue for q in props.exclude_queues):
+            return
+        suffix = "" if shared.stack is Stack.of(self) else shared.stack.node.id
+        queues: dict[str, tuple[sqs.IQueue, str]] = {
+            "FailureQueue": (shared.queue, "asynchronous events of the stack's functions failed every retry")
+        }
+        if props.alarm_set is AlarmSet.FULL:
+            queues["FailureDeadLetterQueue"] = (
+                shared.dead_letter_queue,
+                "failed asynchronous events were received 5 times from the failure queue without being deleted",
+            )
+        for name, (queue, summary) in queues.items():
+            cid = f"{name}Depth{suffix}"
+            alarm = queue_depth_alarm(
+                self, cid, queue, thresholds=props.thresholds, topic=self.alarm_topic, summary=summary
+            )
+            if alarm is not None:
+                self.failure_queue_alarms[cid] = alarm
+        if self.dashboard is not None:
+            period = props.thresholds.period
+            self.dashboard.add_widgets(
+                cw.GraphWidget(
+                    title=f"{shared.stack.node.id}: shared failure queues",
+                    left=[
+                        queue.metric_approximate_number_of_messages_visible(
+                            period=period, statistic="Maximum", label=f"{name} messages"
+                        )
+                        for name, queue in (
+                            ("FailureQueue", shared.queue),
+                            ("FailureDeadLetterQueue", shared.dead_letter_queue),
+                        )
+                    ],
+                    width=8,
+                )
+            )
 
     # ------------------------------------------------------------------------------- topic
 

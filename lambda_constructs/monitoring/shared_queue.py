@@ -1,5 +1,6 @@
 """The depth alarm of a queue many functions share (a :class:`~lambda_constructs.service.LambdaService`'s
-failure queue): one alarm for all of them instead of one per function.
+failure queue, or the one the SecureFunctions of a stack share by default): one alarm for all of them instead
+of one per function.
 
 A standard alarm is billed per metric it evaluates, $0.10 a month each
 (https://aws.amazon.com/cloudwatch/pricing/), so a queue shared by N functions alarmed once costs

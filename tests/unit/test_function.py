@@ -106,7 +106,10 @@ def test_policy_statements_are_scoped(default: tuple[SecureFunction, Template]) 
                         {
                             "Action": "sqs:SendMessage",
                             "Effect": "Allow",
-                            "Resource": {"Fn::GetAtt": [Match.string_like_regexp("^FnFailureQueue"), "Arn"]},
+                            # the stack's shared failure queue
+                            "Resource": {
+                                "Fn::GetAtt": [Match.string_like_regexp("^LambdaConstructsFailureQueue"), "Arn"]
+                            },
                         },
                     ]
                 )
@@ -171,7 +174,7 @@ def test_failure_queue_encrypted_tls_only_with_redrive(default: tuple[SecureFunc
                 "KmsMasterKeyId": {"Fn::GetAtt": [Match.string_like_regexp("^LambdaConstructsKey"), "Arn"]},
                 "RedrivePolicy": {
                     "deadLetterTargetArn": {
-                        "Fn::GetAtt": [Match.string_like_regexp("^FnFailureDeadLetterQueue"), "Arn"]
+                        "Fn::GetAtt": [Match.string_like_regexp("^LambdaConstructsFailureDeadLetterQueue"), "Arn"]
                     },
                     "maxReceiveCount": 5,
                 },
@@ -201,7 +204,11 @@ def test_async_settings_on_latest_and_alias(default: tuple[SecureFunction, Templ
                 "MaximumRetryAttempts": 2,
                 "MaximumEventAgeInSeconds": 21600,
                 "DestinationConfig": {
-                    "OnFailure": {"Destination": {"Fn::GetAtt": [Match.string_like_regexp("^FnFailureQueue"), "Arn"]}}
+                    "OnFailure": {
+                        "Destination": {
+                            "Fn::GetAtt": [Match.string_like_regexp("^LambdaConstructsFailureQueue"), "Arn"]
+                        }
+                    }
                 },
             }
         },

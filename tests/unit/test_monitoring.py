@@ -79,8 +79,6 @@ def test_alarms_for_function_and_alias(aliased: tuple[cdk.App, ServiceMonitoring
             "Throttles",
             "Duration",
             "Concurrency",
-            "FailureQueueDepth",
-            "FailureDeadLetterQueueDepth",
             "AsyncEventsDropped",
             "AsyncEventAge",
             "AliasliveErrorRate",
@@ -88,6 +86,9 @@ def test_alarms_for_function_and_alias(aliased: tuple[cdk.App, ServiceMonitoring
             "AliasliveDuration",
         )
     }
+    # The stack's shared failure queue and its redrive queue: alarmed once, on the monitoring construct.
+    assert set(monitoring.failure_queue_alarms) == {"FailureQueueDepth", "FailureDeadLetterQueueDepth"}
+    assert len(monitoring.alarms) == 11
     template.resource_count_is("AWS::CloudWatch::Alarm", 11)
     for props in _alarms(template).values():
         assert props["TreatMissingData"] == "notBreaching"
@@ -246,11 +247,11 @@ def test_no_alias_no_alias_alarms(plain_and_stream: tuple[ServiceMonitoring, Tem
         "ErrorRate",
         "Throttles",
         "Duration",
-        "FailureQueueDepth",
-        "FailureDeadLetterQueueDepth",
         "AsyncEventsDropped",
         "AsyncEventAge",
     }
+    # Two functions of one stack share one failure queue: its alarms exist once, not once per function.
+    assert set(monitoring.failure_queue_alarms) == {"FailureQueueDepth", "FailureDeadLetterQueueDepth"}
 
 
 def test_stream_trigger_gets_iterator_age(plain_and_stream: tuple[ServiceMonitoring, Template]) -> None:

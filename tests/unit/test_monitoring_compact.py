@@ -35,7 +35,8 @@ def test_compact_is_the_default_with_three_alarms(
 ) -> None:
     _, _, monitoring, template = compact
     assert monitoring.props.alarm_set == "compact"
-    assert set(monitoring.functions["Fn"].alarms) == {"Errors", "Throttles", "FailureQueueDepth"}
+    assert set(monitoring.functions["Fn"].alarms) == {"Errors", "Throttles"}
+    assert set(monitoring.failure_queue_alarms) == {"FailureQueueDepth"}  # the stack's shared queue, once
     template.resource_count_is("AWS::CloudWatch::Alarm", 3)
 
 
@@ -80,7 +81,8 @@ def test_errors_threshold_and_switch_off() -> None:
     m = ServiceMonitoring(
         stack, "M", ServiceMonitoringProps(functions=[fn], thresholds=AlarmThresholds(errors=5, throttles=None))
     )
-    assert set(m.functions["Fn"].alarms) == {"Errors", "FailureQueueDepth"}
+    assert set(m.functions["Fn"].alarms) == {"Errors"}
+    assert set(m.failure_queue_alarms) == {"FailureQueueDepth"}
     Template.from_stack(stack).has_resource_properties(
         "AWS::CloudWatch::Alarm", {"MetricName": "Errors", "Threshold": 5}
     )

@@ -86,7 +86,9 @@ def test_alias_has_event_invoke_config(template: Template) -> None:
             "MaximumRetryAttempts": 2,
             "MaximumEventAgeInSeconds": 21600,
             "DestinationConfig": {
-                "OnFailure": {"Destination": {"Fn::GetAtt": [Match.string_like_regexp("FnFailureQueue"), "Arn"]}}
+                "OnFailure": {
+                    "Destination": {"Fn::GetAtt": [Match.string_like_regexp("^LambdaConstructsFailureQueue"), "Arn"]}
+                }
             },
         },
     )

@@ -160,7 +160,9 @@ def test_kinesis_stream_defaults(synthesized: tuple[Template, list[str]]) -> Non
             "MaximumRecordAgeInSeconds": 86400,
             "FunctionResponseTypes": ["ReportBatchItemFailures"],
             "DestinationConfig": {
-                "OnFailure": {"Destination": {"Fn::GetAtt": [Match.string_like_regexp("FnFailureQueue"), "Arn"]}}
+                "OnFailure": {
+                    "Destination": {"Fn::GetAtt": [Match.string_like_regexp("^LambdaConstructsFailureQueue"), "Arn"]}
+                }
             },
         },
     )
