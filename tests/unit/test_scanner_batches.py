@@ -108,7 +108,7 @@ def test_user_metadata_on_library_resources_survives_the_next_library_calls(tmp_
     assert _ignored(mapping) == ["ES1001", USER_RULE]
     # The resources no user code touched carry the library's entries alone.
     assert _ignored(_metadata(resources, "FnSqsTrigger2DeadLetterQueue", "AWS::SQS::Queue")) == ["ES6000"]
-    assert _ignored(_metadata(resources, "FnFailureDeadLetterQueue", "AWS::SQS::Queue")) == ["ES6000"]
+    assert _ignored(_metadata(resources, "LambdaConstructsFailureDeadLetterQueue", "AWS::SQS::Queue")) == ["ES6000"]
 
 
 def test_a_batch_writes_once_at_its_end_and_keeps_what_was_there() -> None:
