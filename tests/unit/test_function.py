@@ -13,6 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Annotations, Match, Template
 
 from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps
+from lambda_constructs.function import TRACING_MODES
 from lambda_constructs.runtimes import latest_python
 from lambda_constructs.validation import RESERVED_ENV_NAMES
 from tests.helpers import nag_findings, new_app, new_stack
@@ -422,6 +423,80 @@ def test_tracing_statement_is_alone_in_the_tracing_policy(default: tuple[SecureF
     ]
     grants = [p for logical_id, p in policies.items() if "TracingPolicy" not in logical_id]
     assert all("xray" not in str(p["Properties"]["PolicyDocument"]) for p in grants)
+
+
+@pytest.mark.parametrize("tracing", list(TRACING_MODES))
+def test_tracing_is_written_as_aws_cdk_lib_writes_it(tracing: lambda_.Tracing) -> None:
+    # The oracle: aws_lambda.Function given the same tracing (the library writes mode and statement itself).
+    stack = new_stack()
+    lambda_.Function(
+        stack,
+        "Plain",
+        runtime=latest_python(),
+        handler="index.handler",
+        code=lambda_.Code.from_inline("x"),
+        tracing=tracing,
+    )
+    SecureFunction(stack, "Fn", SecureFunctionProps(inline_code="def handler(e, c):\n    return 1\n", tracing=tracing))
+    template = Template.from_stack(stack)
+    functions = template.find_resources("AWS::Lambda::Function")
+    modes = {logical_id[:2]: f["Properties"]["TracingConfig"] for logical_id, f in functions.items()}
+    assert modes == {"Pl": {"Mode": TRACING_MODES[tracing]}, "Fn": {"Mode": TRACING_MODES[tracing]}}
+    (cdk_policy,) = template.find_resources("AWS::IAM::Policy").values()  # the plain function's default policy
+    (tracing_policy,) = (
+        p
+        for logical_id, p in template.find_resources("AWS::IAM::ManagedPolicy").items()
+        if "TracingPolicy" in logical_id
+    )
+    assert (
+        tracing_policy["Properties"]["PolicyDocument"]["Statement"]
+        == cdk_policy["Properties"]["PolicyDocument"]["Statement"]
+    )
+
+
+def test_tracing_disabled_writes_no_mode_and_no_tracing_policy_until_a_statement_needs_it() -> None:
+    stack = new_stack()
+    fn = SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR, tracing=lambda_.Tracing.DISABLED))
+    assert fn.owned_role is not None and fn.owned_role.tracing_policy is None
+    assert "TracingConfig" not in only(Template.from_stack(stack), "AWS::Lambda::Function")[1]["Properties"]
+    fn.function.add_to_role_policy(iam.PolicyStatement(actions=["xray:GetSamplingRules"], resources=["*"]))
+    assert fn.owned_role.tracing_policy is not None  # routed as before, created on first use
+
+
+def test_tracing_of_a_role_you_bring_is_added_by_aws_cdk_lib() -> None:
+    stack = new_stack()
+    role = iam.Role(stack, "Mine", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR, role=role))
+    template = Template.from_stack(stack)
+    template.has_resource_properties("AWS::Lambda::Function", {"TracingConfig": {"Mode": "Active"}})
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Action": Match.array_with(["xray:PutTraceSegments"])})]
+                )
+            }
+        },
+    )
+
+
+def test_a_statement_you_add_later_joins_the_tracing_policy() -> None:
+    stack = new_stack()
+    fn = SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR))
+    fn.function.add_to_role_policy(iam.PolicyStatement(actions=["xray:GetSamplingRules"], resources=["*"]))
+    (tracing_policy,) = (
+        p
+        for logical_id, p in Template.from_stack(stack).find_resources("AWS::IAM::ManagedPolicy").items()
+        if "TracingPolicy" in logical_id
+    )
+    assert tracing_policy["Properties"]["PolicyDocument"]["Statement"] == [
+        {
+            "Action": ["xray:GetSamplingRules", "xray:PutTelemetryRecords", "xray:PutTraceSegments"],
+            "Effect": "Allow",
+            "Resource": "*",
+        }
+    ]
 
 
 # --------------------------------------------------------------------------- key sharing
