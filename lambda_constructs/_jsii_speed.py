@@ -13,11 +13,15 @@ domain code stays plain:
     :func:`child_path` (every function of a stack shares the stack's);
   - :data:`RUNTIME_NAMES`: ``Runtime.name`` (``runtimes.runtime_name``; a function reads it several times);
   - :data:`DURATION_SECONDS` / :data:`SIZE_MEBIBYTES`: ``Duration.to_seconds()`` /
-    ``Size.to_mebibytes()`` (``validation.duration_seconds`` / ``size_mebibytes``).
+    ``Size.to_mebibytes()`` (``validation.duration_seconds`` / ``size_mebibytes``);
+  - :data:`RESOURCE_TYPE_NAMES`: an L1 class's ``CFN_RESOURCE_TYPE_NAME``, read once per class by
+    :func:`cfn_resource_type` instead of ``cfn_resource_type`` once per resource (the scanners' targets);
+  - elsewhere: a stack's shared key (``keys.stack_key``, its own cache) and its app
+    (``deploy_rules.register``, with :func:`read_once`), looked up once per stack, not once per function.
 
-* **Shared immutable defaults** (:func:`defaults`, :func:`shared_seconds`): the default ``Duration`` and
-  ``Size`` objects of ``SecureFunctionProps`` are created once per process instead of once per props
-  object, and their conversions are then cached once. ``SecureFunction.timeout_is_default`` relies on
+* **Shared immutable defaults** (:func:`defaults`, :func:`shared_seconds`): the default ``Duration``,
+  ``Size`` and ``Architecture`` objects of ``SecureFunctionProps`` are created (or read) once per process
+  instead of once per props object, and their conversions are then cached once. ``SecureFunction.timeout_is_default`` relies on
   this: a timeout left at its default *is* the shared object.
 
 Elsewhere the same goal is reached by choosing a cheaper CDK call, not by a cache; those places say so
@@ -45,16 +49,18 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TypeVar
 
-from aws_cdk import Duration, Size
+from aws_cdk import CfnResource, Duration, Size
 from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct
 
 __all__ = [
     "DURATION_SECONDS",
+    "RESOURCE_TYPE_NAMES",
     "RUNTIME_NAMES",
     "SCOPE_PATHS",
     "SIZE_MEBIBYTES",
     "Defaults",
+    "cfn_resource_type",
     "child_path",
     "defaults",
     "read_once",
@@ -70,6 +76,8 @@ SCOPE_PATHS: weakref.WeakKeyDictionary[IConstruct, str] = weakref.WeakKeyDiction
 RUNTIME_NAMES: weakref.WeakKeyDictionary[lambda_.Runtime, str] = weakref.WeakKeyDictionary()
 #: Seconds of Duration objects already converted (None: a token).
 DURATION_SECONDS: weakref.WeakKeyDictionary[Duration, float | None] = weakref.WeakKeyDictionary()
+#: ``CFN_RESOURCE_TYPE_NAME`` of L1 classes already read (a static property: one round trip per read).
+RESOURCE_TYPE_NAMES: dict[type, str] = {}
 #: MiB of Size objects already converted (None: a token or a fractional size).
 SIZE_MEBIBYTES: weakref.WeakKeyDictionary[Size, float | None] = weakref.WeakKeyDictionary()
 
@@ -82,6 +90,19 @@ def read_once(memo: weakref.WeakKeyDictionary[K, V], obj: K, read: Callable[[K],
     return value
 
 
+def cfn_resource_type(resource: CfnResource) -> str:
+    """``resource.cfn_resource_type``, taken from its L1 class's ``CFN_RESOURCE_TYPE_NAME`` (read once per
+    class: :data:`RESOURCE_TYPE_NAMES`; an L1 class gives its resources that type), or read from the
+    resource when its class has none (a generic ``CfnResource``)."""
+    klass = type(resource)
+    name = RESOURCE_TYPE_NAMES.get(klass)
+    if name is None:
+        if not any("CFN_RESOURCE_TYPE_NAME" in vars(base) for base in klass.__mro__):
+            return resource.cfn_resource_type
+        name = RESOURCE_TYPE_NAMES[klass] = str(klass.CFN_RESOURCE_TYPE_NAME)  # type: ignore[attr-defined]
+    return name
+
+
 def child_path(scope: IConstruct, construct_id: str) -> str:
     """The construct path of ``scope``'s child ``construct_id``, reading ``scope``'s path once per scope."""
     parent = read_once(SCOPE_PATHS, scope, lambda s: s.node.path)
@@ -90,19 +111,21 @@ def child_path(scope: IConstruct, construct_id: str) -> str:
 
 @dataclass(frozen=True)
 class Defaults:
-    """The default Duration/Size objects of ``SecureFunctionProps``, one per process.
+    """The default Duration/Size/Architecture objects of ``SecureFunctionProps``, one per process.
 
     Attributes:
         timeout: 30 seconds.
         ephemeral_storage_size: 512 MiB.
         max_event_age: 6 hours.
         failure_retention: 14 days (the failure queues' retention).
+        architecture: ``Architecture.ARM_64`` (a static property of aws-cdk-lib: one round trip per read).
     """
 
     timeout: Duration
     ephemeral_storage_size: Size
     max_event_age: Duration
     failure_retention: Duration
+    architecture: lambda_.Architecture
 
 
 @cache
@@ -113,6 +136,7 @@ def defaults() -> Defaults:
         ephemeral_storage_size=Size.mebibytes(512),
         max_event_age=Duration.hours(6),
         failure_retention=Duration.days(14),
+        architecture=lambda_.Architecture.ARM_64,
     )
 
 

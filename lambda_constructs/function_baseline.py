@@ -122,6 +122,7 @@ def acknowledge_defaults(
             for rule_id in rule_ids(function, rule.value, packs)
         },
         node=node,
+        default_child=cfn,
     )
     resource = cfn or (node or function.node).default_child
     assert isinstance(resource, CfnResource)

@@ -59,7 +59,7 @@ class SecureFunctionProps:
     Node.js). Python form: ``module.function`` or ``folder/module.function``."""
     runtime: lambda_.Runtime | None = None
     """Default: the newest Python runtime aws-cdk-lib knows (see :func:`runtimes.latest_python`)."""
-    architecture: lambda_.Architecture = field(default_factory=lambda: lambda_.Architecture.ARM_64)
+    architecture: lambda_.Architecture = field(default_factory=lambda: defaults().architecture)
     """Default: arm64 (Graviton: cheaper per GB-second; read when props are made, not at import)."""
     memory_size: int = 512
     """MB, 128–10240. Default: 512."""

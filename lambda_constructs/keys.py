@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from functools import cache
 
 from aws_cdk import ArnFormat, Aws, RemovalPolicy, Stack
@@ -39,15 +40,26 @@ def stack_key(stack: Stack) -> kms.Key:
     One customer-managed key costs $1.00 a month (https://aws.amazon.com/kms/pricing/), whatever the
     number of functions using it; it is usable by CloudWatch Logs of this account and region.
     """
+    known = _STACK_KEYS.get(stack)
+    if known is not None:
+        return known
     existing = stack.node.try_find_child(STACK_KEY_ID)
     if isinstance(existing, kms.Key):
-        return existing
-    return new_key(
-        stack,
-        STACK_KEY_ID,
-        f"Environment, logs and failure queues of the SecureFunctions of {stack.node.path}",
-        stack=stack,
-    )
+        key = existing
+    else:
+        key = new_key(
+            stack,
+            STACK_KEY_ID,
+            f"Environment, logs and failure queues of the SecureFunctions of {stack.node.path}",
+            stack=stack,
+        )
+    _STACK_KEYS[stack] = key
+    return key
+
+
+#: The shared key of each stack, once found or created: looked up once per stack, not once per function
+#: (two jsii round trips; a construct cannot be replaced under the same id). See ``_jsii_speed``.
+_STACK_KEYS: weakref.WeakKeyDictionary[Stack, kms.Key] = weakref.WeakKeyDictionary()
 
 
 @cache

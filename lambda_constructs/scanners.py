@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from aws_cdk import CfnResource
 from constructs import IConstruct, Node
 
+from lambda_constructs._jsii_speed import cfn_resource_type
+
 CHECKOV_KEY = "checkov"
 CFN_LINT_KEY = "cfn-lint"
 
@@ -171,19 +173,22 @@ def rule_name(rule_id: str) -> str:
     return name
 
 
-def _targets(scope: IConstruct, types: Iterable[str], node: Node | None = None) -> list[CfnResource]:
+def _targets(
+    scope: IConstruct, types: Iterable[str], node: Node | None = None, default_child: CfnResource | None = None
+) -> list[CfnResource]:
     """The CfnResources of ``types`` that are ``scope``, its default child, or (else) under it.
 
-    ``node``: ``scope.node`` when the caller holds it already (saves a jsii round trip). Default: read.
+    ``node`` / ``default_child``: ``scope.node`` / its default child when the caller holds them already
+    (each saves a jsii round trip). Default: read.
     """
     wanted = set(types)
     if isinstance(scope, CfnResource):
-        return [scope] if scope.cfn_resource_type in wanted else []
+        return [scope] if cfn_resource_type(scope) in wanted else []
     node = node or scope.node
-    child = node.default_child
-    if isinstance(child, CfnResource) and child.cfn_resource_type in wanted:
+    child = default_child or node.default_child
+    if isinstance(child, CfnResource) and cfn_resource_type(child) in wanted:
         return [child]
-    return [c for c in node.find_all() if isinstance(c, CfnResource) and c.cfn_resource_type in wanted]
+    return [c for c in node.find_all() if isinstance(c, CfnResource) and cfn_resource_type(c) in wanted]
 
 
 def skip_checkov(resource: CfnResource, skips: Mapping[str, str]) -> None:
@@ -214,11 +219,17 @@ def ignore_cfn_lint(resource: CfnResource, *rules: str) -> None:
         resource.add_metadata(CFN_LINT_KEY, {**current, "config": config})
 
 
-def carry(scope: IConstruct, reasons: Mapping[str, str], *, node: Node | None = None) -> None:
+def carry(
+    scope: IConstruct,
+    reasons: Mapping[str, str],
+    *,
+    node: Node | None = None,
+    default_child: CfnResource | None = None,
+) -> None:
     """Write the checkov / cfn-lint equivalents of the acknowledged ``reasons`` (rule id -> reason).
 
-    Called by ``compliance.acknowledge_many`` (``node``: ``scope.node`` when the caller holds it; default:
-    read). Each checkov id is written once per resource with the
+    Called by ``compliance.acknowledge_many`` (``node`` / ``default_child``: ``scope.node`` / its default
+    child when the caller holds them; default: read). Each checkov id is written once per resource with the
     first reason given for it. Rules missing from :data:`NAG_TO_SCANNERS` carry nothing (the table's
     test fails for any the library makes).
     """
@@ -227,7 +238,7 @@ def carry(scope: IConstruct, reasons: Mapping[str, str], *, node: Node | None = 
     for rule_id, reason in reasons.items():
         name = rule_name(rule_id)
         if name in CFN_LINT_RULES:
-            resource = scope if isinstance(scope, CfnResource) else (node or scope.node).default_child
+            resource = scope if isinstance(scope, CfnResource) else default_child or (node or scope.node).default_child
             if isinstance(resource, CfnResource):
                 ignore_cfn_lint(resource, name)
             continue
@@ -239,8 +250,8 @@ def carry(scope: IConstruct, reasons: Mapping[str, str], *, node: Node | None = 
         if equivalent is not None and equivalent.cfn_lint:
             lint.setdefault(equivalent.cfn_lint_types, []).extend(equivalent.cfn_lint)
     for types, checks in pending.items():
-        for resource in _targets(scope, types, node):
+        for resource in _targets(scope, types, node, default_child):
             skip_checkov(resource, checks)
     for types, rules in lint.items():
-        for resource in _targets(scope, types, node):
+        for resource in _targets(scope, types, node, default_child):
             ignore_cfn_lint(resource, *dict.fromkeys(rules))

@@ -499,6 +499,26 @@ def test_a_statement_you_add_later_joins_the_tracing_policy() -> None:
     ]
 
 
+def test_javascript_calls_python_back_only_for_the_failure_destinations(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each JavaScript -> Python callback costs round trips (#21): tracing makes none (the library writes it);
+    # the failure destination's bind is the one left, once for $LATEST and once per alias (see _jsii_speed).
+    import jsii._kernel as kernel
+
+    called: list[str] = []
+    handle = kernel._handle_callback
+
+    def spy(k: Any, callback: Any) -> Any:
+        called.append(callback.cookie)
+        return handle(k, callback)
+
+    stack = new_stack()
+    SecureFunction(stack, "Warm", SecureFunctionProps(inline_code="def handler(e, c):\n    return 1\n"))
+    monkeypatch.setattr(kernel, "_handle_callback", spy)
+    fn = SecureFunction(stack, "Fn", SecureFunctionProps(inline_code="def handler(e, c):\n    return 1\n"))
+    fn.add_alias("prod", fn.latest_version)
+    assert called == ["bind", "bind", "bind"]  # $LATEST, live, prod
+
+
 # --------------------------------------------------------------------------- key sharing
 
 
