@@ -31,8 +31,9 @@ statement instead of ``log_group.grant_write`` (which calls back into ``add_to_p
 X-Ray statement of tracing goes straight into the library role's ``TracingPolicy`` (one shared frozen
 statement, ``roles.tracing_statement``) and the mode onto the ``CfnFunction``, instead of ``tracing=`` on
 ``aws_lambda.Function`` (which calls back into ``add_to_principal_policy``); the failure destination is
-one jsii subclass object shared by the function and its aliases; cdk-nag acknowledgements are one metadata
-entry per construct (``compliance.acknowledge_many``).
+one jsii subclass object per failure queue (``failure_queue.queue_destination``), shared by the function,
+its aliases and the functions sharing the queue; cdk-nag acknowledgements are one metadata entry per
+construct (``compliance.acknowledge_many``).
 
 Measured (``bench/bench_roundtrips.py 20``, library defaults: 83.5 round trips per function), each trick
 turned off alone: path cache +2.0, runtime-name cache +2.0, duration/size conversion caches +5.0, shared

@@ -8,6 +8,8 @@ the failure queue fails five times. Both are KMS-encrypted with the function's k
 
 from __future__ import annotations
 
+import weakref
+
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -15,10 +17,10 @@ from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from lambda_constructs._jsii_speed import defaults
+from lambda_constructs._jsii_speed import defaults, read_once
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge_rule
 
-__all__ = ["QueueDestination", "new_failure_queues"]
+__all__ = ["QueueDestination", "new_failure_queues", "queue_destination"]
 
 
 class QueueDestination(destinations.SqsDestination):
@@ -50,6 +52,16 @@ class QueueDestination(destinations.SqsDestination):
         if self._arn is None:
             self._arn = self._queue.queue_arn
         return self._arn
+
+
+def queue_destination(queue: sqs.IQueue) -> QueueDestination:
+    """The :class:`QueueDestination` of ``queue``, one per queue: functions that share a failure queue (a
+    ``LambdaService``'s) share it, and the queue's ARN is read once (a jsii speed-up, see ``_jsii_speed``)."""
+    return read_once(_DESTINATIONS, queue, QueueDestination)
+
+
+#: The destination of each failure queue (weak keys: a queue's destination lives as long as the queue).
+_DESTINATIONS: weakref.WeakKeyDictionary[sqs.IQueue, QueueDestination] = weakref.WeakKeyDictionary()
 
 
 def new_failure_queues(scope: Construct, key: kms.IKey) -> tuple[sqs.Queue, sqs.Queue]:

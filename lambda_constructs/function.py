@@ -39,7 +39,7 @@ from lambda_constructs.compliance import (
     nag_arn,
 )
 from lambda_constructs.errors import LambdaConstructsError, fail
-from lambda_constructs.failure_queue import QueueDestination, new_failure_queues
+from lambda_constructs.failure_queue import new_failure_queues, queue_destination
 from lambda_constructs.function_baseline import acknowledge_defaults, grant_defaults
 from lambda_constructs.function_props import DEFAULT_ALIAS as DEFAULT_ALIAS  # moved; kept public
 from lambda_constructs.function_props import FUNCTION_NAME as FUNCTION_NAME  # moved; kept public
@@ -116,7 +116,7 @@ class SecureFunction(Construct):
         self.log_group: logs.ILogGroup = props.log_group or self._new_log_group()
         self.failure_dlq: sqs.Queue | None = None
         self.failure_queue: sqs.IQueue = props.failure_queue or self._new_failure_queue()
-        self._failure_destination = QueueDestination(self.failure_queue)
+        self._failure_destination = queue_destination(self.failure_queue)
 
         self.code_bundle: BundleResult | None = None
         """The dependency bundle when ``code_dir`` has a requirements.txt (Python), else None."""

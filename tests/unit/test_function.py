@@ -10,6 +10,7 @@ from aws_cdk import Annotations as CdkAnnotations
 from aws_cdk import CfnParameter, Duration, Size, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match, Template
 
 from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps
@@ -517,6 +518,20 @@ def test_javascript_calls_python_back_only_for_the_failure_destinations(monkeypa
     fn = SecureFunction(stack, "Fn", SecureFunctionProps(inline_code="def handler(e, c):\n    return 1\n"))
     fn.add_alias("prod", fn.latest_version)
     assert called == ["bind", "bind", "bind"]  # $LATEST, live, prod
+
+
+def test_functions_sharing_a_failure_queue_share_one_destination_object() -> None:
+    stack = new_stack()
+    queue = sqs.Queue(stack, "Shared", encryption=sqs.QueueEncryption.KMS_MANAGED, enforce_ssl=True)
+    code = "def handler(e, c):\n    return 1\n"
+    first, second = (SecureFunction(stack, i, SecureFunctionProps(inline_code=code, failure_queue=queue)) for i in "AB")
+    own = SecureFunction(stack, "C", SecureFunctionProps(inline_code=code))
+    assert first._failure_destination is second._failure_destination is not own._failure_destination
+    configs = Template.from_stack(stack).find_resources("AWS::Lambda::EventInvokeConfig")
+    destinations = {
+        c["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0] for c in configs.values()
+    }
+    assert len(configs) == 6 and len(destinations) == 2 and any(d.startswith("Shared") for d in destinations)
 
 
 # --------------------------------------------------------------------------- key sharing
