@@ -14,22 +14,28 @@ domain code stays plain:
   - :data:`RUNTIME_NAMES`: ``Runtime.name`` (``runtimes.runtime_name``; a function reads it several times);
   - :data:`DURATION_SECONDS` / :data:`SIZE_MEBIBYTES`: ``Duration.to_seconds()`` /
     ``Size.to_mebibytes()`` (``validation.duration_seconds`` / ``size_mebibytes``);
-  - ``keys.STACK_KEYS``: each stack's shared key (found or created once per stack, not looked up per function).
+  - :data:`RESOURCE_TYPE_NAMES`: an L1 class's ``CFN_RESOURCE_TYPE_NAME``, read once per class by
+    :func:`cfn_resource_type` instead of ``cfn_resource_type`` once per resource (the scanners' targets);
+  - elsewhere: a stack's shared key (``keys.stack_key``, its own cache) and its app
+    (``deploy_rules.register``, with :func:`read_once`), looked up once per stack, not once per function.
 
 * **Shared immutable defaults** (:func:`defaults`, :func:`shared_seconds`): the default ``Duration``,
-  ``Size`` and ``Architecture`` objects of ``SecureFunctionProps`` are created once per process instead of once per props
-  object, and their conversions are then cached once. ``SecureFunction.timeout_is_default`` relies on
+  ``Size`` and ``Architecture`` objects of ``SecureFunctionProps`` are created (or read) once per process
+  instead of once per props object, and their conversions are then cached once. ``SecureFunction.timeout_is_default`` relies on
   this: a timeout left at its default *is* the shared object.
 
 Elsewhere the same goal is reached by choosing a cheaper CDK call, not by a cache; those places say so
 in one comment pointing here: the library's ``ExecutionRole`` takes its own statements in one
 ``add_statements`` call (no callback per statement); the default log-group grant is written as a
 statement instead of ``log_group.grant_write`` (which calls back into ``add_to_principal_policy``); the
-failure destination is one jsii subclass object shared by the function and its aliases (by every function
-of the stack, with the stack's shared failure queue); cdk-nag acknowledgements are one metadata entry per
-construct (``compliance.acknowledge_many``); the checkov / cfn-lint metadata of one library call is written
-once per resource and key when the call ends, without a read on a resource the call created
-(``scanners.batch``).
+X-Ray statement of tracing goes straight into the library role's ``TracingPolicy`` (one shared frozen
+statement, ``roles.tracing_statement``) and the mode onto the ``CfnFunction``, instead of ``tracing=`` on
+``aws_lambda.Function`` (which calls back into ``add_to_principal_policy``); the failure destination is
+one jsii subclass object per failure queue (``failure_queue.queue_destination``), shared by the function,
+its aliases and the functions sharing the queue (every function of a stack, with the stack's shared
+failure queue); cdk-nag acknowledgements are one metadata entry per construct
+(``compliance.acknowledge_many``); the checkov / cfn-lint metadata of one library call is written once per
+resource and key when the call ends, without a read on a resource the call created (``scanners.batch``).
 
 Measured (``bench/bench_roundtrips.py 20``, library defaults: 83.5 round trips per function), each trick
 turned off alone: path cache +2.0, runtime-name cache +2.0, duration/size conversion caches +5.0, shared
@@ -46,16 +52,18 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TypeVar
 
-from aws_cdk import Duration, Size
+from aws_cdk import CfnResource, Duration, Size
 from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct
 
 __all__ = [
     "DURATION_SECONDS",
+    "RESOURCE_TYPE_NAMES",
     "RUNTIME_NAMES",
     "SCOPE_PATHS",
     "SIZE_MEBIBYTES",
     "Defaults",
+    "cfn_resource_type",
     "child_path",
     "defaults",
     "read_once",
@@ -71,6 +79,8 @@ SCOPE_PATHS: weakref.WeakKeyDictionary[IConstruct, str] = weakref.WeakKeyDiction
 RUNTIME_NAMES: weakref.WeakKeyDictionary[lambda_.Runtime, str] = weakref.WeakKeyDictionary()
 #: Seconds of Duration objects already converted (None: a token).
 DURATION_SECONDS: weakref.WeakKeyDictionary[Duration, float | None] = weakref.WeakKeyDictionary()
+#: ``CFN_RESOURCE_TYPE_NAME`` of L1 classes already read (a static property: one round trip per read).
+RESOURCE_TYPE_NAMES: dict[type, str] = {}
 #: MiB of Size objects already converted (None: a token or a fractional size).
 SIZE_MEBIBYTES: weakref.WeakKeyDictionary[Size, float | None] = weakref.WeakKeyDictionary()
 
@@ -83,6 +93,19 @@ def read_once(memo: weakref.WeakKeyDictionary[K, V], obj: K, read: Callable[[K],
     return value
 
 
+def cfn_resource_type(resource: CfnResource) -> str:
+    """``resource.cfn_resource_type``, taken from its L1 class's ``CFN_RESOURCE_TYPE_NAME`` (read once per
+    class: :data:`RESOURCE_TYPE_NAMES`; an L1 class gives its resources that type), or read from the
+    resource when its class has none (a generic ``CfnResource``)."""
+    klass = type(resource)
+    name = RESOURCE_TYPE_NAMES.get(klass)
+    if name is None:
+        if not any("CFN_RESOURCE_TYPE_NAME" in vars(base) for base in klass.__mro__):
+            return resource.cfn_resource_type
+        name = RESOURCE_TYPE_NAMES[klass] = str(klass.CFN_RESOURCE_TYPE_NAME)  # type: ignore[attr-defined]
+    return name
+
+
 def child_path(scope: IConstruct, construct_id: str) -> str:
     """The construct path of ``scope``'s child ``construct_id``, reading ``scope``'s path once per scope."""
     parent = read_once(SCOPE_PATHS, scope, lambda s: s.node.path)
@@ -91,14 +114,14 @@ def child_path(scope: IConstruct, construct_id: str) -> str:
 
 @dataclass(frozen=True)
 class Defaults:
-    """The default Duration/Size objects of ``SecureFunctionProps``, one per process.
+    """The default Duration/Size/Architecture objects of ``SecureFunctionProps``, one per process.
 
     Attributes:
         timeout: 30 seconds.
         ephemeral_storage_size: 512 MiB.
         max_event_age: 6 hours.
         failure_retention: 14 days (the failure queues' retention).
-        architecture: arm64 (``Architecture.ARM_64`` is a static property: one round trip per read).
+        architecture: ``Architecture.ARM_64`` (a static property of aws-cdk-lib: one round trip per read).
     """
 
     timeout: Duration

@@ -15,7 +15,7 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
-from aws_cdk import App, Stack, Stage
+from aws_cdk import App, CfnResource, Stack, Stage
 from constructs import IConstruct, Node
 
 from lambda_constructs import _compat, _nag_rules, scanners
@@ -205,7 +205,13 @@ def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
     acknowledge_many(scope, {rule_id: reason})
 
 
-def acknowledge_many(scope: IConstruct, reasons: Mapping[str, str], *, node: Node | None = None) -> None:
+def acknowledge_many(
+    scope: IConstruct,
+    reasons: Mapping[str, str],
+    *,
+    node: Node | None = None,
+    default_child: CfnResource | None = None,
+) -> None:
     """Acknowledge several findings (rule id -> reason) on ``scope``, in the mapping's order.
 
     cdk-nag v3 reads acknowledgements from the ``aws:cdk:acknowledged-rules`` construct metadata
@@ -215,8 +221,9 @@ def acknowledge_many(scope: IConstruct, reasons: Mapping[str, str], *, node: Nod
     annotation walk per rule. The checkov / cfn-lint equivalents of the rules are written into the
     template's resource metadata (:func:`lambda_constructs.scanners.carry`). Ids with an explicit plugin namespace (``Plugin::Rule``, e.g. the
     built-in CloudFormation validation's) go through ``Validations.acknowledge`` unchanged.
-    ``node``: ``scope.node`` when the caller holds it already (saves a round trip). Default: read (once per
-    :func:`lambda_constructs.scanners.batch`; the checkov / cfn-lint entries are then written when it ends).
+    ``node`` / ``default_child``: ``scope.node`` / its default child when the caller holds them already (each
+    saves a round trip). Default: read (once per :func:`lambda_constructs.scanners.batch`; the checkov /
+    cfn-lint entries are then written when it ends).
     """
     direct: dict[str, str] = {}
     namespaced: dict[str, str] = {}
@@ -239,7 +246,7 @@ def acknowledge_many(scope: IConstruct, reasons: Mapping[str, str], *, node: Nod
 
         Validations.of(scope).acknowledge(*(Acknowledgment(id=i, reason=r) for i, r in namespaced.items()))
     # The same reasons as checkov skips / cfn-lint ignores in the template (lambda_constructs/scanners.py).
-    scanners.carry(scope, reasons, node=node)
+    scanners.carry(scope, reasons, node=node, child=default_child)
 
 
 def nag_arn(stack: Stack, service: str, resource: str) -> str:

@@ -58,6 +58,7 @@ from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct, IValidation
 
+from lambda_constructs._jsii_speed import read_once
 from lambda_constructs.errors import LambdaConstructsError, fail, install_synth_boundary, warn
 from lambda_constructs.validation import ENV_MAX_BYTES
 
@@ -108,11 +109,13 @@ class _Registry:
 
 
 _REGISTRIES: weakref.WeakKeyDictionary[IConstruct, _Registry] = weakref.WeakKeyDictionary()
+#: The root (app) of each stack a function was registered from.
+_ROOTS: weakref.WeakKeyDictionary[Stack, IConstruct] = weakref.WeakKeyDictionary()
 
 
 def register(fn: SecureFunction) -> None:
     """Add ``fn`` to its app's checks (the first function of an app adds the app's validation and aspect)."""
-    root = fn.node.root
+    root = read_once(_ROOTS, fn.stack, lambda stack: stack.node.root)  # two round trips once per stack
     registry = _REGISTRIES.get(root)
     if registry is None:
         registry = _REGISTRIES[root] = _Registry()

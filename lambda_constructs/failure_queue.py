@@ -27,7 +27,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from lambda_constructs import scanners
-from lambda_constructs._jsii_speed import defaults
+from lambda_constructs._jsii_speed import defaults, read_once
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge_rule
 from lambda_constructs.errors import fail
 from lambda_constructs.keys import stack_key
@@ -38,6 +38,7 @@ __all__ = [
     "QueueDestination",
     "SharedFailureQueues",
     "new_failure_queues",
+    "queue_destination",
     "shared_failure_queues_of",
     "stack_failure_queues",
 ]
@@ -79,6 +80,17 @@ class QueueDestination(destinations.SqsDestination):
         if self._arn is None:
             self._arn = self._queue.queue_arn
         return self._arn
+
+
+def queue_destination(queue: sqs.IQueue) -> QueueDestination:
+    """The :class:`QueueDestination` of ``queue``, one per queue: functions that share a failure queue (a
+    stack's or a ``LambdaService``'s) share it, and the queue's ARN is read once (a jsii speed-up, see
+    ``_jsii_speed``)."""
+    return read_once(_DESTINATIONS, queue, QueueDestination)
+
+
+#: The destination of each failure queue (weak keys: a queue's destination lives as long as the queue).
+_DESTINATIONS: weakref.WeakKeyDictionary[sqs.IQueue, QueueDestination] = weakref.WeakKeyDictionary()
 
 
 def new_failure_queues(scope: Construct, key: kms.IKey, *, prefix: str = "") -> tuple[sqs.Queue, sqs.Queue]:
@@ -159,7 +171,7 @@ def stack_failure_queues(stack: Stack) -> SharedFailureQueues:
             )
     key = stack_key(stack)
     queue, dlq = new_failure_queues(stack, key, prefix=_STACK_PREFIX)
-    shared = _BY_STACK[stack] = SharedFailureQueues(queue, dlq, QueueDestination(queue), key, stack)
+    shared = _BY_STACK[stack] = SharedFailureQueues(queue, dlq, queue_destination(queue), key, stack)
     _BY_QUEUE[queue] = shared
     return shared
 

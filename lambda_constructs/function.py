@@ -28,7 +28,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct, IConstruct
+from constructs import Construct, IConstruct, Node
 
 from lambda_constructs import deploy_rules, grants, languages, network, runtimes, scanners, secrets
 from lambda_constructs._jsii_speed import child_path as child_path  # moved; kept public
@@ -41,7 +41,12 @@ from lambda_constructs.compliance import (
     nag_arn,
 )
 from lambda_constructs.errors import LambdaConstructsError, fail
-from lambda_constructs.failure_queue import QueueDestination, new_failure_queues, stack_failure_queues
+from lambda_constructs.failure_queue import (
+    QueueDestination,
+    new_failure_queues,
+    queue_destination,
+    stack_failure_queues,
+)
 from lambda_constructs.function_baseline import acknowledge_defaults, grant_defaults
 from lambda_constructs.function_props import DEFAULT_ALIAS as DEFAULT_ALIAS  # moved; kept public
 from lambda_constructs.function_props import FUNCTION_NAME as FUNCTION_NAME  # moved; kept public
@@ -58,6 +63,7 @@ from lambda_constructs.roles import (  # moved to roles.py; kept importable from
 from lambda_constructs.roles import INSIGHTS_MANAGED_POLICY as INSIGHTS_MANAGED_POLICY
 from lambda_constructs.roles import INSIGHTS_REASON as INSIGHTS_REASON
 from lambda_constructs.roles import ExecutionRole as ExecutionRole
+from lambda_constructs.roles import tracing_statement
 from lambda_constructs.scanners import ignore_cfn_lint
 from lambda_constructs.triggers.base import Trigger, TriggerResult
 from lambda_constructs.validation import duration_seconds, is_token
@@ -128,6 +134,8 @@ class SecureFunction(Construct):
             self.code_bundle: BundleResult | None = None
             """The dependency bundle when ``code_dir`` has a requirements.txt (Python), else None."""
             self.code_unzipped_size_bytes = 0
+            self._node_of_function: Node | None = None
+            self._cfn_function: lambda_.CfnFunction | None = None
             self.function = self._new_function(environment)
             scanners.created(self.function, "AWS::Lambda::Function")
             if self.network_policy is not None:
@@ -161,8 +169,15 @@ class SecureFunction(Construct):
         """The ``aws_lambda.Function``; aws-cdk-lib's own validation errors become the library's error."""
         props = self.props
         code, layers = self._code(), self._layer_versions() or None
+        # Tracing of the library's role: the X-Ray statement goes straight into its TracingPolicy and the mode
+        # onto the CfnFunction (what aws_lambda.Function does with ``tracing``, without its call back into
+        # Role.add_to_principal_policy; see _jsii_speed). A role you passed gets it from aws-cdk-lib.
+        mode = TRACING_MODES.get(props.tracing)
+        tracing_role = self.owned_role if props.role is None and mode is not None else None
+        if tracing_role is not None:  # the role created above: nothing else can have made its TracingPolicy
+            tracing_role.add_wildcard_statements("TracingPolicy", tracing_statement(), look_up=False)
         try:
-            return lambda_.Function(
+            function = lambda_.Function(
                 self,
                 "Function",
                 runtime=self.runtime,
@@ -181,7 +196,7 @@ class SecureFunction(Construct):
                 logging_format=lambda_.LoggingFormat.JSON,
                 application_log_level_v2=props.application_log_level,
                 system_log_level_v2=props.system_log_level,
-                tracing=props.tracing,
+                tracing=props.tracing if tracing_role is None else None,
                 # Asynchronous invocation settings of $LATEST (Function/EventInvokeConfig), set by the
                 # Function itself (what configure_async_invoke does, without a separate call).
                 retry_attempts=props.retry_attempts,
@@ -210,6 +225,9 @@ class SecureFunction(Construct):
                 f"aws-cdk-lib rejected the function: {message}",
                 fix="correct the property the message names (see SecureFunctionProps)",
             ) from None
+        if tracing_role is not None:
+            self._cfn_function_of(function).tracing_config = lambda_.CfnFunction.TracingConfigProperty(mode=mode)
+        return function
 
     # ----------------------------------------------------------------------------------- API
 
@@ -299,9 +317,7 @@ class SecureFunction(Construct):
         if not self.timeout_is_default or seconds < 1 or seconds >= (duration_seconds(self.props.timeout) or 0):
             return False
         self.props = replace(self.props, timeout=Duration.seconds(seconds))
-        cfn = self.function.node.default_child
-        assert isinstance(cfn, lambda_.CfnFunction)
-        cfn.timeout = seconds
+        self._cfn_function_of(self.function).timeout = seconds
         return True
 
     def add_trigger(
@@ -396,6 +412,20 @@ class SecureFunction(Construct):
     def _path(self) -> str:
         """This construct's path (``_jsii_speed.child_path``)."""
         return child_path(self._parent_scope, self._construct_id)
+
+    def _function_node(self, function: lambda_.Function) -> Node:
+        """``function.node``, read once."""
+        if self._node_of_function is None:
+            self._node_of_function = function.node
+        return self._node_of_function
+
+    def _cfn_function_of(self, function: lambda_.Function) -> lambda_.CfnFunction:
+        """``function``'s ``CfnFunction`` (its default child), read once."""
+        if self._cfn_function is None:
+            cfn = self._function_node(function).default_child
+            assert isinstance(cfn, lambda_.CfnFunction)
+            self._cfn_function = cfn
+        return self._cfn_function
 
     def _new_key(self) -> kms.Key:
         return new_key(
@@ -505,14 +535,14 @@ class SecureFunction(Construct):
         function's own, encrypted with its key."""
         if props.failure_queue is not None:
             self.failure_queue = props.failure_queue
-            self._failure_destination = QueueDestination(self.failure_queue)
+            self._failure_destination = queue_destination(self.failure_queue)
         elif self.shares_failure_queue:
             shared = stack_failure_queues(self.stack)
             self.failure_queue, self.failure_dlq = shared.queue, shared.dead_letter_queue
             self._failure_destination = shared.destination
         else:
             self.failure_queue, self.failure_dlq = new_failure_queues(self, self.key)
-            self._failure_destination = QueueDestination(self.failure_queue)
+            self._failure_destination = queue_destination(self.failure_queue)
 
     def _code(self) -> lambda_.Code:
         built = languages.code(self, self.language_info)
@@ -544,6 +574,8 @@ class SecureFunction(Construct):
     def _acknowledge_defaults(self) -> None:
         acknowledge_defaults(
             self.function,
+            node=self._function_node(self.function),
+            cfn=self._cfn_function_of(self.function),
             reserved_concurrency=self.props.reserved_concurrent_executions is not None,
             in_vpc=self.props.vpc is not None,
             own_log_group=self.props.log_group is None,
@@ -558,6 +590,13 @@ def _library_bind(trigger: Trigger) -> bool:
         "lambda_constructs."
     )
 
+
+#: ``TracingConfig.Mode`` of each ``tracing`` that adds the X-Ray statement (CloudFormation
+#: AWS::Lambda::Function TracingConfig: ``Active`` | ``PassThrough``), as aws_lambda.Function writes it.
+TRACING_MODES: dict[lambda_.Tracing, str] = {
+    lambda_.Tracing.ACTIVE: "Active",
+    lambda_.Tracing.PASS_THROUGH: "PassThrough",
+}
 
 _MANAGED_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=,.@/-]+$")
 

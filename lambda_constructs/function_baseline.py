@@ -17,6 +17,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
+from constructs import Node
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge_many, rule_ids
 from lambda_constructs.scanners import default_child, ignore_cfn_lint
@@ -91,13 +92,20 @@ def grant_defaults(
 
 
 def acknowledge_defaults(
-    function: lambda_.Function, *, reserved_concurrency: bool, in_vpc: bool, own_log_group: bool
+    function: lambda_.Function,
+    *,
+    reserved_concurrency: bool,
+    in_vpc: bool,
+    own_log_group: bool,
+    node: Node | None = None,
+    cfn: CfnResource | None = None,
 ) -> None:
     """Acknowledge the cdk-nag rules the defaults answer, and ignore aws-cdk-lib's cfn-lint findings.
 
     ``reserved_concurrency`` / ``in_vpc``: the function has them (their rules then need no
     acknowledgement); ``own_log_group``: the library created the log group (cfn-lint-serverless WS1004
-    looks for ``/aws/lambda/<name>``).
+    looks for ``/aws/lambda/<name>``). ``node`` / ``cfn``: ``function.node`` and its default child when the
+    caller holds them already (saves jsii round trips). Default: read.
     """
     # The key of each acknowledgement is its rule's name.
     rules: list[tuple[AcknowledgementKey, tuple[str, ...]]] = [(AcknowledgementKey.LAMBDA_DLQ, _DLQ_PACKS)]
@@ -113,8 +121,11 @@ def acknowledge_defaults(
             for rule, packs in rules
             for rule_id in rule_ids(function, rule.value, packs)
         },
+        node=node,
+        default_child=cfn,
     )
-    cfn = default_child(function)  # read once per batch (acknowledge_many read it for the checkov skips)
-    assert isinstance(cfn, CfnResource)
+    # The function's L1 (from the caller, else read once per scanners.batch).
+    resource = cfn or default_child(function, node)
+    assert isinstance(resource, CfnResource)
     # aws-cdk-lib's DependsOn on the role next to its GetAtt; cfn-lint-serverless's /aws/lambda/<name> check.
-    ignore_cfn_lint(cfn, "W3005", *(("WS1004",) if own_log_group else ()))
+    ignore_cfn_lint(resource, "W3005", *(("WS1004",) if own_log_group else ()))

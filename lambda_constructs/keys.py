@@ -10,8 +10,6 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from lambda_constructs._jsii_speed import read_once
-
 
 def new_key(
     scope: Construct, construct_id: str, description: str, *, for_logs: bool = True, stack: Stack | None = None
@@ -42,24 +40,26 @@ def stack_key(stack: Stack) -> kms.Key:
     One customer-managed key costs $1.00 a month (https://aws.amazon.com/kms/pricing/), whatever the
     number of functions using it; it is usable by CloudWatch Logs of this account and region.
     """
-    return read_once(STACK_KEYS, stack, _find_or_create_stack_key)
-
-
-#: The shared key of each stack, once found or created (``_jsii_speed.read_once``: two jsii round trips
-#: per function less; a construct, once added to the tree, stays the stack's child).
-STACK_KEYS: weakref.WeakKeyDictionary[Stack, kms.Key] = weakref.WeakKeyDictionary()
-
-
-def _find_or_create_stack_key(stack: Stack) -> kms.Key:
+    known = _STACK_KEYS.get(stack)
+    if known is not None:
+        return known
     existing = stack.node.try_find_child(STACK_KEY_ID)
     if isinstance(existing, kms.Key):
-        return existing
-    return new_key(
-        stack,
-        STACK_KEY_ID,
-        f"Environment, logs and failure queues of the SecureFunctions of {stack.node.path}",
-        stack=stack,
-    )
+        key = existing
+    else:
+        key = new_key(
+            stack,
+            STACK_KEY_ID,
+            f"Environment, logs and failure queues of the SecureFunctions of {stack.node.path}",
+            stack=stack,
+        )
+    _STACK_KEYS[stack] = key
+    return key
+
+
+#: The shared key of each stack, once found or created: looked up once per stack, not once per function
+#: (two jsii round trips; a construct cannot be replaced under the same id). See ``_jsii_speed``.
+_STACK_KEYS: weakref.WeakKeyDictionary[Stack, kms.Key] = weakref.WeakKeyDictionary()
 
 
 @cache

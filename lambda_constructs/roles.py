@@ -19,6 +19,7 @@ import json
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aws_cdk import ArnFormat, Stack
@@ -38,6 +39,7 @@ __all__ = [
     "Role",
     "ServiceRole",
     "WildcardPolicy",
+    "tracing_statement",
 ]
 
 #: The AWS managed policy CDK attaches for Lambda Insights; Role replaces it (see add_managed_policy).
@@ -96,6 +98,14 @@ SERVICE_ROLE_WILDCARDS: tuple[WildcardPolicy, ...] = (
 )
 
 
+@cache
+def tracing_statement() -> iam.PolicyStatement:
+    """The statement ``aws_lambda.Function`` adds for tracing: ``xray:PutTraceSegments`` and
+    ``xray:PutTelemetryRecords`` on ``*``. Frozen (``PolicyStatement.freeze``, immutable) and created once
+    per process, so every function's ``TracingPolicy`` shares it (a jsii speed-up, see ``_jsii_speed``)."""
+    return iam.PolicyStatement(actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"]).freeze()
+
+
 class Role(iam.Role):
     """A role whose statements go to customer-managed policies, never inline ones.
 
@@ -146,22 +156,57 @@ class Role(iam.Role):
                 and all(action.startswith(wildcard.prefix) for action in actions)
                 and (not wildcard.star_only or statement.resources == ["*"])
             ):
-                target = self._wildcard_policy(wildcard)
+                target = self._wildcard_policy(wildcard, (statement,))
                 break
-        target.add_statements(statement)
+        else:
+            target.add_statements(statement)
         return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=target)
 
-    def _wildcard_policy(self, wildcard: WildcardPolicy) -> iam.ManagedPolicy:
+    def add_wildcard_statements(
+        self, policy_id: str, *statements: iam.PolicyStatement, look_up: bool = True
+    ) -> iam.ManagedPolicy:
+        """Add ``statements`` to the wildcard policy ``policy_id`` (created on first use, acknowledged).
+
+        What :meth:`add_to_principal_policy` does with statements whose actions belong there, without
+        reading each statement's actions back from JavaScript: the caller vouches that they belong (the
+        library's X-Ray statement, see ``SecureFunction``). When the policy is new, the statements are
+        given to its constructor (no separate ``add_statements`` call). ``look_up``: first look for a policy
+        of that id a caller created under the role outside this class (two jsii round trips; default True);
+        False when nothing but this class can have added children to the role yet (a role just created).
+        Returns the policy.
+
+        Raises:
+            KeyError: none of the role's ``wildcard_policies`` has the construct id ``policy_id``.
+        """
+        for wildcard in self._wildcards:
+            if wildcard.policy_id == policy_id:
+                return self._wildcard_policy(wildcard, statements, look_up=look_up)
+        raise KeyError(
+            f"{policy_id!r} is none of this role's wildcard policies: {[w.policy_id for w in self._wildcards]}"
+        )
+
+    def _wildcard_policy(
+        self, wildcard: WildcardPolicy, statements: Sequence[iam.PolicyStatement] = (), *, look_up: bool = True
+    ) -> iam.ManagedPolicy:
+        """The wildcard policy (created on first use, acknowledged) with ``statements`` added."""
         found = self._wildcard_policies.get(wildcard.policy_id)
-        if found is None:
+        if found is None and look_up:
             # A caller may have created it already (the API Gateway account role's LogDeliveryPolicy).
             existing = self.node.try_find_child(wildcard.policy_id)
             if isinstance(existing, iam.ManagedPolicy):
                 found = existing
-            else:
-                found = iam.ManagedPolicy(self, wildcard.policy_id, roles=[self], description=wildcard.description)
-                acknowledge(found, WILDCARD_FINDING, LIBRARY_ACKNOWLEDGEMENTS[wildcard.acknowledgement])
-            self._wildcard_policies[wildcard.policy_id] = found
+        if found is None:
+            found = iam.ManagedPolicy(
+                self,
+                wildcard.policy_id,
+                roles=[self],
+                description=wildcard.description,
+                statements=list(statements) or None,  # what add_statements would add, without another call
+            )
+            acknowledge(found, WILDCARD_FINDING, LIBRARY_ACKNOWLEDGEMENTS[wildcard.acknowledgement])
+        elif statements:
+            found.add_statements(*statements)
+        self._wildcard_policies[wildcard.policy_id] = found
         return found
 
     def add_managed_policy(self, policy: iam.IManagedPolicy) -> None:

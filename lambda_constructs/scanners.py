@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from aws_cdk import CfnResource
 from constructs import IConstruct, Node
 
+from lambda_constructs._jsii_speed import cfn_resource_type
+
 CHECKOV_KEY = "checkov"
 CFN_LINT_KEY = "cfn-lint"
 
@@ -173,26 +175,27 @@ def rule_name(rule_id: str) -> str:
     return name
 
 
-def _targets(scope: IConstruct, types: Iterable[str], node: Node | None = None) -> list[CfnResource]:
+def _targets(
+    scope: IConstruct, types: Iterable[str], node: Node | None = None, child: CfnResource | None = None
+) -> list[CfnResource]:
     """The CfnResources of ``types`` that are ``scope``, its default child, or (else) under it.
 
-    ``node``: ``scope.node`` when the caller holds it already (saves a jsii round trip). Default: read
-    (once per batch, :func:`batch`). Inside a batch, a construct registered with :func:`created` answers its
-    CloudFormation type without asking JavaScript.
+    ``node`` / ``child``: ``scope.node`` / its default child when the caller holds them already (each saves
+    a jsii round trip). Default: read (once per batch, :func:`batch`). Inside a batch, a construct registered
+    with :func:`created` answers its CloudFormation type without asking JavaScript.
     """
     wanted = set(types)
     current = _BATCH.get()
     if isinstance(scope, CfnResource):
         return [scope] if _type_of(scope, current) in wanted else []
     known = current.created_type(scope) if current is not None else None
-    node = node or node_of(scope)
     if known is None or known in wanted:
-        child = default_child(scope, node)
-        if isinstance(child, CfnResource) and (known or _type_of(child, current)) in wanted:
-            return [child]
+        found = child if child is not None else default_child(scope, node)
+        if isinstance(found, CfnResource) and (known or _type_of(found, current)) in wanted:
+            return [found]
     # Not the default child (nor, for a construct from created(), its resource's type): look under it.
-    found = node.find_all()
-    return [c for c in found if isinstance(c, CfnResource) and _type_of(c, current) in wanted]
+    under = (node or node_of(scope)).find_all()
+    return [c for c in under if isinstance(c, CfnResource) and _type_of(c, current) in wanted]
 
 
 def skip_checkov(resource: CfnResource, skips: Mapping[str, str]) -> None:
@@ -243,11 +246,17 @@ def _write_cfn_lint(resource: CfnResource, rules: Iterable[str], *, fresh: bool)
         resource.add_metadata(CFN_LINT_KEY, {**current, "config": config})
 
 
-def carry(scope: IConstruct, reasons: Mapping[str, str], *, node: Node | None = None) -> None:
+def carry(
+    scope: IConstruct,
+    reasons: Mapping[str, str],
+    *,
+    node: Node | None = None,
+    child: CfnResource | None = None,
+) -> None:
     """Write the checkov / cfn-lint equivalents of the acknowledged ``reasons`` (rule id -> reason).
 
-    Called by ``compliance.acknowledge_many`` (``node``: ``scope.node`` when the caller holds it; default:
-    read). Each checkov id is written once per resource with the
+    Called by ``compliance.acknowledge_many`` (``node`` / ``child``: ``scope.node`` / its default
+    child when the caller holds them; default: read, once per :func:`batch`). Each checkov id is written once per resource with the
     first reason given for it. Rules missing from :data:`NAG_TO_SCANNERS` carry nothing (the table's
     test fails for any the library makes).
     """
@@ -256,7 +265,7 @@ def carry(scope: IConstruct, reasons: Mapping[str, str], *, node: Node | None = 
     for rule_id, reason in reasons.items():
         name = rule_name(rule_id)
         if name in CFN_LINT_RULES:
-            resource = scope if isinstance(scope, CfnResource) else default_child(scope, node)
+            resource = scope if isinstance(scope, CfnResource) else (child or default_child(scope, node))
             if isinstance(resource, CfnResource):
                 ignore_cfn_lint(resource, name)
             continue
@@ -268,10 +277,10 @@ def carry(scope: IConstruct, reasons: Mapping[str, str], *, node: Node | None = 
         if equivalent is not None and equivalent.cfn_lint:
             lint.setdefault(equivalent.cfn_lint_types, []).extend(equivalent.cfn_lint)
     for types, checks in pending.items():
-        for resource in _targets(scope, types, node):
+        for resource in _targets(scope, types, node, child):
             skip_checkov(resource, checks)
     for types, rules in lint.items():
-        for resource in _targets(scope, types, node):
+        for resource in _targets(scope, types, node, child):
             ignore_cfn_lint(resource, *dict.fromkeys(rules))
 
 
@@ -363,7 +372,7 @@ class Batch:
         """``resource.cfn_resource_type``, read once per batch (not at all for a resource from :meth:`created`)."""
         entry = self._types.get(id(resource))
         if entry is None:
-            entry = self._types[id(resource)] = (resource, resource.cfn_resource_type)
+            entry = self._types[id(resource)] = (resource, cfn_resource_type(resource))
         return entry[1]
 
     def pending(self, resource: CfnResource) -> _Pending:
@@ -439,4 +448,4 @@ def default_child(construct: IConstruct, node: Node | None = None) -> IConstruct
 
 
 def _type_of(resource: CfnResource, current: Batch | None) -> str:
-    return current.resource_type(resource) if current is not None else resource.cfn_resource_type
+    return current.resource_type(resource) if current is not None else cfn_resource_type(resource)

@@ -10,9 +10,11 @@ from aws_cdk import Annotations as CdkAnnotations
 from aws_cdk import CfnParameter, Duration, Size, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match, Template
 
 from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps
+from lambda_constructs.function import TRACING_MODES
 from lambda_constructs.runtimes import latest_python
 from lambda_constructs.validation import RESERVED_ENV_NAMES
 from tests.helpers import nag_findings, new_app, new_stack
@@ -429,6 +431,114 @@ def test_tracing_statement_is_alone_in_the_tracing_policy(default: tuple[SecureF
     ]
     grants = [p for logical_id, p in policies.items() if "TracingPolicy" not in logical_id]
     assert all("xray" not in str(p["Properties"]["PolicyDocument"]) for p in grants)
+
+
+@pytest.mark.parametrize("tracing", list(TRACING_MODES))
+def test_tracing_is_written_as_aws_cdk_lib_writes_it(tracing: lambda_.Tracing) -> None:
+    # The oracle: aws_lambda.Function given the same tracing (the library writes mode and statement itself).
+    stack = new_stack()
+    lambda_.Function(
+        stack,
+        "Plain",
+        runtime=latest_python(),
+        handler="index.handler",
+        code=lambda_.Code.from_inline("x"),
+        tracing=tracing,
+    )
+    SecureFunction(stack, "Fn", SecureFunctionProps(inline_code="def handler(e, c):\n    return 1\n", tracing=tracing))
+    template = Template.from_stack(stack)
+    functions = template.find_resources("AWS::Lambda::Function")
+    modes = {logical_id[:2]: f["Properties"]["TracingConfig"] for logical_id, f in functions.items()}
+    assert modes == {"Pl": {"Mode": TRACING_MODES[tracing]}, "Fn": {"Mode": TRACING_MODES[tracing]}}
+    (cdk_policy,) = template.find_resources("AWS::IAM::Policy").values()  # the plain function's default policy
+    (tracing_policy,) = (
+        p
+        for logical_id, p in template.find_resources("AWS::IAM::ManagedPolicy").items()
+        if "TracingPolicy" in logical_id
+    )
+    assert (
+        tracing_policy["Properties"]["PolicyDocument"]["Statement"]
+        == cdk_policy["Properties"]["PolicyDocument"]["Statement"]
+    )
+
+
+def test_tracing_disabled_writes_no_mode_and_no_tracing_policy_until_a_statement_needs_it() -> None:
+    stack = new_stack()
+    fn = SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR, tracing=lambda_.Tracing.DISABLED))
+    assert fn.owned_role is not None and fn.owned_role.tracing_policy is None
+    assert "TracingConfig" not in only(Template.from_stack(stack), "AWS::Lambda::Function")[1]["Properties"]
+    fn.function.add_to_role_policy(iam.PolicyStatement(actions=["xray:GetSamplingRules"], resources=["*"]))
+    assert fn.owned_role.tracing_policy is not None  # routed as before, created on first use
+
+
+def test_tracing_of_a_role_you_bring_is_added_by_aws_cdk_lib() -> None:
+    stack = new_stack()
+    role = iam.Role(stack, "Mine", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR, role=role))
+    template = Template.from_stack(stack)
+    template.has_resource_properties("AWS::Lambda::Function", {"TracingConfig": {"Mode": "Active"}})
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Action": Match.array_with(["xray:PutTraceSegments"])})]
+                )
+            }
+        },
+    )
+
+
+def test_a_statement_you_add_later_joins_the_tracing_policy() -> None:
+    stack = new_stack()
+    fn = SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR))
+    fn.function.add_to_role_policy(iam.PolicyStatement(actions=["xray:GetSamplingRules"], resources=["*"]))
+    (tracing_policy,) = (
+        p
+        for logical_id, p in Template.from_stack(stack).find_resources("AWS::IAM::ManagedPolicy").items()
+        if "TracingPolicy" in logical_id
+    )
+    assert tracing_policy["Properties"]["PolicyDocument"]["Statement"] == [
+        {
+            "Action": ["xray:GetSamplingRules", "xray:PutTelemetryRecords", "xray:PutTraceSegments"],
+            "Effect": "Allow",
+            "Resource": "*",
+        }
+    ]
+
+
+def test_javascript_calls_python_back_only_for_the_failure_destinations(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each JavaScript -> Python callback costs round trips (#21): tracing makes none (the library writes it);
+    # the failure destination's bind is the one left, once for $LATEST and once per alias (see _jsii_speed).
+    import jsii._kernel as kernel
+
+    called: list[str] = []
+    handle = kernel._handle_callback
+
+    def spy(k: Any, callback: Any) -> Any:
+        called.append(callback.cookie)
+        return handle(k, callback)
+
+    stack = new_stack()
+    SecureFunction(stack, "Warm", SecureFunctionProps(inline_code="def handler(e, c):\n    return 1\n"))
+    monkeypatch.setattr(kernel, "_handle_callback", spy)
+    fn = SecureFunction(stack, "Fn", SecureFunctionProps(inline_code="def handler(e, c):\n    return 1\n"))
+    fn.add_alias("prod", fn.latest_version)
+    assert called == ["bind", "bind", "bind"]  # $LATEST, live, prod
+
+
+def test_functions_sharing_a_failure_queue_share_one_destination_object() -> None:
+    stack = new_stack()
+    queue = sqs.Queue(stack, "Shared", encryption=sqs.QueueEncryption.KMS_MANAGED, enforce_ssl=True)
+    code = "def handler(e, c):\n    return 1\n"
+    first, second = (SecureFunction(stack, i, SecureFunctionProps(inline_code=code, failure_queue=queue)) for i in "AB")
+    own = SecureFunction(stack, "C", SecureFunctionProps(inline_code=code))
+    assert first._failure_destination is second._failure_destination is not own._failure_destination
+    configs = Template.from_stack(stack).find_resources("AWS::Lambda::EventInvokeConfig")
+    destinations = {
+        c["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0] for c in configs.values()
+    }
+    assert len(configs) == 6 and len(destinations) == 2 and any(d.startswith("Shared") for d in destinations)
 
 
 # --------------------------------------------------------------------------- key sharing

@@ -7,6 +7,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Match, Template
 
 from lambda_constructs import ExecutionRole, SecureFunction, SecureFunctionProps
+from lambda_constructs.compliance import ACKNOWLEDGED_RULES_KEY, LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey
 from lambda_constructs.function import ExecutionRole as ExecutionRoleFromFunction
 from lambda_constructs.roles import SERVICE_ROLE_WILDCARDS, Role, ServiceRole
 from tests.helpers import new_stack
@@ -60,3 +61,43 @@ def test_service_role_is_deprecated_but_builds_the_same_role() -> None:
         role = ServiceRole(fn, "Old", fn, assumed_by=iam.ServicePrincipal("states.amazonaws.com"))
     role.add_to_principal_policy(iam.PolicyStatement(actions=["logs:CreateLogDelivery"], resources=["*"]))
     assert role.node.try_find_child("LogDeliveryPolicy") is not None
+
+
+def test_wildcard_statements_go_to_their_policy_created_once_and_acknowledged() -> None:
+    stack = new_stack()
+    role = Role(stack, "R", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    first = role.add_wildcard_statements(
+        "TracingPolicy", iam.PolicyStatement(actions=["xray:PutTraceSegments"], resources=["*"]), look_up=False
+    )
+    again = role.add_wildcard_statements(
+        "TracingPolicy", iam.PolicyStatement(actions=["xray:GetSamplingRules"], resources=["*"])
+    )
+    # What add_to_principal_policy routes there lands in the same policy.
+    role.add_to_principal_policy(iam.PolicyStatement(actions=["xray:GetSamplingTargets"], resources=["*"]))
+    role.add_grant_statements(iam.PolicyStatement(actions=["s3:GetObject"], resources=["arn:aws:s3:::b/k"]))
+    assert first is again is role.tracing_policy
+    acknowledged = [entry.data for entry in first.node.metadata if entry.type == ACKNOWLEDGED_RULES_KEY]
+    assert acknowledged == [
+        {"Annotation::AwsSolutions-IAM5[Resource::*]": LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.XRAY_RESOURCE_STAR]}
+    ]
+    policies = Template.from_stack(stack).find_resources("AWS::IAM::ManagedPolicy")
+    tracing = [p for logical_id, p in policies.items() if logical_id.startswith("RTracingPolicy")]
+    assert len(tracing) == 1
+    statements = tracing[0]["Properties"]["PolicyDocument"]["Statement"]
+    assert statements == [  # the three statements, merged (cdk.json: @aws-cdk/aws-iam:minimizePolicies)
+        {
+            "Action": ["xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTraceSegments"],
+            "Effect": "Allow",
+            "Resource": "*",
+        }
+    ]
+
+
+def test_wildcard_statements_join_a_policy_a_caller_created_unless_told_not_to_look() -> None:
+    stack = new_stack()
+    role = Role(stack, "R", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    mine = iam.ManagedPolicy(role, "TracingPolicy", roles=[role])
+    statement = iam.PolicyStatement(actions=["xray:PutTraceSegments"], resources=["*"])
+    assert role.add_wildcard_statements("TracingPolicy", statement) is mine
+    with pytest.raises(KeyError, match="'LogDeliveryPolicy' is none of this role's wildcard policies"):
+        role.add_wildcard_statements("LogDeliveryPolicy", statement)

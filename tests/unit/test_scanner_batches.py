@@ -21,6 +21,7 @@ from aws_cdk import aws_sqs as sqs
 from jsii._kernel.providers.process import _NodeProcess
 
 from lambda_constructs import SecureFunction, SecureFunctionProps, scanners
+from lambda_constructs._jsii_speed import cfn_resource_type
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge_rule
 from lambda_constructs.contract import FunctionView, TriggerResult
 from lambda_constructs.function import _library_bind
@@ -145,10 +146,11 @@ def test_a_queue_created_in_the_batch_is_acknowledged_in_four_round_trips(round_
     stack = new_stack(new_app(), "S")
     reason = LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.TRIGGER_DLQ_REDRIVE]
     outside = sqs.Queue(stack, "Outside")
+    cfn_resource_type(outside.node.default_child)  # CfnQueue's type is read once per class (_jsii_speed)
     sent.clear()
     acknowledge_rule(outside, "SQSRedrivePolicy", reason, ("Serverless",))
-    # node, addMetadata (cdk-nag), defaultChild, cfnResourceType, getMetadata, addMetadata (cfn-lint)
-    assert len(sent) == 6
+    # node, addMetadata (cdk-nag), defaultChild, getMetadata, addMetadata (cfn-lint)
+    assert len(sent) == 5
     with scanners.batch():
         inside = sqs.Queue(stack, "Inside")
         scanners.created(inside, "AWS::SQS::Queue")

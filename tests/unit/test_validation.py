@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from aws_cdk import Duration, Fn, Size, Token
+from aws_cdk import CfnResource, Duration, Fn, Size, Stack, Token
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
 from jsii._kernel.providers.process import _NodeProcess
 
-from lambda_constructs import runtimes
+from lambda_constructs import _jsii_speed, runtimes
+from lambda_constructs._jsii_speed import cfn_resource_type
 from lambda_constructs.validation import duration_seconds, is_token, size_mebibytes
 
 
@@ -83,3 +85,17 @@ def test_runtime_name_is_read_once_per_runtime_object(round_trips: list[object])
 def test_latest_runtime_is_one_shared_object() -> None:
     assert runtimes.latest_python() is runtimes.latest("python")
     assert runtimes.runtime_name(runtimes.latest_python()).startswith("python3.")
+
+
+def test_resource_type_of_an_l1_is_its_class_constant_read_once_per_class(
+    round_trips: list[object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_jsii_speed, "RESOURCE_TYPE_NAMES", {})
+    stack = Stack()
+    queues = [sqs.CfnQueue(stack, f"Q{i}") for i in range(3)]
+    generic = CfnResource(stack, "G", type="Custom::Thing")
+    round_trips.clear()
+    assert [cfn_resource_type(q) for q in queues] == ["AWS::SQS::Queue"] * 3
+    assert len(round_trips) == 1  # CfnQueue.CFN_RESOURCE_TYPE_NAME, once
+    assert cfn_resource_type(generic) == "Custom::Thing" == generic.cfn_resource_type  # no class constant: read
+    assert all(cfn_resource_type(q) == q.cfn_resource_type for q in queues)
