@@ -127,7 +127,8 @@ class SecureFunction(Construct):
         self._grant_defaults()
         languages.after_function(self, self.language_info)
         self._grant_secret_environment()
-        self._acknowledge_defaults()
+        # The AWS::Lambda::Function L1 (function.node.default_child), read once here for the synth-time rules.
+        self._cfn_function = self._acknowledge_defaults()
         deploy_rules.register(self)  # environment size, policy size, Lambda@Edge, app concurrency at synth
 
         self.on_resources_added: Callable[[SecureFunction], None] | None = None
@@ -505,8 +506,8 @@ class SecureFunction(Construct):
             own_failure_queue=self.props.failure_queue is None,
         )
 
-    def _acknowledge_defaults(self) -> None:
-        acknowledge_defaults(
+    def _acknowledge_defaults(self) -> CfnResource:
+        return acknowledge_defaults(
             self.function,
             reserved_concurrency=self.props.reserved_concurrent_executions is not None,
             in_vpc=self.props.vpc is not None,

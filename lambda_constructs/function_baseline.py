@@ -92,8 +92,11 @@ def grant_defaults(
 
 def acknowledge_defaults(
     function: lambda_.Function, *, reserved_concurrency: bool, in_vpc: bool, own_log_group: bool
-) -> None:
+) -> CfnResource:
     """Acknowledge the cdk-nag rules the defaults answer, and ignore aws-cdk-lib's cfn-lint findings.
+
+    Returns the function's ``AWS::Lambda::Function`` L1 (its default child, read here anyway), which the
+    function keeps for the synth-time rules (:mod:`lambda_constructs.deploy_rules`).
 
     ``reserved_concurrency`` / ``in_vpc``: the function has them (their rules then need no
     acknowledgement); ``own_log_group``: the library created the log group (cfn-lint-serverless WS1004
@@ -118,3 +121,4 @@ def acknowledge_defaults(
     assert isinstance(cfn, CfnResource)
     # aws-cdk-lib's DependsOn on the role next to its GetAtt; cfn-lint-serverless's /aws/lambda/<name> check.
     ignore_cfn_lint(cfn, "W3005", *(("WS1004",) if own_log_group else ()))
+    return cfn

@@ -1,0 +1,148 @@
+"""The synth-time rules (lambda_constructs/deploy_rules.py) cost no jsii round trip per function after synthesis,
+and find each function in the finished template wherever it is (a nested stack, a Stage, an overridden logical id,
+an app without logical-id metadata), so values set with overrides still count (issue #21)."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Iterator
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk.assertions import Template
+from constructs import Construct
+from jsii._kernel.providers.process import _NodeProcess
+
+from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps, deploy_rules
+from tests import oracles
+from tests.helpers import feature_flags, new_app, new_stack
+
+CODE = "def handler(event, context):\n    return {}\n"
+ENV_ERROR = r"environment variables take 5003 bytes; Lambda allows at most 4096 bytes in total"
+
+
+def _fn(scope: Construct, name: str = "Fn", **kwargs: object) -> SecureFunction:
+    return SecureFunction(scope, name, SecureFunctionProps(inline_code=CODE, **kwargs))  # type: ignore[arg-type]
+
+
+def _override_big(fn: SecureFunction) -> None:
+    cfn = fn.function.node.default_child
+    assert isinstance(cfn, lambda_.CfnFunction)
+    cfn.add_property_override("Environment.Variables.BIG", "x" * 5000)  # seen only in the finished template
+
+
+def _the_api_oracle_agrees() -> None:
+    """The template was written before the check failed: the oracles find only the same (and are drained)."""
+    found = oracles.check_recorded()
+    assert all(".Environment = 5003: > 4096 bytes" in f for f in found), found
+
+
+@pytest.fixture
+def round_trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """``<request kind> <innermost lambda_constructs function>`` of every request sent to the jsii kernel."""
+    sent: list[str] = []
+    original = _NodeProcess.send
+
+    def send(self: _NodeProcess, request: object, response_type: object) -> object:
+        sites = [f.name for f in traceback.extract_stack(limit=12) if "/lambda_constructs/" in f.filename]
+        sent.append(f"{type(request).__name__} {sites[-1] if sites else ''}")
+        return original(self, request, response_type)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_NodeProcess, "send", send)
+    yield sent
+
+
+def _synth_trips(n: int, sent: list[str]) -> list[str]:
+    """The requests the library sends while the app of ``n`` functions synthesizes."""
+    stack = new_stack()
+    for i in range(n):
+        _fn(stack, f"F{i}")
+    sent.clear()
+    stack.node.root.synth()  # type: ignore[attr-defined]
+    return list(sent)
+
+
+def test_the_checks_after_synthesis_make_no_round_trip_per_function(round_trips: list[str]) -> None:
+    trips = _synth_trips(6, round_trips)
+    after = [s for s in trips if s.endswith((" check_synthesized", " _logical_id", " template_of"))]
+    assert len(after) == 3, after  # Stage.of, outdir, templateFile: once per stack
+
+
+def test_the_checks_during_synthesis_read_each_function_once(round_trips: list[str]) -> None:
+    by_function = [s for s in _synth_trips(6, round_trips) if s.endswith(" _rendered_many")]
+    # each function's raw properties, then one resolve for the stack
+    assert len(by_function) == 6 + 1, by_function
+
+
+SYNTHS: dict[str, Callable[[cdk.Stack], object]] = {
+    "Template.from_stack": lambda stack: Template.from_stack(stack),
+    "app.synth": lambda stack: stack.node.root.synth(),  # type: ignore[attr-defined]
+}
+
+
+@pytest.mark.parametrize("synth", SYNTHS.values(), ids=SYNTHS.keys())
+def test_an_override_in_a_nested_stack_is_checked(synth: Callable[[cdk.Stack], object]) -> None:
+    stack = new_stack()
+    nested = cdk.NestedStack(stack, "Inner")
+    _fn(nested, "Ok")
+    _override_big(_fn(nested))
+    with pytest.raises(LambdaConstructsError, match=rf"^TestStack/Inner/Fn: {ENV_ERROR}") as err:
+        synth(stack)
+    assert err.value.value == ["BIG"]
+    _the_api_oracle_agrees()
+
+
+def test_an_override_in_a_stage_is_checked() -> None:
+    app = new_app()
+    stage = cdk.Stage(app, "Prod")
+    stack = cdk.Stack(stage, "Svc")
+    _fn(stack, "Ok")
+    _override_big(_fn(stack))
+    with pytest.raises(LambdaConstructsError, match=rf"^Prod/Svc/Fn: {ENV_ERROR}"):
+        app.synth()
+    _the_api_oracle_agrees()
+
+
+def test_an_overridden_logical_id_is_followed() -> None:
+    stack = new_stack()
+    fn = _fn(stack)
+    _fn(stack, "Other")
+    cfn = fn.function.node.default_child
+    assert isinstance(cfn, lambda_.CfnFunction)
+    cfn.override_logical_id("Renamed")
+    _override_big(fn)
+    with pytest.raises(LambdaConstructsError, match=rf"^TestStack/Fn: {ENV_ERROR}"):
+        Template.from_stack(stack)
+    _the_api_oracle_agrees()
+
+
+def test_without_logical_id_metadata_the_logical_id_is_resolved() -> None:
+    app = cdk.App(context={**feature_flags(), "aws:cdk:disable-logicalId-metadata": True})
+    stack = cdk.Stack(app, "TestStack")
+    _fn(stack, "Ok")
+    _override_big(_fn(stack))
+    with pytest.raises(LambdaConstructsError, match=rf"^TestStack/Fn: {ENV_ERROR}"):
+        app.synth()
+    _the_api_oracle_agrees()
+
+
+def test_a_construct_id_with_a_slash_is_found_by_its_real_path() -> None:
+    stack = new_stack()
+    _fn(Construct(stack, "a"), "b")  # at TestStack/a/b: where an id "a/b" would be if paths kept the slash
+    fn = _fn(stack, "a/b")
+    assert fn.node.path == "TestStack/a--b"  # the constructs library rewrites it
+    _override_big(fn)
+    with pytest.raises(LambdaConstructsError, match=rf"^TestStack/a--b: {ENV_ERROR}"):
+        Template.from_stack(stack)
+    _the_api_oracle_agrees()
+
+
+def test_function_properties_reads_what_the_function_renders() -> None:
+    stack = new_stack()
+    fn = _fn(stack, environment={"AA": "1"}, reserved_concurrent_executions=3)
+    fn.function.add_environment("BB", "2")
+    both = deploy_rules.functions_properties([fn, _fn(stack, "Other")], "Environment", "ReservedConcurrentExecutions")
+    assert both[0] == {"Environment": {"Variables": {"AA": "1", "BB": "2"}}, "ReservedConcurrentExecutions": 3}
+    assert both[0] == deploy_rules.function_properties(fn, "Environment", "ReservedConcurrentExecutions")
+    assert "ReservedConcurrentExecutions" not in both[1]
