@@ -11,6 +11,8 @@ domain code stays plain:
 
   - :data:`SCOPE_PATHS`: a scope's construct path (two round trips), read once per parent scope by
     :func:`child_path` (every function of a stack shares the stack's);
+  - :data:`ROOTS`: a stack's root construct (the App; two round trips), read once per stack by
+    :func:`root_of` (``deploy_rules.register`` looks up its app's checks for every function);
   - :data:`RUNTIME_NAMES`: ``Runtime.name`` (``runtimes.runtime_name``; a function reads it several times);
   - :data:`DURATION_SECONDS` / :data:`SIZE_MEBIBYTES`: ``Duration.to_seconds()`` /
     ``Size.to_mebibytes()`` (``validation.duration_seconds`` / ``size_mebibytes``).
@@ -48,6 +50,7 @@ from constructs import IConstruct
 
 __all__ = [
     "DURATION_SECONDS",
+    "ROOTS",
     "RUNTIME_NAMES",
     "SCOPE_PATHS",
     "SIZE_MEBIBYTES",
@@ -55,6 +58,7 @@ __all__ = [
     "child_path",
     "defaults",
     "read_once",
+    "root_of",
     "shared_seconds",
 ]
 
@@ -63,6 +67,8 @@ V = TypeVar("V")
 
 #: Paths of scopes already read (two round trips each).
 SCOPE_PATHS: weakref.WeakKeyDictionary[IConstruct, str] = weakref.WeakKeyDictionary()
+#: Root constructs of stacks already read (two round trips each).
+ROOTS: weakref.WeakKeyDictionary[IConstruct, IConstruct] = weakref.WeakKeyDictionary()
 #: Names of runtime objects already read (one round trip each).
 RUNTIME_NAMES: weakref.WeakKeyDictionary[lambda_.Runtime, str] = weakref.WeakKeyDictionary()
 #: Seconds of Duration objects already converted (None: a token).
@@ -83,6 +89,12 @@ def child_path(scope: IConstruct, construct_id: str) -> str:
     """The construct path of ``scope``'s child ``construct_id``, reading ``scope``'s path once per scope."""
     parent = read_once(SCOPE_PATHS, scope, lambda s: s.node.path)
     return f"{parent}/{construct_id}" if parent else construct_id
+
+
+def root_of(stack: IConstruct) -> IConstruct:
+    """The root construct of ``stack``'s tree (the App), read once per stack; also the root of every construct
+    in the stack (a construct's root is its stack's)."""
+    return read_once(ROOTS, stack, lambda s: s.node.root)
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct, IValidation
 
+from lambda_constructs._jsii_speed import root_of
 from lambda_constructs.assembly import AssemblyError, read_stacks
 from lambda_constructs.errors import LambdaConstructsError, fail, install_synth_boundary, warn
 from lambda_constructs.validation import ENV_MAX_BYTES
@@ -116,14 +117,14 @@ _REGISTRIES: weakref.WeakKeyDictionary[IConstruct, _Registry] = weakref.WeakKeyD
 
 def register(fn: SecureFunction) -> None:
     """Add ``fn`` to its app's checks (the first function of an app adds the app's validation and aspect)."""
-    root = fn.node.root
+    root = root_of(fn.stack)
     registry = _REGISTRIES.get(root)
     if registry is None:
         registry = _REGISTRIES[root] = _Registry()
         root.node.add_validation(_AppRules(registry))
         # Lambda@Edge is checked by an aspect: aspects run before aws-cdk-lib resolves the tree (and, with
         # it, its own narrower edge check); on this one leaf construct it is invoked once per synthesis.
-        Aspects.of(fn.function.node.default_child).add(_EdgeRules(registry))  # type: ignore[arg-type]
+        Aspects.of(fn._cfn_function).add(_EdgeRules(registry))
     install_synth_boundary(check_synthesized)  # once per process; again if aws_cdk.assertions came since
     registry.functions.append(fn)
 
