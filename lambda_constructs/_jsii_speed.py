@@ -17,6 +17,10 @@ domain code stays plain:
   - :data:`DURATION_SECONDS` / :data:`SIZE_MEBIBYTES`: ``Duration.to_seconds()`` /
     ``Size.to_mebibytes()`` (``validation.duration_seconds`` / ``size_mebibytes``).
 
+* **Identity without a round trip** (:func:`same_object`): jsii may hand a JavaScript object back to Python
+  as a new proxy (``is`` then fails), but every proxy carries the kernel's id of the object; comparing
+  the ids tells whether two proxies are one object (``deploy_rules``' edge aspect finding its L1).
+
 * **Shared immutable defaults** (:func:`defaults`, :func:`shared_seconds`): the default ``Duration`` and
   ``Size`` objects of ``SecureFunctionProps`` are created once per process instead of once per props
   object, and their conversions are then cached once. ``SecureFunction.timeout_is_default`` relies on
@@ -27,7 +31,10 @@ in one comment pointing here: the library's ``ExecutionRole`` takes its own stat
 ``add_statements`` call (no callback per statement); the default log-group grant is written as a
 statement instead of ``log_group.grant_write`` (which calls back into ``add_to_principal_policy``); the
 failure destination is one jsii subclass object shared by the function and its aliases; cdk-nag
-acknowledgements are one metadata entry per construct (``compliance.acknowledge_many``).
+acknowledgements are one metadata entry per construct (``compliance.acknowledge_many``); the synth-time
+rules (``deploy_rules``) read each function's L1 kept from construction, resolve the properties of all the
+functions of a stack in one ``resolve``, and take logical ids from the cloud assembly's metadata after
+synthesis instead of resolving them.
 
 Measured (``bench/bench_roundtrips.py 20``, library defaults: 83.5 round trips per function), each trick
 turned off alone: path cache +2.0, runtime-name cache +2.0, duration/size conversion caches +5.0, shared
@@ -59,6 +66,7 @@ __all__ = [
     "defaults",
     "read_once",
     "root_of",
+    "same_object",
     "shared_seconds",
 ]
 
@@ -95,6 +103,13 @@ def root_of(stack: IConstruct) -> IConstruct:
     """The root construct of ``stack``'s tree (the App), read once per stack; also the root of every construct
     in the stack (a construct's root is its stack's)."""
     return read_once(ROOTS, stack, lambda s: s.node.root)
+
+
+def same_object(a: object, b: object) -> bool:
+    """Whether ``a`` and ``b`` are proxies of one JavaScript object (the jsii kernel's object id, no round
+    trip); False when either is not a jsii object."""
+    ref_a = getattr(getattr(a, "__jsii_ref__", None), "ref", None)
+    return ref_a is not None and ref_a == getattr(getattr(b, "__jsii_ref__", None), "ref", None)
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct, IValidation
 
-from lambda_constructs._jsii_speed import root_of
+from lambda_constructs._jsii_speed import root_of, same_object
 from lambda_constructs.assembly import AssemblyError, read_stacks
 from lambda_constructs.errors import LambdaConstructsError, fail, install_synth_boundary, warn
 from lambda_constructs.validation import ENV_MAX_BYTES
@@ -163,7 +163,7 @@ def _rendered(cfn: Any, names: Mapping[str, str]) -> dict[str, Any]:
 
 def _rendered_many(l1s: Sequence[tuple[Stack, Any]], names: Mapping[str, str]) -> list[dict[str, Any]]:
     """:func:`_rendered` of each ``(stack, L1)``, ``stack`` being the L1's: one round trip per L1 (its raw
-    properties) and one ``resolve`` per stack for all of them (issue #21)."""
+    properties) and one ``resolve`` per stack for all of them (issue #21; see ``_jsii_speed``)."""
     batches: dict[int, tuple[Stack, dict[str, Any]]] = {}
     for index, (stack, cfn) in enumerate(l1s):
         given = cfn._cfn_properties
@@ -589,12 +589,6 @@ class _AppRules:
         return []
 
 
-def _jsii_ref(obj: object) -> str | None:
-    """The jsii kernel's id of the JavaScript object behind ``obj`` (no round trip); None for a Python value."""
-    ref = getattr(obj, "__jsii_ref__", None)
-    return getattr(ref, "ref", None)
-
-
 @jsii.implements(IAspect)
 class _EdgeRules:
     def __init__(self, registry: _Registry) -> None:
@@ -605,7 +599,7 @@ class _EdgeRules:
         # Added to the first function's L1, a leaf: that L1 (the same jsii object reference; jsii may hand it
         # back as another Python proxy) is the one node visited; any other is told apart by its path.
         if not functions or (
-            _jsii_ref(node) != _jsii_ref(functions[0]._cfn_function)
+            not same_object(node, functions[0]._cfn_function)
             and node.node.path != functions[0].function.node.path + "/Resource"
         ):
             return

@@ -15,6 +15,7 @@ from constructs import Construct
 from jsii._kernel.providers.process import _NodeProcess
 
 from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps, deploy_rules
+from lambda_constructs._jsii_speed import same_object
 from tests import oracles
 from tests.helpers import feature_flags, new_app, new_stack
 
@@ -70,9 +71,20 @@ def test_the_checks_after_synthesis_make_no_round_trip_per_function(round_trips:
 
 
 def test_the_checks_during_synthesis_read_each_function_once(round_trips: list[str]) -> None:
-    by_function = [s for s in _synth_trips(6, round_trips) if s.endswith(" _rendered_many")]
+    trips = _synth_trips(6, round_trips)
+    by_function = [s for s in trips if s.endswith(" _rendered_many")]
     # each function's raw properties, then one resolve for the stack
     assert len(by_function) == 6 + 1, by_function
+    # the edge aspect knows its L1 without reading paths: only the root it searches for distributions
+    assert [s for s in trips if s.endswith(" visit")] == ["GetRequest visit"] * 2
+
+
+def test_same_object_compares_the_javascript_objects_behind_proxies() -> None:
+    stack = new_stack()
+    fn, other = _fn(stack), _fn(stack, "Other")
+    again = fn.function.node.default_child
+    assert same_object(again, fn._cfn_function) and not same_object(again, other._cfn_function)
+    assert not same_object("a", "a") and not same_object(None, again)
 
 
 SYNTHS: dict[str, Callable[[cdk.Stack], object]] = {
