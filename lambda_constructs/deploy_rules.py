@@ -582,7 +582,7 @@ class _AppRules:
                     f"{ENV_MAX_BYTES} bytes in total",
                 )
         if functions:
-            errors.extend(check_policy_sizes(functions[0].node.root, functions))
+            errors.extend(check_policy_sizes(root_of(functions[0].stack), functions))
         check_concurrency(functions, properties)
         if errors:
             _raise(errors)
@@ -603,7 +603,7 @@ class _EdgeRules:
             and node.node.path != functions[0].function.node.path + "/Resource"
         ):
             return
-        edge = _edge_events(node.node.root)
+        edge = _edge_events(root_of(functions[0].stack))  # node is in that tree
         errors: list[LambdaConstructsError] = []
         self._registry.edge_events.clear()
         for fn in functions:

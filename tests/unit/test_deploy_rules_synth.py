@@ -75,8 +75,8 @@ def test_the_checks_during_synthesis_read_each_function_once(round_trips: list[s
     by_function = [s for s in trips if s.endswith(" _rendered_many")]
     # each function's raw properties, then one resolve for the stack
     assert len(by_function) == 6 + 1, by_function
-    # the edge aspect knows its L1 without reading paths: only the root it searches for distributions
-    assert [s for s in trips if s.endswith(" visit")] == ["GetRequest visit"] * 2
+    # the edge aspect knows its L1 and the root without reading paths (the root is kept per stack)
+    assert [s for s in trips if s.endswith(" visit")] == []
 
 
 def test_same_object_compares_the_javascript_objects_behind_proxies() -> None:
