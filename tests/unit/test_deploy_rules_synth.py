@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Template
 from constructs import Construct
 from jsii._kernel.providers.process import _NodeProcess
@@ -158,3 +159,21 @@ def test_function_properties_reads_what_the_function_renders() -> None:
     assert both[0] == {"Environment": {"Variables": {"AA": "1", "BB": "2"}}, "ReservedConcurrentExecutions": 3}
     assert both[0] == deploy_rules.function_properties(fn, "Environment", "ReservedConcurrentExecutions")
     assert "ReservedConcurrentExecutions" not in both[1]
+
+
+def test_functions_of_several_stacks_read_together_keep_their_own_properties() -> None:
+    app = new_app()
+    one, two = cdk.Stack(app, "One"), cdk.Stack(app, "Two")
+    queue = sqs.Queue(one, "Q")
+    functions = [
+        _fn(one, "A", environment={"AA": "1"}),
+        _fn(two, "B", reserved_concurrent_executions=7),
+        _fn(one, "C", environment={"CC": queue.queue_url}),
+    ]
+    read = deploy_rules.functions_properties(functions, "Environment", "ReservedConcurrentExecutions")
+    assert read[0] == {"Environment": {"Variables": {"AA": "1"}}}
+    assert read[1] == {"ReservedConcurrentExecutions": 7}
+    assert read[2] == {"Environment": {"Variables": {"CC": one.resolve(queue.queue_url)}}}
+    assert read == [
+        deploy_rules.function_properties(f, "Environment", "ReservedConcurrentExecutions") for f in functions
+    ]
