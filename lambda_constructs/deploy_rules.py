@@ -341,8 +341,13 @@ def _owner(functions: list[SecureFunction], stack: Stack, key: str) -> IConstruc
 
 
 #: One resource-based policy: (the stack, the resolved FunctionName as JSON) -> its permissions as
-#: (construct path or logical id, template properties).
-_PolicyGroups = dict[tuple[Stack, str], list[tuple[str, Mapping[str, Any]]]]
+#: (construct path or logical id, or the CfnPermission itself, whose path is read only for an error; template
+#: properties).
+_PolicyGroups = dict[tuple[Stack, str], list[tuple[Any, Mapping[str, Any]]]]
+
+
+def _permission_name(permission: Any) -> str:
+    return permission if isinstance(permission, str) else str(permission.node.path)
 
 
 def _policy_errors(functions: list[SecureFunction], groups: _PolicyGroups) -> list[LambdaConstructsError]:
@@ -354,7 +359,7 @@ def _policy_errors(functions: list[SecureFunction], groups: _PolicyGroups) -> li
         total = envelope + sum(statement_bytes(props, arn) + 1 for _, props in permissions)
         if total <= POLICY_MAX_BYTES:
             continue
-        names = sorted(name for name, _ in permissions)
+        names = sorted(_permission_name(permission) for permission, _ in permissions)
         owner = _owner(functions, stack, key)
         errors.append(
             LambdaConstructsError(
@@ -381,7 +386,7 @@ def check_policy_sizes(root: IConstruct, functions: list[SecureFunction]) -> lis
     rendered = _rendered_many(list(zip(stacks, found, strict=True)), _PERMISSION_PROPERTIES)
     for node, stack, props in zip(found, stacks, rendered, strict=True):
         key = (stack, json.dumps(props.get("FunctionName"), sort_keys=True))
-        groups.setdefault(key, []).append((node.node.path, props))
+        groups.setdefault(key, []).append((node, props))  # its path only if the policy is too big (2 trips)
     return _policy_errors(functions, groups)
 
 

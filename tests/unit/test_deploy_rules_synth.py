@@ -17,6 +17,7 @@ from jsii._kernel.providers.process import _NodeProcess
 
 from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps, deploy_rules
 from lambda_constructs._jsii_speed import same_object
+from lambda_constructs.triggers import EventBridgeRuleTrigger
 from tests import oracles
 from tests.helpers import feature_flags, new_app, new_stack
 
@@ -177,3 +178,16 @@ def test_functions_of_several_stacks_read_together_keep_their_own_properties() -
     assert read == [
         deploy_rules.function_properties(f, "Environment", "ReservedConcurrentExecutions") for f in functions
     ]
+
+
+def test_the_policy_rule_reads_each_permission_with_two_round_trips(round_trips: list[str]) -> None:
+    stack = new_stack()
+    fn = _fn(stack)
+    for i in range(12):
+        fn.add_trigger(EventBridgeRuleTrigger(event_pattern={"source": [f"app.{i}"]}), construct_id=f"Rule{i}")
+    round_trips.clear()
+    stack.node.root.synth()  # type: ignore[attr-defined]
+    policy = [s for s in round_trips if s.endswith((" check_policy_sizes", " <listcomp>", " _rendered_many"))]
+    # per permission its stack and raw properties (its path only for an error); the function's raw properties;
+    # one resolve per batch; the tree search
+    assert len(policy) == 12 * 2 + 1 + 2 + 2, policy
