@@ -62,7 +62,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct, IValidation
 
 from lambda_constructs._jsii_speed import root_of, same_object
-from lambda_constructs.assembly import AssemblyError, read_stacks
+from lambda_constructs.assembly import AssemblyError, StackArtifact, read_stacks
 from lambda_constructs.errors import LambdaConstructsError, fail, install_synth_boundary, warn
 from lambda_constructs.validation import ENV_MAX_BYTES
 
@@ -625,25 +625,27 @@ class _EdgeRules:
 # ----------------------------------------------------------------------------- after synthesis
 
 
-def _assembly_logical_ids(directory: Path) -> Mapping[str, str]:
-    """Construct path -> logical id of every resource of the stacks (nested stacks included) that the assembly
-    folder ``directory`` lists (their ``aws:cdk:logicalId`` metadata); empty when the manifest cannot be read."""
-    ids: dict[str, str] = {}
+def _assembly_stacks(directory: Path) -> list[StackArtifact]:
+    """The stack artifacts that the assembly folder ``directory`` lists (not those of the Stages inside it);
+    empty when its manifest cannot be read. Their metadata is read when first used."""
     try:
-        for artifact in read_stacks(directory):
-            if artifact.directory == directory:  # not the stacks of the Stages inside it
-                ids.update(artifact.logical_ids)
+        return [artifact for artifact in read_stacks(directory) if artifact.directory == directory]
     except AssemblyError:
-        return {}
-    return ids
+        return []
 
 
-def _logical_id(fn: SecureFunction, resources: Mapping[str, Any], logical_ids: Mapping[str, str]) -> str:
+def _logical_id(fn: SecureFunction, resources: Mapping[str, Any], stacks: Sequence[StackArtifact]) -> str:
     """The logical id of ``fn``'s ``AWS::Lambda::Function`` in the finished template (``resources``): from the
-    assembly's metadata (no round trip), else resolved (the app disabled that metadata, or ``fn``'s construct
-    id holds a character paths rewrite)."""
+    ``aws:cdk:logicalId`` metadata of the stack artifact whose construct path (``displayName``) holds it (no
+    round trip; nested stacks are in their parent's metadata), else resolved (the app turned that metadata
+    off, or ``fn``'s construct id holds a character paths rewrite)."""
     path = _resource_path(fn)
-    logical_id = logical_ids.get(path) if path is not None else None
+    logical_id = None
+    if path is not None:
+        for artifact in stacks:
+            if path.startswith(artifact.display_name + "/") and path in artifact.logical_ids:
+                logical_id = artifact.logical_ids[path]
+                break
     if logical_id is not None and (resources.get(logical_id) or {}).get("Type") == "AWS::Lambda::Function":
         return logical_id
     return str(fn.stack.resolve(fn._cfn_function.logical_id))
@@ -666,7 +668,7 @@ def check_synthesized(root: IConstruct) -> None:
     if registry is None or not registry.functions:
         return
     templates: dict[Path, tuple[Stack, dict[str, Any]]] = {}
-    logical_ids: dict[Path, Mapping[str, str]] = {}  # assembly folder -> construct path -> logical id
+    stacks: dict[Path, list[StackArtifact]] = {}  # assembly folder -> its stack artifacts
     errors: list[LambdaConstructsError] = []
     for fn in registry.functions:
         path = registry.template_of(fn.stack)
@@ -676,9 +678,9 @@ def check_synthesized(root: IConstruct) -> None:
             except FileNotFoundError:
                 continue
         resources = templates[path][1].get("Resources") or {}
-        if path.parent not in logical_ids:
-            logical_ids[path.parent] = _assembly_logical_ids(path.parent)
-        logical_id = _logical_id(fn, resources, logical_ids[path.parent])
+        if path.parent not in stacks:
+            stacks[path.parent] = _assembly_stacks(path.parent)
+        logical_id = _logical_id(fn, resources, stacks[path.parent])
         properties = (resources.get(logical_id) or {}).get("Properties") or {}
         for error in (
             _environment_error(fn, properties),

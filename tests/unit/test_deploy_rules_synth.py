@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
@@ -15,7 +16,7 @@ from aws_cdk.assertions import Template
 from constructs import Construct
 from jsii._kernel.providers.process import _NodeProcess
 
-from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps, deploy_rules
+from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps, assembly, deploy_rules
 from lambda_constructs._jsii_speed import same_object
 from lambda_constructs.triggers import EventBridgeRuleTrigger
 from tests import oracles
@@ -191,3 +192,21 @@ def test_the_policy_rule_reads_each_permission_with_two_round_trips(round_trips:
     # per permission its stack and raw properties (its path only for an error); the function's raw properties;
     # one resolve per batch; the tree search
     assert len(policy) == 12 * 2 + 1 + 2 + 2, policy
+
+
+def test_after_synthesis_only_the_metadata_of_stacks_with_functions_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = new_app()
+    stack = cdk.Stack(app, "WithFunctions")
+    for i in range(3):
+        _fn(stack, f"F{i}")
+    sqs.Queue(cdk.Stack(app, "Other"), "Q")
+    read: list[str] = []
+    original = assembly.read_json
+
+    def reading(path: Path) -> object:
+        read.append(path.name)
+        return original(path)
+
+    monkeypatch.setattr(assembly, "read_json", reading)
+    app.synth()
+    assert "WithFunctions.metadata.json" in read and not [n for n in read if n.startswith("Other")], read
