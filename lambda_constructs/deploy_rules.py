@@ -50,7 +50,7 @@ import json
 import re
 import sys
 import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -200,12 +200,19 @@ def functions_properties(functions: Sequence[SecureFunction], *names: str) -> li
     return _rendered_many([(fn.stack, fn._cfn_function) for fn in functions], _wanted(names))
 
 
-def _resource_path(fn: SecureFunction) -> str | None:
-    """The construct path of ``fn``'s ``AWS::Lambda::Function`` (``<fn>/Function/Resource``), known without a
-    round trip (``fn``'s scope's path is read once per scope); None when ``fn``'s construct id holds a
-    character the constructs library rewrites in paths (``/``, a newline)."""
+def _function_path(fn: SecureFunction) -> str | None:
+    """The construct path of ``fn``'s ``aws_lambda.Function`` (``<fn>/Function``), known without a round trip
+    (``fn``'s scope's path is read once per scope); None when ``fn``'s construct id holds a character the
+    constructs library rewrites in paths (``/``, a newline)."""
     construct_id = fn._construct_id
-    return None if "/" in construct_id or "\n" in construct_id else f"{fn._path}/Function/Resource"
+    return None if "/" in construct_id or "\n" in construct_id else f"{fn._path}/Function"
+
+
+def _resource_path(fn: SecureFunction) -> str | None:
+    """The construct path of ``fn``'s ``AWS::Lambda::Function`` (``<fn>/Function/Resource``), as
+    :func:`_function_path`."""
+    path = _function_path(fn)
+    return None if path is None else f"{path}/Resource"
 
 
 # ----------------------------------------------------------------------------- sizes
@@ -440,13 +447,9 @@ def _edge_events(root: IConstruct) -> dict[str, set[str]]:
     return out
 
 
-def _versions(fn: SecureFunction) -> Iterator[IConstruct]:
-    for child in fn.function.node.children:
-        if isinstance(child, lambda_.Version):
-            yield child
-    for child in fn.node.find_all():
-        if isinstance(child, lambda_.Version) and child.node.scope is not fn.function:
-            yield child
+def _versions(fn: SecureFunction) -> list[IConstruct]:
+    """Every ``lambda_.Version`` under ``fn``: its function's own and those made elsewhere in its subtree."""
+    return [child for child in fn.node.find_all() if isinstance(child, lambda_.Version)]
 
 
 #: The module defining ``EdgeTrigger`` (looked up in ``sys.modules`` by :func:`edge_events`).
@@ -464,7 +467,7 @@ def edge_events(fn: SecureFunction, edge: dict[str, set[str]]) -> set[str]:
         if edge_trigger is not None and isinstance(t, edge_trigger)
     }
     if edge:  # no distribution in the app associates a function: nothing to look up (6 round trips, #21)
-        events |= edge.get(f"path:{fn.function.node.path}", set())
+        events |= edge.get(f"path:{_function_path(fn) or fn.function.node.path}", set())
         for version in _versions(fn):
             arn = Stack.of(version).resolve(version.function_arn)  # type: ignore[attr-defined]
             events |= edge.get(json.dumps(arn, sort_keys=True), set())

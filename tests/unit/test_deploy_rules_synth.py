@@ -10,6 +10,8 @@ from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Template
@@ -210,3 +212,23 @@ def test_after_synthesis_only_the_metadata_of_stacks_with_functions_is_read(monk
     monkeypatch.setattr(assembly, "read_json", reading)
     app.synth()
     assert "WithFunctions.metadata.json" in read and not [n for n in read if n.startswith("Other")], read
+
+
+def test_a_version_made_elsewhere_under_the_function_is_found_at_the_edge() -> None:
+    stack = new_stack(env=cdk.Environment(account="111122223333", region="us-east-1"))
+    fn = _fn(stack, memory_size=256, timeout=cdk.Duration.seconds(5), architecture=lambda_.Architecture.X86_64)
+    version = lambda_.Version(fn, "Pinned", lambda_=fn.function)  # under fn, not under fn.function
+    cloudfront.Distribution(
+        stack,
+        "Cdn",
+        default_behavior=cloudfront.BehaviorOptions(
+            origin=origins.HttpOrigin("example.com"),
+            edge_lambdas=[
+                cloudfront.EdgeLambda(
+                    function_version=version, event_type=cloudfront.LambdaEdgeEventType.VIEWER_REQUEST
+                )
+            ],
+        ),
+    )
+    with pytest.raises(LambdaConstructsError, match=r"^TestStack/Fn: this function runs at the edge .*memory 256 MB"):
+        Template.from_stack(stack)
