@@ -11,6 +11,8 @@ domain code stays plain:
 
   - :data:`SCOPE_PATHS`: a scope's construct path (two round trips), read once per parent scope by
     :func:`child_path` (every function of a stack shares the stack's);
+  - :data:`ROOTS`: a stack's root construct (the App; two round trips), read once per stack by
+    :func:`root_of` (``deploy_rules.register`` looks up its app's checks for every function);
   - :data:`RUNTIME_NAMES`: ``Runtime.name`` (``runtimes.runtime_name``; a function reads it several times);
   - :data:`DURATION_SECONDS` / :data:`SIZE_MEBIBYTES`: ``Duration.to_seconds()`` /
     ``Size.to_mebibytes()`` (``validation.duration_seconds`` / ``size_mebibytes``);
@@ -18,6 +20,10 @@ domain code stays plain:
     :func:`cfn_resource_type` instead of ``cfn_resource_type`` once per resource (the scanners' targets);
   - elsewhere: a stack's shared key (``keys.stack_key``, its own cache) and its app
     (``deploy_rules.register``, with :func:`read_once`), looked up once per stack, not once per function.
+
+* **Identity without a round trip** (:func:`same_object`): jsii may hand a JavaScript object back to Python
+  as a new proxy (``is`` then fails), but every proxy carries the kernel's id of the object; comparing
+  the ids tells whether two proxies are one object (``deploy_rules``' edge aspect finding its L1).
 
 * **Shared immutable defaults** (:func:`defaults`, :func:`shared_seconds`): the default ``Duration``,
   ``Size`` and ``Architecture`` objects of ``SecureFunctionProps`` are created (or read) once per process
@@ -35,7 +41,10 @@ one jsii subclass object per failure queue (``failure_queue.queue_destination``)
 its aliases and the functions sharing the queue (every function of a stack, with the stack's shared
 failure queue); cdk-nag acknowledgements are one metadata entry per construct
 (``compliance.acknowledge_many``); the checkov / cfn-lint metadata of one library call is written once per
-resource and key when the call ends, without a read on a resource the call created (``scanners.batch``).
+resource and key when the call ends, without a read on a resource the call created (``scanners.batch``); the synth-time
+rules (``deploy_rules``) read each function's L1 kept from construction, resolve the properties of all the
+functions of a stack in one ``resolve``, and take logical ids from the cloud assembly's metadata after
+synthesis instead of resolving them.
 
 Measured (``bench/bench_roundtrips.py 20``, library defaults: 83.5 round trips per function), each trick
 turned off alone: path cache +2.0, runtime-name cache +2.0, duration/size conversion caches +5.0, shared
@@ -59,6 +68,7 @@ from constructs import IConstruct
 __all__ = [
     "DURATION_SECONDS",
     "RESOURCE_TYPE_NAMES",
+    "ROOTS",
     "RUNTIME_NAMES",
     "SCOPE_PATHS",
     "SIZE_MEBIBYTES",
@@ -67,6 +77,8 @@ __all__ = [
     "child_path",
     "defaults",
     "read_once",
+    "root_of",
+    "same_object",
     "shared_seconds",
 ]
 
@@ -75,6 +87,8 @@ V = TypeVar("V")
 
 #: Paths of scopes already read (two round trips each).
 SCOPE_PATHS: weakref.WeakKeyDictionary[IConstruct, str] = weakref.WeakKeyDictionary()
+#: Root constructs of stacks already read (two round trips each).
+ROOTS: weakref.WeakKeyDictionary[IConstruct, IConstruct] = weakref.WeakKeyDictionary()
 #: Names of runtime objects already read (one round trip each).
 RUNTIME_NAMES: weakref.WeakKeyDictionary[lambda_.Runtime, str] = weakref.WeakKeyDictionary()
 #: Seconds of Duration objects already converted (None: a token).
@@ -110,6 +124,19 @@ def child_path(scope: IConstruct, construct_id: str) -> str:
     """The construct path of ``scope``'s child ``construct_id``, reading ``scope``'s path once per scope."""
     parent = read_once(SCOPE_PATHS, scope, lambda s: s.node.path)
     return f"{parent}/{construct_id}" if parent else construct_id
+
+
+def root_of(stack: IConstruct) -> IConstruct:
+    """The root construct of ``stack``'s tree (the App), read once per stack; also the root of every construct
+    in the stack (a construct's root is its stack's)."""
+    return read_once(ROOTS, stack, lambda s: s.node.root)
+
+
+def same_object(a: object, b: object) -> bool:
+    """Whether ``a`` and ``b`` are proxies of one JavaScript object (the jsii kernel's object id, no round
+    trip); False when either is not a jsii object."""
+    ref_a = getattr(getattr(a, "__jsii_ref__", None), "ref", None)
+    return ref_a is not None and ref_a == getattr(getattr(b, "__jsii_ref__", None), "ref", None)
 
 
 @dataclass(frozen=True)

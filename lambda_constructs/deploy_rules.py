@@ -12,6 +12,9 @@ The checks run twice per synthesis, on the same rules (registered by the first
    L1 with ``add_property_override`` / ``add_override`` (which only the rendered template shows) are
    checked too.
 
+Cost (issue #21): during synthesis one jsii round trip per function (its L1's raw properties, kept from
+construction) plus one ``resolve`` per stack; after synthesis none per function (the assembly's files).
+
 Either way a violation is a :class:`~lambda_constructs.errors.LambdaConstructsError` raised from
 ``app.synth()`` / ``Template.from_stack`` naming the construct path, the value and the fix. The rules:
 
@@ -47,7 +50,7 @@ import json
 import re
 import sys
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -58,7 +61,8 @@ from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct, IValidation
 
-from lambda_constructs._jsii_speed import read_once
+from lambda_constructs._jsii_speed import root_of, same_object
+from lambda_constructs.assembly import AssemblyError, StackArtifact, read_stacks
 from lambda_constructs.errors import LambdaConstructsError, fail, install_synth_boundary, warn
 from lambda_constructs.validation import ENV_MAX_BYTES
 
@@ -109,20 +113,18 @@ class _Registry:
 
 
 _REGISTRIES: weakref.WeakKeyDictionary[IConstruct, _Registry] = weakref.WeakKeyDictionary()
-#: The root (app) of each stack a function was registered from.
-_ROOTS: weakref.WeakKeyDictionary[Stack, IConstruct] = weakref.WeakKeyDictionary()
 
 
 def register(fn: SecureFunction) -> None:
     """Add ``fn`` to its app's checks (the first function of an app adds the app's validation and aspect)."""
-    root = read_once(_ROOTS, fn.stack, lambda stack: stack.node.root)  # two round trips once per stack
+    root = root_of(fn.stack)
     registry = _REGISTRIES.get(root)
     if registry is None:
         registry = _REGISTRIES[root] = _Registry()
         root.node.add_validation(_AppRules(registry))
         # Lambda@Edge is checked by an aspect: aspects run before aws-cdk-lib resolves the tree (and, with
         # it, its own narrower edge check); on this one leaf construct it is invoked once per synthesis.
-        Aspects.of(fn.function.node.default_child).add(_EdgeRules(registry))  # type: ignore[arg-type]
+        Aspects.of(fn._cfn_function_of(fn.function)).add(_EdgeRules(registry))
     install_synth_boundary(check_synthesized)  # once per process; again if aws_cdk.assertions came since
     registry.functions.append(fn)
 
@@ -156,22 +158,61 @@ def _rendered(cfn: Any, names: Mapping[str, str]) -> dict[str, Any]:
     Read from the L1's raw properties and resolved: its typed getters turn aws-cdk-lib's lazy values
     into empty structs.
     """
-    given = cfn._cfn_properties  # one jsii call; then one resolve of what is set
-    wanted = {key: given[key] for key in names.values() if given.get(key) is not None}
-    raw = Stack.of(cfn).resolve(wanted) if wanted else {}
-    out = {name: raw[key] for name, key in names.items() if (raw or {}).get(key) is not None}
-    environment = out.get("Environment")
-    if isinstance(environment, dict):
-        out["Environment"] = {"Variables": environment.get("variables") or {}}
+    return _rendered_many([(Stack.of(cfn), cfn)], names)[0]
+
+
+def _rendered_many(l1s: Sequence[tuple[Stack, Any]], names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """:func:`_rendered` of each ``(stack, L1)``, ``stack`` being the L1's: one round trip per L1 (its raw
+    properties) and one ``resolve`` per stack for all of them (issue #21; see ``_jsii_speed``)."""
+    batches: dict[int, tuple[Stack, dict[str, Any]]] = {}
+    for index, (stack, cfn) in enumerate(l1s):
+        given = cfn._cfn_properties
+        wanted = {key: given[key] for key in names.values() if given.get(key) is not None}
+        if wanted:  # keyed by index: resolve drops a key whose value resolves to nothing, never shifts one
+            batches.setdefault(id(stack), (stack, {}))[1][str(index)] = wanted
+    resolved: dict[str, Any] = {}
+    for stack, batch in batches.values():
+        resolved.update(stack.resolve(batch) or {})
+    out: list[dict[str, Any]] = []
+    for index in range(len(l1s)):
+        raw = resolved.get(str(index)) or {}
+        properties = {name: raw[key] for name, key in names.items() if raw.get(key) is not None}
+        environment = properties.get("Environment")
+        if isinstance(environment, dict):
+            properties["Environment"] = {"Variables": environment.get("variables") or {}}
+        out.append(properties)
     return out
+
+
+def _wanted(names: tuple[str, ...]) -> Mapping[str, str]:
+    return {n: k for n, k in _FUNCTION_PROPERTIES.items() if n in names} if names else _FUNCTION_PROPERTIES
 
 
 def function_properties(fn: SecureFunction, *names: str) -> dict[str, Any]:
     """The properties of ``fn``'s ``AWS::Lambda::Function`` the rules read, as the template will name them
     (``Environment``, ``Layers``, ``VpcConfig``, …; ``names``: only these), before overrides (see
     :func:`check_synthesized`)."""
-    wanted = {n: k for n, k in _FUNCTION_PROPERTIES.items() if n in names} if names else _FUNCTION_PROPERTIES
-    return _rendered(fn.function.node.default_child, wanted)
+    return _rendered_many([(fn.stack, fn._cfn_function_of(fn.function))], _wanted(names))[0]
+
+
+def functions_properties(functions: Sequence[SecureFunction], *names: str) -> list[dict[str, Any]]:
+    """:func:`function_properties` of each of ``functions``, read together (one ``resolve`` per stack)."""
+    return _rendered_many([(fn.stack, fn._cfn_function_of(fn.function)) for fn in functions], _wanted(names))
+
+
+def _function_path(fn: SecureFunction) -> str | None:
+    """The construct path of ``fn``'s ``aws_lambda.Function`` (``<fn>/Function``), known without a round trip
+    (``fn``'s scope's path is read once per scope); None when ``fn``'s construct id holds a character the
+    constructs library rewrites in paths (``/``, a newline)."""
+    construct_id = fn._construct_id
+    return None if "/" in construct_id or "\n" in construct_id else f"{fn._path}/Function"
+
+
+def _resource_path(fn: SecureFunction) -> str | None:
+    """The construct path of ``fn``'s ``AWS::Lambda::Function`` (``<fn>/Function/Resource``), as
+    :func:`_function_path`."""
+    path = _function_path(fn)
+    return None if path is None else f"{path}/Resource"
 
 
 # ----------------------------------------------------------------------------- sizes
@@ -245,18 +286,21 @@ def _estimate(value: Any) -> str:
     return "x" * ARN_ESTIMATE_BYTES
 
 
+#: The permission properties the policy rule reads: CloudFormation name -> the L1's raw (camelCase) name.
+_PERMISSION_PROPERTIES = {
+    "FunctionName": "functionName",
+    "Principal": "principal",
+    "Action": "action",
+    "SourceAccount": "sourceAccount",
+    "SourceArn": "sourceArn",
+    "PrincipalOrgID": "principalOrgId",
+    "FunctionUrlAuthType": "functionUrlAuthType",
+}
+
+
 def permission_properties(permission: lambda_.CfnPermission) -> dict[str, Any]:
     """The properties of ``permission`` the policy rule reads, as the template will name them."""
-    values = {
-        "FunctionName": permission.function_name,
-        "Principal": permission.principal,
-        "Action": permission.action,
-        "SourceAccount": permission.source_account,
-        "SourceArn": permission.source_arn,
-        "PrincipalOrgID": permission.principal_org_id,
-        "FunctionUrlAuthType": permission.function_url_auth_type,
-    }
-    return Stack.of(permission).resolve({k: v for k, v in values.items() if v is not None}) or {}
+    return _rendered(permission, _PERMISSION_PROPERTIES)
 
 
 def statement_bytes(permission: lambda_.CfnPermission | Mapping[str, Any], resource_arn: str) -> int:
@@ -304,8 +348,13 @@ def _owner(functions: list[SecureFunction], stack: Stack, key: str) -> IConstruc
 
 
 #: One resource-based policy: (the stack, the resolved FunctionName as JSON) -> its permissions as
-#: (construct path or logical id, template properties).
-_PolicyGroups = dict[tuple[Stack, str], list[tuple[str, Mapping[str, Any]]]]
+#: (construct path or logical id, or the CfnPermission itself, whose path is read only for an error; template
+#: properties).
+_PolicyGroups = dict[tuple[Stack, str], list[tuple[Any, Mapping[str, Any]]]]
+
+
+def _permission_name(permission: Any) -> str:
+    return permission if isinstance(permission, str) else str(permission.node.path)
 
 
 def _policy_errors(functions: list[SecureFunction], groups: _PolicyGroups) -> list[LambdaConstructsError]:
@@ -317,7 +366,7 @@ def _policy_errors(functions: list[SecureFunction], groups: _PolicyGroups) -> li
         total = envelope + sum(statement_bytes(props, arn) + 1 for _, props in permissions)
         if total <= POLICY_MAX_BYTES:
             continue
-        names = sorted(name for name, _ in permissions)
+        names = sorted(_permission_name(permission) for permission, _ in permissions)
         owner = _owner(functions, stack, key)
         errors.append(
             LambdaConstructsError(
@@ -338,12 +387,13 @@ def check_policy_sizes(root: IConstruct, functions: list[SecureFunction]) -> lis
     Every ``CfnPermission`` of the app is grouped by its stack and the resolved ``FunctionName`` it
     targets (one group per policy) and each group's statements are rendered as Lambda stores them.
     """
+    found = [node for node in root.node.find_all() if isinstance(node, lambda_.CfnPermission)]
+    stacks = [Stack.of(node) for node in found]
     groups: _PolicyGroups = {}
-    for node in root.node.find_all():
-        if isinstance(node, lambda_.CfnPermission):
-            props = permission_properties(node)
-            key = (Stack.of(node), json.dumps(props.get("FunctionName"), sort_keys=True))
-            groups.setdefault(key, []).append((node.node.path, props))
+    rendered = _rendered_many(list(zip(stacks, found, strict=True)), _PERMISSION_PROPERTIES)
+    for node, stack, props in zip(found, stacks, rendered, strict=True):
+        key = (stack, json.dumps(props.get("FunctionName"), sort_keys=True))
+        groups.setdefault(key, []).append((node, props))  # its path only if the policy is too big (2 trips)
     return _policy_errors(functions, groups)
 
 
@@ -397,13 +447,9 @@ def _edge_events(root: IConstruct) -> dict[str, set[str]]:
     return out
 
 
-def _versions(fn: SecureFunction) -> Iterator[IConstruct]:
-    for child in fn.function.node.children:
-        if isinstance(child, lambda_.Version):
-            yield child
-    for child in fn.node.find_all():
-        if isinstance(child, lambda_.Version) and child.node.scope is not fn.function:
-            yield child
+def _versions(fn: SecureFunction) -> list[IConstruct]:
+    """Every ``lambda_.Version`` under ``fn``: its function's own and those made elsewhere in its subtree."""
+    return [child for child in fn.node.find_all() if isinstance(child, lambda_.Version)]
 
 
 #: The module defining ``EdgeTrigger`` (looked up in ``sys.modules`` by :func:`edge_events`).
@@ -421,7 +467,7 @@ def edge_events(fn: SecureFunction, edge: dict[str, set[str]]) -> set[str]:
         if edge_trigger is not None and isinstance(t, edge_trigger)
     }
     if edge:  # no distribution in the app associates a function: nothing to look up (6 round trips, #21)
-        events |= edge.get(f"path:{fn.function.node.path}", set())
+        events |= edge.get(f"path:{_function_path(fn) or fn.function.node.path}", set())
         for version in _versions(fn):
             arn = Stack.of(version).resolve(version.function_arn)  # type: ignore[attr-defined]
             events |= edge.get(json.dumps(arn, sort_keys=True), set())
@@ -485,12 +531,15 @@ def check_concurrency(functions: list[SecureFunction], properties: Mapping[int, 
     ``properties``: id(function) -> its :func:`function_properties` (``ReservedConcurrentExecutions``).
     """
     groups: dict[tuple[str, str], list[tuple[SecureFunction, int]]] = {}
+    environments: dict[int, tuple[str, ...]] = {}  # id(stack) -> (account, region): read once per stack
     for fn in functions:
         reserved = properties[id(fn)].get("ReservedConcurrentExecutions")
         if not isinstance(reserved, int) or isinstance(reserved, bool) or reserved <= 0:
             continue
         stack = fn.stack
-        env = tuple("?" if Token.is_unresolved(v) else v for v in (stack.account, stack.region))
+        if id(stack) not in environments:
+            environments[id(stack)] = tuple("?" if Token.is_unresolved(v) else v for v in (stack.account, stack.region))
+        env = environments[id(stack)]
         groups.setdefault(env, []).append((fn, reserved))  # type: ignore[arg-type]
     for (account, region), members in groups.items():
         quota = int(members[0][0].node.try_get_context(CONCURRENCY_QUOTA_CONTEXT) or DEFAULT_CONCURRENCY_QUOTA)
@@ -524,8 +573,9 @@ class _AppRules:
         functions = self._registry.functions
         errors: list[LambdaConstructsError] = []
         properties: dict[int, dict[str, Any]] = {}
-        for fn in functions:
-            props = properties[id(fn)] = function_properties(fn, "Environment", "ReservedConcurrentExecutions")
+        rendered = functions_properties(functions, "Environment", "ReservedConcurrentExecutions")
+        for fn, props in zip(functions, rendered, strict=True):
+            properties[id(fn)] = props
             error = _environment_error(fn, props)
             if error is not None:
                 errors.append(error)
@@ -540,7 +590,7 @@ class _AppRules:
                     f"{ENV_MAX_BYTES} bytes in total",
                 )
         if functions:
-            errors.extend(check_policy_sizes(functions[0].node.root, functions))
+            errors.extend(check_policy_sizes(root_of(functions[0].stack), functions))
         check_concurrency(functions, properties)
         if errors:
             _raise(errors)
@@ -554,9 +604,14 @@ class _EdgeRules:
 
     def visit(self, node: IConstruct) -> None:
         functions = self._registry.functions
-        if not functions or node.node.path != functions[0].function.node.path + "/Resource":
+        # Added to the first function's L1, a leaf: that L1 (the same jsii object reference; jsii may hand it
+        # back as another Python proxy) is the one node visited; any other is told apart by its path.
+        if not functions or (
+            not same_object(node, functions[0]._cfn_function_of(functions[0].function))
+            and node.node.path != functions[0].function.node.path + "/Resource"
+        ):
             return
-        edge = _edge_events(node.node.root)
+        edge = _edge_events(root_of(functions[0].stack))  # node is in that tree
         errors: list[LambdaConstructsError] = []
         self._registry.edge_events.clear()
         for fn in functions:
@@ -573,12 +628,40 @@ class _EdgeRules:
 # ----------------------------------------------------------------------------- after synthesis
 
 
+def _assembly_stacks(directory: Path) -> list[StackArtifact]:
+    """The stack artifacts that the assembly folder ``directory`` lists (not those of the Stages inside it);
+    empty when its manifest cannot be read. Their metadata is read when first used."""
+    try:
+        return [artifact for artifact in read_stacks(directory) if artifact.directory == directory]
+    except AssemblyError:
+        return []
+
+
+def _logical_id(fn: SecureFunction, resources: Mapping[str, Any], stacks: Sequence[StackArtifact]) -> str:
+    """The logical id of ``fn``'s ``AWS::Lambda::Function`` in the finished template (``resources``): from the
+    ``aws:cdk:logicalId`` metadata of the stack artifact whose construct path (``displayName``) holds it (no
+    round trip; nested stacks are in their parent's metadata), else resolved (the app turned that metadata
+    off, or ``fn``'s construct id holds a character paths rewrite)."""
+    path = _resource_path(fn)
+    logical_id = None
+    if path is not None:
+        for artifact in stacks:
+            if path.startswith(artifact.display_name + "/") and path in artifact.logical_ids:
+                logical_id = artifact.logical_ids[path]
+                break
+    if logical_id is not None and (resources.get(logical_id) or {}).get("Type") == "AWS::Lambda::Function":
+        return logical_id
+    return str(fn.stack.resolve(fn._cfn_function_of(fn.function).logical_id))
+
+
 def check_synthesized(root: IConstruct) -> None:
     """The error rules on the finished templates of ``root``'s functions (run by the synth boundary).
 
     Reads each function's ``AWS::Lambda::Function`` and the ``AWS::Lambda::Permission`` resources of its
     stack from the cloud assembly, so values set with ``add_property_override`` / ``add_override`` count.
-    A template not written by this synthesis (another stage's) is skipped.
+    A template not written by this synthesis (another stage's) is skipped. A function's logical id comes
+    from the stack's ``aws:cdk:logicalId`` metadata in the same assembly (no jsii round trip; resolved only
+    when the app turned that metadata off).
 
     Raises:
         LambdaConstructsError: environment over 4 KB, a resource-based policy over 20 KB, or a Lambda@Edge
@@ -588,6 +671,7 @@ def check_synthesized(root: IConstruct) -> None:
     if registry is None or not registry.functions:
         return
     templates: dict[Path, tuple[Stack, dict[str, Any]]] = {}
+    stacks: dict[Path, list[StackArtifact]] = {}  # assembly folder -> its stack artifacts
     errors: list[LambdaConstructsError] = []
     for fn in registry.functions:
         path = registry.template_of(fn.stack)
@@ -597,7 +681,9 @@ def check_synthesized(root: IConstruct) -> None:
             except FileNotFoundError:
                 continue
         resources = templates[path][1].get("Resources") or {}
-        logical_id = fn.stack.resolve(fn.function.node.default_child.logical_id)  # type: ignore[union-attr]
+        if path.parent not in stacks:
+            stacks[path.parent] = _assembly_stacks(path.parent)
+        logical_id = _logical_id(fn, resources, stacks[path.parent])
         properties = (resources.get(logical_id) or {}).get("Properties") or {}
         for error in (
             _environment_error(fn, properties),

@@ -420,7 +420,8 @@ class SecureFunction(Construct):
         return self._node_of_function
 
     def _cfn_function_of(self, function: lambda_.Function) -> lambda_.CfnFunction:
-        """``function``'s ``CfnFunction`` (its default child), read once."""
+        """``function``'s ``CfnFunction`` (its default child), read once (the acknowledgements read it during
+        construction; the synth-time rules of :mod:`lambda_constructs.deploy_rules` use it)."""
         if self._cfn_function is None:
             cfn = self._function_node(function).default_child
             assert isinstance(cfn, lambda_.CfnFunction)
@@ -571,8 +572,8 @@ class SecureFunction(Construct):
             own_failure_queue=self.props.failure_queue is None,
         )
 
-    def _acknowledge_defaults(self) -> None:
-        acknowledge_defaults(
+    def _acknowledge_defaults(self) -> CfnResource:
+        return acknowledge_defaults(
             self.function,
             node=self._function_node(self.function),
             cfn=self._cfn_function_of(self.function),

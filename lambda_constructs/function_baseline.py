@@ -99,8 +99,11 @@ def acknowledge_defaults(
     own_log_group: bool,
     node: Node | None = None,
     cfn: CfnResource | None = None,
-) -> None:
+) -> CfnResource:
     """Acknowledge the cdk-nag rules the defaults answer, and ignore aws-cdk-lib's cfn-lint findings.
+
+    Returns the function's ``AWS::Lambda::Function`` L1 (its default child, read here anyway), which the
+    function keeps for the synth-time rules (:mod:`lambda_constructs.deploy_rules`).
 
     ``reserved_concurrency`` / ``in_vpc``: the function has them (their rules then need no
     acknowledgement); ``own_log_group``: the library created the log group (cfn-lint-serverless WS1004
@@ -129,3 +132,4 @@ def acknowledge_defaults(
     assert isinstance(resource, CfnResource)
     # aws-cdk-lib's DependsOn on the role next to its GetAtt; cfn-lint-serverless's /aws/lambda/<name> check.
     ignore_cfn_lint(resource, "W3005", *(("WS1004",) if own_log_group else ()))
+    return resource
