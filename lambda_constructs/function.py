@@ -138,6 +138,7 @@ class SecureFunction(Construct):
             self._cfn_function: lambda_.CfnFunction | None = None
             self.function = self._new_function(environment)
             scanners.created(self.function, "AWS::Lambda::Function")
+            scanners.created(self._cfn_function_of(self.function), "AWS::Lambda::Function")  # its L1, read already
             if self.network_policy is not None:
                 # Teardown order: CloudFormation deletes the function before the ENI policy it depends on.
                 self.function.node.add_dependency(self.network_policy)

@@ -9,6 +9,7 @@ aws-cdk-lib's own output.
 
 from __future__ import annotations
 
+import weakref
 from typing import Protocol
 
 from aws_cdk import CfnResource
@@ -66,17 +67,13 @@ def grant_defaults(
         )
     else:
         log_group.grant_write(role)
-    key_arn = key.key_arn
     if own_failure_queue:
         # The library's queue is encrypted with key: sending needs GenerateDataKey on it too
         # (one statement; CDK's policy minimization merges the two statements into this anyway).
-        statements += [
-            iam.PolicyStatement(actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[key_arn]),
-            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[failure_queue_arn]),
-        ]
+        statements += _key_and_queue_statements(key, failure_queue_arn)
     else:
         statements += [
-            iam.PolicyStatement(actions=["kms:Decrypt"], resources=[key_arn]),
+            iam.PolicyStatement(actions=["kms:Decrypt"], resources=[key.key_arn]),
             iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[failure_queue_arn]),
         ]
         queue_key = failure_queue.encryption_master_key
@@ -89,6 +86,29 @@ def grant_defaults(
     else:
         for statement in statements:
             role.add_to_principal_policy(statement)
+
+
+#: The key and failure-queue statements of each (key, failure queue ARN), shared by the roles of the functions
+#: that use both (the stack's shared key and failure queue): two statements created and the key's ARN read once
+#: per stack instead of once per function (a jsii speed-up, see ``_jsii_speed``). CDK freezes a statement when
+#: its document is rendered, and nothing in the library changes one after adding it, so sharing renders the
+#: same JSON in every policy.
+_KEY_AND_QUEUE: weakref.WeakKeyDictionary[kms.IKey, dict[str, tuple[iam.PolicyStatement, iam.PolicyStatement]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _key_and_queue_statements(key: kms.IKey, failure_queue_arn: str) -> tuple[iam.PolicyStatement, ...]:
+    """``kms:Decrypt`` + ``kms:GenerateDataKey`` on ``key`` and ``sqs:SendMessage`` on the failure queue, one
+    pair of statement objects per (key, queue)."""
+    per_key = _KEY_AND_QUEUE.setdefault(key, {})
+    found = per_key.get(failure_queue_arn)
+    if found is None:
+        found = per_key[failure_queue_arn] = (
+            iam.PolicyStatement(actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[key.key_arn]),
+            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[failure_queue_arn]),
+        )
+    return found
 
 
 def acknowledge_defaults(
