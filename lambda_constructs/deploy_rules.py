@@ -53,7 +53,7 @@ import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import jsii
 from aws_cdk import Aspects, IAspect, Stack, Stage, Token
@@ -404,6 +404,21 @@ def check_policy_sizes(root: IConstruct, functions: list[SecureFunction]) -> lis
 _CDK_EDGE_ERROR = re.compile(r"The function (\S+) contains environment variables")
 
 
+#: jsii's name of the CloudFront distribution L1 (the start of its object references: ``<fqn>@<number>``).
+_DISTRIBUTION_FQN = "aws-cdk-lib.aws_cloudfront.CfnDistribution"
+
+
+def _is_distribution(node: IConstruct) -> bool:
+    """Whether ``node`` is an ``AWS::CloudFront::Distribution`` L1, without importing ``aws_cdk.aws_cloudfront``
+    (≈ 30 ms, issue #21): its jsii reference names the class; once that module is imported (any Python code that
+    made a distribution imported it), ``isinstance`` also finds subclasses."""
+    ref = getattr(getattr(node, "__jsii_ref__", None), "ref", None)
+    if isinstance(ref, str) and ref.startswith(_DISTRIBUTION_FQN + "@"):
+        return True
+    cloudfront = sys.modules.get("aws_cdk.aws_cloudfront")
+    return cloudfront is not None and isinstance(node, cloudfront.CfnDistribution)
+
+
 def _edge_events(root: IConstruct) -> dict[str, set[str]]:
     """Resolved version reference (JSON) or ``path:<function path>`` → the CloudFront events that associate it.
 
@@ -411,11 +426,9 @@ def _edge_events(root: IConstruct) -> dict[str, set[str]]:
     association ARNs: resolving one makes aws-cdk-lib check the function's environment first, and
     its error names the function, which is enough to attribute the association.
     """
-    from aws_cdk import aws_cloudfront as cloudfront  # here, not at import: ≈ 30 ms of start-up (issue #21)
-
     out: dict[str, set[str]] = {}
     for node in root.node.find_all():
-        if not isinstance(node, cloudfront.CfnDistribution):
+        if not _is_distribution(node):
             continue
         stack = Stack.of(node)
 
@@ -426,7 +439,7 @@ def _edge_events(root: IConstruct) -> dict[str, set[str]]:
                 found = _CDK_EDGE_ERROR.search(str(exc))
                 return {"path": found.group(1)} if found else None
 
-        config = node._cfn_properties.get("distributionConfig") or {}
+        config = cast(Any, node)._cfn_properties.get("distributionConfig") or {}
         if not isinstance(config, dict):
             config = resolved(config) or {}
         behaviors = config.get("defaultCacheBehavior") or {}

@@ -232,3 +232,23 @@ def test_a_version_made_elsewhere_under_the_function_is_found_at_the_edge() -> N
     )
     with pytest.raises(LambdaConstructsError, match=r"^TestStack/Fn: this function runs at the edge .*memory 256 MB"):
         Template.from_stack(stack)
+
+
+def test_a_distribution_is_recognised_by_its_jsii_reference() -> None:
+    """``_is_distribution`` finds the ``CfnDistribution`` L1 of a ``Distribution`` and nothing else."""
+    from aws_cdk import App, Stack
+    from aws_cdk import aws_cloudfront as cloudfront
+    from aws_cdk import aws_cloudfront_origins as origins
+    from aws_cdk import aws_s3 as s3
+
+    from lambda_constructs.deploy_rules import _is_distribution
+
+    stack = Stack(App(), "S")
+    bucket = s3.Bucket(stack, "Bucket")
+    cloudfront.Distribution(
+        stack,
+        "Cdn",
+        default_behavior=cloudfront.BehaviorOptions(origin=origins.S3BucketOrigin.with_origin_access_control(bucket)),
+    )
+    found = [node.node.path for node in stack.node.find_all() if _is_distribution(node)]
+    assert found == ["S/Cdn/Resource"]
