@@ -210,8 +210,12 @@ def test_after_synthesis_only_the_metadata_of_stacks_with_functions_is_read(monk
         return original(path)
 
     monkeypatch.setattr(assembly, "read_json", reading)
-    app.synth()
-    assert "WithFunctions.metadata.json" in read and not [n for n in read if n.startswith("Other")], read
+    out = Path(app.synth().directory)
+    assert not [n for n in read if n.startswith("Other")], read
+    if (out / "Other.metadata.json").exists():  # aws-cdk-lib writes metadata files beside the manifest
+        assert "WithFunctions.metadata.json" in read, read
+    else:  # older aws-cdk-lib (the floor, 2.220) keeps each stack's metadata in manifest.json
+        assert read == ["manifest.json"], read
 
 
 def test_a_version_made_elsewhere_under_the_function_is_found_at_the_edge() -> None:
