@@ -201,7 +201,8 @@ class LambdaService(Construct):
         with the function's methods are re-checked when added; anything else added under it fails
         synthesis if its shard exceeds the budget (CDK's per-stack resource limit, set per shard).
         ``props.encryption_key`` defaults to the service's shared key, ``props.failure_queue`` to the
-        service's failure queue (unless ``failure_queue_per_function``).
+        service's failure queue (unless ``failure_queue_per_function``, of the service or of ``props``: the
+        function then gets its own pair, encrypted with its key).
 
         In a parallel synthesis only the worker owning the shard can return the function; use
         :meth:`declare_function` there.
@@ -299,11 +300,14 @@ class LambdaService(Construct):
         configure: Callable[[SecureFunction], None] | None,
     ) -> SecureFunction:
         stack = self._shard(index)
-        if props.encryption_key is None or (props.failure_queue is None and self.failure_queue is not None):
+        # A function that asks for its own failure queue pair (failure_queue_per_function=True) keeps it: the
+        # service's queue is only the default of the functions that did not choose.
+        shared_queue = None if props.failure_queue_per_function else self.failure_queue
+        if props.encryption_key is None or (props.failure_queue is None and shared_queue is not None):
             props = dataclasses.replace(
                 props,
                 encryption_key=self.key if props.encryption_key is None else props.encryption_key,
-                failure_queue=self.failure_queue if props.failure_queue is None else props.failure_queue,
+                failure_queue=shared_queue if props.failure_queue is None else props.failure_queue,
             )
         fn = SecureFunction(stack, function_id, props)
         if configure is not None:

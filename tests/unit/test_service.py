@@ -301,6 +301,25 @@ def test_failure_queue_per_function_keeps_the_previous_design() -> None:
     )
 
 
+def test_a_function_asking_for_its_own_failure_queue_gets_it_in_a_service() -> None:
+    """SecureFunctionProps(failure_queue_per_function=True) is not overridden by the service's shared queue."""
+    app, svc = _monitored(monitored=True, max_resources=400)
+    own = svc.add_function("own", dataclasses.replace(PROPS, failure_queue_per_function=True), shard=0)
+    assert own.failure_queue is not svc.failure_queue and own.failure_dlq is not None
+    assert own.key is svc.key  # its pair is encrypted with the service's key
+    assert svc.functions["a"].failure_queue is svc.failure_queue
+    svc.monitor()
+    assembly = app.synth()
+    (nested_file,) = Path(assembly.directory).glob("*.nested.template.json")
+    nested = json.loads(nested_file.read_text())
+    queues = [lid for lid, r in nested["Resources"].items() if r["Type"] == "AWS::SQS::Queue"]
+    assert sorted(queues, key=len)[0].startswith("ownFailureQueue") and len(queues) == 2
+    # Its own queue is alarmed with the function: 3 metrics for it, 2 for the others.
+    assert sorted(a["MetricName"] for a in _alarms(nested)) == sorted(
+        ["Errors", "Throttles"] * 3 + ["ApproximateNumberOfMessagesVisible"]
+    )
+
+
 def test_full_alarm_set_alarms_the_shared_queues_once() -> None:
     from lambda_constructs.monitoring import ServiceMonitoringProps
 
