@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+import jsii
 from aws_cdk import Aws, RemovalPolicy, Stack, Token
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_iam as iam
@@ -19,11 +20,12 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct
+from constructs import Construct, IValidation
 
+from lambda_constructs._jsii_speed import same_object
 from lambda_constructs.contract import FunctionView, is_function
 from lambda_constructs.enums import AlarmSet
-from lambda_constructs.errors import fail
+from lambda_constructs.errors import fail, warn
 from lambda_constructs.failure_queue import SharedFailureQueues, shared_failure_queues_of
 from lambda_constructs.monitoring import queries
 from lambda_constructs.monitoring.function_monitoring import (
@@ -358,4 +360,38 @@ def monitor_stack(
     functions = list(dict.fromkeys([*props.functions, *found]))
     if not functions:
         return None
-    return ServiceMonitoring(stack, construct_id, replace(props, functions=functions))
+    monitoring = ServiceMonitoring(stack, construct_id, replace(props, functions=functions))
+    monitoring.node.add_validation(_LateFunctions(monitoring, stack, functions))
+    return monitoring
+
+
+@jsii.implements(IValidation)
+class _LateFunctions:
+    """Synth-time check of :func:`monitor_stack`: functions created in the stack after it have no alarms.
+
+    Warns ``lambda-constructs:unmonitoredFunctions`` on the monitoring (acknowledgeable: a function you
+    monitor another way). The library's registry of functions (``deploy_rules``) answers without a jsii
+    round trip; a path is read only for the warning.
+    """
+
+    def __init__(self, monitoring: ServiceMonitoring, stack: Stack, functions: Sequence[FunctionView]) -> None:
+        self._monitoring = monitoring
+        self._stack = stack
+        self._seen = {id(fn) for fn in functions}
+
+    def validate(self) -> list[str]:
+        from lambda_constructs.deploy_rules import registered_functions
+
+        late = [
+            fn
+            for fn in registered_functions(self._stack)
+            if id(fn) not in self._seen and same_object(fn.stack, self._stack)
+        ]
+        if late:
+            warn(
+                self._monitoring,
+                "unmonitoredFunctions",
+                f"{', '.join(fn.node.path for fn in late)} were created after monitor_stack() and have no alarms; "
+                "call monitor_stack() after creating every function of the stack (or monitor them yourself)",
+            )
+        return []

@@ -438,3 +438,26 @@ def test_lambda_insights_layer_with_customer_managed_statements() -> None:
         },
     )
     assert nag_findings(app) == []
+
+
+def test_a_function_created_after_monitor_stack_is_reported() -> None:
+    """``monitor_stack`` finds the functions that exist when it runs; one created later in the same stack has
+    no alarms, so synthesis warns (acknowledgeable) naming it; functions of other stacks are not its concern."""
+    from aws_cdk.assertions import Annotations
+
+    from lambda_constructs.monitoring import monitor_stack
+
+    props = SecureFunctionProps(inline_code="def handler(e, c):\n    return 1\n")
+    app = new_app()
+    stack, other = cdk.Stack(app, "Watched"), cdk.Stack(app, "Other")
+    SecureFunction(stack, "Early", props)
+    assert monitor_stack(stack) is not None
+    SecureFunction(other, "Elsewhere", props)
+    Annotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp("unmonitoredFunctions"))
+    SecureFunction(stack, "Late", props)
+    annotations = Annotations.from_stack(stack)  # (each synthesis runs the check again)
+    annotations.has_warning(
+        "/Watched/Monitoring", Match.string_like_regexp("Watched/Late were created after monitor_stack")
+    )
+    warnings = annotations.find_warning("*", Match.string_like_regexp("unmonitoredFunctions"))
+    assert len(warnings) == 1 and "Early" not in str(warnings[0].entry.data) and "Elsewhere" not in str(warnings)
