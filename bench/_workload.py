@@ -6,9 +6,20 @@ from aws_cdk import Stack
 
 from lambda_constructs.function import SecureFunction, SecureFunctionProps
 from lambda_constructs.service import LambdaService, LambdaServiceProps
-from lambda_constructs.triggers.polled import SqsTrigger
+from lambda_constructs.triggers import SqsTrigger
 
-HANDLER = "def handler(event, context):\n    return {'ok': True}\n"
+__all__ = [
+    "ALIASES",
+    "HANDLER",
+    "configure",
+    "function_props",
+    "library_defaults",
+    "library_functions",
+    "library_service",
+]
+
+from bench._defaults import HANDLER, library_defaults
+
 ALIASES = ("stage", "prod")  # + the default "live" alias = three aliases
 
 
@@ -27,17 +38,6 @@ def configure(fn: SecureFunction) -> None:
 def function_props() -> SecureFunctionProps:
     """A key per function: the design bench/_handwritten.py rebuilds resource for resource."""
     return SecureFunctionProps(inline_code=HANDLER, key_per_function=True)
-
-
-def library_defaults(stack: Stack, n: int) -> None:
-    """N SecureFunctions with the library's defaults, aliases Dev/Stage/Prod and an SqsTrigger on Prod
-    (the library side of the comparison with bench/_typical.py)."""
-    props = SecureFunctionProps(inline_code=HANDLER, default_alias=None)
-    for i in range(n):
-        fn = SecureFunction(stack, f"fn-{i:04d}", props)
-        for name in ("Dev", "Stage", "Prod"):
-            fn.add_alias(name, fn.latest_version)
-        fn.add_trigger(SqsTrigger(), alias="Prod")
 
 
 def library_functions(stack: Stack, n: int) -> list[SecureFunction]:

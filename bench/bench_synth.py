@@ -80,7 +80,7 @@ def child(build: str, n: int, validation: bool, shards: int) -> None:
         if build == "typical":
             from bench._typical import typical_functions as make
         else:
-            from bench._workload import library_defaults as make
+            from bench._defaults import library_defaults as make
         feature_flags = _feature_flags
     else:
         from bench._handwritten import handwritten_functions
