@@ -480,7 +480,7 @@ class LambdaService(Construct):
     def _alarm_failure_queue(self, top: ServiceMonitoring, props: ServiceMonitoringProps) -> list[sqs.IQueue]:
         """One depth alarm on the shared failure queue (and, with the full set, its redrive queue) on ``top``;
         return the queues alarmed, which the functions' monitoring then leaves out."""
-        from lambda_constructs.monitoring.shared_queue import queue_depth_alarm
+        from lambda_constructs.monitoring.shared_queue import queue_depth_alarm, shared_queues_widget
 
         if self.failure_queue is None or self.failure_dlq is None:
             return []
@@ -502,22 +502,7 @@ class LambdaService(Construct):
             if alarm is not None:
                 self.failure_queue_alarms[f"{name}Depth"] = alarm
         if top.dashboard is not None:
-            from aws_cdk import aws_cloudwatch as cw
-
-            period = props.thresholds.period
             top.dashboard.add_widgets(
-                cw.GraphWidget(
-                    title=f"{self.node.id}: shared failure queues",
-                    left=[
-                        q.metric_approximate_number_of_messages_visible(
-                            period=period, statistic="Maximum", label=f"{name} messages"
-                        )
-                        for name, q in (
-                            ("FailureQueue", self.failure_queue),
-                            ("FailureDeadLetterQueue", self.failure_dlq),
-                        )
-                    ],
-                    width=8,
-                )
+                shared_queues_widget(self.node.id, self.failure_queue, self.failure_dlq, period=props.thresholds.period)
             )
         return [self.failure_queue, self.failure_dlq]

@@ -274,3 +274,19 @@ def example_assembly(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Examp
         if _offloaded(nodeid) and nodeid not in _BACKGROUND and (nodeid in _SELECTED or not _SELECTED):
             _BACKGROUND[nodeid] = start_pytest_child(nodeid, example_assembly=shared)
     yield ExampleAssembly(outdir=outdir, templates=templates, findings=findings)
+
+
+@pytest.fixture
+def round_trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
+    """Every request sent to the jsii kernel while the test runs (a test module may define its own)."""
+    from jsii._kernel.providers.process import _NodeProcess
+
+    sent: list[object] = []
+    original = _NodeProcess.send
+
+    def send(self: _NodeProcess, request: object, response_type: object) -> object:
+        sent.append(request)
+        return original(self, request, response_type)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_NodeProcess, "send", send)
+    yield sent

@@ -35,7 +35,7 @@ from lambda_constructs.monitoring.function_monitoring import (
     error_rate,
     is_stream_trigger,
 )
-from lambda_constructs.monitoring.shared_queue import queue_depth_alarm
+from lambda_constructs.monitoring.shared_queue import queue_depth_alarm, shared_queues_widget
 from lambda_constructs.monitoring.thresholds import AlarmThresholds
 
 __all__ = [
@@ -220,20 +220,9 @@ class ServiceMonitoring(Construct):
             if alarm is not None:
                 self.failure_queue_alarms[cid] = alarm
         if self.dashboard is not None:
-            period = props.thresholds.period
             self.dashboard.add_widgets(
-                cw.GraphWidget(
-                    title=f"{shared.stack.node.id}: shared failure queues",
-                    left=[
-                        queue.metric_approximate_number_of_messages_visible(
-                            period=period, statistic="Maximum", label=f"{name} messages"
-                        )
-                        for name, queue in (
-                            ("FailureQueue", shared.queue),
-                            ("FailureDeadLetterQueue", shared.dead_letter_queue),
-                        )
-                    ],
-                    width=8,
+                shared_queues_widget(
+                    shared.stack.node.id, shared.queue, shared.dead_letter_queue, period=props.thresholds.period
                 )
             )
 

@@ -11,6 +11,7 @@ whose ``requestContext.functionArn`` names the function and the alias or version
 
 from __future__ import annotations
 
+from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_sns as sns
@@ -57,3 +58,20 @@ def queue_depth_alarm(
     alarm.add_alarm_action(action)
     alarm.add_ok_action(action)
     return alarm
+
+
+def shared_queues_widget(
+    owner: str, queue: sqs.IQueue, dead_letter_queue: sqs.IQueue, *, period: Duration
+) -> cw.GraphWidget:
+    """The dashboard graph of a shared failure queue and its redrive queue: visible messages (Maximum per
+    ``period``) of each, titled ``<owner>: shared failure queues`` (``owner``: the stack's or service's id)."""
+    return cw.GraphWidget(
+        title=f"{owner}: shared failure queues",
+        left=[
+            q.metric_approximate_number_of_messages_visible(
+                period=period, statistic="Maximum", label=f"{name} messages"
+            )
+            for name, q in (("FailureQueue", queue), ("FailureDeadLetterQueue", dead_letter_queue))
+        ],
+        width=8,
+    )

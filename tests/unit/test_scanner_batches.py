@@ -10,15 +10,12 @@ from there: the user's entries were replaced).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from aws_cdk import CfnResource
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
-from jsii._kernel.providers.process import _NodeProcess
 
 from lambda_constructs import SecureFunction, SecureFunctionProps, scanners
 from lambda_constructs._jsii_speed import cfn_resource_type
@@ -33,20 +30,6 @@ from tests.helpers import new_app, new_stack
 CODE = "def handler(event, context):\n    return {}\n"
 USER_SKIP = {"id": "CKV_AWS_173", "comment": "user: the environment holds no secrets"}
 USER_RULE = "W2001"
-
-
-@pytest.fixture
-def round_trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
-    """Every request sent to the jsii kernel while the test runs."""
-    sent: list[object] = []
-    original = _NodeProcess.send
-
-    def send(self: _NodeProcess, request: object, response_type: object) -> object:
-        sent.append(request)
-        return original(self, request, response_type)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(_NodeProcess, "send", send)
-    yield sent
 
 
 def _user_writes(resource: object) -> None:

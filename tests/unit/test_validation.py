@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from aws_cdk import CfnResource, Duration, Fn, Size, Stack, Token
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
-from jsii._kernel.providers.process import _NodeProcess
 
 from lambda_constructs import _jsii_speed, runtimes
 from lambda_constructs._jsii_speed import cfn_resource_type
 from lambda_constructs.validation import duration_seconds, is_token, size_mebibytes
-
-
-@pytest.fixture
-def round_trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
-    """Records every request sent to the jsii kernel while the test runs."""
-    sent: list[object] = []
-    original = _NodeProcess.send
-
-    def send(self: _NodeProcess, request: object, response_type: object) -> object:
-        sent.append(request)
-        return original(self, request, response_type)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(_NodeProcess, "send", send)
-    yield sent
 
 
 @pytest.mark.parametrize(
