@@ -128,12 +128,6 @@ def register(fn: SecureFunction) -> None:
     registry.functions.append(fn)
 
 
-def registered_functions(stack: Stack) -> list[SecureFunction]:
-    """The SecureFunctions created so far in ``stack``'s app (every stack), in creation order."""
-    registry = _REGISTRIES.get(root_of(stack))
-    return list(registry.functions) if registry is not None else []
-
-
 def _raise(errors: list[LambdaConstructsError]) -> NoReturn:
     """Raise the first error; the others become its notes (shown under the traceback)."""
     first = errors[0]

@@ -22,7 +22,6 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IValidation
 
-from lambda_constructs._jsii_speed import same_object
 from lambda_constructs.contract import FunctionView, is_function
 from lambda_constructs.enums import AlarmSet
 from lambda_constructs.errors import fail, warn
@@ -359,8 +358,8 @@ class _LateFunctions:
     """Synth-time check of :func:`monitor_stack`: functions created in the stack after it have no alarms.
 
     Warns ``lambda-constructs:unmonitoredFunctions`` on the monitoring (acknowledgeable: a function you
-    monitor another way). The library's registry of functions (``deploy_rules``) answers without a jsii
-    round trip; a path is read only for the warning.
+    monitor another way). Looks the functions up again as :func:`monitor_stack` did (one tree search per
+    synthesis, paid only by apps that use it).
     """
 
     def __init__(self, monitoring: ServiceMonitoring, stack: Stack, functions: Sequence[FunctionView]) -> None:
@@ -369,12 +368,10 @@ class _LateFunctions:
         self._seen = {id(fn) for fn in functions}
 
     def validate(self) -> list[str]:
-        from lambda_constructs.deploy_rules import registered_functions
-
         late = [
-            fn
-            for fn in registered_functions(self._stack)
-            if id(fn) not in self._seen and same_object(fn.stack, self._stack)
+            c
+            for c in self._stack.node.find_all()
+            if is_function(c) and id(c) not in self._seen and Stack.of(c) is self._stack
         ]
         if late:
             warn(
