@@ -76,6 +76,7 @@ __all__ = [
     "cfn_resource_type",
     "child_path",
     "defaults",
+    "jsii_ref",
     "read_once",
     "root_of",
     "same_object",
@@ -132,11 +133,18 @@ def root_of(stack: IConstruct) -> IConstruct:
     return read_once(ROOTS, stack, lambda s: s.node.root)
 
 
+def jsii_ref(obj: object) -> str | None:
+    """The jsii kernel's reference of ``obj`` (``<fqn of its JavaScript class>@<object id>``, the protocol's
+    by-reference form), read without a round trip; None when ``obj`` is not a jsii object."""
+    ref = getattr(getattr(obj, "__jsii_ref__", None), "ref", None)
+    return ref if isinstance(ref, str) else None
+
+
 def same_object(a: object, b: object) -> bool:
     """Whether ``a`` and ``b`` are proxies of one JavaScript object (the jsii kernel's object id, no round
     trip); False when either is not a jsii object."""
-    ref_a = getattr(getattr(a, "__jsii_ref__", None), "ref", None)
-    return ref_a is not None and ref_a == getattr(getattr(b, "__jsii_ref__", None), "ref", None)
+    ref_a = jsii_ref(a)
+    return ref_a is not None and ref_a == jsii_ref(b)
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ from aws_cdk import Aspects, IAspect, Stack, Stage, Token
 from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct, IValidation
 
-from lambda_constructs._jsii_speed import root_of, same_object
+from lambda_constructs._jsii_speed import jsii_ref, root_of, same_object
 from lambda_constructs.assembly import AssemblyError, StackArtifact, read_stacks
 from lambda_constructs.errors import LambdaConstructsError, fail, install_synth_boundary, warn
 from lambda_constructs.validation import ENV_MAX_BYTES
@@ -412,8 +412,7 @@ def _is_distribution(node: IConstruct) -> bool:
     """Whether ``node`` is an ``AWS::CloudFront::Distribution`` L1, without importing ``aws_cdk.aws_cloudfront``
     (≈ 30 ms, issue #21): its jsii reference names the class; once that module is imported (any Python code that
     made a distribution imported it), ``isinstance`` also finds subclasses."""
-    ref = getattr(getattr(node, "__jsii_ref__", None), "ref", None)
-    if isinstance(ref, str) and ref.startswith(_DISTRIBUTION_FQN + "@"):
+    if (jsii_ref(node) or "").startswith(_DISTRIBUTION_FQN + "@"):
         return True
     cloudfront = sys.modules.get("aws_cdk.aws_cloudfront")
     return cloudfront is not None and isinstance(node, cloudfront.CfnDistribution)

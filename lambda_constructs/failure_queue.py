@@ -128,17 +128,20 @@ class SharedFailureQueues:
     Attributes:
         queue: the failure queue (construct id :data:`STACK_FAILURE_QUEUE_ID` under the stack).
         dead_letter_queue: its redrive queue (:data:`STACK_FAILURE_DLQ_ID`).
-        destination: the on-failure destination every function and alias of the stack uses (one jsii
-            object for all of them, see ``_jsii_speed``).
         key: the key both queues are encrypted with: the stack's shared key (``keys.stack_key``).
         stack: the stack holding them.
     """
 
     queue: sqs.Queue
     dead_letter_queue: sqs.Queue
-    destination: QueueDestination
     key: kms.IKey
     stack: Stack
+
+    @property
+    def destination(self) -> QueueDestination:
+        """The on-failure destination every function and alias of the stack uses (:func:`queue_destination`:
+        one jsii object for all of them, see ``_jsii_speed``)."""
+        return queue_destination(self.queue)
 
 
 #: The shared queues of each stack, and the same by their failure queue (monitoring looks them up by queue).
@@ -171,7 +174,7 @@ def stack_failure_queues(stack: Stack) -> SharedFailureQueues:
             )
     key = stack_key(stack)
     queue, dlq = new_failure_queues(stack, key, prefix=_STACK_PREFIX)
-    shared = _BY_STACK[stack] = SharedFailureQueues(queue, dlq, queue_destination(queue), key, stack)
+    shared = _BY_STACK[stack] = SharedFailureQueues(queue, dlq, key, stack)
     _BY_QUEUE[queue] = shared
     return shared
 

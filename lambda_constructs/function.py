@@ -537,14 +537,12 @@ class SecureFunction(Construct):
         function's own, encrypted with its key."""
         if props.failure_queue is not None:
             self.failure_queue = props.failure_queue
-            self._failure_destination = queue_destination(self.failure_queue)
         elif self.shares_failure_queue:
             shared = stack_failure_queues(self.stack)
             self.failure_queue, self.failure_dlq = shared.queue, shared.dead_letter_queue
-            self._failure_destination = shared.destination
         else:
             self.failure_queue, self.failure_dlq = new_failure_queues(self, self.key)
-            self._failure_destination = queue_destination(self.failure_queue)
+        self._failure_destination = queue_destination(self.failure_queue)  # one per queue, shared
 
     def _code(self) -> lambda_.Code:
         built = languages.code(self, self.language_info)

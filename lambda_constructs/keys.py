@@ -10,6 +10,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from lambda_constructs._jsii_speed import read_once
+
 
 def new_key(
     scope: Construct, construct_id: str, description: str, *, for_logs: bool = True, stack: Stack | None = None
@@ -40,21 +42,19 @@ def stack_key(stack: Stack) -> kms.Key:
     One customer-managed key costs $1.00 a month (https://aws.amazon.com/kms/pricing/), whatever the
     number of functions using it; it is usable by CloudWatch Logs of this account and region.
     """
-    known = _STACK_KEYS.get(stack)
-    if known is not None:
-        return known
+    return read_once(_STACK_KEYS, stack, _find_or_create_stack_key)
+
+
+def _find_or_create_stack_key(stack: Stack) -> kms.Key:
     existing = stack.node.try_find_child(STACK_KEY_ID)
     if isinstance(existing, kms.Key):
-        key = existing
-    else:
-        key = new_key(
-            stack,
-            STACK_KEY_ID,
-            f"Environment, logs and failure queues of the SecureFunctions of {stack.node.path}",
-            stack=stack,
-        )
-    _STACK_KEYS[stack] = key
-    return key
+        return existing
+    return new_key(
+        stack,
+        STACK_KEY_ID,
+        f"Environment, logs and failure queues of the SecureFunctions of {stack.node.path}",
+        stack=stack,
+    )
 
 
 #: The shared key of each stack, once found or created: looked up once per stack, not once per function

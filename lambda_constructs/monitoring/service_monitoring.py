@@ -344,13 +344,17 @@ def monitor_stack(
     holds no function.
     """
     props = props or ServiceMonitoringProps()
-    found = [c for c in stack.node.find_all() if is_function(c) and Stack.of(c) is stack]
-    functions = list(dict.fromkeys([*props.functions, *found]))
+    functions = list(dict.fromkeys([*props.functions, *_functions_in(stack)]))
     if not functions:
         return None
     monitoring = ServiceMonitoring(stack, construct_id, replace(props, functions=functions))
     monitoring.node.add_validation(_LateFunctions(monitoring, stack, functions))
     return monitoring
+
+
+def _functions_in(stack: Stack) -> list[FunctionView]:
+    """The SecureFunctions whose stack is ``stack`` (not those of its nested stacks), in tree order."""
+    return [c for c in stack.node.find_all() if is_function(c) and Stack.of(c) is stack]
 
 
 @jsii.implements(IValidation)
@@ -368,11 +372,7 @@ class _LateFunctions:
         self._seen = {id(fn) for fn in functions}
 
     def validate(self) -> list[str]:
-        late = [
-            c
-            for c in self._stack.node.find_all()
-            if is_function(c) and id(c) not in self._seen and Stack.of(c) is self._stack
-        ]
+        late = [fn for fn in _functions_in(self._stack) if id(fn) not in self._seen]
         if late:
             warn(
                 self._monitoring,
