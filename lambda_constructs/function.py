@@ -63,7 +63,7 @@ from lambda_constructs.roles import (  # moved to roles.py; kept importable from
 from lambda_constructs.roles import INSIGHTS_MANAGED_POLICY as INSIGHTS_MANAGED_POLICY
 from lambda_constructs.roles import INSIGHTS_REASON as INSIGHTS_REASON
 from lambda_constructs.roles import ExecutionRole as ExecutionRole
-from lambda_constructs.roles import tracing_statement
+from lambda_constructs.roles import stack_tracing_policy
 from lambda_constructs.scanners import ignore_cfn_lint
 from lambda_constructs.triggers.base import Trigger, TriggerResult
 from lambda_constructs.validation import duration_seconds, is_token
@@ -170,13 +170,11 @@ class SecureFunction(Construct):
         """The ``aws_lambda.Function``; aws-cdk-lib's own validation errors become the library's error."""
         props = self.props
         code, layers = self._code(), self._layer_versions() or None
-        # Tracing of the library's role: the X-Ray statement goes straight into its TracingPolicy and the mode
-        # onto the CfnFunction (what aws_lambda.Function does with ``tracing``, without its call back into
-        # Role.add_to_principal_policy; see _jsii_speed). A role you passed gets it from aws-cdk-lib.
+        # Tracing of the library's role: its constructor attached the stack's shared X-Ray policy (_new_role)
+        # and the mode goes onto the CfnFunction (what aws_lambda.Function does with ``tracing``, without its
+        # call back into Role.add_to_principal_policy; see _jsii_speed). A role you passed gets it from aws-cdk-lib.
         mode = TRACING_MODES.get(props.tracing)
         tracing_role = self.owned_role if props.role is None and mode is not None else None
-        if tracing_role is not None:  # the role created above: nothing else can have made its TracingPolicy
-            tracing_role.add_wildcard_statements("TracingPolicy", tracing_statement(), look_up=False)
         try:
             function = lambda_.Function(
                 self,
@@ -439,11 +437,15 @@ class SecureFunction(Construct):
         )
 
     def _new_role(self) -> iam.IRole:
+        """The execution role; with tracing on, the stack's shared X-Ray policy is given to its constructor
+        (``roles.stack_tracing_policy``: no call per role)."""
+        traced = TRACING_MODES.get(self.props.tracing) is not None
         return ExecutionRole(
             self,
             "Role",
             assumed_by=service_principal("lambda.amazonaws.com"),
             description=self.props.role_description or f"Execution role of {self._path}",
+            shared_tracing_policy=stack_tracing_policy(self.stack) if traced else None,
         )
 
     def _boundary(self) -> iam.IManagedPolicy | None:

@@ -7,7 +7,11 @@ a policy of their own (:class:`WildcardPolicy`), so the acknowledgement of their
 nothing else. The permissions boundary, when given, is applied to the role.
 
 * The function's execution role: ``Role(...)`` with the defaults (:data:`EXECUTION_ROLE_WILDCARDS`);
-  ``ExecutionRole`` is the same class under its historical name.
+  ``ExecutionRole`` is the same class under its historical name. The execution roles ``SecureFunction``
+  creates in a stack share one X-Ray policy (:func:`stack_tracing_policy`, construct id
+  :data:`STACK_TRACING_POLICY_ID` under the stack) holding :func:`tracing_statement`: the statement is the
+  same for every function, and its actions support no resource-level permission, so one policy grants no
+  function more than its own would.
 * Roles a trigger creates for a service (Step Functions, API Gateway logging, S3 Batch Operations):
   ``Role(..., boundary=fn.permissions_boundary, wildcard_policies=SERVICE_ROLE_WILDCARDS)``;
   ``ServiceRole(scope, id, fn, ...)`` is the deprecated spelling.
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import json
 import warnings
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -26,7 +31,9 @@ from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from lambda_constructs._jsii_speed import read_once
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge
+from lambda_constructs.errors import fail
 
 if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
@@ -35,10 +42,12 @@ __all__ = [
     "EXECUTION_ROLE_WILDCARDS",
     "INSIGHTS_MANAGED_POLICY",
     "SERVICE_ROLE_WILDCARDS",
+    "STACK_TRACING_POLICY_ID",
     "ExecutionRole",
     "Role",
     "ServiceRole",
     "WildcardPolicy",
+    "stack_tracing_policy",
     "tracing_statement",
 ]
 
@@ -106,12 +115,61 @@ def tracing_statement() -> iam.PolicyStatement:
     return iam.PolicyStatement(actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"]).freeze()
 
 
+#: Construct id (a child of the stack, beside ``keys.STACK_KEY_ID``) of the X-Ray policy the execution roles
+#: ``SecureFunction`` creates in a stack share (:func:`stack_tracing_policy`).
+STACK_TRACING_POLICY_ID = "LambdaConstructsTracingPolicy"
+
+
+def stack_tracing_policy(stack: Stack) -> iam.ManagedPolicy:
+    """The stack's shared X-Ray policy, created by the first function that needs it.
+
+    A customer-managed policy, child of ``stack`` with the id :data:`STACK_TRACING_POLICY_ID`, holding only
+    :func:`tracing_statement` (``xray:PutTraceSegments`` and ``xray:PutTelemetryRecords`` on ``*``: neither
+    action supports a resource-level permission in the Service Authorization Reference,
+    https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html), its ``*``
+    acknowledged once (``AwsSolutions-IAM5[Resource::*]``, the reason of a role's own ``TracingPolicy``).
+    Roles take it in their constructor (``Role(..., shared_tracing_policy=...)``, listed in the role's
+    ``ManagedPolicyArns``): no call per role. Created and acknowledged once per stack (three jsii round
+    trips, and two to check the id), then read from a cache (weak keys: it lives as long as the stack).
+
+    Raises:
+        LambdaConstructsError: ``stack`` already has another construct with the id :data:`STACK_TRACING_POLICY_ID`.
+    """
+    return read_once(_STACK_TRACING_POLICIES, stack, _new_stack_tracing_policy)
+
+
+def _new_stack_tracing_policy(stack: Stack) -> iam.ManagedPolicy:
+    if stack.node.try_find_child(STACK_TRACING_POLICY_ID) is not None:
+        raise fail(
+            stack,
+            f"the construct id {STACK_TRACING_POLICY_ID} is taken: SecureFunctions put the stack's shared X-Ray "
+            "policy there",
+            value=STACK_TRACING_POLICY_ID,
+            fix="rename your construct",
+        )
+    policy = iam.ManagedPolicy(
+        stack,
+        STACK_TRACING_POLICY_ID,
+        description="X-Ray segments of the stack's SecureFunctions (no resource-level ARNs)",
+        statements=[tracing_statement()],
+    )
+    acknowledge(policy, WILDCARD_FINDING, LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.XRAY_RESOURCE_STAR])
+    return policy
+
+
+#: The shared X-Ray policy of each stack, once created (weak keys: it lives as long as the stack).
+_STACK_TRACING_POLICIES: weakref.WeakKeyDictionary[Stack, iam.ManagedPolicy] = weakref.WeakKeyDictionary()
+
+
 class Role(iam.Role):
     """A role whose statements go to customer-managed policies, never inline ones.
 
     ``boundary``: the permissions boundary to apply (None: none). ``wildcard_policies``: where
-    statements without resource-level permissions go (default: the execution role's). Other keyword
-    arguments are ``iam.Role``'s (``assumed_by``, ``description`` …).
+    statements without resource-level permissions go (default: the execution role's).
+    ``shared_tracing_policy``: a policy holding the X-Ray statement of tracing that other roles share (the
+    stack's, :func:`stack_tracing_policy`), attached by the role's constructor (appended to
+    ``managed_policies``: no call of its own); None (default): none. Other keyword arguments are
+    ``iam.Role``'s (``assumed_by``, ``description``, ``managed_policies`` …).
 
     Attributes:
         policy: the ``Policy`` managed policy holding every other statement.
@@ -124,19 +182,35 @@ class Role(iam.Role):
         *,
         boundary: iam.IManagedPolicy | None = None,
         wildcard_policies: Sequence[WildcardPolicy] = EXECUTION_ROLE_WILDCARDS,
+        shared_tracing_policy: iam.ManagedPolicy | None = None,
         **kwargs: Any,
     ) -> None:
+        if shared_tracing_policy is not None:
+            kwargs["managed_policies"] = [*(kwargs.get("managed_policies") or ()), shared_tracing_policy]
         super().__init__(scope, construct_id, **kwargs)
         self.policy = iam.ManagedPolicy(self, "Policy", roles=[self], description="Least-privilege grants")
+        self._shared_tracing_policy = shared_tracing_policy
         self._wildcards = tuple(wildcard_policies)
         self._wildcard_policies: dict[str, iam.ManagedPolicy] = {}
         if boundary is not None:
             iam.PermissionsBoundary.of(self).apply(boundary)
 
     @property
+    def shared_tracing_policy(self) -> iam.ManagedPolicy | None:
+        """The shared X-Ray policy given to the constructor (``shared_tracing_policy``); None without one."""
+        return self._shared_tracing_policy
+
+    @property
     def tracing_policy(self) -> iam.ManagedPolicy | None:
-        """The policy holding the X-Ray statements, once tracing added them."""
-        return self._wildcard_policies.get("TracingPolicy")
+        """The policy granting this role the X-Ray statement of tracing: ``shared_tracing_policy`` (the stack's
+        shared policy for a ``SecureFunction``'s role with tracing on); for a role without one, its own
+        ``TracingPolicy`` once an X-Ray statement went there; else None.
+
+        X-Ray statements added to the role later (``add_to_principal_policy``, ``add_wildcard_statements``)
+        go to the role's own ``TracingPolicy`` (created on first use), never into the shared policy, which
+        would grant them to every role sharing it; do not add statements to the shared policy yourself.
+        """
+        return self._shared_tracing_policy or self._wildcard_policies.get("TracingPolicy")
 
     def add_grant_statements(self, *statements: iam.PolicyStatement) -> None:
         """Add statements that hold no wildcard-policy actions to the grants policy, in one jsii round trip.

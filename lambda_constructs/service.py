@@ -59,10 +59,10 @@ class LambdaServiceProps:
     shards: int = 16
     """Number of nested stacks functions are hashed into (1–200). Fixed for the life of the service:
     changing it moves functions (replaces them). Size it once: ``shards >= 2 × functions × cost /
-    max_resources`` (cost ≈ 17 resources for a function with three aliases and an ``SqsTrigger``, whose
-    queue has its own dead-letter queue, using the shared key and failure queue; ≈ 21 with
-    ``failure_queue_per_function``). Only shards that hold a function are created. Default: 16 (≈ 150
-    such functions)."""
+    max_resources`` (cost ≈ 16 resources for a function with three aliases and an ``SqsTrigger``, whose
+    queue has its own dead-letter queue, using the shared key and failure queue; ≈ 20 with
+    ``failure_queue_per_function``; plus one X-Ray policy per shard, shared by its functions). Only shards
+    that hold a function are created. Default: 16 (≈ 150 such functions)."""
     max_resources: int = 400
     """Resource budget per nested template (CloudFormation allows 500). Default: 400."""
     max_template_bytes: int = 800_000
@@ -178,6 +178,7 @@ class LambdaService(Construct):
         self.shard_stacks: dict[int, NestedStack] = {}
         self._placements: dict[str, Placement] = {}
         self._shard_resources: dict[int, int] = {}
+        self._traced_shards: set[int] = set()  # shards whose shared X-Ray policy is counted
         self._held: set[int] = set()
         self._reserve = MONITORING_RESERVE if props.monitored else 0
         self.worker: Worker | None = worker_of(self)
@@ -255,7 +256,8 @@ class LambdaService(Construct):
         return list(self._placements.values())
 
     def shard_resources(self) -> dict[int, int]:
-        """Resources counted per shard at ``add_function`` time (shared parent resources excluded)."""
+        """Resources counted per shard at ``add_function`` time: its functions' and the shard's shared X-Ray
+        policy (``roles.stack_tracing_policy``); shared parent resources excluded."""
         return dict(sorted(self._shard_resources.items()))
 
     def cross_stack_references(self) -> list[CrossStackReference]:
@@ -312,6 +314,7 @@ class LambdaService(Construct):
         fn = SecureFunction(stack, function_id, props)
         if configure is not None:
             configure(fn)
+        self._count_shared_tracing_policy(fn, index)
         cost = count_resources(fn) + self._reserve
         self._check_budget(fn, function_id, index, cost)
         self._shard_resources[index] = self._shard_resources.get(index, 0) + cost
@@ -434,6 +437,14 @@ class LambdaService(Construct):
                 fix=f"pin {function_id} to a shard with room with shard= (free: {self._free_shards(cost)}); "
                 "for a new service, raise shards",
             )
+
+    def _count_shared_tracing_policy(self, fn: SecureFunction, index: int) -> None:
+        """Count the shard's shared X-Ray policy (``roles.stack_tracing_policy``: a child of the shard stack, not
+        of a function, so ``count_resources(fn)`` misses it) once, when the first function using it is built."""
+        role = fn.owned_role
+        if role is not None and role.shared_tracing_policy is not None and index not in self._traced_shards:
+            self._traced_shards.add(index)
+            self._shard_resources[index] = self._shard_resources.get(index, 0) + 1
 
     def _recount(self, function_id: str, fn: SecureFunction) -> None:
         """Re-count a function after ``add_alias``/``add_trigger``/``add_vpc_endpoints`` (called by the function)."""

@@ -7,16 +7,19 @@ from typing import Any
 
 import pytest
 from aws_cdk import Annotations as CdkAnnotations
-from aws_cdk import CfnParameter, Duration, Size, Token
+from aws_cdk import CfnParameter, Duration, NestedStack, Size, Stack, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match, Template
 
 from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps
+from lambda_constructs.compliance import ACKNOWLEDGED_RULES_KEY, LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey
 from lambda_constructs.function import TRACING_MODES
+from lambda_constructs.roles import STACK_TRACING_POLICY_ID
 from lambda_constructs.runtimes import latest_python
 from lambda_constructs.validation import RESERVED_ENV_NAMES
+from tests import oracles
 from tests.helpers import nag_findings, new_app, new_stack
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "handlers"
@@ -79,7 +82,14 @@ def test_latest_python_runtime_is_newest_known() -> None:
 def test_role_has_no_aws_managed_or_inline_policies(default: tuple[SecureFunction, Template]) -> None:
     _, template = default
     _, role = only(template, "AWS::IAM::Role")
-    assert "ManagedPolicyArns" not in role["Properties"]
+    # The only policy the role lists itself is the stack's shared X-Ray policy, a customer-managed policy of
+    # this template (no AWS managed policy ARN); its other policies name the role in their Roles.
+    (shared,) = (
+        logical_id
+        for logical_id in template.find_resources("AWS::IAM::ManagedPolicy")
+        if logical_id.startswith("LambdaConstructsTracingPolicy")
+    )
+    assert role["Properties"]["ManagedPolicyArns"] == [{"Ref": shared}]
     assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
         "Service": "lambda.amazonaws.com"
     }
@@ -122,7 +132,7 @@ def test_policy_statements_are_scoped(default: tuple[SecureFunction, Template]) 
     for logical_id, policy in template.find_resources("AWS::IAM::ManagedPolicy").items():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             if statement["Resource"] == "*":
-                assert logical_id.startswith("FnRoleTracingPolicy"), logical_id
+                assert logical_id.startswith("LambdaConstructsTracingPolicy"), logical_id
                 assert all(action.startswith("xray:") for action in statement["Action"])
 
 
@@ -489,22 +499,28 @@ def test_tracing_of_a_role_you_bring_is_added_by_aws_cdk_lib() -> None:
     )
 
 
-def test_a_statement_you_add_later_joins_the_tracing_policy() -> None:
+def test_a_statement_you_add_later_goes_to_the_role_own_tracing_policy_not_the_shared_one() -> None:
+    # The shared policy grants every function of the stack: a statement one function adds stays with its role.
     stack = new_stack()
     fn = SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR))
+    other = SecureFunction(stack, "Other", SecureFunctionProps(code_dir=OK_DIR))
     fn.function.add_to_role_policy(iam.PolicyStatement(actions=["xray:GetSamplingRules"], resources=["*"]))
-    (tracing_policy,) = (
-        p
-        for logical_id, p in Template.from_stack(stack).find_resources("AWS::IAM::ManagedPolicy").items()
+    policies = Template.from_stack(stack).find_resources("AWS::IAM::ManagedPolicy")
+    statements = {
+        logical_id.rstrip("0123456789ABCDEF"): p["Properties"]["PolicyDocument"]["Statement"]
+        for logical_id, p in policies.items()
         if "TracingPolicy" in logical_id
-    )
-    assert tracing_policy["Properties"]["PolicyDocument"]["Statement"] == [
-        {
-            "Action": ["xray:GetSamplingRules", "xray:PutTelemetryRecords", "xray:PutTraceSegments"],
-            "Effect": "Allow",
-            "Resource": "*",
-        }
-    ]
+    }
+    assert statements == {
+        "LambdaConstructsTracingPolicy": [
+            {"Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], "Effect": "Allow", "Resource": "*"}
+        ],
+        "FnRoleTracingPolicy": [{"Action": "xray:GetSamplingRules", "Effect": "Allow", "Resource": "*"}],
+    }
+    assert fn.owned_role is not None and other.owned_role is not None
+    own = fn.owned_role.node.try_find_child("TracingPolicy")
+    assert isinstance(own, iam.ManagedPolicy) and own is not fn.owned_role.tracing_policy
+    assert fn.owned_role.tracing_policy is other.owned_role.tracing_policy  # the shared one, both roles
 
 
 def test_javascript_calls_python_back_only_for_the_failure_destinations(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -591,3 +607,122 @@ def test_key_per_function_keeps_the_previous_construct_and_logical_id() -> None:
     assert fn.key.node.path == "LambdaConstructsApi/Api/Key"
     # The logical id the per-function key had before the shared key became the default (example app snapshot).
     assert list(Template.from_stack(stack).find_resources("AWS::KMS::Key")) == ["ApiKey679C99C7"]
+
+
+# --------------------------------------------------------------------------- the stack's shared X-Ray policy
+
+TRACING_STATEMENT = {
+    "Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
+    "Effect": "Allow",
+    "Resource": "*",
+}
+
+
+def shared_tracing_policies(template: Template) -> dict[str, dict[str, Any]]:
+    """The template's shared X-Ray policies (construct id LambdaConstructsTracingPolicy), by logical id."""
+    return {
+        logical_id: policy
+        for logical_id, policy in template.find_resources("AWS::IAM::ManagedPolicy").items()
+        if logical_id.startswith(STACK_TRACING_POLICY_ID)
+    }
+
+
+def test_two_functions_of_a_stack_share_one_tracing_policy_their_roles_list() -> None:
+    app = new_app(nag=True)
+    stack = new_stack(app)
+    functions = [SecureFunction(stack, name, SecureFunctionProps(code_dir=OK_DIR)) for name in ("A", "B")]
+    template = Template.from_stack(stack)
+    ((logical_id, policy),) = shared_tracing_policies(template).items()
+    assert policy["Properties"]["PolicyDocument"]["Statement"] == [TRACING_STATEMENT]
+    assert "Roles" not in policy["Properties"]  # the roles list it, in their own ManagedPolicyArns
+    roles = template.find_resources("AWS::IAM::Role")
+    assert len(roles) == 2
+    for role in roles.values():
+        assert role["Properties"]["ManagedPolicyArns"] == [{"Ref": logical_id}]
+    # No role has a TracingPolicy of its own, and no other policy holds an X-Ray action.
+    others = [p for lid, p in template.find_resources("AWS::IAM::ManagedPolicy").items() if lid != logical_id]
+    assert others and all("xray:" not in str(p["Properties"]["PolicyDocument"]) for p in others)
+    assert [fn.owned_role.node.try_find_child("TracingPolicy") for fn in functions if fn.owned_role] == [None, None]
+    shared = stack.node.find_child(STACK_TRACING_POLICY_ID)
+    assert all(fn.owned_role is not None and fn.owned_role.tracing_policy is shared for fn in functions)
+    assert nag_findings(app) == []
+    assert oracles.findings(template.to_json(), "shared tracing policy") == []
+
+
+def test_the_shared_tracing_policy_is_acknowledged_once_with_the_tracing_reason() -> None:
+    stack = new_stack()
+    for name in ("A", "B"):
+        SecureFunction(stack, name, SecureFunctionProps(code_dir=OK_DIR))
+    shared = stack.node.find_child(STACK_TRACING_POLICY_ID)
+    acknowledged = [entry.data for entry in shared.node.metadata if entry.type == ACKNOWLEDGED_RULES_KEY]
+    assert acknowledged == [
+        {"Annotation::AwsSolutions-IAM5[Resource::*]": LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.XRAY_RESOURCE_STAR]}
+    ]
+
+
+def test_each_stack_has_its_own_tracing_policy() -> None:
+    app = new_app()
+    stacks = [new_stack(app, name) for name in ("One", "Two")]
+    for stack in stacks:
+        SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR))
+    for stack in stacks:
+        template = Template.from_stack(stack)
+        ((logical_id, _),) = shared_tracing_policies(template).items()
+        (role,) = template.find_resources("AWS::IAM::Role").values()
+        assert role["Properties"]["ManagedPolicyArns"] == [{"Ref": logical_id}]  # its own stack's, no import
+
+
+def test_a_function_in_a_nested_stack_uses_the_nested_stack_tracing_policy() -> None:
+    stack = new_stack()
+    nested = NestedStack(stack, "Nested")
+    SecureFunction(nested, "Fn", SecureFunctionProps(code_dir=OK_DIR))
+    assert shared_tracing_policies(Template.from_stack(stack)) == {}
+    template = Template.from_stack(nested)
+    ((logical_id, _),) = shared_tracing_policies(template).items()
+    (role,) = template.find_resources("AWS::IAM::Role").values()
+    assert role["Properties"]["ManagedPolicyArns"] == [{"Ref": logical_id}]
+
+
+def test_a_role_you_bring_is_untouched_and_no_shared_tracing_policy_is_made() -> None:
+    stack = new_stack()
+    role = iam.Role(stack, "Mine", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR, role=role))
+    template = Template.from_stack(stack)
+    assert shared_tracing_policies(template) == {}
+    (mine,) = template.find_resources("AWS::IAM::Role").values()
+    assert "ManagedPolicyArns" not in mine["Properties"]  # aws-cdk-lib put the statement in its default policy
+    assert stack.node.try_find_child(STACK_TRACING_POLICY_ID) is None
+
+
+def test_tracing_disabled_attaches_no_tracing_policy() -> None:
+    stack = new_stack()
+    fn = SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR, tracing=lambda_.Tracing.DISABLED))
+    assert fn.owned_role is not None and fn.owned_role.shared_tracing_policy is None
+    assert stack.node.try_find_child(STACK_TRACING_POLICY_ID) is None
+    _, role = only(Template.from_stack(new_stack_with(lambda_.Tracing.DISABLED)), "AWS::IAM::Role")
+    assert "ManagedPolicyArns" not in role["Properties"]
+    # A traced function of the same stack creates it, and only its role lists it.
+    traced = SecureFunction(stack, "Traced", SecureFunctionProps(code_dir=OK_DIR))
+    template = Template.from_stack(stack)
+    ((logical_id, _),) = shared_tracing_policies(template).items()
+    listed = {
+        lid: r["Properties"].get("ManagedPolicyArns") for lid, r in template.find_resources("AWS::IAM::Role").items()
+    }
+    assert sorted(listed.values(), key=str) == [None, [{"Ref": logical_id}]]
+    assert traced.owned_role is not None and traced.owned_role.shared_tracing_policy is not None
+
+
+def new_stack_with(tracing: lambda_.Tracing, n: int = 1) -> Stack:
+    """A stack of ``n`` SecureFunctions with ``tracing``."""
+    stack = new_stack()
+    for i in range(n):
+        SecureFunction(stack, f"Fn{i}", SecureFunctionProps(code_dir=OK_DIR, tracing=tracing))
+    return stack
+
+
+def test_tracing_costs_one_resource_per_stack_not_one_per_function() -> None:
+    def resources(tracing: lambda_.Tracing, n: int) -> int:
+        return len(Template.from_stack(new_stack_with(tracing, n)).to_json()["Resources"])
+
+    assert resources(lambda_.Tracing.ACTIVE, 1) - resources(lambda_.Tracing.DISABLED, 1) == 1
+    assert resources(lambda_.Tracing.ACTIVE, 3) - resources(lambda_.Tracing.DISABLED, 3) == 1

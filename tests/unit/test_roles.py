@@ -6,10 +6,16 @@ import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Match, Template
 
-from lambda_constructs import ExecutionRole, SecureFunction, SecureFunctionProps
+from lambda_constructs import ExecutionRole, LambdaConstructsError, SecureFunction, SecureFunctionProps
 from lambda_constructs.compliance import ACKNOWLEDGED_RULES_KEY, LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey
 from lambda_constructs.function import ExecutionRole as ExecutionRoleFromFunction
-from lambda_constructs.roles import SERVICE_ROLE_WILDCARDS, Role, ServiceRole
+from lambda_constructs.roles import (
+    SERVICE_ROLE_WILDCARDS,
+    STACK_TRACING_POLICY_ID,
+    Role,
+    ServiceRole,
+    stack_tracing_policy,
+)
 from tests.helpers import new_stack
 
 CODE = "def handler(event, context):\n    return {}\n"
@@ -101,3 +107,71 @@ def test_wildcard_statements_join_a_policy_a_caller_created_unless_told_not_to_l
     assert role.add_wildcard_statements("TracingPolicy", statement) is mine
     with pytest.raises(KeyError, match="'LogDeliveryPolicy' is none of this role's wildcard policies"):
         role.add_wildcard_statements("LogDeliveryPolicy", statement)
+
+
+# ------------------------------------------------------------------------- the stack's shared X-Ray policy
+
+
+def test_stack_tracing_policy_is_one_acknowledged_child_of_the_stack_with_the_tracing_statement() -> None:
+    stack = new_stack()
+    policy = stack_tracing_policy(stack)
+    assert stack_tracing_policy(stack) is policy  # created once, then cached
+    assert policy.node.scope is stack and policy.node.id == STACK_TRACING_POLICY_ID == "LambdaConstructsTracingPolicy"
+    acknowledged = [entry.data for entry in policy.node.metadata if entry.type == ACKNOWLEDGED_RULES_KEY]
+    assert acknowledged == [
+        {"Annotation::AwsSolutions-IAM5[Resource::*]": LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.XRAY_RESOURCE_STAR]}
+    ]
+    (resource,) = Template.from_stack(stack).find_resources("AWS::IAM::ManagedPolicy").values()
+    assert resource["Properties"]["PolicyDocument"]["Statement"] == [
+        {"Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], "Effect": "Allow", "Resource": "*"}
+    ]
+
+
+def test_stack_tracing_policy_refuses_an_id_you_took() -> None:
+    stack = new_stack()
+    iam.ManagedPolicy(stack, STACK_TRACING_POLICY_ID)  # even a managed policy: its statements are not ours to share
+    with pytest.raises(LambdaConstructsError, match=r"construct id LambdaConstructsTracingPolicy is taken.*rename"):
+        stack_tracing_policy(stack)
+
+
+def test_a_shared_tracing_policy_is_attached_by_the_constructor_without_a_round_trip(
+    round_trips: list[object],
+) -> None:
+    stack = new_stack()
+    shared = stack_tracing_policy(stack)
+    get_object = iam.PolicyStatement(actions=["s3:GetObject"], resources=["arn:aws:s3:::b/k"])
+    mine = iam.ManagedPolicy(stack, "Mine", statements=[get_object])
+    principal = iam.ServicePrincipal("lambda.amazonaws.com")
+    round_trips.clear()
+    plain = Role(stack, "Plain", assumed_by=principal, managed_policies=[mine])
+    plain_trips = len(round_trips)
+    round_trips.clear()
+    role = Role(stack, "Traced", assumed_by=principal, managed_policies=[mine], shared_tracing_policy=shared)
+    assert len(round_trips) == plain_trips
+    assert role.shared_tracing_policy is shared and role.tracing_policy is shared
+    assert plain.shared_tracing_policy is None and plain.tracing_policy is None
+    for each in (plain, role):
+        each.add_grant_statements(get_object)
+    roles = Template.from_stack(stack).find_resources("AWS::IAM::Role")
+    arns = {logical_id[:5]: r["Properties"].get("ManagedPolicyArns") for logical_id, r in roles.items()}
+    mine_ref, shared_ref = (
+        {"Ref": stack.get_logical_id(p.node.default_child)}  # type: ignore[arg-type]
+        for p in (mine, shared)
+    )
+    assert arns == {"Plain": [mine_ref], "Trace": [mine_ref, shared_ref]}  # yours kept, the shared one after
+
+
+def test_xray_statements_added_to_a_role_with_the_shared_policy_stay_in_its_own_policy() -> None:
+    stack = new_stack()
+    shared = stack_tracing_policy(stack)
+    role = Role(stack, "R", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), shared_tracing_policy=shared)
+    role.add_to_principal_policy(iam.PolicyStatement(actions=["xray:GetSamplingRules"], resources=["*"]))
+    role.add_grant_statements(iam.PolicyStatement(actions=["s3:GetObject"], resources=["arn:aws:s3:::b/k"]))
+    own = role.node.try_find_child("TracingPolicy")
+    assert isinstance(own, iam.ManagedPolicy) and own is not shared
+    assert role.tracing_policy is shared
+    policies = Template.from_stack(stack).find_resources("AWS::IAM::ManagedPolicy")
+    shared_id = stack.get_logical_id(shared.node.default_child)  # type: ignore[arg-type]
+    assert policies[shared_id]["Properties"]["PolicyDocument"]["Statement"] == [
+        {"Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], "Effect": "Allow", "Resource": "*"}
+    ]

@@ -10,6 +10,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 
 from lambda_constructs import LambdaConstructsError, SecureFunctionProps, _compat
@@ -148,13 +149,38 @@ def test_aliases_added_after_add_function_are_counted_when_added() -> None:
     before = svc.placement("a").resources
     fn.add_alias("b", fn.latest_version)  # an alias + its EventInvokeConfig
     assert svc.placement("a").resources == before + 2
-    assert svc.shard_resources() == {0: before + 2}
+    assert svc.shard_resources() == {0: before + 2 + 1}  # + the shard's shared X-Ray policy
     for name in ("c", "d", "e"):
         fn.add_alias(name, fn.latest_version)
     with pytest.raises(
-        LambdaConstructsError, match=r"function a alone has 18 resources, more than the per-stack budget"
+        LambdaConstructsError, match=r"function a alone has 17 resources, more than the per-stack budget"
     ):
         fn.add_alias("f", fn.latest_version)
+
+
+def test_each_shard_has_one_shared_tracing_policy_counted_in_its_budget() -> None:
+    from lambda_constructs.roles import STACK_TRACING_POLICY_ID
+
+    app = fast_app()
+    svc = LambdaService(cdk.Stack(app, "Svc"), "Orders", LambdaServiceProps(shards=2))
+    untraced = dataclasses.replace(PROPS, tracing=lambda_.Tracing.DISABLED)
+    for function_id, shard, props in (("a", 0, PROPS), ("b", 0, PROPS), ("c", 1, untraced)):
+        svc.add_function(function_id, props, shard=shard)
+    assembly = app.synth()
+    parent = assembly.get_stack_artifact("Svc").template
+    assert not any(lid.startswith(STACK_TRACING_POLICY_ID) for lid in parent["Resources"])
+    counted = svc.shard_resources()
+    placed = {p.shard: 0 for p in svc.placements()}
+    for placement in svc.placements():
+        placed[placement.shard] += placement.resources
+    for index, shard in svc.shard_stacks.items():
+        template = json.loads((Path(assembly.directory) / shard.template_file).read_text())
+        shared = [lid for lid in template["Resources"] if lid.startswith(STACK_TRACING_POLICY_ID)]
+        assert len(shared) == (1 if index == 0 else 0)  # the untraced shard has none
+        assert counted[index] == len(template["Resources"]) == placed[index] + len(shared)
+        roles = [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
+        listed = [{"Ref": shared[0]}] if shared else None
+        assert [r["Properties"].get("ManagedPolicyArns") for r in roles] == [listed] * len(roles)
 
 
 def test_resources_added_behind_the_library_fail_synth_over_the_shard_budget() -> None:
