@@ -1,7 +1,7 @@
 """Hand-written aws-cdk-lib baseline: what bench/_workload.py builds with the library, written by hand.
 
-Per function: KMS key (rotation, CloudWatch Logs statement), role + two customer-managed policies (grants,
-X-Ray), encrypted log group, failure queue + its redrive queue (KMS, TLS-only policies), the function (JSON
+Per function: KMS key (rotation, CloudWatch Logs statement), role + a customer-managed grants policy (and
+the stack's one X-Ray policy, created by the first function, listed in each role), encrypted log group, failure queue + its redrive queue (KMS, TLS-only policies), the function (JSON
 logs, tracing, arm64), EventInvokeConfigs for $LATEST and each alias, aliases live/stage/prod, and an
 encrypted, TLS-only source queue with its own dead-letter queue, polled by an event source mapping on
 ``live``. The construct paths are the library's, so the template is the same resource for resource
@@ -51,6 +51,23 @@ def _queue(scope: Construct, construct_id: str, key: kms.IKey, **props: object) 
     )
 
 
+def _tracing_policy(stack: Stack) -> iam.ManagedPolicy:
+    """The stack's X-Ray policy, shared by the functions' roles (created by the first function)."""
+    found = stack.node.try_find_child("LambdaConstructsTracingPolicy")
+    if isinstance(found, iam.ManagedPolicy):
+        return found
+    tracing = iam.ManagedPolicy(
+        stack,
+        "LambdaConstructsTracingPolicy",
+        description="X-Ray segments of the stack's SecureFunctions (no resource-level ARNs)",
+        statements=[
+            iam.PolicyStatement(actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"])
+        ],
+    )
+    _ack(tracing, ("AwsSolutions-IAM5[Resource::*]", "AwsSolutions-IAM5[Resource::*]"))
+    return tracing
+
+
 def handwritten_function(stack: Stack, construct_id: str) -> Construct:
     scope = Construct(stack, construct_id)
     path = f"{stack.stack_name}/{construct_id}"
@@ -84,6 +101,7 @@ def handwritten_function(stack: Stack, construct_id: str) -> Construct:
         "Role",
         assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
         description=f"Execution role of {path}",
+        managed_policies=[_tracing_policy(stack)],
     )
     log_group = logs.LogGroup(
         scope,
@@ -134,16 +152,6 @@ def handwritten_function(stack: Stack, construct_id: str) -> Construct:
             ),
         ],
     )
-    tracing = iam.ManagedPolicy(
-        role,
-        "TracingPolicy",
-        roles=[role],
-        description="X-Ray segments (no resource-level ARNs)",
-        statements=[
-            iam.PolicyStatement(actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"])
-        ],
-    )
-    _ack(tracing, ("AwsSolutions-IAM5[Resource::*]", "AwsSolutions-IAM5[Resource::*]"))
     on_failure = destinations.SqsDestination(failure)
     fn = lambda_.Function(
         scope,
