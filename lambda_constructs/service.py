@@ -60,10 +60,11 @@ class LambdaServiceProps:
     shards: int = 16
     """Number of nested stacks functions are hashed into (1–200). Fixed for the life of the service:
     changing it moves functions (replaces them). Size it once: ``shards >= 2 × functions × cost /
-    max_resources`` (cost ≈ 17 resources for a function with three aliases and an ``SqsTrigger``, whose
-    queue has its own dead-letter queue, using the shared key and failure queue; ≈ 21 with
-    ``failure_queue_per_function``). Only shards that hold a function are created. Default: 16 (≈ 150
-    such functions)."""
+    max_resources`` (cost ≈ 15 resources for a function with three aliases and an ``SqsTrigger``, using the
+    shared key and failure queue, its queue redriven to the shard's shared trigger dead-letter queue: 2
+    resources once per shard; ≈ 19 with ``failure_queue_per_function``, ≈ 17 / 21 with
+    ``SqsTrigger(dead_letter_queue_per_trigger=True)``). Only shards that hold a function are created.
+    Default: 16 (≈ 150 such functions)."""
     max_resources: int = 400
     """Resource budget per nested template (CloudFormation allows 500). Default: 400."""
     max_template_bytes: int = 800_000

@@ -113,7 +113,8 @@ class ServiceMonitoringProps:
     """Queues no function gets an alarm or a graph of: a queue many functions share, alarmed once
     elsewhere (:meth:`LambdaService.monitor <lambda_constructs.service.LambdaService.monitor>` passes the
     service's failure queue and its redrive queue, which it alarms once). Listing a stack's shared failure
-    queue here also drops its one alarm (see :class:`ServiceMonitoring`). Default: none."""
+    queue, or a stack's shared trigger dead-letter queue, here also drops its one alarm and graph (see
+    :class:`ServiceMonitoring`). Default: none."""
 
     def __post_init__(self) -> None:
         """Turn ``alarm_set`` given as a string into its :class:`~lambda_constructs.enums.AlarmSet` member.
