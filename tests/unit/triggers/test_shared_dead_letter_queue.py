@@ -390,3 +390,22 @@ def test_lambda_service_monitoring_alarms_each_shard_queue_once() -> None:
 
 def _sqs(fn: SecureFunction) -> None:
     fn.add_trigger(SqsTrigger())
+
+
+# ---------------------------------------------------------------------------------------- cost
+
+
+def test_cost_puts_the_shared_queue_alarm_on_the_stack_not_on_a_function(tmp_path: Any) -> None:
+    from lambda_constructs.cost.estimate import estimate
+    from lambda_constructs.cost.prices import load_prices
+
+    app = new_app(outdir=str(tmp_path))
+    stack = new_stack(app, "Costed")
+    for name in ("A", "B"):
+        _fn(stack, name).add_trigger(SqsTrigger())
+    monitor_stack(stack, props=ServiceMonitoringProps(alarm_set="full", dashboard=False))
+    (costed,) = estimate(app.synth().directory, load_prices())
+    # The two shared alarms of the stack (failure queue, its DLQ) and the shared trigger DLQ's: 3 metrics.
+    assert costed.shared.lines["alarm metrics"].units == 3
+    per_function = {path: bill.lines["alarm metrics"].units for path, bill in costed.functions.items()}
+    assert len(per_function) == 2 and len(set(per_function.values())) == 1
