@@ -26,7 +26,8 @@ ALIASES = ("stage", "prod")  # + the default "live" alias = three aliases
 def configure(fn: SecureFunction) -> None:
     """Aliases stage and prod on $LATEST (plus the default ``live``) and the library's SQS trigger on ``live``.
 
-    ``SqsTrigger()`` creates a KMS-encrypted, TLS-only source queue with its own dead-letter queue, grants
+    ``SqsTrigger()`` creates a KMS-encrypted, TLS-only source queue with a dead-letter queue (its own with
+    ``key_per_function=True``; in a ``LambdaService``, the shard's shared one), grants
     the function exact SQS actions on it and maps it to the ``live`` alias (bench/_handwritten.py builds
     the same resources by hand).
     """

@@ -73,7 +73,7 @@ LIBRARY_ACKNOWLEDGEMENTS: dict[str, str] = {
     ),
     "LambdaEventSourceMappingDestination": (
         "Lambda supports on-failure destinations only for stream and Kafka sources. Failed SQS messages go to "
-        "the queue's own dead-letter queue (redrive policy); Amazon MQ and DocumentDB keep unprocessed records "
+        "the queue's dead-letter queue (its redrive policy); Amazon MQ and DocumentDB keep unprocessed records "
         "in the source."
     ),
     "AwsSolutions-IAM5[Resource::*] (event source network interfaces)": (

@@ -101,8 +101,9 @@ class TriggerResult:
     """The construct at ``fn/<construct_id>`` holding what ``bind`` created, as typed attributes (e.g.
     ``RestApiResources.api``). Default: None (a trigger that created none)."""
     dead_letter_queue: sqs.IQueue | None = None
-    """The queue the trigger created (or was given) for events it could not deliver; monitoring alarms on
-    its depth. Default: None (it has none)."""
+    """The queue the trigger created (or was given) for events it could not deliver, or the queue it shares
+    for them (an ``SqsTrigger``'s queue redrives by default to its stack's shared trigger dead-letter queue);
+    monitoring alarms on its depth (a shared queue once per stack). Default: None (it has none)."""
     failure_destination: sqs.IQueue | None = None
     """The caller's on-failure queue of a polled trigger (``on_failure``); monitoring alarms on its depth.
     Default: None (failed batches go to the function's failure queue, or the trigger has none)."""

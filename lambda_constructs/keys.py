@@ -62,6 +62,29 @@ def _find_or_create_stack_key(stack: Stack) -> kms.Key:
 _STACK_KEYS: weakref.WeakKeyDictionary[Stack, kms.Key] = weakref.WeakKeyDictionary()
 
 
+def share_key(stack: Stack, key: kms.IKey) -> None:
+    """Declare ``key`` the key the SecureFunctions of ``stack`` share instead of the stack's own shared key.
+
+    A :class:`~lambda_constructs.service.LambdaService` calls it for each shard (a nested stack) with the
+    service's key, which it passes to every function it builds there as ``encryption_key``.
+    """
+    _SHARED_KEYS[stack] = key
+
+
+def shared_key_of(stack: Stack) -> kms.IKey | None:
+    """The key the SecureFunctions of ``stack`` share: the one given to :func:`share_key` (a ``LambdaService``
+    shard's service key), else the stack's own shared key once created (:func:`stack_key`), else None.
+
+    Reads only the library's caches (no jsii round trip, creates nothing).
+    """
+    shared = _SHARED_KEYS.get(stack)
+    return shared if shared is not None else _STACK_KEYS.get(stack)
+
+
+#: Keys declared shared by the functions of a stack (:func:`share_key`; weak keys, as :data:`_STACK_KEYS`).
+_SHARED_KEYS: weakref.WeakKeyDictionary[Stack, kms.IKey] = weakref.WeakKeyDictionary()
+
+
 @cache
 def service_principal(service: str) -> iam.ServicePrincipal:
     """One shared ``iam.ServicePrincipal`` per service name (principals are immutable values)."""

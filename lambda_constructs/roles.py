@@ -47,6 +47,7 @@ __all__ = [
     "Role",
     "ServiceRole",
     "WildcardPolicy",
+    "shared_tracing_policy_of",
     "stack_tracing_policy",
     "tracing_statement",
 ]
@@ -159,6 +160,12 @@ def _new_stack_tracing_policy(stack: Stack) -> iam.ManagedPolicy:
 
 #: The shared X-Ray policy of each stack, once created (weak keys: it lives as long as the stack).
 _STACK_TRACING_POLICIES: weakref.WeakKeyDictionary[Stack, iam.ManagedPolicy] = weakref.WeakKeyDictionary()
+
+
+def shared_tracing_policy_of(stack: Stack) -> iam.ManagedPolicy | None:
+    """The shared X-Ray policy :func:`stack_tracing_policy` made in ``stack``, None before one needed it (no
+    jsii round trip)."""
+    return _STACK_TRACING_POLICIES.get(stack)
 
 
 class Role(iam.Role):

@@ -26,13 +26,15 @@ from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, Acknowledgeme
 from lambda_constructs.enums import AlarmSet
 from lambda_constructs.errors import fail
 from lambda_constructs.function import SecureFunction, SecureFunctionProps
-from lambda_constructs.keys import new_key
+from lambda_constructs.keys import new_key, share_key
 from lambda_constructs.parallel import Worker, worker_of
+from lambda_constructs.roles import shared_tracing_policy_of
 
 # Checks of synthesized templates (their own module since issue #20), still exported from here.
 from lambda_constructs.template_limits import TemplateUsage as TemplateUsage
 from lambda_constructs.template_limits import check_template_limits as check_template_limits
 from lambda_constructs.template_limits import template_usage as template_usage
+from lambda_constructs.triggers.shared_dead_letter_queue import shared_trigger_dead_letter_queues
 
 if TYPE_CHECKING:
     from aws_cdk import aws_cloudwatch as cw
@@ -59,10 +61,11 @@ class LambdaServiceProps:
     shards: int = 16
     """Number of nested stacks functions are hashed into (1–200). Fixed for the life of the service:
     changing it moves functions (replaces them). Size it once: ``shards >= 2 × functions × cost /
-    max_resources`` (cost ≈ 16 resources for a function with three aliases and an ``SqsTrigger``, whose
-    queue has its own dead-letter queue, using the shared key and failure queue; ≈ 20 with
-    ``failure_queue_per_function``; plus one X-Ray policy per shard, shared by its functions). Only shards
-    that hold a function are created. Default: 16 (≈ 150 such functions)."""
+    max_resources`` (cost ≈ 15 resources for a function with three aliases and an ``SqsTrigger``, using the
+    shared key and failure queue, its queue redriven to the shard's shared trigger dead-letter queue: 2
+    resources once per shard; ≈ 19 with ``failure_queue_per_function``, ≈ 17 / 21 with
+    ``SqsTrigger(dead_letter_queue_per_trigger=True)``; plus one X-Ray policy per shard, shared by its
+    functions). Only shards that hold a function are created. Default: 16 (≈ 150 such functions)."""
     max_resources: int = 400
     """Resource budget per nested template (CloudFormation allows 500). Default: 400."""
     max_template_bytes: int = 800_000
@@ -178,7 +181,11 @@ class LambdaService(Construct):
         self.shard_stacks: dict[int, NestedStack] = {}
         self._placements: dict[str, Placement] = {}
         self._shard_resources: dict[int, int] = {}
-        self._traced_shards: set[int] = set()  # shards whose shared X-Ray policy is counted
+        self._shard_shared: dict[int, int] = {}
+        """Resources of each shard that belong to no function (its shared trigger dead-letter queues and X-Ray
+        policy), counted."""
+        self._counted_shared: set[int] = set()
+        """``id`` of the shared resources counted in ``_shard_shared``."""
         self._held: set[int] = set()
         self._reserve = MONITORING_RESERVE if props.monitored else 0
         self.worker: Worker | None = worker_of(self)
@@ -256,8 +263,8 @@ class LambdaService(Construct):
         return list(self._placements.values())
 
     def shard_resources(self) -> dict[int, int]:
-        """Resources counted per shard at ``add_function`` time: its functions' and the shard's shared X-Ray
-        policy (``roles.stack_tracing_policy``); shared parent resources excluded."""
+        """Resources counted per shard at ``add_function`` time: its functions' and the shard's shared trigger
+        dead-letter queues and X-Ray policy (shared parent resources excluded)."""
         return dict(sorted(self._shard_resources.items()))
 
     def cross_stack_references(self) -> list[CrossStackReference]:
@@ -314,10 +321,11 @@ class LambdaService(Construct):
         fn = SecureFunction(stack, function_id, props)
         if configure is not None:
             configure(fn)
-        self._count_shared_tracing_policy(fn, index)
         cost = count_resources(fn) + self._reserve
-        self._check_budget(fn, function_id, index, cost)
-        self._shard_resources[index] = self._shard_resources.get(index, 0) + cost
+        shared = self._new_shared_resources(index)
+        self._check_budget(fn, function_id, index, cost, shared=shared)
+        self._shard_resources[index] = self._shard_resources.get(index, 0) + cost + shared
+        self._shard_shared[index] = self._shard_shared.get(index, 0) + shared
         self.functions[function_id] = fn
         self._placements[function_id] = Placement(function_id, index, _shard_id(index), cost)
         fn.on_resources_added = lambda changed: self._recount(function_id, changed)
@@ -346,6 +354,7 @@ class LambdaService(Construct):
             LambdaConstructsError: a shard would exceed ``max_resources`` (fix: ``monitored=True``).
         """
         from lambda_constructs.monitoring import ServiceMonitoring, ServiceMonitoringProps
+        from lambda_constructs.monitoring.shared_queue import shared_trigger_dead_letter_queue_widget
 
         props = props or ServiceMonitoringProps(dashboard=False)
         if props.alarm_topic is None and props.alarm_topic_key is None:
@@ -374,6 +383,10 @@ class LambdaService(Construct):
                     widgets = fm.widgets()
                     top.dashboard.add_widgets(widgets[0])
                     top.dashboard.add_widgets(*widgets[1:])
+                for dlq in monitoring.shared_trigger_dead_letter_queues:
+                    top.dashboard.add_widgets(
+                        shared_trigger_dead_letter_queue_widget(dlq, period=props.thresholds.period)
+                    )
         return top
 
     def _check_id(self, function_id: str) -> None:
@@ -401,6 +414,9 @@ class LambdaService(Construct):
             # or add_vpc_endpoints, which re-count at once) are caught by CDK at synth: it fails a stack
             # over this limit with the stack's path and resource count.
             stack.node.set_context(STACK_RESOURCE_LIMIT_CONTEXT, self.props.max_resources)
+            # The service's key is the key the shard's functions share: their SqsTriggers' queues share one
+            # dead-letter queue per shard and type, encrypted with it (triggers.shared_dead_letter_queue).
+            share_key(stack, self.key)
             self.shard_stacks[index] = stack
             if self.props.monitored:
                 self._shard_resources[index] = self._shard_resources.get(index, 0) + MONITORING_SHARD_RESERVE
@@ -418,8 +434,11 @@ class LambdaService(Construct):
         Construct(self, f"{_shard_id(index)}.NestedStack")
         self._held.add(index)
 
-    def _check_budget(self, fn: SecureFunction, function_id: str, index: int, cost: int, *, previous: int = 0) -> None:
-        """Raise when ``fn`` (``cost`` resources, ``previous`` of them already counted) does not fit its shard."""
+    def _check_budget(
+        self, fn: SecureFunction, function_id: str, index: int, cost: int, *, previous: int = 0, shared: int = 0
+    ) -> None:
+        """Raise when ``fn`` (``cost`` resources, ``previous`` of them already counted) and the ``shared``
+        resources of the shard it made (a shared trigger dead-letter queue) do not fit its shard."""
         if cost > self.props.max_resources:
             raise fail(
                 fn,
@@ -428,7 +447,7 @@ class LambdaService(Construct):
                 value=cost,
                 fix="split its triggers/aliases over several functions, or raise max_resources (at most 500)",
             )
-        used = self._shard_resources.get(index, 0) - previous
+        used = self._shard_resources.get(index, 0) - previous + shared
         if used + cost > self.props.max_resources:
             raise fail(
                 fn,
@@ -438,21 +457,33 @@ class LambdaService(Construct):
                 "for a new service, raise shards",
             )
 
-    def _count_shared_tracing_policy(self, fn: SecureFunction, index: int) -> None:
-        """Count the shard's shared X-Ray policy (``roles.stack_tracing_policy``: a child of the shard stack, not
-        of a function, so ``count_resources(fn)`` misses it) once, when the first function using it is built."""
-        role = fn.owned_role
-        if role is not None and role.shared_tracing_policy is not None and index not in self._traced_shards:
-            self._traced_shards.add(index)
-            self._shard_resources[index] = self._shard_resources.get(index, 0) + 1
-
     def _recount(self, function_id: str, fn: SecureFunction) -> None:
         """Re-count a function after ``add_alias``/``add_trigger``/``add_vpc_endpoints`` (called by the function)."""
         placement = self._placements[function_id]
         cost = count_resources(fn) + self._reserve
-        self._check_budget(fn, placement.function_id, placement.shard, cost, previous=placement.resources)
-        self._shard_resources[placement.shard] += cost - placement.resources
+        shared = self._new_shared_resources(placement.shard)
+        self._check_budget(
+            fn, placement.function_id, placement.shard, cost, previous=placement.resources, shared=shared
+        )
+        self._shard_resources[placement.shard] += cost - placement.resources + shared
+        self._shard_shared[placement.shard] = self._shard_shared.get(placement.shard, 0) + shared
         self._placements[placement.function_id] = dataclasses.replace(placement, resources=cost)
+
+    def _new_shared_resources(self, index: int) -> int:
+        """Resources of shard ``index`` that its functions share and that are not counted yet: its shared trigger
+        dead-letter queues (a function's ``SqsTrigger`` creates one on first use: the queue and its policy) and
+        its shared X-Ray policy (``roles.stack_tracing_policy``, one resource); no jsii round trip unless a
+        queue is new."""
+        stack = self.shard_stacks[index]
+        queues = [shared.queue for shared in shared_trigger_dead_letter_queues(stack)]
+        new = [queue for queue in queues if id(queue) not in self._counted_shared]
+        self._counted_shared.update(id(queue) for queue in new)
+        counted = sum(count_resources(queue) for queue in new)
+        policy = shared_tracing_policy_of(stack)  # the shard's X-Ray policy: one resource, once
+        if policy is not None and id(policy) not in self._counted_shared:
+            self._counted_shared.add(id(policy))
+            counted += 1
+        return counted
 
     def _free_shards(self, cost: int) -> str:
         free = [

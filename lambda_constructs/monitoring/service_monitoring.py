@@ -34,8 +34,17 @@ from lambda_constructs.monitoring.function_monitoring import (
     error_rate,
     is_stream_trigger,
 )
-from lambda_constructs.monitoring.shared_queue import queue_depth_alarm, shared_queues_widget
+from lambda_constructs.monitoring.shared_queue import (
+    TRIGGER_DLQ_FIX,
+    queue_depth_alarm,
+    shared_queues_widget,
+    shared_trigger_dead_letter_queue_widget,
+)
 from lambda_constructs.monitoring.thresholds import AlarmThresholds
+from lambda_constructs.triggers.shared_dead_letter_queue import (
+    SharedTriggerDeadLetterQueue,
+    shared_trigger_dead_letter_queue_of,
+)
 
 __all__ = [
     "LOG_METRICS_NAMESPACE",
@@ -104,7 +113,8 @@ class ServiceMonitoringProps:
     """Queues no function gets an alarm or a graph of: a queue many functions share, alarmed once
     elsewhere (:meth:`LambdaService.monitor <lambda_constructs.service.LambdaService.monitor>` passes the
     service's failure queue and its redrive queue, which it alarms once). Listing a stack's shared failure
-    queue here also drops its one alarm (see :class:`ServiceMonitoring`). Default: none."""
+    queue, or a stack's shared trigger dead-letter queue, here also drops its one alarm and graph (see
+    :class:`ServiceMonitoring`). Default: none."""
 
     def __post_init__(self) -> None:
         """Turn ``alarm_set`` given as a string into its :class:`~lambda_constructs.enums.AlarmSet` member.
@@ -130,6 +140,14 @@ class ServiceMonitoring(Construct):
     function keeps its own ``Errors``/``Throttles`` alarms. Two ``ServiceMonitoring`` of one stack each alarm the
     queue once (each topic hears of it).
 
+    The same holds for the dead-letter queue the SQS trigger queues of a stack share by default
+    (``SqsTrigger.dead_letter_queue_per_trigger``): with ``alarm_set="full"`` it is alarmed once here
+    (``TriggerDeadLetterQueueDepth``, ``TriggerDeadLetterQueueFifoDepth``, with the stack's id appended for a
+    queue of another stack; :attr:`trigger_dead_letter_queue_alarms`), not once per trigger (the compact set
+    alarms no trigger dead-letter queue, as before), with one dashboard graph per queue; no function gets an
+    alarm or a graph of it. Each message names the trigger queue it came from in its ``DeadLetterQueueSourceArn``
+    system attribute, which the alarm's description says.
+
     Attributes:
         alarm_topic: where alarms go (created unless passed).
         alarm_topic_key: the KMS key of a created topic (None when you passed the topic).
@@ -140,6 +158,9 @@ class ServiceMonitoring(Construct):
         subscriptions: log subscription filters by function id.
         failure_queue_alarms: the alarms on the stacks' shared failure queues, by construct id (empty when no
             monitored function uses one).
+        trigger_dead_letter_queue_alarms: the alarms on the stacks' shared trigger dead-letter queues, by
+            construct id (empty with the compact alarm set, or when no monitored trigger uses one).
+        shared_trigger_dead_letter_queues: those queues, in the order the monitored functions reached them.
     """
 
     def __init__(self, scope: Construct, construct_id: str, props: ServiceMonitoringProps | None = None) -> None:
@@ -155,9 +176,11 @@ class ServiceMonitoring(Construct):
         self.error_log_filters: dict[str, logs.MetricFilter] = {}
         self.subscriptions: dict[str, logs.SubscriptionFilter] = {}
         self.failure_queue_alarms: dict[str, cw.Alarm] = {}
+        self.trigger_dead_letter_queue_alarms: dict[str, cw.Alarm] = {}
+        self.shared_trigger_dead_letter_queues: list[SharedTriggerDeadLetterQueue] = []
         self.shared_queues: list[sqs.IQueue] = []
-        """The shared failure queues (and redrive queues) of the monitored functions' stacks, alarmed here once:
-        no function gets an alarm or a graph of them."""
+        """The shared failure queues (and redrive queues) and shared trigger dead-letter queues of the monitored
+        functions' stacks, alarmed here once: no function gets an alarm or a graph of them."""
         self.dashboard: cw.Dashboard | None = (
             cw.Dashboard(self, "Dashboard", dashboard_name=props.dashboard_name) if props.dashboard else None
         )
@@ -178,6 +201,10 @@ class ServiceMonitoring(Construct):
         shared = shared_failure_queues_of(fn.failure_queue)
         if shared is not None and not any(q is shared.queue for q in self.shared_queues):
             self._alarm_shared_queue(shared)
+        for result in fn.trigger_results:
+            shared_dlq = shared_trigger_dead_letter_queue_of(result.dead_letter_queue)
+            if shared_dlq is not None and not any(q is shared_dlq.queue for q in self.shared_queues):
+                self._alarm_shared_trigger_dead_letter_queue(shared_dlq)
         monitoring = FunctionMonitoring(
             self, cid, fn, thresholds or self.props.thresholds, self.alarm_topic, self.props.alarm_set
         )
@@ -188,10 +215,12 @@ class ServiceMonitoring(Construct):
 
     @property
     def alarms(self) -> list[cw.Alarm]:
-        """Every alarm: those of every monitored function, then those of the shared failure queues."""
+        """Every alarm: those of every monitored function, then those of the shared failure queues and of the
+        shared trigger dead-letter queues."""
         return [
             *(alarm for m in self.functions.values() for alarm in m.alarms.values()),
             *self.failure_queue_alarms.values(),
+            *self.trigger_dead_letter_queue_alarms.values(),
         ]
 
     # ----------------------------------------------------------------- shared failure queue
@@ -224,6 +253,32 @@ class ServiceMonitoring(Construct):
                     shared.stack.node.id, shared.queue, shared.dead_letter_queue, period=props.thresholds.period
                 )
             )
+
+    def _alarm_shared_trigger_dead_letter_queue(self, shared: SharedTriggerDeadLetterQueue) -> None:
+        """With the full alarm set, the depth alarm of a stack's shared trigger dead-letter queue, once here; and
+        its dashboard graph."""
+        self.shared_queues.append(shared.queue)
+        self.shared_trigger_dead_letter_queues.append(shared)
+        props = self.props
+        if any(q is shared.queue for q in props.exclude_queues):
+            return
+        if props.alarm_set is AlarmSet.FULL:
+            suffix = "" if shared.stack is Stack.of(self) else shared.stack.node.id
+            cid = f"{shared.construct_id.removeprefix('LambdaConstructs')}Depth{suffix}"
+            alarm = queue_depth_alarm(
+                self,
+                cid,
+                shared.queue,
+                thresholds=props.thresholds,
+                topic=self.alarm_topic,
+                summary=f"messages of the stack's SQS trigger queues{' (FIFO)' if shared.fifo else ''} were received "
+                "max_receive_count times without being deleted",
+                fix=TRIGGER_DLQ_FIX,
+            )
+            if alarm is not None:
+                self.trigger_dead_letter_queue_alarms[cid] = alarm
+        if self.dashboard is not None:
+            self.dashboard.add_widgets(shared_trigger_dead_letter_queue_widget(shared, period=props.thresholds.period))
 
     # ------------------------------------------------------------------------------- topic
 

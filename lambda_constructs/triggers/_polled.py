@@ -78,7 +78,9 @@ class PolledSource(TriggerResources):
     Attributes:
         mapping: the ``AWS::Lambda::EventSourceMapping``.
         queue: the source queue the trigger created (None when you passed one).
-        dead_letter_queue: that queue's redrive target (None unless the queue was created).
+        dead_letter_queue: that queue's redrive target (None unless the queue was created): by default the
+            stack's shared trigger dead-letter queue, a child of the stack, not of this construct (see
+            ``SqsTrigger.dead_letter_queue_per_trigger``).
         stream: the Kinesis stream the trigger created (None when you passed one).
         consumer: the enhanced fan-out consumer (None unless ``enhanced_fan_out``).
         network_policy: the policy holding the EC2 network-interface permissions (VPC sources only).

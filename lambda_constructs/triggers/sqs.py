@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -30,6 +30,7 @@ from lambda_constructs.triggers._polled import (
 )
 from lambda_constructs.triggers._queues import dead_letter_queue, grant_statements
 from lambda_constructs.triggers.base import InvocationKind, SourceKind, TriggerResult
+from lambda_constructs.triggers.shared_dead_letter_queue import shares_key, stack_trigger_dead_letter_queue
 from lambda_constructs.validation import check_range, duration_seconds, is_token, seconds
 
 if TYPE_CHECKING:
@@ -41,8 +42,13 @@ class SqsTrigger:
     """Poll an SQS queue (standard or FIFO). Pass ``queue`` or ``queue_props``, not both.
 
     When the trigger creates the queue it is KMS-encrypted (the function's key unless
-    ``encryption_key``), TLS-only, retained, with its own dead-letter queue (``max_receive_count``
-    receives) and a visibility timeout of 6 × the function timeout + the batching window.
+    ``encryption_key``), TLS-only, retained, redriven after ``max_receive_count`` receives to a
+    dead-letter queue, with a visibility timeout of 6 × the function timeout + the batching window.
+    The dead-letter queue is, by default, the one the trigger queues of the stack share
+    (``LambdaConstructsTriggerDeadLetterQueue``, ``…Fifo`` for FIFO queues, see
+    :mod:`~lambda_constructs.triggers.shared_dead_letter_queue`), or the trigger's own
+    (``DeadLetterQueue`` under the trigger) with ``dead_letter_queue_per_trigger``, an
+    ``encryption_key``, or a function with a key of its own.
     """
 
     queue: sqs.IQueue | None = None
@@ -51,9 +57,22 @@ class SqsTrigger:
     """Overrides for the created queue (``fifo=True`` for FIFO). Default: None (the defaults above).
     A ``visibility_timeout`` below 6 × function timeout + batching window is rejected."""
     encryption_key: kms.IKey | None = None
-    """Key of the created queue and its dead-letter queue. Default: the function's key."""
+    """Key of the created queue and of a dead-letter queue of the trigger's own (given, the trigger gets one).
+    Default: the function's key."""
     max_receive_count: int = 5
-    """Receives before a message moves to the created dead-letter queue, 1–1000. Default: 5."""
+    """Receives before a message moves to the dead-letter queue, 1–1000. Default: 5."""
+    dead_letter_queue_per_trigger: bool = False
+    """Give the created queue a dead-letter queue of its own (``DeadLetterQueue`` under the trigger: an
+    ``AWS::SQS::Queue`` and its ``AWS::SQS::QueuePolicy``), the only design before issue #21 — see CHANGELOG
+    "Migration". Default: False — when the queue is encrypted with the key the stack's functions share (no
+    ``encryption_key``, a function without a key of its own), it redrives to the stack's shared trigger
+    dead-letter queue (``LambdaConstructsTriggerDeadLetterQueue``, or ``LambdaConstructsTriggerDeadLetterQueueFifo``
+    for a FIFO queue; encrypted with that key, TLS-only, 14 days, retained): SQS keeps each moved message's
+    source queue (message system attribute ``DeadLetterQueueSourceArn``) and a dead-letter-queue redrive
+    returns the messages to their source queues, so one queue loses nothing. Ignored when ``queue`` is given
+    or ``queue_props`` sets a ``dead_letter_queue``. A function's ``failure_queue_per_function`` does not set
+    it: that option is about attributing asynchronous failure records by IAM, which SQS's own moves to a
+    dead-letter queue do not need."""
     batch_size: int = 10
     """Records per batch: 1–10; up to 10,000 for standard queues with a batching window. Default: 10."""
     max_batching_window: Duration | None = None
@@ -178,8 +197,8 @@ class SqsTrigger:
     ) -> tuple[sqs.Queue, float | None]:
         """The queue and its visibility timeout in seconds (None when it is a token)."""
         key = self.encryption_key or fn.key
-        source.dead_letter_queue = dead_letter_queue(source, "DeadLetterQueue", key, fifo=fifo)
         overrides = given_fields(self.queue_props) if self.queue_props is not None else {}
+        source.dead_letter_queue = self._dead_letter_queue(source, fn, key, fifo, "dead_letter_queue" in overrides)
         settings: dict[str, Any] = {
             "visibility_timeout": seconds(min(SQS_MAX_VISIBILITY_SECONDS, int(required + 0.999))),
             "retention_period": seconds(SQS_RETENTION_SECONDS),
@@ -195,6 +214,20 @@ class SqsTrigger:
         }
         source.queue = sqs.Queue(source, "Queue", **settings)
         return source.queue, duration_seconds(settings["visibility_timeout"])
+
+    def _dead_letter_queue(
+        self, source: PolledSource, fn: FunctionView, key: kms.IKey, fifo: bool, own_redrive: bool
+    ) -> sqs.Queue:
+        """The stack's shared trigger dead-letter queue of the queue's type, or one of the trigger's own
+        (``DeadLetterQueue`` under ``source``, the path it always had) - see ``dead_letter_queue_per_trigger``.
+
+        ``own_redrive``: ``queue_props`` sets a ``dead_letter_queue`` (the trigger's own is created as before).
+        """
+        if not (self.dead_letter_queue_per_trigger or own_redrive or self.encryption_key is not None):
+            stack = _stack_of(fn)
+            if shares_key(stack, key):
+                return stack_trigger_dead_letter_queue(stack, fifo=fifo).queue
+        return dead_letter_queue(source, "DeadLetterQueue", key, fifo=fifo)
 
     def _check_visibility(
         self, source: PolledSource, visibility: float | None, required: float, fn: FunctionView
@@ -243,6 +276,12 @@ def _is_fifo(queue: sqs.IQueue) -> bool | None:
         return False  # created in this app: its fifo prop
     name = queue.queue_name
     return None if is_token(name) else name.endswith(".fifo")
+
+
+def _stack_of(fn: FunctionView) -> Stack:
+    """The function's stack: a SecureFunction's ``stack`` (read once per function), else ``Stack.of``."""
+    stack = getattr(fn, "stack", None)
+    return stack if isinstance(stack, Stack) else Stack.of(fn.construct)
 
 
 #: SQS's visibility timeout when the queue sets none: 30 s ("VisibilityTimeout … Default: 30",

@@ -68,11 +68,11 @@ def test_user_metadata_on_library_resources_survives_the_next_library_calls(tmp_
     first = fn.add_trigger(SqsTrigger(), alias="$LATEST")
     assert isinstance(first.resources, PolledSource)
     assert first.resources.dead_letter_queue is not None and first.resources.mapping is not None
-    _user_writes(first.resources.dead_letter_queue.node.default_child)  # the trigger's queue
+    _user_writes(first.resources.dead_letter_queue.node.default_child)  # the stack's shared trigger DLQ
     _user_writes(first.resources.mapping)
     # The library acknowledges more on the same resources: a second trigger on $LATEST and two on the
     # live alias (cfn-lint-serverless WS1002 on the function and on the alias), more triggers and aliases.
-    fn.add_trigger(SqsTrigger(), alias="$LATEST")
+    fn.add_trigger(SqsTrigger(dead_letter_queue_per_trigger=True), alias="$LATEST")  # a DLQ of its own
     fn.add_trigger(SnsTrigger())
     fn.add_trigger(SqsTrigger())
     fn.add_alias("Extra", fn.latest_version)
@@ -85,7 +85,7 @@ def test_user_metadata_on_library_resources_survives_the_next_library_calls(tmp_
     alias = _metadata(resources, "FnAliaslive", "AWS::Lambda::Alias")
     assert _skip_ids(alias) == [USER_SKIP["id"]]
     assert _ignored(alias) == [USER_RULE, "WS1002"]
-    queue = _metadata(resources, "FnSqsTrigger1DeadLetterQueue", "AWS::SQS::Queue")
+    queue = _metadata(resources, "LambdaConstructsTriggerDeadLetterQueue", "AWS::SQS::Queue")
     assert _skip_ids(queue) == [USER_SKIP["id"]]
     assert _ignored(queue) == ["ES6000", USER_RULE]
     mapping = _metadata(resources, "FnSqsTrigger1Mapping", "AWS::Lambda::EventSourceMapping")

@@ -92,7 +92,13 @@ def test_created_queue_is_encrypted_tls_only_with_redrive(synthesized: tuple[Tem
                 "KmsMasterKeyId": {"Fn::GetAtt": [Match.string_like_regexp("LambdaConstructsKey"), "Arn"]},
                 "VisibilityTimeout": 180,  # 6 x 30 s
                 "RedrivePolicy": {
-                    "deadLetterTargetArn": {"Fn::GetAtt": [Match.string_like_regexp("FnOrdersDeadLetterQueue"), "Arn"]},
+                    # the stack's shared trigger dead-letter queue (triggers/test_shared_dead_letter_queue.py)
+                    "deadLetterTargetArn": {
+                        "Fn::GetAtt": [
+                            Match.string_like_regexp("^LambdaConstructsTriggerDeadLetterQueue[0-9A-F]{8}$"),
+                            "Arn",
+                        ]
+                    },
                     "maxReceiveCount": 5,
                 },
             },
