@@ -128,6 +128,21 @@ def test_mount_grants_name_the_file_system_through_the_access_point(built: Built
         assert "elasticfilesystem:AccessPointArn" in statement["Condition"]["StringEquals"]
 
 
+def test_the_default_grants_follow_the_mount_grants_in_the_role_policy(built: Built) -> None:
+    # aws-cdk-lib's Function adds the mount's statements while it is built; the library's default grants are
+    # added after it (the order the template always had; function.py grants first only without a filesystem).
+    assert [c.node.id for c in built.fn.role.node.children] == ["Resource", "Policy", "NetworkPolicy", "TracingPolicy"]
+    policy = built.template.find_resources("AWS::IAM::ManagedPolicy")[
+        built.ref(built.fn.role.policy.managed_policy_arn)["Ref"]
+    ]
+    assert [s["Action"] for s in policy["Properties"]["PolicyDocument"]["Statement"]] == [
+        ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+        ["logs:CreateLogStream", "logs:PutLogEvents"],
+        ["kms:Decrypt", "kms:GenerateDataKey"],
+        "sqs:SendMessage",
+    ]
+
+
 def test_nfs_is_open_only_from_the_function_security_group(built: Built) -> None:
     (function_group,) = built.fn.security_groups
     built.template.has_resource_properties(
