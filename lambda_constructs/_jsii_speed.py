@@ -32,9 +32,10 @@ domain code stays plain:
 
 Elsewhere the same goal is reached by choosing a cheaper CDK call, not by a cache; those places say so
 in one comment pointing here: the library's ``ExecutionRole`` takes its own statements in one
-``add_statements`` call (no callback per statement), and a ``SecureFunction``'s role creates its ``Policy``
-with the default statements in its constructor (``Role(defer_policy=True)``: not even that call); the default log-group grant is written as a
-statement instead of ``log_group.grant_write`` (which calls back into ``add_to_principal_policy``); the
+``add_statements`` call (no callback per statement), and a ``SecureFunction``'s role creates its
+``Policy`` with the default statements in its constructor (``Role(defer_policy=True)``: not even that
+call); the default log-group grant is written as a statement instead of ``log_group.grant_write``
+(which calls back into ``add_to_principal_policy``); the
 X-Ray statement of tracing goes straight into the library role's ``TracingPolicy`` (one shared frozen
 statement, ``roles.tracing_statement``) and the mode onto the ``CfnFunction``, instead of ``tracing=`` on
 ``aws_lambda.Function`` (which calls back into ``add_to_principal_policy``); the failure destination is
