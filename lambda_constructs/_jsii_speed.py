@@ -32,12 +32,13 @@ domain code stays plain:
 
 Elsewhere the same goal is reached by choosing a cheaper CDK call, not by a cache; those places say so
 in one comment pointing here: the library's ``ExecutionRole`` takes its own statements in one
-``add_statements`` call (no callback per statement); the default log-group grant is written as a
-statement instead of ``log_group.grant_write`` (which calls back into ``add_to_principal_policy``); the
-library role gets the stack's shared X-Ray policy in its constructor (``roles.stack_tracing_policy``: one
-policy per stack holding one frozen statement, ``roles.tracing_statement``) and the mode goes onto the
-``CfnFunction``, instead of ``tracing=`` on ``aws_lambda.Function`` (which calls back into
-``add_to_principal_policy``); the failure destination is
+``add_statements`` call (no callback per statement), and a ``SecureFunction``'s role creates its
+``Policy`` with the default statements in its constructor (``Role(defer_policy=True)``: not even that
+call); the default log-group grant is written as a statement instead of ``log_group.grant_write``
+(which calls back into ``add_to_principal_policy``); the library role gets the stack's shared X-Ray
+policy in its constructor (``roles.stack_tracing_policy``: one policy per stack holding one frozen
+statement, ``roles.tracing_statement``) and the mode goes onto the ``CfnFunction``, instead of ``tracing=``
+on ``aws_lambda.Function`` (which calls back into ``add_to_principal_policy``); the failure destination is
 one jsii subclass object per failure queue (``failure_queue.queue_destination``), shared by the function,
 its aliases and the functions sharing the queue (every function of a stack, with the stack's shared
 failure queue); cdk-nag acknowledgements are one metadata entry per construct

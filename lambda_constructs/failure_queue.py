@@ -58,6 +58,12 @@ class QueueDestination(destinations.SqsDestination):
     ``kms:Encrypt``/``kms:ReEncrypt*``/``kms:GenerateDataKey*`` on the queue's key; this one only returns
     the queue ARN (the function's policy holds the exact actions).
     One jsii subclass object for the function and all its aliases (a jsii speed-up, see ``_jsii_speed``).
+
+    JavaScript calls :meth:`bind` back for the function and for each alias: two round trips each beyond
+    the construct's creation. One completes the callback; the other (``Get type``) is jsii reading the
+    options struct, which JavaScript passes by reference: the Python runtime (``_handle_callback`` →
+    ``_recursize_dereference``, the same in jsii 1.115 and 1.142) reads every field of such a struct
+    before it looks at the method, so no signature of ``bind`` (keyword-only ``type`` or ``*args``) avoids it.
     """
 
     def __init__(self, queue: sqs.IQueue) -> None:

@@ -130,6 +130,16 @@ class SecureFunction(Construct):
             self.failure_queue: sqs.IQueue
             self._failure_destination: QueueDestination
             self._set_failure_queue(props)
+            owned_role = self.owned_role
+            grants_first = owned_role is not None and props.filesystem is None
+            if grants_first:
+                # The library's role gets its grants policy now, with the default statements in its constructor
+                # (one jsii round trip fewer than adding them later; see _jsii_speed), before the function and
+                # before any other child of the role. With a filesystem, aws-cdk-lib's Function adds the mount's
+                # statements first: the defaults then follow them, as they always did (template order).
+                self._grant_defaults()
+            elif owned_role is not None:
+                owned_role.ensure_policy()  # still the role's first policy (the template's order)
 
             self.code_bundle: BundleResult | None = None
             """The dependency bundle when ``code_dir`` has a requirements.txt (Python), else None."""
@@ -142,7 +152,8 @@ class SecureFunction(Construct):
             if self.network_policy is not None:
                 # Teardown order: CloudFormation deletes the function before the ENI policy it depends on.
                 self.function.node.add_dependency(self.network_policy)
-            self._grant_defaults()
+            if not grants_first:
+                self._grant_defaults()
             languages.after_function(self, self.language_info)
             self._grant_secret_environment()
             self._acknowledge_defaults()
@@ -446,6 +457,7 @@ class SecureFunction(Construct):
             assumed_by=service_principal("lambda.amazonaws.com"),
             description=self.props.role_description or f"Execution role of {self._path}",
             shared_tracing_policy=stack_tracing_policy(self.stack) if traced else None,
+            defer_policy=True,  # created with the default grants (see __init__)
         )
 
     def _boundary(self) -> iam.IManagedPolicy | None:
@@ -486,6 +498,7 @@ class SecureFunction(Construct):
                     "the group allows all outbound (allow_egress_to not set): the NFS egress rule is implied",
                 )
         if isinstance(self.role, ExecutionRole):
+            self.role.ensure_policy()  # the grants policy stays the role's first child (the template's order)
             self.network_policy = iam.ManagedPolicy(
                 self.role,
                 "NetworkPolicy",

@@ -175,11 +175,14 @@ class Role(iam.Role):
     statements without resource-level permissions go (default: the execution role's).
     ``shared_tracing_policy``: a policy holding the X-Ray statement of tracing that other roles share (the
     stack's, :func:`stack_tracing_policy`), attached by the role's constructor (appended to
-    ``managed_policies``: no call of its own); None (default): none. Other keyword arguments are
-    ``iam.Role``'s (``assumed_by``, ``description``, ``managed_policies`` …).
-
-    Attributes:
-        policy: the ``Policy`` managed policy holding every other statement.
+    ``managed_policies``: no call of its own); None (default): none. ``defer_policy``:
+    create ``Policy`` on first use instead of now (default False), so that the first
+    :meth:`add_grant_statements` gives it its statements in its constructor: one jsii round trip fewer
+    (``SecureFunction`` does this; see ``_jsii_speed``). Whatever uses the policy first creates it
+    (:attr:`policy`, :meth:`add_grant_statements`, :meth:`add_to_principal_policy`), so no statement is
+    lost; the caller keeps the template's order by creating it (:meth:`ensure_policy`) before any other
+    child of the role (a wildcard policy, ``NetworkPolicy``), as an eager role does. Other keyword
+    arguments are ``iam.Role``'s (``assumed_by``, ``description``, ``managed_policies`` …).
     """
 
     def __init__(
@@ -190,13 +193,16 @@ class Role(iam.Role):
         boundary: iam.IManagedPolicy | None = None,
         wildcard_policies: Sequence[WildcardPolicy] = EXECUTION_ROLE_WILDCARDS,
         shared_tracing_policy: iam.ManagedPolicy | None = None,
+        defer_policy: bool = False,
         **kwargs: Any,
     ) -> None:
         if shared_tracing_policy is not None:
             kwargs["managed_policies"] = [*(kwargs.get("managed_policies") or ()), shared_tracing_policy]
         super().__init__(scope, construct_id, **kwargs)
-        self.policy = iam.ManagedPolicy(self, "Policy", roles=[self], description="Least-privilege grants")
         self._shared_tracing_policy = shared_tracing_policy
+        self._policy: iam.ManagedPolicy | None = None
+        if not defer_policy:
+            self.ensure_policy()
         self._wildcards = tuple(wildcard_policies)
         self._wildcard_policies: dict[str, iam.ManagedPolicy] = {}
         if boundary is not None:
@@ -206,6 +212,27 @@ class Role(iam.Role):
     def shared_tracing_policy(self) -> iam.ManagedPolicy | None:
         """The shared X-Ray policy given to the constructor (``shared_tracing_policy``); None without one."""
         return self._shared_tracing_policy
+
+    @property
+    def policy(self) -> iam.ManagedPolicy:
+        """The ``Policy`` managed policy (construct id ``Policy`` under the role) holding every statement that
+        goes to no wildcard policy; created on first use when the role was made with ``defer_policy``."""
+        return self.ensure_policy()
+
+    def ensure_policy(self, statements: Sequence[iam.PolicyStatement] = ()) -> iam.ManagedPolicy:
+        """:attr:`policy`, created now (with ``statements``, given to its constructor) when it does not exist
+        yet; ``statements`` (default: none) are added to it when it does. Returns the policy."""
+        if self._policy is None:
+            self._policy = iam.ManagedPolicy(
+                self,
+                "Policy",
+                roles=[self],
+                description="Least-privilege grants",
+                statements=list(statements) or None,  # what add_statements would add, without another call
+            )
+        elif statements:
+            self._policy.add_statements(*statements)
+        return self._policy
 
     @property
     def tracing_policy(self) -> iam.ManagedPolicy | None:
@@ -220,12 +247,13 @@ class Role(iam.Role):
         return self._shared_tracing_policy or self._wildcard_policies.get("TracingPolicy")
 
     def add_grant_statements(self, *statements: iam.PolicyStatement) -> None:
-        """Add statements that hold no wildcard-policy actions to the grants policy, in one jsii round trip.
+        """Add statements that hold no wildcard-policy actions to the grants policy, in one jsii round trip
+        (given to its constructor when the policy is created now, see ``defer_policy``).
 
         What :meth:`add_to_principal_policy` does with them, without reading each statement's actions
         back from JavaScript; the library's own grants use it.
         """
-        self.policy.add_statements(*statements)
+        self.ensure_policy(statements)
 
     def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
         """Add ``statement`` to ``policy``, or to its wildcard policy (created on first use, acknowledged)."""
@@ -298,6 +326,7 @@ class Role(iam.Role):
             return
         if self.node.try_find_child("InsightsPolicy") is not None:
             return
+        self.ensure_policy()  # Policy first among the role's children (their order is the template's)
         insights = iam.ManagedPolicy(
             self, "InsightsPolicy", roles=[self], description="Lambda Insights extension: its own log group only"
         )

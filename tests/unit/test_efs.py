@@ -10,6 +10,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_efs as efs
+from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Match, Template
 
 from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps
@@ -126,6 +127,25 @@ def test_mount_grants_name_the_file_system_through_the_access_point(built: Built
         assert statement["Resource"] != "*"  # CDK's from_efs_access_point grants ClientMount on "*"
         assert built.ref(built.file_system.file_system_id) in statement["Resource"]["Fn::Join"][1]
         assert "elasticfilesystem:AccessPointArn" in statement["Condition"]["StringEquals"]
+
+
+def test_the_default_grants_follow_the_mount_grants_in_the_role_policy(built: Built) -> None:
+    # aws-cdk-lib's Function adds the mount's statements while it is built; the library's default grants are
+    # added after it (the order the template always had; function.py grants first only without a filesystem).
+    assert [c.node.id for c in built.fn.role.node.children if isinstance(c, iam.ManagedPolicy)] == [
+        "Policy",
+        "NetworkPolicy",
+        "TracingPolicy",
+    ]
+    policy = built.template.find_resources("AWS::IAM::ManagedPolicy")[
+        built.ref(built.fn.role.policy.managed_policy_arn)["Ref"]
+    ]
+    assert [s["Action"] for s in policy["Properties"]["PolicyDocument"]["Statement"]] == [
+        ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+        ["logs:CreateLogStream", "logs:PutLogEvents"],
+        ["kms:Decrypt", "kms:GenerateDataKey"],
+        "sqs:SendMessage",
+    ]
 
 
 def test_nfs_is_open_only_from_the_function_security_group(built: Built) -> None:

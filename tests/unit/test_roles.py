@@ -175,3 +175,38 @@ def test_xray_statements_added_to_a_role_with_the_shared_policy_stay_in_its_own_
     assert policies[shared_id]["Properties"]["PolicyDocument"]["Statement"] == [
         {"Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], "Effect": "Allow", "Resource": "*"}
     ]
+
+
+def test_a_deferred_policy_gets_its_first_grants_in_its_constructor(round_trips: list[object]) -> None:
+    stack = new_stack()
+    role = Role(stack, "R", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), defer_policy=True)
+    assert role.node.try_find_child("Policy") is None
+    read = iam.PolicyStatement(actions=["s3:GetObject"], resources=["arn:aws:s3:::b/k"])
+    write = iam.PolicyStatement(actions=["sqs:SendMessage"], resources=["arn:aws:sqs:us-east-1:111111111111:q"])
+    round_trips.clear()
+    role.add_grant_statements(read, write)
+    # One round trip: the policy's creation, with both statements (no addStatements call after it).
+    assert [(type(r).__name__, getattr(r, "fqn", None)) for r in round_trips] == [
+        ("CreateRequest", "aws-cdk-lib.aws_iam.ManagedPolicy")
+    ]
+    role.add_to_principal_policy(iam.PolicyStatement(actions=["sqs:ReceiveMessage"], resources=["arn:aws:sqs:::x"]))
+    assert role.node.find_child("Policy") is role.policy
+    (policy,) = Template.from_stack(stack).find_resources("AWS::IAM::ManagedPolicy").values()
+    assert [s["Action"] for s in policy["Properties"]["PolicyDocument"]["Statement"]] == [
+        "s3:GetObject",
+        "sqs:SendMessage",
+        "sqs:ReceiveMessage",
+    ]
+
+
+def test_a_deferred_policy_is_created_by_whatever_uses_it_first_and_loses_nothing() -> None:
+    stack = new_stack()
+    role = Role(stack, "R", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), defer_policy=True)
+    role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:GetObject"], resources=["arn:aws:s3:::b/k"]))
+    assert role.ensure_policy() is role.policy is role.node.find_child("Policy")
+    role.add_grant_statements(iam.PolicyStatement(actions=["s3:PutObject"], resources=["arn:aws:s3:::b/k"]))
+    (policy,) = Template.from_stack(stack).find_resources("AWS::IAM::ManagedPolicy").values()
+    assert policy["Properties"]["PolicyDocument"]["Statement"] == [
+        {"Action": ["s3:GetObject", "s3:PutObject"], "Effect": "Allow", "Resource": "arn:aws:s3:::b/k"}
+    ]
+    assert policy["Properties"]["Roles"] == [{"Ref": stack.get_logical_id(role.node.default_child)}]  # type: ignore[arg-type]
