@@ -113,13 +113,21 @@ def merge_tree(nodes: list[Json]) -> Json:
 
 
 def _merge_metadata(files: list[Json]) -> Json:
-    """Construct path → metadata entries; entries of one path from several workers are de-duplicated."""
+    """Construct path → metadata entries; entries of one path from several workers are de-duplicated.
+
+    An entry one worker wrote n times is kept n times (aws-cdk-lib records a method's analytics entry on
+    every call, e.g. ``addStatements`` once per statement a ``ManagedPolicy`` is created with): the merged
+    list holds each entry as often as the worker that wrote it most often, in the order the workers wrote
+    them, as one process writes it.
+    """
     merged: Json = {}
     for metadata in files:
         for path, entries in metadata.items():
             known = merged.setdefault(path, [])
+            seen: list[Json] = []  # this worker's entries so far, with their repeats
             for entry in entries:
-                if entry not in known:
+                seen.append(entry)
+                if known.count(entry) < seen.count(entry):
                     known.append(entry)
     return merged
 

@@ -17,6 +17,7 @@ import pytest
 from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps, _compat
 from lambda_constructs.parallel import WORKER_CONTEXT, Worker, parse_worker, worker_of
 from lambda_constructs.parallel.merge import (
+    _merge_metadata,
     construct_positions,
     merge_assemblies,
     merge_templates,
@@ -393,3 +394,15 @@ def test_each_worker_gets_its_context_and_output_directory(tmp_path: Path) -> No
     env = _worker_env({"CONTEXT_OVERFLOW_LOCATION_ENV": str(overflow)}, 0, 2, tmp_path / "w0", tmp_path)
     assert json.loads(Path(env["CONTEXT_OVERFLOW_LOCATION_ENV"]).read_text()) == {"big": "x", WORKER_CONTEXT: "0/2"}
     assert json.loads(overflow.read_text()) == {"big": "x"}  # the CLI's own file is left alone
+
+
+def test_merged_metadata_keeps_the_entries_a_worker_repeated_and_drops_those_another_worker_repeats() -> None:
+    # aws-cdk-lib writes an analytics entry per call: a ManagedPolicy created with two statements records
+    # addStatements twice. The worker that built the construct and a worker holding its place both wrote it.
+    add = {"type": "aws:cdk:analytics:method", "data": {"addStatements": [{}]}}
+    attach = {"type": "aws:cdk:analytics:method", "data": {"attachToRole": ["*"]}}
+    builder = {"/S/Fn/Role/Policy": [attach, add, add], "/S": [{"type": "aws:cdk:logicalId", "data": "S"}]}
+    placeholder = {"/S/Fn/Role/Policy": [attach, add], "/S": [{"type": "aws:cdk:logicalId", "data": "S"}]}
+    expected = {"/S/Fn/Role/Policy": [attach, add, add], "/S": [{"type": "aws:cdk:logicalId", "data": "S"}]}
+    assert _merge_metadata([builder, placeholder]) == expected
+    assert _merge_metadata([placeholder, builder]) == expected
