@@ -197,15 +197,45 @@ def test_the_opt_out_restores_the_queue_of_its_own() -> None:
     _own_queue_kept(stack, source, _lid(fn.key))
 
 
-def test_a_redrive_set_in_queue_props_keeps_the_old_shape() -> None:
+@pytest.mark.parametrize("per_trigger", [False, True])
+def test_a_redrive_set_in_queue_props_creates_no_dead_letter_queue(per_trigger: bool) -> None:
+    # Before the fix the trigger still created a DeadLetterQueue (and its policy) nothing redrove to.
     stack = new_stack()
     fn = _fn(stack, "Fn")
     mine = sqs.Queue(stack, "MyDlq")
     props = sqs.QueueProps(dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=3, queue=mine))
-    source = _resources(fn.add_trigger(SqsTrigger(queue_props=props)))
+    result = fn.add_trigger(
+        SqsTrigger(queue_props=props, max_receive_count=7, dead_letter_queue_per_trigger=per_trigger)
+    )
+    source = _resources(result)
     assert stack.node.try_find_child(STACK_TRIGGER_DLQ_ID) is None
+    assert source.node.try_find_child("DeadLetterQueue") is None
+    assert source.dead_letter_queue is mine and result.dead_letter_queue is mine
     assert source.queue is not None
-    assert _redrive_target(Template.from_stack(stack), source.queue) == {"Fn::GetAtt": [_lid(mine), "Arn"]}
+    template = Template.from_stack(stack)
+    # The trigger's queue, yours, and the stack's failure queue pair: nothing else.
+    assert set(_queues(template)) == {
+        _lid(source.queue),
+        _lid(mine),
+        _lid(fn.failure_queue),
+        *(_lid(q) for q in [fn.failure_dlq] if q is not None),
+    }
+    template.resource_count_is("AWS::SQS::Queue", 4)
+    redrive = _queues(template)[_lid(source.queue)]["Properties"]["RedrivePolicy"]
+    assert redrive == {"deadLetterTargetArn": {"Fn::GetAtt": [_lid(mine), "Arn"]}, "maxReceiveCount": 3}
+
+
+def test_monitoring_alarms_the_queue_of_a_redrive_set_in_queue_props() -> None:
+    stack = new_stack()
+    fn = _fn(stack, "Fn")
+    mine = sqs.Queue(stack, "MyDlq")
+    props = sqs.QueueProps(dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=3, queue=mine))
+    fn.add_trigger(SqsTrigger(queue_props=props), construct_id="Orders")
+    monitoring = monitor_stack(stack)
+    assert monitoring is not None
+    assert monitoring.functions["Fn"].queues["OrdersDeadLetterQueue"] is mine
+    assert "OrdersDeadLetterQueueDepth" in monitoring.functions["Fn"].alarms
+    assert len(_alarms_on(Template.from_stack(stack), _lid(mine))) == 1
 
 
 def test_resources_under_a_function_drop_by_two() -> None:
