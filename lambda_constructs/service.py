@@ -73,8 +73,9 @@ class LambdaServiceProps:
     (CloudFormation allows 1 MB). Default: 800 000 bytes."""
     monitored: bool = False
     """Keep room in every shard for :meth:`LambdaService.monitor`: :data:`MONITORING_RESERVE` resources
-    per function (its compact alarms, metric filter …) and :data:`MONITORING_SHARD_RESERVE` per shard
-    (saved queries) count against ``max_resources`` as functions are added. Default: False (then
+    per function (its compact alarms, metric filter …), :data:`MONITORING_SHARD_RESERVE` per shard
+    (saved queries) and 1 per shared SQS-trigger dead-letter queue of a shard (its depth alarm) count against
+    ``max_resources`` as functions are added. Default: False (then
     ``monitor`` fails with this fix when a shard has no room)."""
     encryption_key: kms.IKey | None = None
     """Key used by every function that does not set its own ``encryption_key``. Default: one key
@@ -348,7 +349,9 @@ class LambdaService(Construct):
         The service's shared failure queue is alarmed once, on the returned construct
         (``FailureQueueDepth``; with ``alarm_set="full"`` also ``FailureDeadLetterQueueDepth``, see
         :attr:`failure_queue_alarms`), instead of once per function: with the compact set a function then
-        costs 2 billed alarm metrics (``Errors``, ``Throttles``), $0.20/month.
+        costs 2 billed alarm metrics (``Errors``, ``Throttles``), $0.20/month. Each shard's shared SQS-trigger
+        dead-letter queue (one per queue type) is alarmed once, by the shard's ``ServiceMonitoring``
+        (``TriggerDeadLetterQueueDepth``, with either alarm set; listed in ``props.exclude_queues``, not at all).
 
         Raises:
             LambdaConstructsError: a shard would exceed ``max_resources`` (fix: ``monitored=True``).
@@ -471,14 +474,15 @@ class LambdaService(Construct):
 
     def _new_shared_resources(self, index: int) -> int:
         """Resources of shard ``index`` that its functions share and that are not counted yet: its shared trigger
-        dead-letter queues (a function's ``SqsTrigger`` creates one on first use: the queue and its policy) and
-        its shared X-Ray policy (``roles.stack_tracing_policy``, one resource); no jsii round trip unless a
-        queue is new."""
+        dead-letter queues (a function's ``SqsTrigger`` creates one on first use: the queue and its policy; with
+        ``monitored``, + 1 for the depth alarm :meth:`monitor` puts on it in the shard) and its shared X-Ray
+        policy (``roles.stack_tracing_policy``, one resource); no jsii round trip unless a queue is new."""
         stack = self.shard_stacks[index]
         queues = [shared.queue for shared in shared_trigger_dead_letter_queues(stack)]
         new = [queue for queue in queues if id(queue) not in self._counted_shared]
         self._counted_shared.update(id(queue) for queue in new)
-        counted = sum(count_resources(queue) for queue in new)
+        alarm = 1 if self.props.monitored else 0
+        counted = sum(count_resources(queue) + alarm for queue in new)
         policy = shared_tracing_policy_of(stack)  # the shard's X-Ray policy: one resource, once
         if policy is not None and id(policy) not in self._counted_shared:
             self._counted_shared.add(id(policy))

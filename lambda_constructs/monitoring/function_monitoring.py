@@ -118,7 +118,8 @@ class FunctionMonitoring(Construct):
                 )
 
     def _compact_alarms(self) -> None:
-        """Errors, throttles (every version and alias) and failure-queue depth; see ``alarm_set``."""
+        """Errors, throttles (every version and alias), failure-queue depth and the depth of the function's
+        own SQS trigger dead-letter queues; see ``alarm_set``."""
         fn, t = self.fn.function, self.thresholds
         if t.errors is not None:
             self._alarm(
@@ -146,7 +147,35 @@ class FunctionMonitoring(Construct):
                 "asynchronous events failed every retry (each message names the function and alias)",
                 "inspect the messages, fix the cause, then redrive them",
             )
+        if t.queue_messages is not None:
+            for queue_id in self._sqs_dead_letter_queue_ids():
+                self._alarm(
+                    f"{queue_id}Depth",
+                    self.queues[queue_id].metric_approximate_number_of_messages_visible(
+                        period=t.period, statistic="Maximum"
+                    ),
+                    t.queue_messages,
+                    f"messages of the SQS trigger's queue were received max_receive_count times without being "
+                    f"deleted ({queue_id}; items a batch reports as failed are not Errors)",
+                    "inspect the messages, fix the cause, then start a dead-letter-queue redrive to the source queue",
+                )
         self._function_alarms(invocations=False, queues=False, async_events=False)
+
+    def _sqs_dead_letter_queue_ids(self) -> list[str]:
+        """The ids in :attr:`queues` of the dead-letter queues of the function's SQS trigger queues that are
+        its own (a stack's shared trigger dead-letter queue and excluded queues are not in :attr:`queues`).
+
+        The compact set alarms them: a message moves there after ``max_receive_count`` receives, and the
+        receives of items a partial batch response reported as failed are successful invocations, not
+        ``Errors`` (docs/monitoring.md, "Trigger dead-letter queues").
+        """
+        ids = []
+        for result in self.fn.trigger_results:
+            queue_id = f"{result.construct_id}DeadLetterQueue"
+            queue = result.dead_letter_queue
+            if result.source is SourceKind.QUEUE and queue is not None and self.queues.get(queue_id) is queue:
+                ids.append(queue_id)
+        return ids
 
     def _function_alarms(self, *, invocations: bool = True, queues: bool = True, async_events: bool = True) -> None:
         fn, t = self.fn.function, self.thresholds

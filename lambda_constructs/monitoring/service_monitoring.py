@@ -85,13 +85,17 @@ class ServiceMonitoringProps:
     """Which alarms each function gets: an :class:`~lambda_constructs.enums.AlarmSet` (or its string; a string
     becomes the member in ``__post_init__``). ``"compact"`` (2 billed alarm metrics, $0.20/month per function at
     $0.10 per standard alarm metric, https://aws.amazon.com/cloudwatch/pricing/, plus one per stack on the
-    failure queue its functions share; 3 for a function with a failure queue of its own): ``Errors`` and
-    ``Throttles`` on the ``FunctionName`` dimension (which aggregates every version and alias) and the
+    failure queue its functions share and one per stack and queue type on the dead-letter queue its SQS
+    triggers share; 3 for a function with a failure queue of its own, one more per ``SqsTrigger`` with a
+    dead-letter queue of its own): ``Errors`` and
+    ``Throttles`` on the ``FunctionName`` dimension (which aggregates every version and alias), the
     failure queue's depth (asynchronous events that failed every retry; AsyncEventsDropped events reach it
-    first; a shared queue is alarmed once, see :class:`ServiceMonitoring`), plus the reserved-concurrency and
-    iterator-age alarms where they apply. Every error of every
-    alias, timeouts included, fires ``Errors``; messages reach a trigger's or the failure queue's
-    dead-letter queue only after failures ``Errors``/``FailureQueueDepth`` already report. The alarm names
+    first; a shared queue is alarmed once, see :class:`ServiceMonitoring`) and the depth of the SQS trigger
+    dead-letter queues (messages received ``max_receive_count`` times: with ``ReportBatchItemFailures`` the
+    function reported them as failed items of a successful invocation, which ``Errors`` does not count; a
+    shared queue is alarmed once), plus the reserved-concurrency and iterator-age alarms where they apply.
+    Every error of every alias, timeouts included, fires ``Errors``; messages reach the failure queue's
+    dead-letter queue only after failures ``FailureQueueDepth`` already reports. The alarm names
     the function; the dashboard's per-alias graph and the deployment alarms of aliases released with
     CodeDeploy (docs/promotion.md) name the alias. ``"full"``: the previous set (error rate, throttles and
     p99 duration on the function and on every alias, every queue's depth, asynchronous event age and
@@ -141,12 +145,14 @@ class ServiceMonitoring(Construct):
     queue once (each topic hears of it).
 
     The same holds for the dead-letter queue the SQS trigger queues of a stack share by default
-    (``SqsTrigger.dead_letter_queue_per_trigger``): with ``alarm_set="full"`` it is alarmed once here
+    (``SqsTrigger.dead_letter_queue_per_trigger``), with either alarm set: it is alarmed once here
     (``TriggerDeadLetterQueueDepth``, ``TriggerDeadLetterQueueFifoDepth``, with the stack's id appended for a
-    queue of another stack; :attr:`trigger_dead_letter_queue_alarms`), not once per trigger (the compact set
-    alarms no trigger dead-letter queue, as before), with one dashboard graph per queue; no function gets an
-    alarm or a graph of it. Each message names the trigger queue it came from in its ``DeadLetterQueueSourceArn``
-    system attribute, which the alarm's description says.
+    queue of another stack; :attr:`trigger_dead_letter_queue_alarms`), not once per trigger, with one dashboard
+    graph per queue; no function gets an alarm or a graph of it. The compact set needs it: with
+    ``ReportBatchItemFailures`` (the ``SqsTrigger`` default) a function that reports failed items returns
+    successfully, so the messages that reach the queue after ``max_receive_count`` receives may never have
+    counted as ``Errors`` (docs/monitoring.md, "Trigger dead-letter queues"). Each message names the trigger
+    queue it came from in its ``DeadLetterQueueSourceArn`` system attribute, which the alarm's description says.
 
     Attributes:
         alarm_topic: where alarms go (created unless passed).
@@ -159,7 +165,7 @@ class ServiceMonitoring(Construct):
         failure_queue_alarms: the alarms on the stacks' shared failure queues, by construct id (empty when no
             monitored function uses one).
         trigger_dead_letter_queue_alarms: the alarms on the stacks' shared trigger dead-letter queues, by
-            construct id (empty with the compact alarm set, or when no monitored trigger uses one).
+            construct id (empty when no monitored trigger uses one, or ``thresholds.queue_messages`` is None).
         shared_trigger_dead_letter_queues: those queues, in the order the monitored functions reached them.
     """
 
@@ -255,28 +261,27 @@ class ServiceMonitoring(Construct):
             )
 
     def _alarm_shared_trigger_dead_letter_queue(self, shared: SharedTriggerDeadLetterQueue) -> None:
-        """With the full alarm set, the depth alarm of a stack's shared trigger dead-letter queue, once here; and
-        its dashboard graph."""
+        """The depth alarm of a stack's shared trigger dead-letter queue (either alarm set), once here; and its
+        dashboard graph."""
         self.shared_queues.append(shared.queue)
         self.shared_trigger_dead_letter_queues.append(shared)
         props = self.props
         if any(q is shared.queue for q in props.exclude_queues):
             return
-        if props.alarm_set is AlarmSet.FULL:
-            suffix = "" if shared.stack is Stack.of(self) else shared.stack.node.id
-            cid = f"{shared.construct_id.removeprefix('LambdaConstructs')}Depth{suffix}"
-            alarm = queue_depth_alarm(
-                self,
-                cid,
-                shared.queue,
-                thresholds=props.thresholds,
-                topic=self.alarm_topic,
-                summary=f"messages of the stack's SQS trigger queues{' (FIFO)' if shared.fifo else ''} were received "
-                "max_receive_count times without being deleted",
-                fix=TRIGGER_DLQ_FIX,
-            )
-            if alarm is not None:
-                self.trigger_dead_letter_queue_alarms[cid] = alarm
+        suffix = "" if shared.stack is Stack.of(self) else shared.stack.node.id
+        cid = f"{shared.construct_id.removeprefix('LambdaConstructs')}Depth{suffix}"
+        alarm = queue_depth_alarm(
+            self,
+            cid,
+            shared.queue,
+            thresholds=props.thresholds,
+            topic=self.alarm_topic,
+            summary=f"messages of the stack's SQS trigger queues{' (FIFO)' if shared.fifo else ''} were received "
+            "max_receive_count times without being deleted (items a batch reports as failed are not Errors)",
+            fix=TRIGGER_DLQ_FIX,
+        )
+        if alarm is not None:
+            self.trigger_dead_letter_queue_alarms[cid] = alarm
         if self.dashboard is not None:
             self.dashboard.add_widgets(shared_trigger_dead_letter_queue_widget(shared, period=props.thresholds.period))
 

@@ -80,7 +80,8 @@ class PolledSource(TriggerResources):
         queue: the source queue the trigger created (None when you passed one).
         dead_letter_queue: that queue's redrive target (None unless the queue was created): by default the
             stack's shared trigger dead-letter queue, a child of the stack, not of this construct (see
-            ``SqsTrigger.dead_letter_queue_per_trigger``).
+            ``SqsTrigger.dead_letter_queue_per_trigger``); the queue of your ``queue_props.dead_letter_queue``
+            when you set one.
         stream: the Kinesis stream the trigger created (None when you passed one).
         consumer: the enhanced fan-out consumer (None unless ``enhanced_fan_out``).
         network_policy: the policy holding the EC2 network-interface permissions (VPC sources only).
@@ -90,7 +91,7 @@ class PolledSource(TriggerResources):
         super().__init__(scope, construct_id)
         self.mapping: lambda_.CfnEventSourceMapping | None = None
         self.queue: sqs.Queue | None = None
-        self.dead_letter_queue: sqs.Queue | None = None
+        self.dead_letter_queue: sqs.IQueue | None = None
         self.stream: kinesis.Stream | None = None
         self.consumer: kinesis.CfnStreamConsumer | None = None
         self.network_policy: iam.ManagedPolicy | None = None

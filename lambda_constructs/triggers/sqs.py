@@ -48,7 +48,9 @@ class SqsTrigger:
     (``LambdaConstructsTriggerDeadLetterQueue``, ``…Fifo`` for FIFO queues, see
     :mod:`~lambda_constructs.triggers.shared_dead_letter_queue`), or the trigger's own
     (``DeadLetterQueue`` under the trigger) with ``dead_letter_queue_per_trigger``, an
-    ``encryption_key``, or a function with a key of its own.
+    ``encryption_key``, or a function with a key of its own. When ``queue_props`` sets a
+    ``dead_letter_queue``, that redrive is used as given and no dead-letter queue is created; the result's
+    ``dead_letter_queue`` is then your queue.
     """
 
     queue: sqs.IQueue | None = None
@@ -60,7 +62,8 @@ class SqsTrigger:
     """Key of the created queue and of a dead-letter queue of the trigger's own (given, the trigger gets one).
     Default: the function's key."""
     max_receive_count: int = 5
-    """Receives before a message moves to the dead-letter queue, 1–1000. Default: 5."""
+    """Receives before a message moves to the dead-letter queue, 1–1000. Default: 5. Ignored when
+    ``queue_props`` sets a ``dead_letter_queue``: its ``max_receive_count`` applies."""
     dead_letter_queue_per_trigger: bool = False
     """Give the created queue a dead-letter queue of its own (``DeadLetterQueue`` under the trigger: an
     ``AWS::SQS::Queue`` and its ``AWS::SQS::QueuePolicy``), the only design before issue #21 — see CHANGELOG
@@ -198,14 +201,21 @@ class SqsTrigger:
         """The queue and its visibility timeout in seconds (None when it is a token)."""
         key = self.encryption_key or fn.key
         overrides = given_fields(self.queue_props) if self.queue_props is not None else {}
-        source.dead_letter_queue = self._dead_letter_queue(source, fn, key, fifo, "dead_letter_queue" in overrides)
+        yours: sqs.DeadLetterQueue | None = overrides.get("dead_letter_queue")
+        if yours is not None:
+            # Your redrive: no dead-letter queue is created (nothing would use it); monitoring sees yours.
+            source.dead_letter_queue = yours.queue
+        else:
+            queue = self._dead_letter_queue(source, fn, key, fifo)
+            source.dead_letter_queue = queue
+            overrides = {
+                "dead_letter_queue": sqs.DeadLetterQueue(max_receive_count=self.max_receive_count, queue=queue),
+                **overrides,
+            }
         settings: dict[str, Any] = {
             "visibility_timeout": seconds(min(SQS_MAX_VISIBILITY_SECONDS, int(required + 0.999))),
             "retention_period": seconds(SQS_RETENTION_SECONDS),
             "removal_policy": RemovalPolicy.RETAIN,
-            "dead_letter_queue": sqs.DeadLetterQueue(
-                max_receive_count=self.max_receive_count, queue=source.dead_letter_queue
-            ),
             **overrides,
             # Security settings the library does not let props weaken:
             "encryption": sqs.QueueEncryption.KMS,
@@ -215,15 +225,12 @@ class SqsTrigger:
         source.queue = sqs.Queue(source, "Queue", **settings)
         return source.queue, duration_seconds(settings["visibility_timeout"])
 
-    def _dead_letter_queue(
-        self, source: PolledSource, fn: FunctionView, key: kms.IKey, fifo: bool, own_redrive: bool
-    ) -> sqs.Queue:
+    def _dead_letter_queue(self, source: PolledSource, fn: FunctionView, key: kms.IKey, fifo: bool) -> sqs.Queue:
         """The stack's shared trigger dead-letter queue of the queue's type, or one of the trigger's own
         (``DeadLetterQueue`` under ``source``, the path it always had) - see ``dead_letter_queue_per_trigger``.
-
-        ``own_redrive``: ``queue_props`` sets a ``dead_letter_queue`` (the trigger's own is created as before).
+        Not called when ``queue_props`` sets a ``dead_letter_queue``.
         """
-        if not (self.dead_letter_queue_per_trigger or own_redrive or self.encryption_key is not None):
+        if not (self.dead_letter_queue_per_trigger or self.encryption_key is not None):
             stack = _stack_of(fn)
             if shares_key(stack, key):
                 return stack_trigger_dead_letter_queue(stack, fifo=fifo).queue

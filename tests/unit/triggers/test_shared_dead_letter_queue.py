@@ -12,7 +12,7 @@ from aws_cdk.assertions import Match, Template
 
 from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps
 from lambda_constructs.keys import STACK_KEY_ID
-from lambda_constructs.monitoring import ServiceMonitoringProps, monitor_stack
+from lambda_constructs.monitoring import AlarmSet, AlarmThresholds, ServiceMonitoringProps, monitor_stack
 from lambda_constructs.service import LambdaService, LambdaServiceProps, count_resources
 from lambda_constructs.triggers import PolledSource, SqsTrigger
 from lambda_constructs.triggers.shared_dead_letter_queue import (
@@ -197,15 +197,45 @@ def test_the_opt_out_restores_the_queue_of_its_own() -> None:
     _own_queue_kept(stack, source, _lid(fn.key))
 
 
-def test_a_redrive_set_in_queue_props_keeps_the_old_shape() -> None:
+@pytest.mark.parametrize("per_trigger", [False, True])
+def test_a_redrive_set_in_queue_props_creates_no_dead_letter_queue(per_trigger: bool) -> None:
+    # Before the fix the trigger still created a DeadLetterQueue (and its policy) nothing redrove to.
     stack = new_stack()
     fn = _fn(stack, "Fn")
     mine = sqs.Queue(stack, "MyDlq")
     props = sqs.QueueProps(dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=3, queue=mine))
-    source = _resources(fn.add_trigger(SqsTrigger(queue_props=props)))
+    result = fn.add_trigger(
+        SqsTrigger(queue_props=props, max_receive_count=7, dead_letter_queue_per_trigger=per_trigger)
+    )
+    source = _resources(result)
     assert stack.node.try_find_child(STACK_TRIGGER_DLQ_ID) is None
+    assert source.node.try_find_child("DeadLetterQueue") is None
+    assert source.dead_letter_queue is mine and result.dead_letter_queue is mine
     assert source.queue is not None
-    assert _redrive_target(Template.from_stack(stack), source.queue) == {"Fn::GetAtt": [_lid(mine), "Arn"]}
+    template = Template.from_stack(stack)
+    # The trigger's queue, yours, and the stack's failure queue pair: nothing else.
+    assert set(_queues(template)) == {
+        _lid(source.queue),
+        _lid(mine),
+        _lid(fn.failure_queue),
+        *(_lid(q) for q in [fn.failure_dlq] if q is not None),
+    }
+    template.resource_count_is("AWS::SQS::Queue", 4)
+    redrive = _queues(template)[_lid(source.queue)]["Properties"]["RedrivePolicy"]
+    assert redrive == {"deadLetterTargetArn": {"Fn::GetAtt": [_lid(mine), "Arn"]}, "maxReceiveCount": 3}
+
+
+def test_monitoring_alarms_the_queue_of_a_redrive_set_in_queue_props() -> None:
+    stack = new_stack()
+    fn = _fn(stack, "Fn")
+    mine = sqs.Queue(stack, "MyDlq")
+    props = sqs.QueueProps(dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=3, queue=mine))
+    fn.add_trigger(SqsTrigger(queue_props=props), construct_id="Orders")
+    monitoring = monitor_stack(stack)
+    assert monitoring is not None
+    assert monitoring.functions["Fn"].queues["OrdersDeadLetterQueue"] is mine
+    assert "OrdersDeadLetterQueueDepth" in monitoring.functions["Fn"].alarms
+    assert len(_alarms_on(Template.from_stack(stack), _lid(mine))) == 1
 
 
 def test_resources_under_a_function_drop_by_two() -> None:
@@ -289,29 +319,86 @@ def test_full_monitoring_alarms_the_shared_queue_once_per_stack() -> None:
         assert body.count(f'"title":"{title}"') == 1, title
 
 
-def test_compact_monitoring_alarms_no_trigger_queue_and_graphs_the_shared_one_once() -> None:
+def test_compact_monitoring_alarms_the_shared_queue_once_per_stack_and_graphs_it_once() -> None:
+    # With ReportBatchItemFailures (the default) failed items are not Errors, so the compact set must watch
+    # the queue they end up in: once per stack, as it watches the stack's shared failure queue.
+    app = new_app()
+    one, two = new_stack(app, "One"), new_stack(app, "Two")
+    fns = [_fn(one, "A"), _fn(one, "B"), _fn(two, "C")]
+    for fn in fns:
+        fn.add_trigger(SqsTrigger())
+    fns[0].add_trigger(SqsTrigger(queue_props=sqs.QueueProps(fifo=True)), construct_id="Fifo")
+    monitoring = monitor_stack(one, props=ServiceMonitoringProps(functions=fns[2:]))
+    assert monitoring is not None and monitoring.props.alarm_set is AlarmSet.COMPACT
+    assert set(monitoring.trigger_dead_letter_queue_alarms) == {
+        "TriggerDeadLetterQueueDepth",
+        "TriggerDeadLetterQueueFifoDepth",
+        "TriggerDeadLetterQueueDepthTwo",
+    }
+    assert all(alarm in monitoring.alarms for alarm in monitoring.trigger_dead_letter_queue_alarms.values())
+    assert not [name for m in monitoring.functions.values() for name in m.alarms if "DeadLetterQueue" in name]
+    shared = shared_trigger_dead_letter_queues(one)
+    graphed = {id(q.queue) for q in monitoring.shared_trigger_dead_letter_queues}
+    assert {id(q.queue) for q in shared} <= graphed and len(graphed) == 3
+    assert all(s.queue is not q for s in shared for m in monitoring.functions.values() for q in m.queues.values())
+    template = Template.from_stack(one)
+    for queue in shared:
+        assert len(_alarms_on(template, _lid(queue.queue))) == 1
+    template.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [_lid(shared[0].queue), "QueueName"]}}],
+            "Threshold": 1,
+            "AlarmDescription": Match.string_like_regexp("items a batch reports as failed are not Errors"),
+        },
+    )
+    # Errors and Throttles of A, B, C; the stacks' failure queues (One, Two); the three trigger queues.
+    template.resource_count_is("AWS::CloudWatch::Alarm", 3 * 2 + 2 + 3)
+
+
+def test_compact_monitoring_without_an_sqs_trigger_has_no_trigger_queue_alarm() -> None:
     stack = new_stack()
-    for name in ("A", "B"):
-        _fn(stack, name).add_trigger(SqsTrigger())
+    _fn(stack, "A")
     monitoring = monitor_stack(stack)
     assert monitoring is not None and monitoring.trigger_dead_letter_queue_alarms == {}
-    (shared,) = shared_trigger_dead_letter_queues(stack)
-    assert monitoring.shared_trigger_dead_letter_queues == [shared]
-    assert all(shared.queue is not q for m in monitoring.functions.values() for q in m.queues.values())
-    template = Template.from_stack(stack)
-    assert _alarms_on(template, _lid(shared.queue)) == []
-    template.resource_count_is("AWS::CloudWatch::Alarm", 2 * 2 + 1)  # Errors, Throttles; the failure queue
+    assert shared_trigger_dead_letter_queues(stack) == ()
+    Template.from_stack(stack).resource_count_is("AWS::CloudWatch::Alarm", 2 + 1)  # Errors, Throttles; failure queue
 
 
-def test_excluding_the_shared_queue_drops_its_alarm_and_graph() -> None:
+def test_compact_monitoring_alarms_a_trigger_queue_of_its_own_per_trigger() -> None:
+    # Mirrors a failure queue of a function's own, which the compact set alarms per function.
+    stack = new_stack()
+    fn = _fn(stack, "Fn")
+    source = _resources(fn.add_trigger(SqsTrigger(dead_letter_queue_per_trigger=True), construct_id="Orders"))
+    monitoring = monitor_stack(stack)
+    assert monitoring is not None and monitoring.trigger_dead_letter_queue_alarms == {}
+    assert set(monitoring.functions["Fn"].alarms) == {"Errors", "Throttles", "OrdersDeadLetterQueueDepth"}
+    assert source.dead_letter_queue is not None
+    assert len(_alarms_on(Template.from_stack(stack), _lid(source.dead_letter_queue))) == 1
+
+
+def test_compact_monitoring_queue_messages_none_switches_the_trigger_queue_alarms_off() -> None:
+    stack = new_stack()
+    _fn(stack, "A").add_trigger(SqsTrigger())
+    _fn(stack, "B").add_trigger(SqsTrigger(dead_letter_queue_per_trigger=True))
+    monitoring = monitor_stack(stack, props=ServiceMonitoringProps(thresholds=AlarmThresholds(queue_messages=None)))
+    assert monitoring is not None and monitoring.trigger_dead_letter_queue_alarms == {}
+    assert not [name for m in monitoring.functions.values() for name in m.alarms if "DeadLetterQueue" in name]
+
+
+@pytest.mark.parametrize("alarm_set", ["compact", "full"])
+def test_excluding_the_shared_queue_drops_its_alarm_and_graph(alarm_set: str) -> None:
     stack = new_stack()
     source = _resources(_fn(stack, "Fn").add_trigger(SqsTrigger()))
     assert source.dead_letter_queue is not None
     monitoring = monitor_stack(
-        stack, props=ServiceMonitoringProps(alarm_set="full", exclude_queues=[source.dead_letter_queue])
+        stack, props=ServiceMonitoringProps(alarm_set=alarm_set, exclude_queues=[source.dead_letter_queue])
     )
     assert monitoring is not None and monitoring.trigger_dead_letter_queue_alarms == {}
-    assert _alarms_on(Template.from_stack(stack), _lid(source.dead_letter_queue)) == []
+    template = Template.from_stack(stack)
+    assert _alarms_on(template, _lid(source.dead_letter_queue)) == []
+    body = str(next(iter(template.find_resources("AWS::CloudWatch::Dashboard").values())))
+    assert STACK_TRIGGER_DLQ_ID not in body
 
 
 # ------------------------------------------------------------------------------ LambdaService
@@ -389,6 +476,53 @@ def test_lambda_service_monitoring_alarms_each_shard_queue_once() -> None:
     assert body.count(f'"title":"Shard000: {STACK_TRIGGER_DLQ_ID}"') == 1
 
 
+def _shard_alarms(service: LambdaService, index: int) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = Template.from_stack(service.shard_stacks[index]).find_resources(
+        "AWS::CloudWatch::Alarm"
+    )
+    return found
+
+
+def test_compact_lambda_service_monitoring_alarms_each_shard_queue_once() -> None:
+    stack = new_stack()
+    service = _service(stack, monitored=True)
+    for i in range(2):
+        service.add_function(f"fn{i}", SecureFunctionProps(inline_code=CODE), shard=0, configure=_sqs)
+    service.add_function("fn2", SecureFunctionProps(inline_code=CODE), shard=1, configure=_sqs)
+    service.add_function("plain", SecureFunctionProps(inline_code=CODE), shard=1)
+    service.monitor()
+    for index, functions in ((0, 2), (1, 2)):
+        (shared,) = shared_trigger_dead_letter_queues(service.shard_stacks[index])
+        template = Template.from_stack(service.shard_stacks[index])
+        assert len(_alarms_on(template, _lid(shared.queue))) == 1
+        assert len(_shard_alarms(service, index)) == 2 * functions + 1  # Errors, Throttles; the shard's queue
+    # The service's failure queue: one alarm on the parent stack, none in a shard.
+    assert len(Template.from_stack(stack).find_resources("AWS::CloudWatch::Alarm")) == 1
+
+
+def test_compact_lambda_service_monitoring_honours_exclude_queues() -> None:
+    stack = new_stack()
+    service = _service(stack)
+    service.add_function("fn", SecureFunctionProps(inline_code=CODE), shard=0, configure=_sqs)
+    (shared,) = shared_trigger_dead_letter_queues(service.shard_stacks[0])
+    service.monitor(props=ServiceMonitoringProps(dashboard=False, exclude_queues=[shared.queue]))
+    assert _alarms_on(Template.from_stack(service.shard_stacks[0]), _lid(shared.queue)) == []
+    assert len(_shard_alarms(service, 0)) == 2
+
+
+def test_a_monitored_lambda_service_counts_the_shard_queue_alarm() -> None:
+    plain, monitored = _service(new_stack(new_app(), "Plain")), _service(new_stack(new_app(), "Mon"), monitored=True)
+    for service in (plain, monitored):
+        service.add_function("fn", SecureFunctionProps(inline_code=CODE), shard=0, configure=_sqs)
+    reserve = monitored.placement("fn").resources - plain.placement("fn").resources
+    from lambda_constructs.service import MONITORING_SHARD_RESERVE
+
+    # The monitored shard keeps room for the queue's alarm too (+ 1 on top of the queue and its policy).
+    assert monitored.shard_resources()[0] - plain.shard_resources()[0] == reserve + MONITORING_SHARD_RESERVE + 1
+    monitored.monitor()
+    assert count_resources(monitored.shard_stacks[0]) <= monitored.shard_resources()[0]
+
+
 def _sqs(fn: SecureFunction) -> None:
     fn.add_trigger(SqsTrigger())
 
@@ -408,5 +542,22 @@ def test_cost_puts_the_shared_queue_alarm_on_the_stack_not_on_a_function(tmp_pat
     (costed,) = estimate(app.synth().directory, load_prices())
     # The two shared alarms of the stack (failure queue, its DLQ) and the shared trigger DLQ's: 3 metrics.
     assert costed.shared.lines["alarm metrics"].units == 3
+    per_function = {path: bill.lines["alarm metrics"].units for path, bill in costed.functions.items()}
+    assert len(per_function) == 2 and len(set(per_function.values())) == 1
+
+
+def test_cost_of_the_compact_set_bills_the_shared_trigger_queue_once_per_stack(tmp_path: Any) -> None:
+    from lambda_constructs.cost.estimate import estimate
+    from lambda_constructs.cost.prices import load_prices
+
+    app = new_app(outdir=str(tmp_path))
+    stack = new_stack(app, "Costed")
+    for name in ("A", "B"):
+        _fn(stack, name).add_trigger(SqsTrigger())
+    monitor_stack(stack, props=ServiceMonitoringProps(dashboard=False))
+    (costed,) = estimate(app.synth().directory, load_prices())
+    # The shared failure queue's alarm and the shared trigger DLQ's: 2 metrics, $0.20, for the stack.
+    assert costed.shared.lines["alarm metrics"].units == 2
+    assert costed.shared.lines["alarm metrics"].usd == pytest.approx(0.20)
     per_function = {path: bill.lines["alarm metrics"].units for path, bill in costed.functions.items()}
     assert len(per_function) == 2 and len(set(per_function.values())) == 1
