@@ -15,6 +15,7 @@ from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Template
 from constructs import Construct, IConstruct
@@ -298,7 +299,11 @@ def _tree_app() -> cdk.App:
     main = cdk.Stack(app, "Main")
     fn = _fn(main)
     fn.add_trigger(EventBridgeRuleTrigger(event_pattern={"source": ["app.a"]}), construct_id="RuleA")
-    _permissions(_plain_function(cdk.NestedStack(main, "Nested")), 2)
+    nested = cdk.NestedStack(main, "Nested")
+    _permissions(_plain_function(nested), 2)
+    for scope in (main, nested):  # releases' fingerprint searches a stack for its layer versions
+        bucket = s3.Bucket.from_bucket_name(scope, "Bucket", "layers")
+        lambda_.LayerVersion(scope, "Layer", code=lambda_.Code.from_bucket(bucket, "layer.zip"))
     staged = cdk.Stack(cdk.Stage(app, "Stage"), "Staged")
     _permissions(_plain_function(staged), 2)
     cdk.CfnResource(staged, "Generic", type="AWS::Lambda::Permission", properties={"Action": "lambda:InvokeFunction"})
@@ -312,7 +317,7 @@ def _tree_app() -> cdk.App:
 
 @pytest.mark.parametrize("selector", [True, False], ids=["ConstructSelector", "find_all"])
 def test_find_resources_selects_what_find_all_selects(selector: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The selector (aws-cdk-lib with the Mixins API) and ``find_all`` (older ones) give the rules the same L1s,
+    """The selector (aws-cdk-lib with the Mixins API) and ``find_all`` (older ones) give their callers the same L1s,
     in the same order, wherever they are (nested stacks, Stages, stacks without library functions)."""
     if selector and not hasattr(cdk, "ConstructSelector"):
         pytest.skip("aws-cdk-lib without ConstructSelector: find_resources uses find_all")
@@ -324,6 +329,7 @@ def test_find_resources_selects_what_find_all_selects(selector: bool, monkeypatc
     for cfn_type, wanted in (
         ("AWS::Lambda::Permission", lambda node: isinstance(node, lambda_.CfnPermission)),
         ("AWS::CloudFront::Distribution", deploy_rules._is_distribution),
+        ("AWS::Lambda::LayerVersion", lambda node: isinstance(node, lambda_.CfnLayerVersion)),
     ):
         found = [node for node in find_resources(app, cfn_type) if wanted(node)]
         expected = [node for node in everything if wanted(node)]
