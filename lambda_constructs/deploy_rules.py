@@ -14,6 +14,12 @@ The checks run twice per synthesis, on the same rules (registered by the first
 
 Cost (issue #21): during synthesis one jsii round trip per function (its L1's raw properties, kept from
 construction) plus one ``resolve`` per stack; after synthesis none per function (the assembly's files).
+The aspect and the validation each search the whole app once, for its distributions and for its
+permissions (``_jsii_speed.find_resources``: only those L1s cross to Python). The searches are not shared
+or narrowed to the stacks holding library functions: the validation runs after every aspect and after
+aws-cdk-lib's prepare step, so it sees permissions created after the edge aspect (by a later aspect), and
+both rules read permissions and distributions in any stack of the app (nested stacks, Stages, stacks
+without library functions); the tests hold each of these cases.
 
 Either way a violation is a :class:`~lambda_constructs.errors.LambdaConstructsError` raised from
 ``app.synth()`` / ``Template.from_stack`` naming the construct path, the value and the fix. The rules:
@@ -60,7 +66,7 @@ from aws_cdk import Aspects, IAspect, Stack, Stage, Token
 from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct, IValidation
 
-from lambda_constructs._jsii_speed import jsii_ref, root_of, same_object
+from lambda_constructs._jsii_speed import find_resources, jsii_ref, root_of, same_object
 from lambda_constructs.assembly import AssemblyError, StackArtifact, read_stacks
 from lambda_constructs.errors import LambdaConstructsError, fail, install_synth_boundary, warn
 from lambda_constructs.validation import ENV_MAX_BYTES
@@ -386,7 +392,9 @@ def check_policy_sizes(root: IConstruct, functions: list[SecureFunction]) -> lis
     Every ``CfnPermission`` of the app is grouped by its stack and the resolved ``FunctionName`` it
     targets (one group per policy) and each group's statements are rendered as Lambda stores them.
     """
-    found = [node for node in root.node.find_all() if isinstance(node, lambda_.CfnPermission)]
+    found = [
+        node for node in find_resources(root, "AWS::Lambda::Permission") if isinstance(node, lambda_.CfnPermission)
+    ]
     stacks = [Stack.of(node) for node in found]
     groups: _PolicyGroups = {}
     rendered = _rendered_many(list(zip(stacks, found, strict=True)), _PERMISSION_PROPERTIES)
@@ -426,7 +434,7 @@ def _edge_events(root: IConstruct) -> dict[str, set[str]]:
     its error names the function, which is enough to attribute the association.
     """
     out: dict[str, set[str]] = {}
-    for node in root.node.find_all():
+    for node in find_resources(root, "AWS::CloudFront::Distribution"):
         if not _is_distribution(node):
             continue
         stack = Stack.of(node)

@@ -72,11 +72,14 @@ def _layer_contents(fn: lambda_.Function, layers: list[Any]) -> list[Any]:
     from aws_cdk import Stack
     from aws_cdk import aws_lambda as lambda_
 
+    from lambda_constructs._jsii_speed import find_resources
+
     if not any(isinstance(layer, dict) and "Ref" in layer for layer in layers):
         return layers
     stack = Stack.of(fn)
     contents: dict[str, Any] = {}
-    for construct in stack.node.find_all():
+    # only the stack's layer versions cross to Python (once per function with releases: not the whole stack)
+    for construct in find_resources(stack, "AWS::Lambda::LayerVersion"):
         if isinstance(construct, lambda_.CfnLayerVersion) and Stack.of(construct) is stack:
             content = stack.resolve(construct.content)
             key = content.get("s3Key") if isinstance(content, dict) else None

@@ -9,17 +9,27 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import aws_cdk as cdk
+import jsii
 import pytest
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Template
-from constructs import Construct
+from constructs import Construct, IConstruct
 from jsii._kernel.providers.process import _NodeProcess
 
-from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps, assembly, deploy_rules
-from lambda_constructs._jsii_speed import same_object
+from lambda_constructs import (
+    LambdaConstructsError,
+    SecureFunction,
+    SecureFunctionProps,
+    _jsii_speed,
+    assembly,
+    deploy_rules,
+)
+from lambda_constructs._jsii_speed import find_resources, same_object
 from lambda_constructs.triggers import EventBridgeRuleTrigger
 from tests import oracles
 from tests.helpers import feature_flags, new_app, new_stack
@@ -184,6 +194,7 @@ def test_functions_of_several_stacks_read_together_keep_their_own_properties() -
 
 
 def test_the_policy_rule_reads_each_permission_with_two_round_trips(round_trips: list[str]) -> None:
+    _synth_trips(1, round_trips)  # the first synthesis of the process makes the tree searches' selectors
     stack = new_stack()
     fn = _fn(stack)
     for i in range(12):
@@ -192,8 +203,12 @@ def test_the_policy_rule_reads_each_permission_with_two_round_trips(round_trips:
     stack.node.root.synth()  # type: ignore[attr-defined]
     policy = [s for s in round_trips if s.endswith((" check_policy_sizes", " <listcomp>", " _rendered_many"))]
     # per permission its stack and raw properties (its path only for an error); the function's raw properties;
-    # one resolve per batch; the tree search
-    assert len(policy) == 12 * 2 + 1 + 2 + 2, policy
+    # one resolve per batch
+    assert len(policy) == 12 * 2 + 1 + 2, policy
+    # the tree searches (the edge aspect's distributions, the validation's permissions): one select each
+    # (the selectors were made by an earlier synthesis of this process), or node + findAll without selectors
+    searches = [s for s in round_trips if s.endswith((" find_resources", " _edge_events"))]
+    assert len(searches) == (2 if hasattr(cdk, "ConstructSelector") else 4), searches
 
 
 def test_after_synthesis_only_the_metadata_of_stacks_with_functions_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -256,3 +271,130 @@ def test_a_distribution_is_recognised_by_its_jsii_reference() -> None:
     )
     found = [node.node.path for node in stack.node.find_all() if _is_distribution(node)]
     assert found == ["S/Cdn/Resource"]
+
+
+# ----------------------------------------------------------------------------- the tree searches (issue #21)
+
+
+def _plain_function(scope: Construct, name: str = "Plain") -> lambda_.Function:
+    return lambda_.Function(
+        scope, name, runtime=lambda_.Runtime.PYTHON_3_12, handler="index.handler", code=lambda_.Code.from_inline(CODE)
+    )
+
+
+def _permissions(fn: lambda_.Function, count: int) -> None:
+    """``count`` EventBridge permissions on ``fn`` (≈ 390 bytes of policy each: 70 pass 20 KB)."""
+    for i in range(count):
+        fn.add_permission(
+            f"Rule{i}",
+            principal=iam.ServicePrincipal("events.amazonaws.com"),
+            source_arn=f"arn:aws:events:us-east-1:111122223333:rule/{'r' * 40}{i}",
+        )
+
+
+def _tree_app() -> cdk.App:
+    """An app with permissions and distributions in a library function's stack, a nested stack, a Stage and a
+    stack without library functions, and a generic ``CfnResource`` of the permission type."""
+    app = new_app()
+    main = cdk.Stack(app, "Main")
+    fn = _fn(main)
+    fn.add_trigger(EventBridgeRuleTrigger(event_pattern={"source": ["app.a"]}), construct_id="RuleA")
+    nested = cdk.NestedStack(main, "Nested")
+    _permissions(_plain_function(nested), 2)
+    for scope in (main, nested):  # releases' fingerprint searches a stack for its layer versions
+        bucket = s3.Bucket.from_bucket_name(scope, "Bucket", "layers")
+        lambda_.LayerVersion(scope, "Layer", code=lambda_.Code.from_bucket(bucket, "layer.zip"))
+    staged = cdk.Stack(cdk.Stage(app, "Stage"), "Staged")
+    _permissions(_plain_function(staged), 2)
+    cdk.CfnResource(staged, "Generic", type="AWS::Lambda::Permission", properties={"Action": "lambda:InvokeFunction"})
+    other = cdk.Stack(app, "Other")
+    _permissions(_plain_function(other), 1)
+    cloudfront.Distribution(
+        other, "Cdn", default_behavior=cloudfront.BehaviorOptions(origin=origins.HttpOrigin("example.com"))
+    )
+    return app
+
+
+@pytest.mark.parametrize("selector", [True, False], ids=["ConstructSelector", "find_all"])
+def test_find_resources_selects_what_find_all_selects(selector: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The selector (aws-cdk-lib with the Mixins API) and ``find_all`` (older ones) give their callers the same L1s,
+    in the same order, wherever they are (nested stacks, Stages, stacks without library functions)."""
+    if selector and not hasattr(cdk, "ConstructSelector"):
+        pytest.skip("aws-cdk-lib without ConstructSelector: find_resources uses find_all")
+    monkeypatch.setattr(_jsii_speed, "_SELECTORS", {})
+    if not selector:
+        monkeypatch.delattr(cdk, "ConstructSelector", raising=False)
+    app = _tree_app()
+    everything = app.node.find_all()
+    for cfn_type, wanted in (
+        ("AWS::Lambda::Permission", lambda node: isinstance(node, lambda_.CfnPermission)),
+        ("AWS::CloudFront::Distribution", deploy_rules._is_distribution),
+        ("AWS::Lambda::LayerVersion", lambda node: isinstance(node, lambda_.CfnLayerVersion)),
+    ):
+        found = [node for node in find_resources(app, cfn_type) if wanted(node)]
+        expected = [node for node in everything if wanted(node)]
+        assert [n.node.path for n in found] == [n.node.path for n in expected]
+        assert all(same_object(a, b) for a, b in zip(found, expected, strict=True))
+    permissions = [n.node.path for n in everything if isinstance(n, lambda_.CfnPermission)]
+    assert {"Main/Nested/Plain/Rule0", "Stage/Staged/Plain/Rule1", "Other/Plain/Rule0"} <= set(permissions)
+    if selector:  # only the L1s of the type cross to Python: the permissions and the generic resource of that type
+        paths = [n.node.path for n in find_resources(app, "AWS::Lambda::Permission")]
+        assert sorted(paths) == sorted([*permissions, "Stage/Staged/Generic"])
+
+
+class _LatePermissions:
+    """An aspect adding permissions to a function when it visits it: after the edge aspect's search."""
+
+    def __init__(self, fn: lambda_.Function, count: int) -> None:
+        self._fn, self._count, self._done = fn, count, False
+
+    def visit(self, node: IConstruct) -> None:
+        if not self._done and same_object(node, self._fn):
+            self._done = True
+            _permissions(self._fn, self._count)
+
+
+PLACES = ["stack without library functions", "nested stack", "stage", "added by a later aspect"]
+
+
+@pytest.mark.parametrize("place", PLACES)
+def test_the_policy_rule_sees_permissions_anywhere_in_the_app(place: str) -> None:
+    """The validation searches the whole app when it runs: not only the stacks holding library functions, and
+    after every aspect (so its search cannot be shared with the edge aspect's, which runs earlier)."""
+    app = new_app()
+    _fn(cdk.Stack(app, "Main"))
+    if place == "nested stack":
+        target = _plain_function(cdk.NestedStack(cdk.Stack(app, "Other"), "Nested"))
+    elif place == "stage":
+        target = _plain_function(cdk.Stack(cdk.Stage(app, "Stage"), "Other"))
+    else:
+        target = _plain_function(cdk.Stack(app, "Other"))
+    if place == "added by a later aspect":
+        cdk.Aspects.of(target).add(
+            jsii.implements(cdk.IAspect)(_LatePermissions)(target, 70), priority=cdk.AspectPriority.READONLY
+        )
+    else:
+        _permissions(target, 70)
+    with pytest.raises(LambdaConstructsError, match=r"its resource-based policy would take ~[\d,]+ bytes for 70 perm"):
+        app.synth()
+
+
+def test_a_distribution_in_a_stack_without_library_functions_is_found_at_the_edge() -> None:
+    app = new_app()
+    env = cdk.Environment(account="111122223333", region="us-east-1")
+    fn = _fn(cdk.Stack(app, "Main", env=env), memory_size=256, timeout=cdk.Duration.seconds(5))
+    cloudfront.Distribution(
+        cdk.Stack(app, "Cdn", env=env),
+        "Cdn",
+        default_behavior=cloudfront.BehaviorOptions(
+            origin=origins.HttpOrigin("example.com"),
+            edge_lambdas=[
+                cloudfront.EdgeLambda(
+                    function_version=fn.function.current_version,
+                    event_type=cloudfront.LambdaEdgeEventType.VIEWER_REQUEST,
+                )
+            ],
+        ),
+    )
+    with pytest.raises(LambdaConstructsError, match=r"^Main/Fn: this function runs at the edge .*memory 256 MB"):
+        app.synth()
