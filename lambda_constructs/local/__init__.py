@@ -5,8 +5,8 @@ Installed with ``pip install lambda-constructs[local]`` (brings the pinned moto)
 * :mod:`~lambda_constructs.local.server` and :mod:`~lambda_constructs.local.launch`: start/stop the
   emulator process (moto's server with this package's models);
 * :mod:`~lambda_constructs.local.models`, :mod:`~lambda_constructs.local.models_lambda`,
-  :mod:`~lambda_constructs.local.models_services`: the CloudFormation resource models moto lacks or
-  gets wrong;
+  :mod:`~lambda_constructs.local.models_services`, :mod:`~lambda_constructs.local.models_iam`,
+  :mod:`~lambda_constructs.local.models_sqs`: the CloudFormation resource models moto lacks or gets wrong;
 * :mod:`~lambda_constructs.local.updates`: stack updates as CloudFormation does them (change sets per
   stack, dependency order, removals last, ``Retain``, outputs and exports);
 * :mod:`~lambda_constructs.local.rules`: AWS's stateful Lambda rules the emulator enforces;

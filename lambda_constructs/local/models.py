@@ -15,6 +15,10 @@ map entries at them. Gaps patched (each found by deploying a typical CDK Lambda 
 * S3 bucket policies were enforced without their Conditions, so the bootstrap bucket's
   "deny unless aws:SecureTransport" denied every upload -> stored, not enforced.
 * ``AWS::SQS::QueuePolicy``: missing -> the queues' ``Policy`` attribute.
+* ``AWS::IAM::Role`` (``ManagedPolicyArns`` ignored, updates partial), ``AWS::IAM::ManagedPolicy`` (no
+  update, no delete): :mod:`lambda_constructs.local.models_iam`.
+* ``AWS::SQS::Queue``: updates ignored all but two properties (``RedrivePolicy`` among the
+  ignored): :mod:`lambda_constructs.local.models_sqs`.
 * ``AWS::SNS::Subscription``: missing -> real subscription with its attributes.
 * ``AWS::CDK::Metadata``: ignored silently instead of warned about.
 * Generated physical names (``<stack>-<logical id>-<random>``) were cut to the service's length
@@ -394,11 +398,11 @@ _original_generate_resource_name = parsing.generate_resource_name
 
 def register() -> None:
     """Point moto's CloudFormation model map at the models of this module (idempotent)."""
-    from lambda_constructs.local import models_services, updates
+    from lambda_constructs.local import models_iam, models_services, models_sqs, updates
 
     model_map = parsing.get_model_map()
     name_map = parsing.get_name_type_map()
-    for model in (*MODELS, *models_services.MODELS):
+    for model in (*MODELS, *models_iam.MODELS, *models_sqs.MODELS, *models_services.MODELS):
         model_map[model.cloudformation_type()] = model
         name_map[model.cloudformation_type()] = model.cloudformation_name_type()
     for resource_type in IGNORED_TYPES:
@@ -406,6 +410,7 @@ def register() -> None:
             parsing.NULL_MODELS.append(resource_type)
     LambdaFunction.get_configuration = _configuration_with_logging  # type: ignore[method-assign]
     parsing.generate_resource_name = _generate_resource_name
+    models_iam.register()  # DeletePolicy of an attached policy: DeleteConflict, as in IAM
     for cls, prop in _PHYSICAL_IDS.items():
         cls.physical_resource_id = prop
     # Change sets (the CDK CLI's path): per stack, dependency order (DependsOn and references: an
