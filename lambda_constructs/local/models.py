@@ -6,7 +6,8 @@ map entries at them. Gaps patched (each found by deploying a typical CDK Lambda 
 
 * The ``AWS::Lambda::*`` types: :mod:`lambda_constructs.local.models_lambda`.
 * ``AWS::KMS::Key``: ``KeyPolicy`` was stored as a dict, so DescribeKey failed with HTTP 500 -> JSON.
-* ``AWS::Logs::LogGroup``: ``KmsKeyId`` was dropped -> kept.
+* ``AWS::Logs::LogGroup``: ``KmsKeyId`` was dropped -> kept; ``Fn::GetAtt Arn`` lacked CloudFormation's
+  ``:*`` suffix (IAM statements on the group differed from AWS's) -> added.
 * ``AWS::ApiGateway::Deployment``/``Method``, ``AWS::EC2::SecurityGroupIngress``,
   ``AWS::RDS::DBSubnetGroup``: no physical ID (``Ref`` empty) -> deployment ID, generated IDs, name;
   ``AWS::RDS::DBInstance`` then takes the subnet group by name.
@@ -367,6 +368,16 @@ _PHYSICAL_IDS: dict[type[Any], property] = {
 }
 
 
+def _log_group_attribute(self: MotoLogGroup, attribute_name: str) -> str:
+    """``Fn::GetAtt <LogGroup>.Arn`` as CloudFormation answers it, ending in ``:*`` (AWS::Logs::LogGroup return
+    values: "arn:aws:logs:us-west-1:123456789012:log-group:/mygroup:*"); moto answered the ARN without it."""
+    value: str = _ORIGINAL_LOG_GROUP_ATTRIBUTE(self, attribute_name)
+    return f"{value}:*" if attribute_name == "Arn" and not value.endswith(":*") else value
+
+
+_ORIGINAL_LOG_GROUP_ATTRIBUTE = MotoLogGroup.get_cfn_attribute
+
+
 def _bucket_permission_neutral(self: FakeBucket, action: str, resource: str) -> Any:
     from moto.iam.access_control import PermissionResult
 
@@ -409,6 +420,7 @@ def register() -> None:
         if resource_type not in parsing.NULL_MODELS:
             parsing.NULL_MODELS.append(resource_type)
     LambdaFunction.get_configuration = _configuration_with_logging  # type: ignore[method-assign]
+    MotoLogGroup.get_cfn_attribute = _log_group_attribute  # type: ignore[method-assign]
     parsing.generate_resource_name = _generate_resource_name
     models_iam.register()  # DeletePolicy of an attached policy: DeleteConflict, as in IAM
     for cls, prop in _PHYSICAL_IDS.items():

@@ -419,6 +419,33 @@ class _Checker:
             policy = json.loads(sns.get_topic_attributes(TopicArn=arn)["Attributes"]["Policy"])
             self.expect(f"Policy of {arn}", p["PolicyDocument"].get("Statement"), policy.get("Statement"))
 
+    # --- IAM ------------------------------------------------------------------------------------
+    def check_IAM_Role(self, phys: str, p: dict[str, Any]) -> None:
+        """The role's attached managed policies are exactly its ``ManagedPolicyArns`` and the stack's managed
+        policies naming it in ``Roles``: a policy an update should have detached is a finding."""
+        expected = list(p.get("ManagedPolicyArns") or [])
+        for logical_id, resource in self.stack.resources.items():
+            if resource.get("Type") == "AWS::IAM::ManagedPolicy":
+                roles = self.r.resolve((resource.get("Properties") or {}).get("Roles") or [])
+                if _has_unresolved(roles):
+                    return
+                if phys in roles:
+                    expected.append(self.r.ref(logical_id))
+        if _has_unresolved(expected):
+            return
+        iam = self.emulator.client("iam")
+        pages = iam.get_paginator("list_attached_role_policies").paginate(RoleName=phys)
+        attached = sorted(policy["PolicyArn"] for page in pages for policy in page["AttachedPolicies"])
+        self.expect("attached managed policies", sorted(set(expected)), attached)
+
+    def check_IAM_ManagedPolicy(self, phys: str, p: dict[str, Any]) -> None:
+        """The default version's statements are the template's ``PolicyDocument`` statements."""
+        iam = self.emulator.client("iam")
+        version = iam.get_policy(PolicyArn=phys)["Policy"]["DefaultVersionId"]
+        document = iam.get_policy_version(PolicyArn=phys, VersionId=version)["PolicyVersion"]["Document"]
+        deployed = json.loads(document) if isinstance(document, str) else document
+        self.expect("PolicyDocument.Statement", p["PolicyDocument"].get("Statement"), deployed.get("Statement"))
+
     def check_SQS_Queue(self, phys: str, p: dict[str, Any]) -> None:
         attrs = self.emulator.client("sqs").get_queue_attributes(QueueUrl=phys, AttributeNames=["All"])["Attributes"]
         if "RedrivePolicy" in p:

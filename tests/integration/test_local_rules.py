@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from lambda_constructs.local import verify
 from lambda_constructs.local.server import Emulator, running_emulator
 
 pytestmark = pytest.mark.integration
@@ -352,7 +353,18 @@ def _attached(emu: Emulator, role: str) -> set[str]:
     return {p["PolicyArn"] for p in emu.client("iam").list_attached_role_policies(RoleName=role)["AttachedPolicies"]}
 
 
-def test_the_issue_21_update_moves_policies_and_the_dead_letter_queue_in_place(emulator: Emulator) -> None:
+def _assembly(folder: Path, stack: str, resources: dict[str, Any]) -> Path:
+    """A one-stack cloud assembly holding the template :func:`deploy` sent (for the verifier)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{stack}.template.json").write_text(json.dumps({"Resources": {"Role": ROLE, **resources}}))
+    artifact = {"type": "aws:cloudformation:stack", "properties": {"templateFile": f"{stack}.template.json"}}
+    (folder / "manifest.json").write_text(json.dumps({"version": "36.0.0", "artifacts": {stack: artifact}}))
+    return folder
+
+
+def test_the_issue_21_update_moves_policies_and_the_dead_letter_queue_in_place(
+    emulator: Emulator, tmp_path: Path
+) -> None:
     """Old template, then the new one: CloudFormation attaches the shared tracing policy through each role's
     ``ManagedPolicyArns``, detaches and deletes each per-role tracing policy that left the template, points the
     source queue's ``RedrivePolicy`` at the shared queue in place and keeps the retained old dead-letter queue.
@@ -402,11 +414,21 @@ def test_the_issue_21_update_moves_policies_and_the_dead_letter_queue_in_place(e
     # IAM refuses to delete a policy that is still attached (DeleteConflict), as CloudFormation knows.
     with pytest.raises(iam.exceptions.DeleteConflictException):
         iam.delete_policy(PolicyArn=shared)
+    # The verifier compares the same state with the template; a policy left attached is a finding.
+    cdk_out = _assembly(tmp_path / "cdk.out", stack, issue_21_stack(shared=True))
+    report = verify.verify_report(emulator, cdk_out)
+    assert report.findings == [] and report.checks >= 12
+    stale = iam.create_policy(PolicyName=f"{stack}-stale", PolicyDocument=json.dumps(TRACING))["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName=before["OrdersRole"], PolicyArn=stale)
+    findings = verify.verify_report(emulator, cdk_out).findings
+    assert [(f.logical_id, f.message.split(":")[0]) for f in findings] == [("OrdersRole", "attached managed policies")]
+    iam.detach_role_policy(RoleName=before["OrdersRole"], PolicyArn=stale)
 
 
-def test_a_new_account_gets_the_managed_policy_arns_and_a_stack_delete_detaches_them(emulator: Emulator) -> None:
+def test_managed_policy_arns_on_a_new_account_moved_in_place_and_detached_on_stack_delete(emulator: Emulator) -> None:
     """The new shape on its first deploy (moto attached nothing from ``ManagedPolicyArns``, AWS managed policies
-    included), and a stack delete that detaches every policy before deleting roles and policies."""
+    included), attachments moved in place, and a stack delete that detaches every policy before deleting roles
+    and policies."""
     iam = emulator.client("iam")
     stack = name()
     resources = issue_21_stack(shared=True)
@@ -418,6 +440,12 @@ def test_a_new_account_gets_the_managed_policy_arns_and_a_stack_delete_detaches_
     policies = {fn: _physical(emulator, stack, f"{fn}RolePolicy") for fn in ("Orders", "Reports")}
     assert _attached(emulator, roles["Orders"]) == {policies["Orders"], shared}
     assert _attached(emulator, roles["Reports"]) == {policies["Reports"], shared, basic}
+    # In place: a managed policy's Roles and a role's ManagedPolicyArns both detach what left them.
+    resources["OrdersRolePolicy"]["Properties"]["Roles"] = [{"Ref": "ReportsRole"}]
+    resources["ReportsRole"]["Properties"]["ManagedPolicyArns"] = [{"Ref": "LambdaConstructsTracingPolicy"}]
+    assert deploy(emulator, stack, resources) == ("UPDATE_COMPLETE", [])
+    assert _attached(emulator, roles["Orders"]) == {shared}
+    assert _attached(emulator, roles["Reports"]) == {policies["Orders"], policies["Reports"], shared}
 
     emulator.client("cloudformation").delete_stack(StackName=stack)
     for fn, role in roles.items():
