@@ -12,7 +12,7 @@ Installed with ``pip install lambda-constructs[local]`` (brings the pinned moto)
 * :mod:`~lambda_constructs.local.rules`: AWS's stateful Lambda rules the emulator enforces;
 * :mod:`~lambda_constructs.local.deploy`: the real CDK CLI against the emulator;
 * :mod:`~lambda_constructs.local.verify`, :mod:`~lambda_constructs.local.invoke`: compare the deployed
-  state with the assembly, run handlers of deployed aliases (Python through
+  state with the assembly (intrinsic functions resolved by :mod:`~lambda_constructs.local.resolve`), run handlers of deployed aliases (Python through
   :mod:`lambda_constructs.invoke.runner`, the runner of ``python -m lambda_constructs invoke``);
 * :mod:`~lambda_constructs.local.expectations`: the event each function of the example app gets and
   the answers that are expected errors in the emulator;
