@@ -6,7 +6,8 @@ map entries at them. Gaps patched (each found by deploying a typical CDK Lambda 
 
 * The ``AWS::Lambda::*`` types: :mod:`lambda_constructs.local.models_lambda`.
 * ``AWS::KMS::Key``: ``KeyPolicy`` was stored as a dict, so DescribeKey failed with HTTP 500 -> JSON.
-* ``AWS::Logs::LogGroup``: ``KmsKeyId`` was dropped -> kept.
+* ``AWS::Logs::LogGroup``: ``KmsKeyId`` was dropped -> kept; ``Fn::GetAtt Arn`` lacked CloudFormation's
+  ``:*`` suffix (IAM statements on the group differed from AWS's) -> added.
 * ``AWS::ApiGateway::Deployment``/``Method``, ``AWS::EC2::SecurityGroupIngress``,
   ``AWS::RDS::DBSubnetGroup``: no physical ID (``Ref`` empty) -> deployment ID, generated IDs, name;
   ``AWS::RDS::DBInstance`` then takes the subnet group by name.
@@ -15,6 +16,10 @@ map entries at them. Gaps patched (each found by deploying a typical CDK Lambda 
 * S3 bucket policies were enforced without their Conditions, so the bootstrap bucket's
   "deny unless aws:SecureTransport" denied every upload -> stored, not enforced.
 * ``AWS::SQS::QueuePolicy``: missing -> the queues' ``Policy`` attribute.
+* ``AWS::IAM::Role`` (``ManagedPolicyArns`` ignored, updates partial), ``AWS::IAM::ManagedPolicy`` (no
+  update, no delete): :mod:`lambda_constructs.local.models_iam`.
+* ``AWS::SQS::Queue``: updates ignored all but two properties (``RedrivePolicy`` among the
+  ignored): :mod:`lambda_constructs.local.models_sqs`.
 * ``AWS::SNS::Subscription``: missing -> real subscription with its attributes.
 * ``AWS::CDK::Metadata``: ignored silently instead of warned about.
 * Generated physical names (``<stack>-<logical id>-<random>``) were cut to the service's length
@@ -363,6 +368,16 @@ _PHYSICAL_IDS: dict[type[Any], property] = {
 }
 
 
+def _log_group_attribute(self: MotoLogGroup, attribute_name: str) -> str:
+    """``Fn::GetAtt <LogGroup>.Arn`` as CloudFormation answers it, ending in ``:*`` (AWS::Logs::LogGroup return
+    values: "arn:aws:logs:us-west-1:123456789012:log-group:/mygroup:*"); moto answered the ARN without it."""
+    value: str = _ORIGINAL_LOG_GROUP_ATTRIBUTE(self, attribute_name)
+    return f"{value}:*" if attribute_name == "Arn" and not value.endswith(":*") else value
+
+
+_ORIGINAL_LOG_GROUP_ATTRIBUTE = MotoLogGroup.get_cfn_attribute
+
+
 def _bucket_permission_neutral(self: FakeBucket, action: str, resource: str) -> Any:
     from moto.iam.access_control import PermissionResult
 
@@ -394,18 +409,20 @@ _original_generate_resource_name = parsing.generate_resource_name
 
 def register() -> None:
     """Point moto's CloudFormation model map at the models of this module (idempotent)."""
-    from lambda_constructs.local import models_services, updates
+    from lambda_constructs.local import models_iam, models_services, models_sqs, updates
 
     model_map = parsing.get_model_map()
     name_map = parsing.get_name_type_map()
-    for model in (*MODELS, *models_services.MODELS):
+    for model in (*MODELS, *models_iam.MODELS, *models_sqs.MODELS, *models_services.MODELS):
         model_map[model.cloudformation_type()] = model
         name_map[model.cloudformation_type()] = model.cloudformation_name_type()
     for resource_type in IGNORED_TYPES:
         if resource_type not in parsing.NULL_MODELS:
             parsing.NULL_MODELS.append(resource_type)
     LambdaFunction.get_configuration = _configuration_with_logging  # type: ignore[method-assign]
+    MotoLogGroup.get_cfn_attribute = _log_group_attribute  # type: ignore[method-assign]
     parsing.generate_resource_name = _generate_resource_name
+    models_iam.register()  # DeletePolicy of an attached policy: DeleteConflict, as in IAM
     for cls, prop in _PHYSICAL_IDS.items():
         cls.physical_resource_id = prop
     # Change sets (the CDK CLI's path): per stack, dependency order (DependsOn and references: an

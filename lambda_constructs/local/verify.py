@@ -1,33 +1,22 @@
 """Compare what the synthesized templates in ``cdk.out`` declare with what the emulator's APIs return.
 
 :func:`verify` returns a list of :class:`Finding` (empty means every checked property matched).
-Intrinsic functions are resolved against the deployed stack (logical -> physical IDs); values that
-cannot be resolved are skipped rather than reported.
+Intrinsic functions are resolved against the deployed stack (logical -> physical IDs) by
+:mod:`lambda_constructs.local.resolve`; values that cannot be resolved are skipped rather than reported.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lambda_constructs.assembly import StackArtifact, read_stacks
+from lambda_constructs.local.resolve import Resolver, has_unresolved
 from lambda_constructs.local.server import ACCOUNT, REGION, Emulator
 
 SKIPPED_TYPES = frozenset({"AWS::CDK::Metadata"})
-
-
-class Unresolved:
-    """Marker for a template value that could not be resolved."""
-
-    def __repr__(self) -> str:
-        return "<unresolved>"
-
-
-UNRESOLVED = Unresolved()
 
 
 @dataclass(frozen=True)
@@ -79,131 +68,6 @@ def load_stacks(cdk_out: Path) -> list[StackTemplate]:
     ]
 
 
-def queue_arn(url: str) -> str:
-    """SQS queue ARN from its URL."""
-    return f"arn:aws:sqs:{REGION}:{ACCOUNT}:{url.rstrip('/').rsplit('/', 1)[-1]}"
-
-
-@dataclass
-class Resolver:
-    """Resolves intrinsic functions of one deployed stack."""
-
-    emulator: Emulator
-    """The emulator answering."""
-    stack: StackTemplate
-    """The stack whose template is resolved."""
-    physical: dict[str, str]
-    """Logical ID -> physical ID of the deployed stack."""
-    exports: dict[str, str] = field(default_factory=dict)
-    """Export name -> value (for ``Fn::ImportValue``). Default: empty."""
-
-    def ref(self, name: str) -> Any:
-        """``Ref`` of ``name``: a pseudo parameter, a deployed resource's physical ID or a parameter default."""
-        pseudo = {
-            "AWS::Region": REGION,
-            "AWS::AccountId": ACCOUNT,
-            "AWS::Partition": "aws",
-            "AWS::URLSuffix": "amazonaws.com",
-            "AWS::StackName": self.stack.name,
-            "AWS::NoValue": None,
-        }
-        if name in pseudo:
-            return pseudo[name]
-        if name in self.physical:
-            return self.physical[name]
-        param = self.stack.template.get("Parameters", {}).get(name)
-        if param is not None and "Default" in param:
-            return param["Default"]
-        return UNRESOLVED
-
-    def get_att(self, logical_id: str, attr: str) -> Any:
-        """``Fn::GetAtt`` of a deployed resource (the attributes templates of this library use)."""
-        phys = self.physical.get(logical_id)
-        rtype = self.stack.resources.get(logical_id, {}).get("Type", "")
-        if phys is None:
-            return UNRESOLVED
-        arn_prefix = f"arn:aws:{{}}:{REGION}:{ACCOUNT}:"
-        table: dict[tuple[str, str], Callable[[], str]] = {
-            ("AWS::SQS::Queue", "Arn"): lambda: queue_arn(phys),
-            ("AWS::SQS::Queue", "QueueUrl"): lambda: phys,
-            ("AWS::SQS::Queue", "QueueName"): lambda: phys.rsplit("/", 1)[-1],
-            ("AWS::KMS::Key", "Arn"): lambda: arn_prefix.format("kms") + f"key/{phys}",
-            ("AWS::KMS::Key", "KeyId"): lambda: phys,
-            ("AWS::Lambda::Function", "Arn"): lambda: arn_prefix.format("lambda") + f"function:{phys}",
-            ("AWS::Lambda::Version", "Version"): lambda: phys.rsplit(":", 1)[-1],
-            ("AWS::Lambda::Version", "FunctionArn"): lambda: phys.rsplit(":", 1)[0],
-            ("AWS::Lambda::Alias", "AliasArn"): lambda: phys,
-            ("AWS::Lambda::LayerVersion", "LayerVersionArn"): lambda: phys,
-            ("AWS::SNS::Topic", "TopicArn"): lambda: phys,
-            ("AWS::SNS::Topic", "TopicName"): lambda: phys.rsplit(":", 1)[-1],
-            ("AWS::Logs::LogGroup", "Arn"): lambda: arn_prefix.format("logs") + f"log-group:{phys}:*",
-            ("AWS::Events::Rule", "Arn"): lambda: arn_prefix.format("events") + f"rule/{phys}",
-            ("AWS::ApiGatewayV2::Api", "ApiId"): lambda: phys,
-            ("AWS::ApiGatewayV2::Integration", "IntegrationId"): lambda: phys,
-            ("AWS::IAM::Role", "Arn"): lambda: self.emulator.client("iam").get_role(RoleName=phys)["Role"]["Arn"],
-        }
-        getter = table.get((rtype, attr))
-        return getter() if getter else UNRESOLVED
-
-    def resolve(self, value: Any) -> Any:
-        """Resolve ``value`` recursively; anything unknown becomes :data:`UNRESOLVED`."""
-        if isinstance(value, list):
-            return [self.resolve(v) for v in value]
-        if not isinstance(value, dict):
-            return value
-        if len(value) == 1:
-            ((key, arg),) = value.items()
-            if key == "Ref":
-                return self.ref(arg)
-            if key == "Fn::GetAtt":
-                logical, attr = arg if isinstance(arg, list) else arg.split(".", 1)
-                return self.get_att(logical, attr)
-            if key == "Fn::Join":
-                parts = self.resolve(arg[1])
-                if any(p is UNRESOLVED for p in parts):
-                    return UNRESOLVED
-                return str(arg[0]).join(str(p) for p in parts)
-            if key == "Fn::Select":
-                items = self.resolve(arg[1])
-                return UNRESOLVED if items is UNRESOLVED else items[int(arg[0])]
-            if key == "Fn::Split":
-                text = self.resolve(arg[1])
-                return UNRESOLVED if not isinstance(text, str) else text.split(arg[0])
-            if key == "Fn::ImportValue":
-                return self.exports.get(self.resolve(arg), UNRESOLVED)
-            if key == "Fn::Sub":
-                return self._sub(arg)
-            if key.startswith("Fn::"):
-                return UNRESOLVED
-        return {k: self.resolve(v) for k, v in value.items()}
-
-    def _sub(self, arg: Any) -> Any:
-        template, mapping = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
-        out = str(template)
-
-        for token in re.findall(r"\$\{([^}!]+)\}", out):
-            if token in mapping:
-                val = self.resolve(mapping[token])
-            elif "." in token:
-                val = self.get_att(*token.split(".", 1))
-            else:
-                val = self.ref(token)
-            if val is UNRESOLVED:
-                return UNRESOLVED
-            out = out.replace("${" + token + "}", str(val))
-        return out
-
-
-def _has_unresolved(value: Any) -> bool:
-    if value is UNRESOLVED:
-        return True
-    if isinstance(value, dict):
-        return any(_has_unresolved(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_unresolved(v) for v in value)
-    return False
-
-
 class _Checker:
     """Per-stack checks; each ``check_<Service>_<Type>`` appends findings."""
 
@@ -222,7 +86,7 @@ class _Checker:
 
     def expect(self, what: str, expected: Any, actual: Any) -> None:
         """Record a finding if ``expected`` (resolved) differs from ``actual``."""
-        if _has_unresolved(expected):
+        if has_unresolved(expected):
             return
         self.checks += 1
         if expected != actual:
@@ -298,7 +162,7 @@ class _Checker:
             source = (st.get("Condition") or {}).get("ArnLike", {}).get("AWS:SourceArn")
             self.checks += 1
             if principal == p["Principal"] and st.get("Action") == p["Action"]:
-                if "SourceArn" in p and not _has_unresolved(p["SourceArn"]) and source != p["SourceArn"]:
+                if "SourceArn" in p and not has_unresolved(p["SourceArn"]) and source != p["SourceArn"]:
                     continue
                 if qualifier and not str(st.get("Resource", "")).endswith(f":{qualifier}"):
                     continue
@@ -369,7 +233,7 @@ class _Checker:
     def check_SQS_QueuePolicy(self, phys: str, p: dict[str, Any]) -> None:
         sqs = self.emulator.client("sqs")
         for url in p["Queues"]:
-            if _has_unresolved(url):
+            if has_unresolved(url):
                 continue
             attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]
             got = json.loads(attrs.get("Policy", "{}"))
@@ -418,6 +282,33 @@ class _Checker:
         for arn in p["Topics"]:
             policy = json.loads(sns.get_topic_attributes(TopicArn=arn)["Attributes"]["Policy"])
             self.expect(f"Policy of {arn}", p["PolicyDocument"].get("Statement"), policy.get("Statement"))
+
+    # --- IAM ------------------------------------------------------------------------------------
+    def check_IAM_Role(self, phys: str, p: dict[str, Any]) -> None:
+        """The role's attached managed policies are exactly its ``ManagedPolicyArns`` and the stack's managed
+        policies naming it in ``Roles``: a policy an update should have detached is a finding."""
+        expected = list(p.get("ManagedPolicyArns") or [])
+        for logical_id, resource in self.stack.resources.items():
+            if resource.get("Type") == "AWS::IAM::ManagedPolicy":
+                roles = self.r.resolve((resource.get("Properties") or {}).get("Roles") or [])
+                if has_unresolved(roles):
+                    return
+                if phys in roles:
+                    expected.append(self.r.ref(logical_id))
+        if has_unresolved(expected):
+            return
+        iam = self.emulator.client("iam")
+        pages = iam.get_paginator("list_attached_role_policies").paginate(RoleName=phys)
+        attached = sorted(policy["PolicyArn"] for page in pages for policy in page["AttachedPolicies"])
+        self.expect("attached managed policies", sorted(set(expected)), attached)
+
+    def check_IAM_ManagedPolicy(self, phys: str, p: dict[str, Any]) -> None:
+        """The default version's statements are the template's ``PolicyDocument`` statements."""
+        iam = self.emulator.client("iam")
+        version = iam.get_policy(PolicyArn=phys)["Policy"]["DefaultVersionId"]
+        document = iam.get_policy_version(PolicyArn=phys, VersionId=version)["PolicyVersion"]["Document"]
+        deployed = json.loads(document) if isinstance(document, str) else document
+        self.expect("PolicyDocument.Statement", p["PolicyDocument"].get("Statement"), deployed.get("Statement"))
 
     def check_SQS_Queue(self, phys: str, p: dict[str, Any]) -> None:
         attrs = self.emulator.client("sqs").get_queue_attributes(QueueUrl=phys, AttributeNames=["All"])["Attributes"]

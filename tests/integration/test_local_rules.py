@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from lambda_constructs.local import verify
 from lambda_constructs.local.server import Emulator, running_emulator
 
 pytestmark = pytest.mark.integration
@@ -300,3 +301,157 @@ def test_an_update_of_a_type_moto_does_not_model_is_recorded_like_its_create(emu
     template = emulator.client("cloudformation").get_template(StackName=stack)["TemplateBody"]
     body = template if isinstance(template, dict) else json.loads(template)
     assert body["Resources"]["CDKMetadata"]["Properties"]["Analytics"] == "v2:deflate64:BBBB"
+
+
+TRACING = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], "Resource": "*"}
+    ],
+}
+
+
+def managed_policy(document: dict[str, Any], **props: Any) -> dict[str, Any]:
+    return {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"Path": "/", "PolicyDocument": document, **props}}
+
+
+def retained_queue(**props: Any) -> dict[str, Any]:
+    return {"Type": "AWS::SQS::Queue", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain", "Properties": props}
+
+
+def issue_21_stack(shared: bool) -> dict[str, Any]:
+    """Two functions and an SQS trigger's queues in the library's shape before issue #21 (``shared=False``: a
+    per-role ``TracingPolicy`` attached through its ``Roles``, a per-trigger dead-letter queue) or after it
+    (one stack-level tracing policy in each role's ``ManagedPolicyArns``, one stack-level dead-letter queue)."""
+    dlq = "TriggerDeadLetterQueue" if shared else "OrdersDeadLetterQueue"
+    resources: dict[str, Any] = {
+        dlq: retained_queue(MessageRetentionPeriod=1209600),
+        "OrdersQueue": retained_queue(
+            VisibilityTimeout=185,
+            RedrivePolicy={"deadLetterTargetArn": {"Fn::GetAtt": [dlq, "Arn"]}, "maxReceiveCount": 5},
+        ),
+    }
+    if shared:
+        resources["LambdaConstructsTracingPolicy"] = managed_policy(TRACING, Description="X-Ray segments")
+    for fn in ("Orders", "Reports"):
+        role = {"Type": "AWS::IAM::Role", "Properties": dict(ROLE["Properties"])}
+        if shared:
+            role["Properties"]["ManagedPolicyArns"] = [{"Ref": "LambdaConstructsTracingPolicy"}]
+        grants = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": {"Fn::GetAtt": [dlq, "Arn"]}}],
+        }
+        resources[f"{fn}Role"] = role
+        resources[f"{fn}RolePolicy"] = managed_policy(grants, Description="Grants", Roles=[{"Ref": f"{fn}Role"}])
+        if not shared:
+            resources[f"{fn}RoleTracingPolicy"] = managed_policy(TRACING, Description="X", Roles=[{"Ref": f"{fn}Role"}])
+        resources[fn] = function(Role={"Fn::GetAtt": [f"{fn}Role", "Arn"]})
+    return resources
+
+
+def _attached(emu: Emulator, role: str) -> set[str]:
+    return {p["PolicyArn"] for p in emu.client("iam").list_attached_role_policies(RoleName=role)["AttachedPolicies"]}
+
+
+def _assembly(folder: Path, stack: str, resources: dict[str, Any]) -> Path:
+    """A one-stack cloud assembly holding the template :func:`deploy` sent (for the verifier)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{stack}.template.json").write_text(json.dumps({"Resources": {"Role": ROLE, **resources}}))
+    artifact = {"type": "aws:cloudformation:stack", "properties": {"templateFile": f"{stack}.template.json"}}
+    (folder / "manifest.json").write_text(json.dumps({"version": "36.0.0", "artifacts": {stack: artifact}}))
+    return folder
+
+
+def test_the_issue_21_update_moves_policies_and_the_dead_letter_queue_in_place(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """Old template, then the new one: CloudFormation attaches the shared tracing policy through each role's
+    ``ManagedPolicyArns``, detaches and deletes each per-role tracing policy that left the template, points the
+    source queue's ``RedrivePolicy`` at the shared queue in place and keeps the retained old dead-letter queue.
+    moto ignored ``ManagedPolicyArns``, could not update or delete an ``AWS::IAM::ManagedPolicy`` and ignored a
+    new ``RedrivePolicy``; the stack still said ``UPDATE_COMPLETE``."""
+    iam, sqs = emulator.client("iam"), emulator.client("sqs")
+    stack = name()
+    assert deploy(emulator, stack, issue_21_stack(shared=False)) == ("CREATE_COMPLETE", [])
+    before = {lid: _physical(emulator, stack, lid) for lid in ("OrdersRole", "ReportsRole", "OrdersQueue")}
+    old_tracing = {fn: _physical(emulator, stack, f"{fn}RoleTracingPolicy") for fn in ("Orders", "Reports")}
+    old_dlq = _physical(emulator, stack, "OrdersDeadLetterQueue")
+    for fn in ("Orders", "Reports"):
+        assert _attached(emulator, before[f"{fn}Role"]) == {
+            _physical(emulator, stack, f"{fn}RolePolicy"),
+            old_tracing[fn],
+        }
+
+    assert deploy(emulator, stack, issue_21_stack(shared=True)) == ("UPDATE_COMPLETE", [])
+    shared = _physical(emulator, stack, "LambdaConstructsTracingPolicy")
+    shared_dlq_arn = sqs.get_queue_attributes(
+        QueueUrl=_physical(emulator, stack, "TriggerDeadLetterQueue"), AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    for fn in ("Orders", "Reports"):
+        role = _physical(emulator, stack, f"{fn}Role")
+        assert role == before[f"{fn}Role"]  # updated in place, not replaced
+        policy = _physical(emulator, stack, f"{fn}RolePolicy")
+        assert _attached(emulator, role) == {policy, shared}
+        with pytest.raises(iam.exceptions.NoSuchEntityException):
+            iam.get_policy(PolicyArn=old_tracing[fn])  # detached, then deleted
+        # The grants' new document (the shared queue) is the policy's new default version.
+        default = iam.get_policy(PolicyArn=policy)["Policy"]["DefaultVersionId"]
+        document = iam.get_policy_version(PolicyArn=policy, VersionId=default)["PolicyVersion"]["Document"]
+        text = document if isinstance(document, str) else json.dumps(document)
+        assert shared_dlq_arn in text and default == "v2"
+    queue = _physical(emulator, stack, "OrdersQueue")
+    assert queue == before["OrdersQueue"]
+    attributes = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["All"])["Attributes"]
+    assert json.loads(attributes["RedrivePolicy"]) == {"deadLetterTargetArn": shared_dlq_arn, "maxReceiveCount": 5}
+    assert attributes["VisibilityTimeout"] == "185"
+    old_dlq_name = old_dlq.rsplit("/", 1)[-1]
+    assert sqs.get_queue_url(QueueName=old_dlq_name)["QueueUrl"].endswith(f"/{old_dlq_name}")  # retained
+    logical_ids = {
+        r["LogicalResourceId"]
+        for r in emulator.client("cloudformation").describe_stack_resources(StackName=stack)["StackResources"]
+    }
+    assert not {"OrdersDeadLetterQueue", "OrdersRoleTracingPolicy", "ReportsRoleTracingPolicy"} & logical_ids
+    # IAM refuses to delete a policy that is still attached (DeleteConflict), as CloudFormation knows.
+    with pytest.raises(iam.exceptions.DeleteConflictException):
+        iam.delete_policy(PolicyArn=shared)
+    # The verifier compares the same state with the template; a policy left attached is a finding.
+    cdk_out = _assembly(tmp_path / "cdk.out", stack, issue_21_stack(shared=True))
+    report = verify.verify_report(emulator, cdk_out)
+    assert report.findings == [] and report.checks >= 12
+    stale = iam.create_policy(PolicyName=f"{stack}-stale", PolicyDocument=json.dumps(TRACING))["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName=before["OrdersRole"], PolicyArn=stale)
+    findings = verify.verify_report(emulator, cdk_out).findings
+    assert [(f.logical_id, f.message.split(":")[0]) for f in findings] == [("OrdersRole", "attached managed policies")]
+    iam.detach_role_policy(RoleName=before["OrdersRole"], PolicyArn=stale)
+
+
+def test_managed_policy_arns_on_a_new_account_moved_in_place_and_detached_on_stack_delete(emulator: Emulator) -> None:
+    """The new shape on its first deploy (moto attached nothing from ``ManagedPolicyArns``, AWS managed policies
+    included), attachments moved in place, and a stack delete that detaches every policy before deleting roles
+    and policies."""
+    iam = emulator.client("iam")
+    stack = name()
+    resources = issue_21_stack(shared=True)
+    basic = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+    resources["ReportsRole"]["Properties"]["ManagedPolicyArns"].append(basic)
+    assert deploy(emulator, stack, resources) == ("CREATE_COMPLETE", [])
+    shared = _physical(emulator, stack, "LambdaConstructsTracingPolicy")
+    roles = {fn: _physical(emulator, stack, f"{fn}Role") for fn in ("Orders", "Reports")}
+    policies = {fn: _physical(emulator, stack, f"{fn}RolePolicy") for fn in ("Orders", "Reports")}
+    assert _attached(emulator, roles["Orders"]) == {policies["Orders"], shared}
+    assert _attached(emulator, roles["Reports"]) == {policies["Reports"], shared, basic}
+    # In place: a managed policy's Roles and a role's ManagedPolicyArns both detach what left them.
+    resources["OrdersRolePolicy"]["Properties"]["Roles"] = [{"Ref": "ReportsRole"}]
+    resources["ReportsRole"]["Properties"]["ManagedPolicyArns"] = [{"Ref": "LambdaConstructsTracingPolicy"}]
+    assert deploy(emulator, stack, resources) == ("UPDATE_COMPLETE", [])
+    assert _attached(emulator, roles["Orders"]) == {shared}
+    assert _attached(emulator, roles["Reports"]) == {policies["Orders"], policies["Reports"], shared}
+
+    emulator.client("cloudformation").delete_stack(StackName=stack)
+    for fn, role in roles.items():
+        with pytest.raises(iam.exceptions.NoSuchEntityException):
+            iam.get_role(RoleName=role)
+        with pytest.raises(iam.exceptions.NoSuchEntityException):
+            iam.get_policy(PolicyArn=policies[fn])
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_policy(PolicyArn=shared)
