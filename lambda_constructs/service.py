@@ -354,7 +354,9 @@ class LambdaService(Construct):
         (``TriggerDeadLetterQueueDepth``, with either alarm set; listed in ``props.exclude_queues``, not at all).
 
         Raises:
-            LambdaConstructsError: a shard would exceed ``max_resources`` (fix: ``monitored=True``).
+            LambdaConstructsError: a shard would exceed ``max_resources`` (fix: ``monitored=True``; with it,
+                which keeps room for the compact set only, the compact set, a higher ``max_resources`` or more
+                shards).
         """
         from lambda_constructs.monitoring import ServiceMonitoring, ServiceMonitoringProps
         from lambda_constructs.monitoring.shared_queue import shared_trigger_dead_letter_queue_widget
@@ -379,7 +381,13 @@ class LambdaService(Construct):
                     f"monitoring takes shard {index} to {used} resources, over the budget of "
                     f"{self.props.max_resources}",
                     value=used,
-                    fix="declare the service with LambdaServiceProps(monitored=True), which keeps room for it",
+                    fix=(
+                        "declare the service with LambdaServiceProps(monitored=True), which keeps room for it"
+                        if not self.props.monitored
+                        else f"monitored=True keeps room for the compact alarm set ({MONITORING_RESERVE} resources "
+                        f"per function); with alarm_set={getattr(props.alarm_set, 'value', props.alarm_set)!r} use the compact set, raise "
+                        "max_resources (at most 500) or, for a new service, declare more shards"
+                    ),
                 )
             if top.dashboard is not None:
                 for fm in monitoring.functions.values():

@@ -280,6 +280,19 @@ def test_monitor_without_room_fails_with_the_fix() -> None:
         svc.monitor()
 
 
+def test_monitor_with_the_full_set_beyond_the_reserve_says_what_monitored_keeps_room_for() -> None:
+    # monitored=True reserves room for the compact set only: the full set can still overflow a tight shard,
+    # and the fix must not repeat "monitored=True" to a service that has it.
+    from lambda_constructs.monitoring import ServiceMonitoringProps
+
+    _, svc = _monitored(monitored=True, max_resources=31)  # the compact set's reserve fits, the full set does not
+    with pytest.raises(LambdaConstructsError, match=r"over the budget of 31") as raised:
+        svc.monitor(props=ServiceMonitoringProps(dashboard=False, alarm_set="full"))
+    assert "keeps room for the compact alarm set" in str(raised.value)
+    assert "alarm_set='full'" in str(raised.value)
+    assert "declare the service with" not in str(raised.value)
+
+
 def test_monitored_service_keeps_room_when_adding() -> None:
     with pytest.raises(LambdaConstructsError, match="shard 0 is full"):
         _monitored(monitored=True, max_resources=30)
