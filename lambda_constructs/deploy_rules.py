@@ -40,6 +40,10 @@ Either way a violation is a :class:`~lambda_constructs.errors.LambdaConstructsEr
   (no environment variables, layers, VPC configuration or dead-letter queue; x86_64; us-east-1) and
   https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html#limits-lambda-at-edge
   (viewer events: 128 MB, 5 s; origin events: 30 s).
+* **shared X-Ray policy** – the stack's ``LambdaConstructsTracingPolicy`` (``roles.stack_tracing_policy``),
+  listed in every traced function's role, must hold only the library's X-Ray statement: a statement added
+  to it would reach every function of the stack → error naming the policy and the per-function grant to
+  use instead (``roles.shared_tracing_policy_errors``; two round trips per shared policy, during synthesis).
 * **reserved concurrency** – the sum of literal ``ReservedConcurrentExecutions`` per account and
   region against the account quota minus the 100 Lambda keeps unreserved (same quotas page; the
   quota is context key :data:`CONCURRENCY_QUOTA_CONTEXT`, default 1000) → the acknowledgeable warning
@@ -69,6 +73,7 @@ from constructs import IConstruct, IValidation
 from lambda_constructs._jsii_speed import find_resources, jsii_ref, root_of, same_object
 from lambda_constructs.assembly import AssemblyError, StackArtifact, read_stacks
 from lambda_constructs.errors import LambdaConstructsError, fail, install_synth_boundary, warn
+from lambda_constructs.roles import shared_tracing_policy_errors
 from lambda_constructs.validation import ENV_MAX_BYTES
 
 if TYPE_CHECKING:
@@ -611,7 +616,9 @@ class _AppRules:
                     f"{ENV_MAX_BYTES} bytes in total",
                 )
         if functions:
-            errors.extend(check_policy_sizes(root_of(functions[0].stack), functions))
+            root = root_of(functions[0].stack)
+            errors.extend(check_policy_sizes(root, functions))
+            errors.extend(shared_tracing_policy_errors(root))
         check_concurrency(functions, properties)
         if errors:
             _raise(errors)

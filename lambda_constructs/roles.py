@@ -31,22 +31,28 @@ from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from lambda_constructs._jsii_speed import read_once
+from lambda_constructs._jsii_speed import read_once, root_of, same_object
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge
 from lambda_constructs.errors import fail
 
 if TYPE_CHECKING:
+    from constructs import IConstruct
+
     from lambda_constructs.contract import FunctionView
+    from lambda_constructs.errors import LambdaConstructsError
 
 __all__ = [
     "EXECUTION_ROLE_WILDCARDS",
     "INSIGHTS_MANAGED_POLICY",
     "SERVICE_ROLE_WILDCARDS",
     "STACK_TRACING_POLICY_ID",
+    "TRACING_ACTIONS",
+    "TRACING_STATEMENT_JSON",
     "ExecutionRole",
     "Role",
     "ServiceRole",
     "WildcardPolicy",
+    "shared_tracing_policy_errors",
     "shared_tracing_policy_of",
     "stack_tracing_policy",
     "tracing_statement",
@@ -113,7 +119,14 @@ def tracing_statement() -> iam.PolicyStatement:
     """The statement ``aws_lambda.Function`` adds for tracing: ``xray:PutTraceSegments`` and
     ``xray:PutTelemetryRecords`` on ``*``. Frozen (``PolicyStatement.freeze``, immutable) and created once
     per process, so every function's ``TracingPolicy`` shares it (a jsii speed-up, see ``_jsii_speed``)."""
-    return iam.PolicyStatement(actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"]).freeze()
+    return iam.PolicyStatement(actions=list(TRACING_ACTIONS), resources=["*"]).freeze()
+
+
+#: The actions of :func:`tracing_statement`, in its order.
+TRACING_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
+
+#: :func:`tracing_statement` as its policy document renders it (``PolicyStatement.to_statement_json``).
+TRACING_STATEMENT_JSON: dict[str, Any] = {"Action": list(TRACING_ACTIONS), "Effect": "Allow", "Resource": "*"}
 
 
 #: Construct id (a child of the stack, beside ``keys.STACK_KEY_ID``) of the X-Ray policy the execution roles
@@ -133,8 +146,15 @@ def stack_tracing_policy(stack: Stack) -> iam.ManagedPolicy:
     ``ManagedPolicyArns``): no call per role. Created and acknowledged once per stack (three jsii round
     trips, and two to check the id), then read from a cache (weak keys: it lives as long as the stack).
 
+    It must hold nothing else: every traced ``SecureFunction`` role of the stack has it, so a statement added
+    to it (``add_statements``, ``document.add_statements``) would reach all of them; synthesis fails when it
+    does (:func:`shared_tracing_policy_errors`). Attaching it to another principal (``attach_to_role`` …)
+    grants that principal only the X-Ray statement and is allowed.
+
     Raises:
-        LambdaConstructsError: ``stack`` already has another construct with the id :data:`STACK_TRACING_POLICY_ID`.
+        LambdaConstructsError: ``stack`` already has another construct with the id :data:`STACK_TRACING_POLICY_ID`
+            (a construct of that id created under the stack *after* the policy gets aws-cdk-lib's own
+            "There is already a Construct with name" error instead, at its creation).
     """
     return read_once(_STACK_TRACING_POLICIES, stack, _new_stack_tracing_policy)
 
@@ -166,6 +186,55 @@ def shared_tracing_policy_of(stack: Stack) -> iam.ManagedPolicy | None:
     """The shared X-Ray policy :func:`stack_tracing_policy` made in ``stack``, None before one needed it (no
     jsii round trip)."""
     return _STACK_TRACING_POLICIES.get(stack)
+
+
+#: Where to put a statement instead of the shared X-Ray policy (the ``fix`` of its error).
+_SHARED_TRACING_POLICY_FIX = (
+    "grant a function what it needs on its own role: fn.owned_role.add_to_principal_policy(statement) or "
+    "fn.function.add_to_role_policy(statement) (X-Ray statements added so go to the role's own TracingPolicy "
+    "by themselves); remove the statements you added to the shared policy"
+)
+
+
+def shared_tracing_policy_errors(root: IConstruct) -> list[LambdaConstructsError]:
+    """One error per shared X-Ray policy (:func:`stack_tracing_policy`) in the app whose root is ``root``
+    that holds more than :func:`tracing_statement`: it is in the ``ManagedPolicyArns`` of every traced
+    ``SecureFunction`` role of its stack, so whatever else it holds reaches all of them, and its
+    ``AwsSolutions-IAM5[Resource::*]`` acknowledgement would hide a ``*`` (synth-time check of
+    ``deploy_rules``; empty when all are untouched).
+
+    Read at synthesis, after every aspect, so statements added at any time count (``add_statements`` and
+    ``document.add_statements`` alike). The policy's document must render to exactly
+    :data:`TRACING_STATEMENT_JSON`; its statement count is not enough: with the feature flag
+    ``@aws-cdk/aws-iam:minimizePolicies`` aws-cdk-lib merges statements of the same resources in place
+    before the validation runs (``s3:GetObject`` on ``*`` joins the X-Ray statement: one statement). Two jsii
+    round trips per shared policy of this app (its ``document``, ``to_json``); none for the policies of
+    other apps held by the process (their root was read when they were made) and none without a shared
+    policy. Whom the policy is attached to is not checked: another principal (``attach_to_role`` /
+    ``attach_to_user`` / ``attach_to_group``) gets only X-Ray's two write-only telemetry actions, which no
+    resource-level permission could narrow anyway. Statements written with ``add_property_override`` on
+    its ``AWS::IAM::ManagedPolicy`` are not seen.
+    """
+    errors: list[LambdaConstructsError] = []
+    for stack, policy in list(_STACK_TRACING_POLICIES.items()):
+        if not same_object(root_of(stack), root):
+            continue
+        statements = (policy.document.to_json() or {}).get("Statement") or []
+        if statements != [TRACING_STATEMENT_JSON]:
+            errors.append(
+                fail(
+                    policy,
+                    "the stack's shared X-Ray policy must hold only the library's statement "
+                    f"(xray:PutTraceSegments, xray:PutTelemetryRecords on *) but renders {len(statements)} "
+                    "statement(s), these besides it or merged into it (@aws-cdk/aws-iam:minimizePolicies): the "
+                    "policy is attached to the execution role of every traced SecureFunction of the stack, so "
+                    "they would reach each of them (hidden from cdk-nag by its acknowledgement of Resource::*, "
+                    "meant for X-Ray only)",
+                    value=[statement for statement in statements if statement != TRACING_STATEMENT_JSON],
+                    fix=_SHARED_TRACING_POLICY_FIX,
+                )
+            )
+    return errors
 
 
 class Role(iam.Role):
@@ -242,7 +311,12 @@ class Role(iam.Role):
 
         X-Ray statements added to the role later (``add_to_principal_policy``, ``add_wildcard_statements``)
         go to the role's own ``TracingPolicy`` (created on first use), never into the shared policy, which
-        would grant them to every role sharing it; do not add statements to the shared policy yourself.
+        would grant them to every role sharing it. Add no statements to the shared policy yourself
+        (``tracing_policy.add_statements`` / ``tracing_policy.document.add_statements``): synthesis fails with
+        a ``LambdaConstructsError`` naming the policy's path (:func:`shared_tracing_policy_errors`); grant a
+        function what it needs with ``fn.owned_role.add_to_principal_policy(statement)`` or
+        ``fn.function.add_to_role_policy(statement)`` instead. Before the shared policy (this release's
+        ``CHANGELOG``), this was the role's own policy, where such statements reached one function only.
         """
         return self._shared_tracing_policy or self._wildcard_policies.get("TracingPolicy")
 

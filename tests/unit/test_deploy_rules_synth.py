@@ -398,3 +398,122 @@ def test_a_distribution_in_a_stack_without_library_functions_is_found_at_the_edg
     )
     with pytest.raises(LambdaConstructsError, match=r"^Main/Fn: this function runs at the edge .*memory 256 MB"):
         app.synth()
+
+
+# ----------------------------------------------------------------------------- the shared X-Ray policy
+
+SHARED_POLICY_ERROR = r"LambdaConstructsTracingPolicy: the stack's shared X-Ray policy must hold only the library's"
+SHARED_POLICY_FIX = r"Fix: grant a function what it needs on its own role: fn\.owned_role\.add_to_principal_policy"
+
+
+def _s3_read() -> iam.PolicyStatement:
+    return iam.PolicyStatement(actions=["s3:GetObject"], resources=["*"])
+
+
+def test_a_statement_added_to_the_shared_tracing_policy_of_one_function_fails_synthesis() -> None:
+    stack = new_stack(name="Only")
+    fn = _fn(stack)
+    assert fn.owned_role is not None and fn.owned_role.tracing_policy is not None
+    fn.owned_role.tracing_policy.add_statements(_s3_read())
+    with pytest.raises(LambdaConstructsError) as raised:
+        stack.node.root.synth()  # type: ignore[attr-defined]
+    message = str(raised.value)
+    assert message.startswith("Only/LambdaConstructsTracingPolicy: ")
+    # new_app's feature flags hold @aws-cdk/aws-iam:minimizePolicies: aws-cdk-lib merged it into the X-Ray statement
+    assert "renders 1 statement(s)" in message
+    assert "(got [{'Action': ['s3:GetObject', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']" in message
+    assert "fn.owned_role.add_to_principal_policy(statement)" in message
+    assert "fn.function.add_to_role_policy(statement)" in message
+
+
+def test_a_statement_added_to_the_shared_policy_document_fails_synthesis_too() -> None:
+    stack = new_stack()
+    fn = _fn(stack)
+    assert fn.owned_role is not None and fn.owned_role.tracing_policy is not None
+    bucket_objects = iam.PolicyStatement(actions=["s3:GetObject"], resources=["arn:aws:s3:::bucket/*"])
+    fn.owned_role.tracing_policy.document.add_statements(bucket_objects)  # not merged: another resource
+    with pytest.raises(LambdaConstructsError, match=f"^TestStack/{SHARED_POLICY_ERROR}.*{SHARED_POLICY_FIX}") as raised:
+        Template.from_stack(stack)
+    message = str(raised.value)
+    assert "renders 2 statement(s)" in message
+    assert "(got [{'Action': 's3:GetObject', 'Effect': 'Allow', 'Resource': 'arn:aws:s3:::bucket/*'}])" in message
+
+
+def test_the_shared_policy_of_a_nested_stack_is_checked() -> None:
+    stack = new_stack(name="Parent")
+    fn = _fn(cdk.NestedStack(stack, "Nested"))
+    assert fn.owned_role is not None and fn.owned_role.tracing_policy is not None
+    fn.owned_role.tracing_policy.add_statements(_s3_read())
+    with pytest.raises(LambdaConstructsError, match=f"^Parent/Nested/{SHARED_POLICY_ERROR}"):
+        stack.node.root.synth()  # type: ignore[attr-defined]
+
+
+def test_the_shared_policy_of_a_service_shard_is_checked() -> None:
+    from lambda_constructs.service import LambdaService, LambdaServiceProps
+
+    stack = new_stack(name="Svc")
+    svc = LambdaService(stack, "Orders", LambdaServiceProps(shards=2))
+    svc.add_function("a", SecureFunctionProps(inline_code=CODE), shard=0)
+    fn = svc.add_function("b", SecureFunctionProps(inline_code=CODE), shard=1)
+    assert fn.owned_role is not None and fn.owned_role.tracing_policy is not None
+    fn.owned_role.tracing_policy.add_statements(_s3_read())
+    with pytest.raises(LambdaConstructsError, match=f"^Svc/Orders/[^/]+/{SHARED_POLICY_ERROR}") as raised:
+        stack.node.root.synth()  # type: ignore[attr-defined]
+    assert not getattr(raised.value, "__notes__", None)  # the other shard's policy is untouched
+
+
+def test_only_the_modified_stack_of_two_fails() -> None:
+    app = new_app()
+    _fn(cdk.Stack(app, "One"))
+    fn = _fn(cdk.Stack(app, "Two"))
+    assert fn.owned_role is not None and fn.owned_role.tracing_policy is not None
+    fn.owned_role.tracing_policy.add_statements(_s3_read())
+    with pytest.raises(LambdaConstructsError, match=f"^Two/{SHARED_POLICY_ERROR}") as raised:
+        app.synth()
+    assert not getattr(raised.value, "__notes__", None)
+
+
+def test_the_modified_shared_policy_of_another_app_does_not_fail_this_one() -> None:
+    other = _fn(new_stack(name="Other"))
+    assert other.owned_role is not None and other.owned_role.tracing_policy is not None
+    other.owned_role.tracing_policy.add_statements(_s3_read())  # never synthesized
+    stack = new_stack()
+    _fn(stack)
+    Template.from_stack(stack)
+
+
+def test_untouched_shared_policies_and_stacks_without_tracing_synthesize() -> None:
+    app = new_app()
+    _fn(cdk.Stack(app, "Traced"))
+    _fn(cdk.Stack(app, "Untraced"), tracing=lambda_.Tracing.DISABLED)
+    fn = _fn(cdk.Stack(app, "Attached"))
+    assert fn.owned_role is not None and fn.owned_role.tracing_policy is not None
+    # Another principal attached to it gets only the X-Ray statement: allowed.
+    fn.owned_role.tracing_policy.attach_to_role(
+        iam.Role(fn.stack, "Mine", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    )
+    # X-Ray statements added to a role go to its own TracingPolicy, not the shared one.
+    fn.owned_role.add_to_principal_policy(iam.PolicyStatement(actions=["xray:GetSamplingRules"], resources=["*"]))
+    app.synth()
+
+
+def test_the_shared_policy_check_costs_two_round_trips_per_shared_policy(round_trips: list[str]) -> None:
+    _fn(new_stack(name="ElsewhereInTheProcess"))  # another app's policy: no round trip for it
+    app = new_app()
+    for name in ("A", "B", "C"):
+        stack = cdk.Stack(app, name)
+        _fn(stack)
+        _fn(stack, "G")
+    _fn(cdk.Stack(app, "Untraced"), tracing=lambda_.Tracing.DISABLED)
+    round_trips.clear()
+    app.synth()
+    check = [s for s in round_trips if s.endswith(" shared_tracing_policy_errors")]
+    assert len(check) == 2 * 3, check
+
+
+def test_the_shared_policy_check_costs_nothing_without_a_shared_policy(round_trips: list[str]) -> None:
+    app = new_app()
+    _fn(cdk.Stack(app, "Untraced"), tracing=lambda_.Tracing.DISABLED)
+    round_trips.clear()
+    app.synth()
+    assert not [s for s in round_trips if s.endswith(" shared_tracing_policy_errors")]

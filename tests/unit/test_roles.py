@@ -12,9 +12,11 @@ from lambda_constructs.function import ExecutionRole as ExecutionRoleFromFunctio
 from lambda_constructs.roles import (
     SERVICE_ROLE_WILDCARDS,
     STACK_TRACING_POLICY_ID,
+    TRACING_STATEMENT_JSON,
     Role,
     ServiceRole,
     stack_tracing_policy,
+    tracing_statement,
 )
 from tests.helpers import new_stack
 
@@ -210,3 +212,8 @@ def test_a_deferred_policy_is_created_by_whatever_uses_it_first_and_loses_nothin
         {"Action": ["s3:GetObject", "s3:PutObject"], "Effect": "Allow", "Resource": "arn:aws:s3:::b/k"}
     ]
     assert policy["Properties"]["Roles"] == [{"Ref": stack.get_logical_id(role.node.default_child)}]  # type: ignore[arg-type]
+
+
+def test_the_rendered_tracing_statement_is_what_the_shared_policy_check_expects() -> None:
+    # roles.shared_tracing_policy_errors compares the shared policy's rendered document with this constant.
+    assert tracing_statement().to_statement_json() == TRACING_STATEMENT_JSON
