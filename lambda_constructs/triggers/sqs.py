@@ -37,6 +37,10 @@ if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
 
 
+#: ``SqsTrigger.max_receive_count`` when not given.
+DEFAULT_MAX_RECEIVE_COUNT = 5
+
+
 @dataclass(frozen=True, kw_only=True)
 class SqsTrigger:
     """Poll an SQS queue (standard or FIFO). Pass ``queue`` or ``queue_props``, not both.
@@ -54,16 +58,23 @@ class SqsTrigger:
     """
 
     queue: sqs.IQueue | None = None
-    """An existing queue. Default: None (a queue is created)."""
+    """An existing queue, used as it is (its encryption and redrive are its own): ``encryption_key``,
+    ``dead_letter_queue_per_trigger`` and a ``max_receive_count`` other than 5 are then rejected. Default: None
+    (a queue is created)."""
     queue_props: sqs.QueueProps | None = None
-    """Overrides for the created queue (``fifo=True`` for FIFO). Default: None (the defaults above).
-    A ``visibility_timeout`` below 6 × function timeout + batching window is rejected."""
+    """Overrides for the created queue. Default: None (the defaults above). The queue is FIFO when aws-cdk-lib
+    makes it one: ``fifo=True``, or (``fifo`` not given) a literal ``queue_name`` ending in ``.fifo``,
+    ``content_based_deduplication=True``, a ``deduplication_scope`` or a ``fifo_throughput_limit``. A
+    ``visibility_timeout`` below 6 × function timeout + batching window is rejected, and so are
+    ``encryption_master_key`` (pass ``encryption_key``) and an ``encryption`` other than ``KMS`` (the queue is
+    always encrypted with a KMS key)."""
     encryption_key: kms.IKey | None = None
     """Key of the created queue and of a dead-letter queue of the trigger's own (given, the trigger gets one).
-    Default: the function's key."""
-    max_receive_count: int = 5
+    Default: the function's key. Rejected with ``queue``."""
+    max_receive_count: int = DEFAULT_MAX_RECEIVE_COUNT
     """Receives before a message moves to the dead-letter queue, 1–1000. Default: 5. Ignored when
-    ``queue_props`` sets a ``dead_letter_queue``: its ``max_receive_count`` applies."""
+    ``queue_props`` sets a ``dead_letter_queue``: its ``max_receive_count`` applies. A value other than 5 is
+    rejected with ``queue``."""
     dead_letter_queue_per_trigger: bool = False
     """Give the created queue a dead-letter queue of its own (``DeadLetterQueue`` under the trigger: an
     ``AWS::SQS::Queue`` and its ``AWS::SQS::QueuePolicy``), the only design before issue #21 — see CHANGELOG
@@ -72,8 +83,8 @@ class SqsTrigger:
     dead-letter queue (``LambdaConstructsTriggerDeadLetterQueue``, or ``LambdaConstructsTriggerDeadLetterQueueFifo``
     for a FIFO queue; encrypted with that key, TLS-only, 14 days, retained): SQS keeps each moved message's
     source queue (message system attribute ``DeadLetterQueueSourceArn``) and a dead-letter-queue redrive
-    returns the messages to their source queues, so one queue loses nothing. Ignored when ``queue`` is given
-    or ``queue_props`` sets a ``dead_letter_queue``. A function's ``failure_queue_per_function`` does not set
+    returns the messages to their source queues, so one queue loses nothing. Rejected (True) with ``queue``
+    or with a ``queue_props`` that sets a ``dead_letter_queue`` (that queue is used). A function's ``failure_queue_per_function`` does not set
     it: that option is about attributing asynchronous failure records by IAM, which SQS's own moves to a
     dead-letter queue do not need."""
     batch_size: int = 10
@@ -98,8 +109,11 @@ class SqsTrigger:
         """Check the options (not the visibility timeout, which depends on the function's timeout).
 
         Raises:
-            LambdaConstructsError: both ``queue`` and ``queue_props``, a batch size, batching window,
-                concurrency or receive count out of range, or an invalid filter.
+            LambdaConstructsError: both ``queue`` and ``queue_props``; with ``queue``, an option that only
+                applies to a queue the trigger creates (``dead_letter_queue_per_trigger``, ``encryption_key``,
+                a ``max_receive_count`` other than 5); ``queue_props`` setting ``encryption_master_key``, an
+                ``encryption`` other than KMS, or a ``dead_letter_queue`` with ``dead_letter_queue_per_trigger``;
+                a batch size, batching window, concurrency or receive count out of range, or an invalid filter.
         """
         scope = options_scope(self)
         if self.queue is not None and self.queue_props is not None:
@@ -109,18 +123,36 @@ class SqsTrigger:
                 value="queue + queue_props",
                 fix="drop one of them",
             )
+        if self.queue is not None:
+            _check_existing_queue_options(scope, self)
+        elif self.queue_props is not None:
+            _check_queue_props(scope, self)
         self._validate(scope, self._fifo())
         _filters(scope, self.filters)
 
     def _fifo(self) -> bool | None:
-        """Whether the queue is FIFO; None when unknown at synth (an imported queue, ARN and name tokens)."""
-        return _is_fifo(self.queue) if self.queue is not None else bool(self.queue_props and self.queue_props.fifo)
+        """Whether the queue is FIFO; None when unknown at synth (an imported queue, ARN and name tokens).
+
+        A created queue is FIFO exactly when aws-cdk-lib's ``Queue`` makes it one (:func:`_props_fifo`).
+        """
+        if self.queue is not None:
+            return _is_fifo(self.queue)
+        return _props_fifo(self.queue_props) if self.queue_props is not None else False
 
     def bind(self, fn: FunctionView, target: lambda_.IFunction, construct_id: str) -> TriggerResult:
         """Create the SQS event source mapping on ``target`` (see the class docstring)."""
         source = PolledSource(fn.construct, construct_id)
         fifo = self._fifo()
         window = _seconds(self.max_batching_window)
+        if self.queue_props is not None and _name_undecided(self.queue_props):
+            warn(
+                source,
+                "queueNameFifoUnknown",
+                f"the queue name is a token ending in a token, so aws-cdk-lib creates a standard queue (it infers FIFO "
+                f"from a literal name only) and the trigger redrives it to a standard dead-letter queue; a standard "
+                f"queue's name takes no '.' and a FIFO queue's name must end in '.fifo' ({SQS_CREATE_QUEUE_URL}), "
+                f"so a name that resolves to '….fifo' fails to deploy",
+            )
         if fifo is None and (window or self.batch_size > SQS_MAX_BATCH_WITHOUT_WINDOW):
             warn(
                 source,
@@ -269,6 +301,94 @@ class SqsTrigger:
 #: Lambda's SQS parameters: "For FIFO queues, the maximum [BatchSize] is 10", "Batching window is not
 #: supported for FIFO queues".
 SQS_PARAMETERS_URL = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html"
+
+
+#: SQS CreateQueue ``QueueName``: "Valid values: alphanumeric characters, hyphens (-), and underscores (_)",
+#: "A FIFO queue name must end with the .fifo suffix" (botocore sqs/2012-11-05 service-2.json).
+SQS_CREATE_QUEUE_URL = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html"
+
+
+def _props_fifo(props: sqs.QueueProps) -> bool:
+    """Whether aws-cdk-lib's ``Queue`` creates a FIFO queue from ``props``: its ``determineFifoProps``.
+
+    aws-cdk-lib 2.275.0 ``aws-sqs/lib/queue.js``: ``let fifoQueue = props.fifo``; when that is undefined a
+    queue name that is not an unresolved token and ends in ``.fifo`` makes it true
+    (``!Token.isUnresolved(queueName) && queueName.endsWith(".fifo")``), then, each only while it is still
+    undefined, a truthy ``contentBasedDeduplication``, ``deduplicationScope`` or ``fifoThroughputLimit``
+    (the three FIFO-only settings). So an explicit ``fifo`` always wins (``fifo=False`` with one of those
+    aws-cdk-lib rejects), and a token name never makes a queue FIFO. Every read is of the Python struct:
+    no jsii round trip.
+    """
+    if props.fifo is not None:
+        return bool(props.fifo)
+    name = props.queue_name
+    if name is not None and not is_token(name) and name.endswith(".fifo"):
+        return True
+    return bool(
+        props.content_based_deduplication
+        or props.deduplication_scope is not None
+        or props.fifo_throughput_limit is not None
+    )
+
+
+def _name_undecided(props: sqs.QueueProps) -> bool:
+    """``props`` leave the queue type to aws-cdk-lib's default (standard) while the name is a token whose
+    literal part cannot tell whether it ends in ``.fifo`` (the string ends in a token)."""
+    name = props.queue_name
+    return name is not None and is_token(name) and name.endswith("]}") and props.fifo is None and not _props_fifo(props)
+
+
+def _check_existing_queue_options(scope: IConstruct, trigger: SqsTrigger) -> None:
+    """Options that only apply to a queue the trigger creates must not be set with ``queue``."""
+    given = [
+        (name, value)
+        for name, value, unset in (
+            ("dead_letter_queue_per_trigger", trigger.dead_letter_queue_per_trigger, False),
+            ("encryption_key", trigger.encryption_key, None),
+            ("max_receive_count", trigger.max_receive_count, DEFAULT_MAX_RECEIVE_COUNT),
+        )
+        if value != unset
+    ]
+    if given:
+        names = ", ".join(name for name, _ in given)
+        raise fail(
+            scope,
+            f"{names} only apply to a queue the trigger creates; with queue (an existing queue) they would be "
+            f"ignored: its encryption and redrive are the queue's own",
+            value=", ".join(f"{name}={'<key>' if name == 'encryption_key' else value}" for name, value in given),
+            fix=f"drop {names}, or pass queue_props (the trigger creates the queue) instead of queue",
+        )
+
+
+def _check_queue_props(scope: IConstruct, trigger: SqsTrigger) -> None:
+    """``queue_props`` must not set what the trigger would replace (its key, its encryption) or contradict
+    ``dead_letter_queue_per_trigger``."""
+    props = trigger.queue_props
+    assert props is not None
+    if props.encryption_master_key is not None:
+        raise fail(
+            scope,
+            "queue_props.encryption_master_key is not used: the trigger's queue is encrypted with the "
+            "trigger's encryption_key (default: the function's key)",
+            value="queue_props.encryption_master_key",
+            fix="pass SqsTrigger(encryption_key=...) instead, which also gives the trigger a dead-letter queue of "
+            "its own encrypted with that key",
+        )
+    if props.encryption is not None and props.encryption != sqs.QueueEncryption.KMS:
+        raise fail(
+            scope,
+            "queue_props.encryption is not used: the trigger's queues are KMS-encrypted with a customer managed key",
+            value=f"queue_props.encryption={props.encryption}",
+            fix="drop queue_props.encryption (pass encryption_key=... to choose the key)",
+        )
+    if props.dead_letter_queue is not None and trigger.dead_letter_queue_per_trigger:
+        raise fail(
+            scope,
+            "dead_letter_queue_per_trigger has no effect when queue_props sets a dead_letter_queue: the queue "
+            "redrives to yours and no dead-letter queue is created",
+            value="dead_letter_queue_per_trigger=True + queue_props.dead_letter_queue",
+            fix="drop dead_letter_queue_per_trigger, or drop queue_props.dead_letter_queue",
+        )
 
 
 def _is_fifo(queue: sqs.IQueue) -> bool | None:

@@ -197,16 +197,14 @@ def test_the_opt_out_restores_the_queue_of_its_own() -> None:
     _own_queue_kept(stack, source, _lid(fn.key))
 
 
-@pytest.mark.parametrize("per_trigger", [False, True])
-def test_a_redrive_set_in_queue_props_creates_no_dead_letter_queue(per_trigger: bool) -> None:
+def test_a_redrive_set_in_queue_props_creates_no_dead_letter_queue() -> None:
     # Before the fix the trigger still created a DeadLetterQueue (and its policy) nothing redrove to.
+    # (With dead_letter_queue_per_trigger=True the combination is rejected: tests/unit/triggers/test_sqs_options.py.)
     stack = new_stack()
     fn = _fn(stack, "Fn")
     mine = sqs.Queue(stack, "MyDlq")
     props = sqs.QueueProps(dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=3, queue=mine))
-    result = fn.add_trigger(
-        SqsTrigger(queue_props=props, max_receive_count=7, dead_letter_queue_per_trigger=per_trigger)
-    )
+    result = fn.add_trigger(SqsTrigger(queue_props=props, max_receive_count=7))
     source = _resources(result)
     assert stack.node.try_find_child(STACK_TRIGGER_DLQ_ID) is None
     assert source.node.try_find_child("DeadLetterQueue") is None
