@@ -25,6 +25,7 @@ from lambda_constructs import (
     LambdaConstructsError,
     SecureFunction,
     SecureFunctionProps,
+    _compat,
     _jsii_speed,
     assembly,
     deploy_rules,
@@ -145,7 +146,10 @@ def test_an_overridden_logical_id_is_followed() -> None:
 
 
 def test_without_logical_id_metadata_the_logical_id_is_resolved() -> None:
-    app = cdk.App(context={**feature_flags(), "aws:cdk:disable-logicalId-metadata": True})
+    app = cdk.App(
+        context={**feature_flags(), "aws:cdk:disable-logicalId-metadata": True},
+        **_compat.builtin_validation_kwargs(False),  # as new_app: the built-in validation is not under test here
+    )
     stack = cdk.Stack(app, "TestStack")
     _fn(stack, "Ok")
     _override_big(_fn(stack))
