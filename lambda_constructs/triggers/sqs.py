@@ -353,8 +353,9 @@ def _check_existing_queue_options(scope: IConstruct, trigger: SqsTrigger) -> Non
         names = ", ".join(name for name, _ in given)
         raise fail(
             scope,
-            f"{names} only apply to a queue the trigger creates; with queue (an existing queue) they would be "
-            f"ignored: its encryption and redrive are the queue's own",
+            f"{names} only {'applies' if len(given) == 1 else 'apply'} to a queue the trigger creates; with queue "
+            f"(an existing queue) {'it' if len(given) == 1 else 'they'} would be ignored: its encryption and redrive "
+            "are the queue's own",
             value=", ".join(f"{name}={'<key>' if name == 'encryption_key' else value}" for name, value in given),
             fix=f"drop {names}, or pass queue_props (the trigger creates the queue) instead of queue",
         )

@@ -204,7 +204,8 @@ def test_options_of_a_created_queue_are_rejected_with_an_existing_queue(options:
         SqsTrigger(queue=queue, **options)
     message = str(caught.value)
     names = ", ".join(options)
-    assert message.startswith(f"SqsTrigger: {names} only apply to a queue the trigger creates"), message
+    verb = "applies" if len(options) == 1 else "apply"
+    assert message.startswith(f"SqsTrigger: {names} only {verb} to a queue the trigger creates"), message
     assert f"(got {value!r})" in message
     assert re.search(rf"Fix: drop {re.escape(names)}, or pass queue_props", message), message
 
