@@ -75,6 +75,18 @@ def fail(scope: IConstruct, message: str, *, value: Any = None, fix: str = "") -
     return LambdaConstructsError(construct_path(scope), message, value=value, fix=fix)
 
 
+def require_free_id(scope: IConstruct, construct_id: str, *, holder: str, fix: str) -> None:
+    """Raise when ``scope`` already has a child ``construct_id``: the library is about to put a shared
+    resource there (``holder`` says which: "SecureFunctions put the stack's shared failure queue there").
+    One ``try_find_child`` round trip.
+
+    Raises:
+        LambdaConstructsError: the id is taken ("the construct id <id> is taken: <holder>"), with ``fix``.
+    """
+    if scope.node.try_find_child(construct_id) is not None:
+        raise fail(scope, f"the construct id {construct_id} is taken: {holder}", value=construct_id, fix=fix)
+
+
 #: Id of the short-lived child :func:`warn` uses to ask CDK whether a warning is acknowledged.
 _PROBE_ID = "LambdaConstructsWarningProbe"
 

@@ -29,7 +29,7 @@ from constructs import Construct
 from lambda_constructs import scanners
 from lambda_constructs._jsii_speed import defaults, read_once
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge_rule
-from lambda_constructs.errors import fail
+from lambda_constructs.errors import require_free_id
 from lambda_constructs.keys import stack_key
 
 __all__ = [
@@ -169,15 +169,13 @@ def stack_failure_queues(stack: Stack) -> SharedFailureQueues:
     shared = _BY_STACK.get(stack)
     if shared is not None:
         return shared
-    node = stack.node
     for construct_id in (STACK_FAILURE_DLQ_ID, STACK_FAILURE_QUEUE_ID):
-        if node.try_find_child(construct_id) is not None:
-            raise fail(
-                stack,
-                f"the construct id {construct_id} is taken: SecureFunctions put the stack's shared failure queue there",
-                value=construct_id,
-                fix="rename your construct, or pass failure_queue= (or failure_queue_per_function=True) to the functions",
-            )
+        require_free_id(
+            stack,
+            construct_id,
+            holder="SecureFunctions put the stack's shared failure queue there",
+            fix="rename your construct, or pass failure_queue= (or failure_queue_per_function=True) to the functions",
+        )
     key = stack_key(stack)
     queue, dlq = new_failure_queues(stack, key, prefix=_STACK_PREFIX)
     shared = _BY_STACK[stack] = SharedFailureQueues(queue, dlq, key, stack)

@@ -33,7 +33,7 @@ from constructs import Construct
 
 from lambda_constructs._jsii_speed import read_once, root_of, same_object
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge
-from lambda_constructs.errors import fail
+from lambda_constructs.errors import fail, require_free_id
 
 if TYPE_CHECKING:
     from constructs import IConstruct
@@ -160,14 +160,12 @@ def stack_tracing_policy(stack: Stack) -> iam.ManagedPolicy:
 
 
 def _new_stack_tracing_policy(stack: Stack) -> iam.ManagedPolicy:
-    if stack.node.try_find_child(STACK_TRACING_POLICY_ID) is not None:
-        raise fail(
-            stack,
-            f"the construct id {STACK_TRACING_POLICY_ID} is taken: SecureFunctions put the stack's shared X-Ray "
-            "policy there",
-            value=STACK_TRACING_POLICY_ID,
-            fix="rename your construct",
-        )
+    require_free_id(
+        stack,
+        STACK_TRACING_POLICY_ID,
+        holder="SecureFunctions put the stack's shared X-Ray policy there",
+        fix="rename your construct",
+    )
     policy = iam.ManagedPolicy(
         stack,
         STACK_TRACING_POLICY_ID,

@@ -39,7 +39,7 @@ from aws_cdk import Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
 
-from lambda_constructs.errors import fail
+from lambda_constructs.errors import fail, require_free_id
 from lambda_constructs.keys import shared_key_of
 from lambda_constructs.triggers._queues import dead_letter_queue
 
@@ -125,13 +125,12 @@ def stack_trigger_dead_letter_queue(stack: Stack, *, fifo: bool) -> SharedTrigge
             value=construct_id,
             fix="create the trigger on a SecureFunction of this stack that uses the stack's shared key",
         )
-    if stack.node.try_find_child(construct_id) is not None:
-        raise fail(
-            stack,
-            f"the construct id {construct_id} is taken: SqsTriggers put the stack's shared dead-letter queue there",
-            value=construct_id,
-            fix="rename your construct, or pass dead_letter_queue_per_trigger=True to the stack's SqsTriggers",
-        )
+    require_free_id(
+        stack,
+        construct_id,
+        holder="SqsTriggers put the stack's shared dead-letter queue there",
+        fix="rename your construct, or pass dead_letter_queue_per_trigger=True to the stack's SqsTriggers",
+    )
     queue = dead_letter_queue(stack, construct_id, key, fifo=fifo)
     shared = queues[fifo] = SharedTriggerDeadLetterQueue(queue, key, stack, fifo)
     _BY_QUEUE[queue] = shared
