@@ -182,11 +182,9 @@ class LambdaService(Construct):
         self.shard_stacks: dict[int, NestedStack] = {}
         self._placements: dict[str, Placement] = {}
         self._shard_resources: dict[int, int] = {}
-        self._shard_shared: dict[int, int] = {}
-        """Resources of each shard that belong to no function (its shared trigger dead-letter queues and X-Ray
-        policy), counted."""
         self._counted_shared: set[int] = set()
-        """``id`` of the shared resources counted in ``_shard_shared``."""
+        """``id`` of the shard-shared resources (trigger dead-letter queues, X-Ray policies) already counted in
+        ``_shard_resources``."""
         self._held: set[int] = set()
         self._reserve = MONITORING_RESERVE if props.monitored else 0
         self.worker: Worker | None = worker_of(self)
@@ -326,7 +324,6 @@ class LambdaService(Construct):
         shared = self._new_shared_resources(index)
         self._check_budget(fn, function_id, index, cost, shared=shared)
         self._shard_resources[index] = self._shard_resources.get(index, 0) + cost + shared
-        self._shard_shared[index] = self._shard_shared.get(index, 0) + shared
         self.functions[function_id] = fn
         self._placements[function_id] = Placement(function_id, index, _shard_id(index), cost)
         fn.on_resources_added = lambda changed: self._recount(function_id, changed)
@@ -477,7 +474,6 @@ class LambdaService(Construct):
             fn, placement.function_id, placement.shard, cost, previous=placement.resources, shared=shared
         )
         self._shard_resources[placement.shard] += cost - placement.resources + shared
-        self._shard_shared[placement.shard] = self._shard_shared.get(placement.shard, 0) + shared
         self._placements[placement.function_id] = dataclasses.replace(placement, resources=cost)
 
     def _new_shared_resources(self, index: int) -> int:
