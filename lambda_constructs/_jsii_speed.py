@@ -29,6 +29,16 @@ domain code stays plain:
   type uses aws-cdk-lib's ``ConstructSelector`` so that only they cross to Python, not every construct of
   the app (``deploy_rules``' two searches per synthesis; ``find_all`` on an aws-cdk-lib without it).
 
+* **Only the properties given** (:func:`create`): ``create(cls, props_type, scope, id, **props)`` makes the
+  object ``cls(scope, id, **props)`` makes, passing the kernel a struct of just the properties given instead of
+  aws-cdk-lib's generated ``<Class>Props`` object, whose serialization reads *every* field through a getter
+  that evaluates its ``typing`` annotation (``typing.cast(Optional[Union["…IResolvable", "…Property"]], v)``)
+  on each read. ``typing`` memoizes those in an LRU cache of 128 entries per process; one library function
+  with an ``SqsTrigger`` reads ≈ 170 distinct ones (the 31-field ``CfnEventSourceMappingProps`` alone ≈ 64), so
+  a loop of functions missed the cache on every read (5,816 misses at 40 functions, each compiling its
+  forward references; a hand-written app's ≈ 70 fit and hit). Used where the library creates an L1 with many
+  fields on every function (the event source mapping of every polled trigger).
+
 * **Shared immutable defaults** (:func:`defaults`, :func:`shared_seconds`): the default ``Duration``,
   ``Size`` and ``Architecture`` objects of ``SecureFunctionProps`` are created (or read) once per process
   instead of once per props object, and their conversions are then cached once. ``SecureFunction.timeout_is_default`` relies on
@@ -62,12 +72,13 @@ and synth: small, kept because they cost nothing here and change no template.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aws_cdk
+import jsii
 from aws_cdk import CfnResource, Duration, Size
 from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct
@@ -85,6 +96,7 @@ __all__ = [
     "Defaults",
     "cfn_resource_type",
     "child_path",
+    "create",
     "defaults",
     "find_resources",
     "jsii_ref",
@@ -96,6 +108,7 @@ __all__ = [
 
 K = TypeVar("K")
 V = TypeVar("V")
+T = TypeVar("T")
 
 #: Paths of scopes already read (two round trips each).
 SCOPE_PATHS: weakref.WeakKeyDictionary[IConstruct, str] = weakref.WeakKeyDictionary()
@@ -181,6 +194,53 @@ def same_object(a: object, b: object) -> bool:
     trip); False when either is not a jsii object."""
     ref_a = jsii_ref(a)
     return ref_a is not None and ref_a == jsii_ref(b)
+
+
+class _StructValue:
+    """A jsii struct passed by value holding only the fields given: what the jsii runtime serializes for a
+    generated struct object (its ``__jsii_type__`` and ``__jsii_name_mapping__``, then each mapped field),
+    without a typed getter per field."""
+
+    __slots__ = ("__jsii_name_mapping__", "__jsii_type__", "_values")
+
+    def __init__(self, fqn: str, names: Mapping[str, str], values: dict[str, Any]) -> None:
+        self.__jsii_type__ = fqn
+        self.__jsii_name_mapping__ = {name: names[name] for name in values}
+        self._values = values
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]  # only the mapped names are read (jsii's serialization)
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def create(cls: type[T], props_type: type, *args: object, **props: object) -> T:
+    """``cls(*args, **props)`` for an aws-cdk-lib class whose constructor takes its keyword arguments as the
+    struct ``props_type`` (``lambda_.CfnEventSourceMapping`` / ``lambda_.CfnEventSourceMappingProps``): the same
+    JavaScript object, made by one jsii create request as the generated constructor makes it, but with a
+    struct of the properties given (None: not given) instead of the generated ``props_type`` object (see the
+    module docstring, "Only the properties given"). Values are passed as given: a nested struct as its struct
+    object or, for an L1 property that also takes a token, a dict, as the generated constructor passes them.
+    The generated constructor's argument type checks (typeguard, when ``__debug__``) are skipped: callers pass
+    values the library built or validated. Falls back to ``cls(*args, **props)`` when the jsii runtime or the
+    struct lacks what this relies on.
+
+    Raises:
+        TypeError: a keyword that is not a field of ``props_type`` (as the generated constructor would).
+    """
+    names = getattr(props_type, "__jsii_name_mapping__", None)
+    fqn = getattr(props_type, "__jsii_type__", None)
+    kernel_create = getattr(jsii, "create", None)
+    if not isinstance(names, Mapping) or not isinstance(fqn, str) or kernel_create is None:
+        return cls(*args, **props)
+    unknown = sorted(set(props) - set(names))
+    if unknown:
+        raise TypeError(f"{cls.__name__}() got unexpected keyword argument(s) {', '.join(unknown)}")
+    value = _StructValue(fqn, names, {name: v for name, v in props.items() if v is not None})
+    obj: T = object.__new__(cls)
+    kernel_create(cls, obj, [*args, value])  # registers obj in jsii's reference map, as the metaclass's call does
+    return obj
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct, Node
 
 from lambda_constructs import scanners
+from lambda_constructs._jsii_speed import create
 from lambda_constructs.compliance import (
     LIBRARY_ACKNOWLEDGEMENTS,
     AcknowledgementKey,
@@ -114,8 +115,14 @@ def _filters(scope: IConstruct, filters: Sequence[Mapping[str, Any] | str]) -> d
 def _mapping(
     source: PolledSource, fn: FunctionView, target: lambda_.IFunction, **props: Any
 ) -> lambda_.CfnEventSourceMapping:
-    mapping = lambda_.CfnEventSourceMapping(
-        source, "Mapping", function_name=target.function_arn, **{k: v for k, v in props.items() if v is not None}
+    # The 31-field props struct without its typed getters (_jsii_speed.create): one per polled trigger.
+    mapping = create(
+        lambda_.CfnEventSourceMapping,
+        lambda_.CfnEventSourceMappingProps,
+        source,
+        "Mapping",
+        function_name=target.function_arn,
+        **props,
     )
     scanners.created(mapping, "AWS::Lambda::EventSourceMapping")
     # The role's policies must exist before Lambda validates the mapping's source.
