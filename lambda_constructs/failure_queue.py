@@ -70,6 +70,7 @@ class QueueDestination(destinations.SqsDestination):
         super().__init__(queue)
         self._queue = queue
         self._arn: str | None = None
+        self._config: lambda_.DestinationConfig | None = None
 
     def bind(
         self,
@@ -78,7 +79,9 @@ class QueueDestination(destinations.SqsDestination):
         *,
         type: lambda_.DestinationType,
     ) -> lambda_.DestinationConfig:
-        return lambda_.DestinationConfig(destination=self.queue_arn)
+        if self._config is None:  # one immutable struct for every bind (it is serialized by value)
+            self._config = lambda_.DestinationConfig(destination=self.queue_arn)
+        return self._config
 
     @property
     def queue_arn(self) -> str:

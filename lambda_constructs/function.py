@@ -32,7 +32,7 @@ from constructs import Construct, IConstruct, Node
 
 from lambda_constructs import deploy_rules, grants, languages, network, runtimes, scanners, secrets
 from lambda_constructs._jsii_speed import child_path as child_path  # moved; kept public
-from lambda_constructs._jsii_speed import defaults
+from lambda_constructs._jsii_speed import create, defaults
 from lambda_constructs.bundling.python import BundleResult
 from lambda_constructs.compliance import (
     LIBRARY_ACKNOWLEDGEMENTS,
@@ -187,7 +187,10 @@ class SecureFunction(Construct):
         mode = TRACING_MODES.get(props.tracing)
         tracing_role = self.owned_role if props.role is None and mode is not None else None
         try:
-            function = lambda_.Function(
+            # aws_lambda.Function's constructor, without its argument checks and 40-field props object (_jsii_speed)
+            function = create(
+                lambda_.Function,
+                lambda_.FunctionProps,
                 self,
                 "Function",
                 runtime=self.runtime,
@@ -278,7 +281,9 @@ class SecureFunction(Construct):
         check_alias_routing(self, name, version, additional_versions, provisioned_concurrent_executions)
         # Asynchronous settings are per qualifier: an alias gets its own EventInvokeConfig, or
         # events sent to it would run with Lambda's defaults and no failure destination.
-        alias = lambda_.Alias(
+        alias = create(
+            lambda_.Alias,
+            lambda_.AliasProps,
             self,
             f"Alias{name}",
             alias_name=name,
@@ -525,7 +530,9 @@ class SecureFunction(Construct):
         return self.role.policy if isinstance(self.role, ExecutionRole) else self.role
 
     def _new_log_group(self) -> logs.LogGroup:
-        return logs.LogGroup(
+        return create(
+            logs.LogGroup,
+            logs.LogGroupProps,
             self,
             "LogGroup",
             retention=self.props.log_retention,

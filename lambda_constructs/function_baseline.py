@@ -20,6 +20,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Node
 
+from lambda_constructs._jsii_speed import create
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge_many, rule_ids
 from lambda_constructs.scanners import default_child, ignore_cfn_lint
 
@@ -61,8 +62,11 @@ def grant_defaults(
     if own_log_group and owned_role is not None:
         # What log_group.grant_write(role) adds for a log group of this stack, as a statement (see _jsii_speed).
         statements.append(
-            iam.PolicyStatement(
-                actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn]
+            create(
+                iam.PolicyStatement,
+                iam.PolicyStatementProps,
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[log_group.log_group_arn],
             )
         )
     else:

@@ -31,7 +31,7 @@ from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from lambda_constructs._jsii_speed import read_once, root_of, same_object
+from lambda_constructs._jsii_speed import create, init, read_once, root_of, same_object
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge
 from lambda_constructs.errors import fail, require_free_id
 
@@ -265,7 +265,7 @@ class Role(iam.Role):
     ) -> None:
         if shared_tracing_policy is not None:
             kwargs["managed_policies"] = [*(kwargs.get("managed_policies") or ()), shared_tracing_policy]
-        super().__init__(scope, construct_id, **kwargs)
+        init(self, iam.Role, iam.RoleProps, scope, construct_id, **kwargs)  # iam.Role's constructor (_jsii_speed)
         self._shared_tracing_policy = shared_tracing_policy
         self._policy: iam.ManagedPolicy | None = None
         if not defer_policy:
@@ -290,7 +290,9 @@ class Role(iam.Role):
         """:attr:`policy`, created now (with ``statements``, given to its constructor) when it does not exist
         yet; ``statements`` (default: none) are added to it when it does. Returns the policy."""
         if self._policy is None:
-            self._policy = iam.ManagedPolicy(
+            self._policy = create(
+                iam.ManagedPolicy,
+                iam.ManagedPolicyProps,
                 self,
                 "Policy",
                 roles=[self],

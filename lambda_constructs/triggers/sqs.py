@@ -13,6 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import IConstruct
 
+from lambda_constructs._jsii_speed import create
 from lambda_constructs.errors import fail, warn
 from lambda_constructs.structs import given_fields
 from lambda_constructs.triggers._options import options_scope
@@ -173,7 +174,9 @@ class SqsTrigger:
             key = self.encryption_key or fn.key
         queue_arn = queue.queue_arn
         statements = [
-            iam.PolicyStatement(
+            create(
+                iam.PolicyStatement,
+                iam.PolicyStatementProps,
                 actions=[
                     "sqs:ReceiveMessage",
                     "sqs:DeleteMessage",
@@ -254,7 +257,7 @@ class SqsTrigger:
             "encryption_master_key": key,
             "enforce_ssl": True,
         }
-        source.queue = sqs.Queue(source, "Queue", **settings)
+        source.queue = create(sqs.Queue, sqs.QueueProps, source, "Queue", **settings)  # see _jsii_speed
         return source.queue, duration_seconds(settings["visibility_timeout"])
 
     def _dead_letter_queue(self, source: PolledSource, fn: FunctionView, key: kms.IKey, fifo: bool) -> sqs.Queue:

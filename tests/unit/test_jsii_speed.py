@@ -110,3 +110,39 @@ def test_a_loop_of_library_functions_fits_typings_annotation_cache() -> None:
     before = _typing_cache_misses()
     build(2, 4)
     assert _typing_cache_misses() - before <= 4  # 580 before create() was used for the mapping
+
+
+def test_init_creates_a_subclass_with_its_python_overrides() -> None:
+    from aws_cdk import aws_iam as iam
+
+    from lambda_constructs._jsii_speed import init
+
+    calls: list[str] = []
+
+    class Recording(iam.Role):
+        def __init__(self, scope: Stack, construct_id: str, **kwargs: Any) -> None:
+            init(self, iam.Role, iam.RoleProps, scope, construct_id, **kwargs)
+
+        def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
+            calls.append("override")
+            return super().add_to_principal_policy(statement)
+
+    stack = Stack(App(), "S")
+    role = Recording(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description="d")
+    sqs.Queue(stack, "Q").grant_send_messages(role)  # JavaScript calls the Python override back
+    assert calls == ["override"]
+    template = Template.from_stack(stack)
+    template.has_resource_properties("AWS::IAM::Role", {"Description": "d"})
+    template.resource_count_is("AWS::IAM::Policy", 1)
+    with pytest.raises(TypeError, match="assumed_bye"):
+        Recording(stack, "Other", assumed_bye=iam.ServicePrincipal("lambda.amazonaws.com"))
+
+
+def test_falls_back_to_the_constructor_without_struct_metadata() -> None:
+    class NotAStruct:  # no __jsii_type__ / __jsii_name_mapping__: create() calls the class itself
+        pass
+
+    stack = Stack(App(), "S")
+    queue = create(sqs.Queue, NotAStruct, stack, "Q", queue_name="q")
+    assert isinstance(queue, sqs.Queue)
+    Template.from_stack(stack).has_resource_properties("AWS::SQS::Queue", {"QueueName": "q"})
