@@ -278,7 +278,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     report = verify.verify_report(_emulator(state), cdk_out)
     for finding in report.findings:
         print(f"- {finding}")
-    print(f"verified {report.checks} properties, {len(report.findings)} mismatches")
+    print(report.summary())
     return 1 if report.findings else 0
 
 
