@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     recorded = sorted({t for t in models_services.RECORDED_ONLY})
     print(f"recorded, not emulated: {', '.join(recorded)}")
-    print(f"\nverified {report.checks} properties, {len(report.findings)} mismatches")
+    print("\n" + report.summary())
     print("timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
     print(f"CLI log: {log_path}")
     if failures:

@@ -3,9 +3,11 @@
 ``start`` launches the emulator on 127.0.0.1 (a free port unless ``--port``), writes ``DIR/endpoint``
 and ``DIR/pid`` and returns; ``deploy`` bootstraps if needed and runs the real ``cdk deploy`` (create or
 update) against it; ``verify`` compares the deployed state with the cloud assembly; ``stop`` stops it
-by its pid. ``DIR`` is ``--state-dir`` (default ``.lambda-constructs/local``), so emulators can run
-side by side. Bad input (no running emulator, a stale pid file, an unknown stack, no CDK CLI, a port
-in use, moto not installed) is one line on stderr with the fix and exit code 2; nothing is left running.
+by its pid, and is idempotent: with no emulator running it says so and exits 0. ``DIR`` is ``--state-dir``
+(default ``.lambda-constructs/local``), so emulators can run side by side. Bad input (no running emulator
+for ``deploy``/``verify``, an emulator already running for ``start``, a stale pid file, an unknown stack, no
+CDK CLI, a port in use, moto not installed) is one line on stderr with the fix and exit code 2; nothing is
+left running.
 """
 
 from __future__ import annotations
@@ -25,6 +27,18 @@ STATE_DIR = Path(".lambda-constructs") / "local"
 
 class UsageProblem(Exception):  # noqa: N818 - a message for the user, not an error of the program
     """Bad input: printed as one line (with the fix), exit code 2."""
+
+
+class NotRunning(UsageProblem):
+    """No emulator runs for a state folder (stale state files were removed): bad input for ``deploy`` and
+    ``verify`` (exit code 2), nothing to do for ``stop`` (exit code 0)."""
+
+    def __init__(self, directory: Path, reason: str) -> None:
+        self.directory = directory
+        """The state folder (``--state-dir``)."""
+        self.reason = reason
+        """Why no emulator runs (``no running emulator in DIR``, ``stale pid file ...: removed it``)."""
+        super().__init__(f"{reason}; run `python -m lambda_constructs local start --state-dir {directory}`")
 
 
 @dataclass(frozen=True)
@@ -54,33 +68,28 @@ def _files(directory: Path) -> tuple[Path, Path]:
 
 
 def read_state(directory: Path) -> State:
-    """The running emulator of ``directory``; :class:`UsageProblem` if none or its pid is stale (then the
+    """The running emulator of ``directory``; :class:`NotRunning` if none or its pid is stale (then the
     stale files are removed)."""
     from lambda_constructs.local.server import pid_alive
 
     pid_file, endpoint_file = _files(directory)
     if not pid_file.exists():
-        raise UsageProblem(
-            f"no running emulator in {directory}: run `python -m lambda_constructs local start --state-dir {directory}`"
-        )
+        raise NotRunning(directory, f"no running emulator in {directory}")
     try:
         pid = int(pid_file.read_text().strip())
         endpoint = endpoint_file.read_text().strip()
     except (OSError, ValueError) as exc:
         _clear(directory)
-        raise UsageProblem(f"unreadable state in {directory} ({exc}): removed it; run `local start` again") from exc
+        raise NotRunning(directory, f"unreadable state in {directory} ({exc}): removed it") from exc
     if not pid_alive(pid):
         _clear(directory)
-        raise UsageProblem(
-            f"stale pid file {pid_file} (process {pid} is not running): removed it; run "
-            f"`python -m lambda_constructs local start --state-dir {directory}`"
-        )
+        raise NotRunning(directory, f"stale pid file {pid_file} (process {pid} is not running): removed it")
     if not _is_emulator(pid):
         # The pid was reused (a reboot, a long-lived state folder): `stop` would kill another process group.
         _clear(directory)
-        raise UsageProblem(
-            f"stale pid file {pid_file} (process {pid} is not the emulator: its pid was reused): removed it; "
-            f"run `python -m lambda_constructs local start --state-dir {directory}`"
+        raise NotRunning(
+            directory,
+            f"stale pid file {pid_file} (process {pid} is not the emulator: its pid was reused): removed it",
         )
     return State(directory, pid, endpoint)
 
@@ -119,7 +128,7 @@ def cmd_start(args: argparse.Namespace) -> int:
     directory: Path = args.state_dir
     try:
         running = read_state(directory)
-    except UsageProblem:
+    except NotRunning:
         running = None
     if running is not None:
         raise UsageProblem(
@@ -269,17 +278,28 @@ def cmd_verify(args: argparse.Namespace) -> int:
     report = verify.verify_report(_emulator(state), cdk_out)
     for finding in report.findings:
         print(f"- {finding}")
-    print(f"verified {report.checks} properties, {len(report.findings)} mismatches")
+    print(report.summary())
     return 1 if report.findings else 0
 
 
 def cmd_stop(args: argparse.Namespace) -> int:
-    """Stop the emulator by its pid; nothing is left listening on its port."""
+    """Stop the emulator by its pid; nothing is left listening on its port.
+
+    Idempotent, as ``docker stop`` and ``systemctl stop`` are: when no emulator runs (never started, already
+    stopped, a stale pid file, which is removed) it prints so and returns 0. Returns 1 when the process does
+    not stop (its pid file is kept, so ``stop`` can be run again)."""
     from lambda_constructs.local.server import port_in_use, stop_pid
 
-    state = read_state(args.state_dir)
+    try:
+        state = read_state(args.state_dir)
+    except NotRunning as exc:
+        print(f"nothing to stop: {exc.reason}")
+        return 0
     if not stop_pid(state.pid):
-        print(f"process {state.pid} did not stop", file=sys.stderr)
+        print(
+            f"error: process {state.pid} did not stop (SIGTERM, then SIGKILL): pid file {state.directory / 'pid'} kept",
+            file=sys.stderr,
+        )
         return 1
     _clear(state.directory)
     deadline = time.monotonic() + 5

@@ -1,8 +1,10 @@
 """CloudFormation models that moto 5.2.5 lacks or gets wrong, registered by :func:`register`.
 
 moto looks resource types up in ``parsing.get_model_map()`` (built from the *direct* subclasses of
-``CloudFormationModel``). Every class here subclasses it directly and :func:`register` points the
-map entries at them. Gaps patched (each found by deploying a typical CDK Lambda stack):
+``CloudFormationModel``). Every class here subclasses it through
+:class:`~lambda_constructs.local.model_base.BaseModel` (which writes the ``cloudformation_type()`` and
+``cloudformation_name_type()`` staticmethods from ``CFN_TYPE``/``CFN_NAME_TYPE``), so :func:`register`
+points the map entries at them. Gaps patched (each found by deploying a typical CDK Lambda stack):
 
 * The ``AWS::Lambda::*`` types: :mod:`lambda_constructs.local.models_lambda`.
 * ``AWS::KMS::Key``: ``KeyPolicy`` was stored as a dict, so DescribeKey failed with HTTP 500 -> JSON.
@@ -73,10 +75,7 @@ _Model = BaseModel
 class KmsKey(_Model):
     """``AWS::KMS::Key`` storing ``KeyPolicy`` as JSON text (moto stored the dict; DescribeKey then failed)."""
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        """The CloudFormation resource type this model creates."""
-        return "AWS::KMS::Key"
+    CFN_TYPE = "AWS::KMS::Key"
 
     @classmethod
     def create_from_cloudformation_json(
@@ -121,15 +120,8 @@ class KmsKey(_Model):
 class LogGroupModel(_Model):
     """``AWS::Logs::LogGroup`` keeping ``KmsKeyId`` (moto only read the API's ``kmsKeyId``)."""
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        """The property holding the resource's name (empty: none)."""
-        return "LogGroupName"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        """The CloudFormation resource type this model creates."""
-        return "AWS::Logs::LogGroup"
+    CFN_TYPE = "AWS::Logs::LogGroup"
+    CFN_NAME_TYPE = "LogGroupName"
 
     @classmethod
     def create_from_cloudformation_json(
@@ -174,15 +166,8 @@ class DBInstanceModel(_Model):
     moto's own model failed with ``'str' object has no attribute 'name'``.
     """
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        """The property holding the resource's name (empty: none)."""
-        return "DBInstanceIdentifier"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        """The CloudFormation resource type this model creates."""
-        return "AWS::RDS::DBInstance"
+    CFN_TYPE = "AWS::RDS::DBInstance"
+    CFN_NAME_TYPE = "DBInstanceIdentifier"
 
     @classmethod
     def create_from_cloudformation_json(
@@ -207,13 +192,10 @@ class DBInstanceModel(_Model):
 class QueuePolicy(_Model):
     """``AWS::SQS::QueuePolicy`` (missing) -> the ``Policy`` attribute of each queue."""
 
+    CFN_TYPE = "AWS::SQS::QueuePolicy"
+
     def __init__(self, physical_id: str) -> None:
         self.physical_id = physical_id
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        """The CloudFormation resource type this model creates."""
-        return "AWS::SQS::QueuePolicy"
 
     @property
     def physical_resource_id(self) -> str:
@@ -255,13 +237,10 @@ class QueuePolicy(_Model):
 class Subscription(_Model):
     """``AWS::SNS::Subscription`` creating a real subscription with its attributes."""
 
+    CFN_TYPE = "AWS::SNS::Subscription"
+
     def __init__(self, arn: str) -> None:
         self.arn = arn
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        """The CloudFormation resource type this model creates."""
-        return "AWS::SNS::Subscription"
 
     @property
     def physical_resource_id(self) -> str:

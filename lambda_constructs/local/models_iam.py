@@ -120,15 +120,8 @@ def _as_text(document: Any) -> str:
 class Role(BaseModel):
     """``AWS::IAM::Role`` with ``ManagedPolicyArns``, updates in place and a delete that detaches first."""
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        """The property holding the resource's name (empty: none)."""
-        return "RoleName"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        """The CloudFormation resource type this model creates."""
-        return "AWS::IAM::Role"
+    CFN_TYPE = "AWS::IAM::Role"
+    CFN_NAME_TYPE = "RoleName"
 
     @classmethod
     def create_from_cloudformation_json(
@@ -213,10 +206,7 @@ class Role(BaseModel):
 class ManagedPolicy(BaseModel):
     """``AWS::IAM::ManagedPolicy`` with updates in place and a delete that detaches it first."""
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        """The CloudFormation resource type this model creates."""
-        return "AWS::IAM::ManagedPolicy"
+    CFN_TYPE = "AWS::IAM::ManagedPolicy"
 
     @classmethod
     def create_from_cloudformation_json(

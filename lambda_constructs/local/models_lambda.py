@@ -57,18 +57,11 @@ def _function_name(name_or_arn: str) -> str:
 _Model = BaseModel
 
 
-class Function(CloudFormationModel):
+class Function(BaseModel):
     """``AWS::Lambda::Function`` keeping the properties moto's own model drops."""
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        """The property holding the resource's name (empty: none)."""
-        return "FunctionName"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        """The CloudFormation resource type this model creates."""
-        return "AWS::Lambda::Function"
+    CFN_TYPE = "AWS::Lambda::Function"
+    CFN_NAME_TYPE = "FunctionName"
 
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
@@ -202,14 +195,11 @@ def version_fingerprint(fn: LambdaFunction) -> str:
 class Version(_Model):
     """``AWS::Lambda::Version`` whose ``Ref`` is the qualified version ARN."""
 
+    CFN_TYPE = "AWS::Lambda::Version"
+
     def __init__(self, function_arn: str, version: str) -> None:
         self.function_arn = function_arn
         self.version = version
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        """The CloudFormation resource type this model creates."""
-        return "AWS::Lambda::Version"
 
     @property
     def physical_resource_id(self) -> str:
@@ -266,13 +256,10 @@ class Version(_Model):
 class LayerVersionModel(_Model):
     """``AWS::Lambda::LayerVersion`` whose ``Ref`` is the layer version ARN."""
 
+    CFN_TYPE = "AWS::Lambda::LayerVersion"
+
     def __init__(self, layer_version: LayerVersion) -> None:
         self.layer_version = layer_version
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        """The CloudFormation resource type this model creates."""
-        return "AWS::Lambda::LayerVersion"
 
     @property
     def physical_resource_id(self) -> str:
@@ -321,15 +308,12 @@ class LayerVersionModel(_Model):
 class Alias(_Model):
     """``AWS::Lambda::Alias`` creating a real moto alias."""
 
+    CFN_TYPE = "AWS::Lambda::Alias"
+
     def __init__(self, arn: str, name: str, function_name: str) -> None:
         self.arn = arn
         self.name = name
         self.function_name = function_name
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        """The CloudFormation resource type this model creates."""
-        return "AWS::Lambda::Alias"
 
     @property
     def physical_resource_id(self) -> str:
@@ -404,14 +388,11 @@ def _alias_spec(props: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
 class EventInvokeConfig(_Model):
     """``AWS::Lambda::EventInvokeConfig`` via PutFunctionEventInvokeConfig."""
 
+    CFN_TYPE = "AWS::Lambda::EventInvokeConfig"
+
     def __init__(self, function_name: str, qualifier: str) -> None:
         self.function_name = function_name
         self.qualifier = qualifier
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        """The CloudFormation resource type this model creates."""
-        return "AWS::Lambda::EventInvokeConfig"
 
     @property
     def physical_resource_id(self) -> str:
@@ -455,10 +436,7 @@ class EventSourceMapping(_Model):
     moto resolves ``FunctionName`` (an alias ARN) to the version the alias points to.
     """
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        """The CloudFormation resource type this model creates."""
-        return "AWS::Lambda::EventSourceMapping"
+    CFN_TYPE = "AWS::Lambda::EventSourceMapping"
 
     @classmethod
     def create_from_cloudformation_json(
@@ -508,10 +486,7 @@ class Permission(_Model):
     """``AWS::Lambda::Permission`` honouring the qualifier of an alias or version ARN; the policy of the
     function (or of the alias/version) is kept within 20,480 bytes (:func:`rules.check_policy`)."""
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        """The CloudFormation resource type this model creates."""
-        return "AWS::Lambda::Permission"
+    CFN_TYPE = "AWS::Lambda::Permission"
 
     @property
     def physical_resource_id(self) -> str:

@@ -165,7 +165,7 @@ def _model(resource_type: str, creator: Creator) -> type[_Model]:
         cls_name,
         (_Model,),
         {
-            "cloudformation_type": staticmethod(lambda: resource_type),
+            "CFN_TYPE": resource_type,
             "create": classmethod(create),
             "__doc__": f"``{resource_type}``: {EMULATED.get(resource_type) or RECORDED_ONLY[resource_type]}.",
         },

@@ -44,15 +44,8 @@ MUTABLE_DEFAULTS: dict[str, Any] = {
 class Queue(BaseModel):
     """``AWS::SQS::Queue``: moto's create and delete, an update of every mutable property in place."""
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        """The property holding the resource's name (empty: none)."""
-        return "QueueName"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        """The CloudFormation resource type this model creates."""
-        return "AWS::SQS::Queue"
+    CFN_TYPE = "AWS::SQS::Queue"
+    CFN_NAME_TYPE = "QueueName"
 
     @classmethod
     def create_from_cloudformation_json(

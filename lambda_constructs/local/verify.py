@@ -92,16 +92,18 @@ class _Checker:
         if expected != actual:
             self.fail(f"{what}: template {expected!r} != deployed {actual!r}")
 
-    def run(self, logical_id: str, resource: dict[str, Any]) -> None:
+    def run(self, logical_id: str, resource: dict[str, Any]) -> bool:
+        """Compare the properties of a created resource; False when the verifier does not know its type."""
         self._logical, self._type = logical_id, resource["Type"]
         method = getattr(self, "check_" + self._type.replace("AWS::", "").replace("::", "_"), None)
         if method is None:
-            return
+            return False
         props = self.r.resolve(resource.get("Properties", {}))
         try:
             method(self.r.physical[logical_id], props)
         except Exception as exc:  # an API error is a finding, not a crash of the verifier
             self.fail(f"{type(exc).__name__}: {exc}")
+        return True
 
     # --- Lambda ---------------------------------------------------------------------------------
     def check_Lambda_Function(self, phys: str, p: dict[str, Any]) -> None:
@@ -156,11 +158,11 @@ class _Checker:
         qualifier = target.split(":")[7] if target.startswith("arn:") and target.count(":") > 6 else None
         kwargs = {"FunctionName": name, **({"Qualifier": qualifier} if qualifier else {})}
         statements = json.loads(self.lam.get_policy(**kwargs)["Policy"])["Statement"]
+        self.checks += 1  # one: a statement grants it (was one per statement looked at, so the policy's order counted)
         for st in statements:
             principal = st.get("Principal")
             principal = principal.get("Service", principal.get("AWS")) if isinstance(principal, dict) else principal
             source = (st.get("Condition") or {}).get("ArnLike", {}).get("AWS:SourceArn")
-            self.checks += 1
             if principal == p["Principal"] and st.get("Action") == p["Action"]:
                 if "SourceArn" in p and not has_unresolved(p["SourceArn"]) and source != p["SourceArn"]:
                     continue
@@ -328,12 +330,28 @@ class _Checker:
 
 @dataclass
 class Report:
-    """Result of :func:`verify_report`: mismatches and the number of properties compared."""
+    """Result of :func:`verify_report`: mismatches and what was compared."""
 
     findings: list[Finding]
     """Mismatches found."""
     checks: int
-    """Number of properties compared."""
+    """Number of properties compared: one per property of a resource compared with its template value (a value
+    that stays unresolved is not compared, not counted), and one per object looked up beside its resource (a
+    version among the function's versions, an alarm in CloudWatch, a permission's statement in the policy)."""
+    resources: int = 0
+    """Number of template resources checked for having been created (all but ``SKIPPED_TYPES`` and
+    conditional ones). Default: 0."""
+    compared: int = 0
+    """Number of those whose properties were compared (the types the verifier knows). Default: 0."""
+
+    def summary(self) -> str:
+        """The summary line the CLIs print:
+        ``verified 558 properties of 158 resources (245 resources checked for creation), 0 mismatches``."""
+        return (
+            f"verified {self.checks} properties of {self.compared} resources "
+            f"({self.resources} resources checked for creation), {len(self.findings)} "
+            + ("mismatch" if len(self.findings) == 1 else "mismatches")
+        )
 
 
 def verify(emulator: Emulator, cdk_out: Path) -> list[Finding]:
@@ -343,7 +361,7 @@ def verify(emulator: Emulator, cdk_out: Path) -> list[Finding]:
 
 def verify_report(emulator: Emulator, cdk_out: Path) -> Report:
     """Like :func:`verify`, also counting the compared properties."""
-    checks = 0
+    checks = resources = compared = 0
     cfn = emulator.client("cloudformation")
     exports = {e["Name"]: e["Value"] for e in cfn.list_exports().get("Exports", [])}
     findings: list[Finding] = []
@@ -366,11 +384,12 @@ def verify_report(emulator: Emulator, cdk_out: Path) -> Report:
             rtype = resource["Type"]
             if rtype in SKIPPED_TYPES or "Condition" in resource:
                 continue
+            resources += 1
             got = deployed.get(logical_id)
             if got is None or not physical.get(logical_id) or str(physical[logical_id]).startswith("<"):
                 findings.append(Finding(stack.name, logical_id, rtype, "not created by the emulator"))
                 continue
-            checker.run(logical_id, resource)
+            compared += checker.run(logical_id, resource)
         findings.extend(checker.findings)
         checks += checker.checks
-    return Report(findings, checks)
+    return Report(findings, checks, resources, compared)

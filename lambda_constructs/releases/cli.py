@@ -133,7 +133,8 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--deployed",
         action="store_true",
-        help="read the deployed stacks' outputs through CloudFormation (boto3; honours AWS_ENDPOINT_URL) "
+        help="read the deployed stacks' outputs, nested stacks' included, through CloudFormation (boto3; honours "
+        "AWS_ENDPOINT_URL) "
         "and show FILE SAYS / DEPLOYED / NEXT DEPLOY per alias (needs --assembly for the stack names)",
     )
     _common(p, target=True)

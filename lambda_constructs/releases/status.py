@@ -1,8 +1,9 @@
 """``status``: the release file, the synthesized assembly and (optionally) the deployed stacks side by side.
 
 Columns: FUNCTION, ALIAS, RELEASE (``FILE SAYS`` when compared), FINGERPRINT, ``DEPLOYED`` (with
-``--outputs FILE`` or ``--deployed``; :data:`NESTED_DEPLOYED` for a function in a nested stack) and NEXT
-DEPLOY. A split shows as ``v1 +v2@0.1`` everywhere.
+``--outputs FILE`` or ``--deployed``; ``--deployed`` reads a function in a nested stack from the nested stack,
+``--outputs`` alone shows :data:`NESTED_DEPLOYED` for it) and NEXT DEPLOY. A split shows as ``v1 +v2@0.1``
+everywhere.
 """
 
 from __future__ import annotations
@@ -11,13 +12,21 @@ import argparse
 from pathlib import Path
 
 from lambda_constructs.errors import LambdaConstructsError
-from lambda_constructs.releases.assembly import SynthesizedFunction, read_assembly, read_deployed, read_outputs
+from lambda_constructs.releases.assembly import (
+    NestedStack,
+    SynthesizedFunction,
+    read_assembly,
+    read_deployed,
+    read_deployed_nested,
+    read_outputs,
+)
 from lambda_constructs.releases.fingerprint import changed_parts, short
 from lambda_constructs.releases.parsing import load_record
 from lambda_constructs.releases.record import LATEST, FunctionReleases
 
-#: The DEPLOYED cell of a function in a nested stack (a LambdaService shard): its ``Output<alias>`` values are
-#: the nested stack's outputs, which neither ``cdk deploy --outputs-file`` nor the parent's DescribeStacks lists.
+#: The DEPLOYED cell of a function in a nested stack (a LambdaService shard) without ``--deployed``: its
+#: ``Output<alias>`` values are the nested stack's outputs, which ``cdk deploy --outputs-file`` does not list
+#: (``--deployed`` reads them from the nested stack).
 NESTED_DEPLOYED = "? (nested stack)"
 
 
@@ -28,6 +37,7 @@ def status_cmd(args: argparse.Namespace) -> None:
     if Path(args.assembly, "manifest.json").is_file():
         synthesized = read_assembly(args.assembly, target=args.target)
     deployed = read_outputs(args.outputs) if args.outputs else {}
+    nested: dict[NestedStack, dict[str, str]] = {}
     if args.deployed:
         if not synthesized:
             raise LambdaConstructsError(
@@ -36,7 +46,10 @@ def status_cmd(args: argparse.Namespace) -> None:
                 value=args.assembly,
                 fix="run `cdk synth` first (or pass --assembly DIR)",
             )
-        deployed.update(read_deployed(fn.stack_name for fn in synthesized.values()))
+        deployed.update(read_deployed(fn.stack_name for fn in synthesized.values() if not fn.nested_stack))
+        nested = read_deployed_nested(
+            (fn.stack_name, fn.nested_stack_ids) for fn in synthesized.values() if fn.nested_stack_ids
+        )
     compare = bool(args.outputs or args.deployed)
     rows: list[tuple[str, ...]] = [("FUNCTION", "ALIAS", "FILE SAYS" if compare else "RELEASE", "FINGERPRINT")]
     rows[0] += ("DEPLOYED", "NEXT DEPLOY") if compare else ("NEXT DEPLOY",)
@@ -63,6 +76,7 @@ def status_cmd(args: argparse.Namespace) -> None:
             )
             continue
         newest = entry.newest
+        was_deployed = _deployed_aliases(current, deployed, nested)
         if not entry.aliases:  # the function's row would otherwise be missing from the table
             label = newest.label if newest else "-"
             fp_newest = short(newest.fingerprint if newest else None)
@@ -82,12 +96,11 @@ def status_cmd(args: argparse.Namespace) -> None:
             else:
                 rel = entry.release(target)
                 fp = rel.fingerprint if rel else None
-                change = _pinned_change(entry, key, name, target, current, deployed)
+                change = _pinned_change(entry, name, target, was_deployed or {})
             if compare:
-                output_id = current.output_ids.get(name) if current else None
-                value = deployed.get(output_id) if output_id else None
+                value = was_deployed.get(name) if was_deployed is not None else None
                 was = value.split(" ")[0] + _split_of(value)[0] if value else "-"
-                if current is not None and current.nested_stack:
+                if was_deployed is None:
                     was = NESTED_DEPLOYED
                 rows.append((key, name, shown, short(fp), was, change))
             else:
@@ -108,19 +121,28 @@ def _print_table(rows: list[tuple[str, ...]]) -> None:
         print("  ".join(cells).rstrip())
 
 
-def _pinned_change(
-    entry: FunctionReleases,
-    key: str,
-    alias: str,
-    target: str,
-    current: SynthesizedFunction | None,
-    deployed: dict[str, str],
-) -> str:
+def _deployed_aliases(
+    current: SynthesizedFunction | None, deployed: dict[str, str], nested: dict[NestedStack, dict[str, str]]
+) -> dict[str, str] | None:
+    """Alias -> deployed ``Output<alias>`` value of ``current`` (aliases not deployed are left out): from the
+    stack outputs ``deployed`` (``--outputs``/``--deployed``), or for a function in a nested stack from that
+    nested stack's outputs (``--deployed``); None when a nested stack's outputs were not read."""
+    if current is None:
+        return {}
+    outputs = deployed
+    if current.nested_stack:
+        where = (current.stack_name, current.nested_stack_ids)
+        if not current.nested_stack_ids or where not in nested:
+            return None
+        outputs = nested[where]
+    return {alias: outputs[lid] for alias, lid in current.output_ids.items() if lid in outputs}
+
+
+def _pinned_change(entry: FunctionReleases, alias: str, target: str, deployed: dict[str, str]) -> str:
     spec = entry.aliases[alias]
     how = f" via {spec.deployment}" if spec.deployment else ""
-    output_id = current.output_ids.get(alias) if current else None
-    if output_id and output_id in deployed:
-        was = deployed[output_id].split(" ")[0] + _split_of(deployed[output_id])[0]
+    if alias in deployed:
+        was = deployed[alias].split(" ")[0] + _split_of(deployed[alias])[0]
         now = target + "".join(f" +{label}@{weight:g}" for label, weight in spec.weights.items())
         return "no change" if was == now else f"moves {was} -> {now}{how}"
     split = "".join(f" +{label}@{weight:g}" for label, weight in spec.weights.items())

@@ -68,7 +68,10 @@ def test_commands_without_a_running_emulator(tmp_path: Path, local: Local) -> No
     state = tmp_path / "state"
     one_line_error(local("deploy", "--state-dir", str(state), cwd=tmp_path), "no running emulator", "local start")
     one_line_error(local("verify", "--state-dir", str(state), cwd=tmp_path), "no running emulator")
-    one_line_error(local("stop", "--state-dir", str(state), cwd=tmp_path), "no running emulator")
+    for _ in range(2):  # idempotent, as `docker stop` / `systemctl stop`: was exit 2 "no running emulator"
+        stopped = local("stop", "--state-dir", str(state), cwd=tmp_path)
+        assert (stopped.returncode, stopped.stderr) == (0, ""), stopped.stderr
+        assert stopped.stdout == f"nothing to stop: no running emulator in {state}\n"
 
 
 def test_a_stale_pid_file_is_reported_and_removed(tmp_path: Path, local: Local) -> None:
@@ -80,11 +83,18 @@ def test_a_stale_pid_file_is_reported_and_removed(tmp_path: Path, local: Local) 
     (state / "endpoint").write_text("http://localhost:1\n")
     one_line_error(local("deploy", "--state-dir", str(state), cwd=tmp_path), "stale pid file", "local start")
     assert not (state / "pid").exists() and not (state / "endpoint").exists()
+    (state / "pid").write_text(f"{dead.pid}\n")
+    (state / "endpoint").write_text("http://localhost:1\n")
+    stopped = local("stop", "--state-dir", str(state), cwd=tmp_path)  # nothing runs: exit 0, files removed
+    assert stopped.returncode == 0 and stopped.stderr == "", stopped.stderr
+    assert stopped.stdout.startswith("nothing to stop: stale pid file") and "removed it" in stopped.stdout
+    assert not (state / "pid").exists() and not (state / "endpoint").exists()
 
 
 def test_a_reused_pid_is_stale_and_its_process_is_left_alone(tmp_path: Path, local: Local) -> None:
     """A pid file whose pid now runs another program (reboot, reuse): ``stop`` killed that program's
-    process group; now it is a stale pid file, removed, and the process keeps running."""
+    process group; now it is a stale pid file, removed, and the process keeps running. No emulator was
+    running, so ``stop`` has nothing to do (exit 0); ``deploy`` is refused (exit 2)."""
     state = tmp_path / "state"
     state.mkdir()
     other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True)
@@ -92,13 +102,45 @@ def test_a_reused_pid_is_stale_and_its_process_is_left_alone(tmp_path: Path, loc
         (state / "pid").write_text(f"{other.pid}\n")
         (state / "endpoint").write_text("http://localhost:1\n")
         done = local("stop", "--state-dir", str(state), cwd=tmp_path)
-        one_line_error(done, "stale pid file", "not the emulator", "local start")
+        assert done.returncode == 0 and done.stderr == "", done.stderr
+        assert done.stdout.startswith("nothing to stop: stale pid file") and "not the emulator" in done.stdout
         assert other.poll() is None and pid_alive(other.pid)
         assert not (state / "pid").exists() and not (state / "endpoint").exists()
+        (state / "pid").write_text(f"{other.pid}\n")
+        (state / "endpoint").write_text("http://localhost:1\n")
+        one_line_error(local("deploy", "--state-dir", str(state), cwd=tmp_path), "not the emulator", "local start")
+        assert other.poll() is None and not (state / "pid").exists()
     finally:
         other.kill()
         other.wait()
     assert _LAUNCHER in server._launch_command(1)
+
+
+def test_an_emulator_that_does_not_stop_is_a_failure(
+    tmp_path: Path, local: Local, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one real failure of ``stop``: the emulator's process survives SIGTERM and SIGKILL (uninterruptible
+    sleep, another user's process). Exit 1 with one error line; the pid file stays for the next ``stop``."""
+    state = tmp_path / "state"
+    state.mkdir()
+    # A live process whose command line names the launcher, as the emulator's does.
+    emulator = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)", _LAUNCHER], start_new_session=True
+    )
+    tried: list[int] = []
+    monkeypatch.setattr(server, "stop_pid", lambda pid, grace=5.0: tried.append(pid) is not None)
+    try:
+        (state / "pid").write_text(f"{emulator.pid}\n")
+        (state / "endpoint").write_text("http://localhost:1\n")
+        done = local("stop", "--state-dir", str(state), cwd=tmp_path)
+        assert tried == [emulator.pid]
+        assert done.returncode == 1 and done.stdout == "", done.stdout
+        (line,) = done.stderr.strip().splitlines()
+        assert line.startswith(f"error: process {emulator.pid} did not stop") and "kept" in line, line
+        assert (state / "pid").read_text() == f"{emulator.pid}\n"
+    finally:
+        emulator.kill()
+        emulator.wait()
 
 
 def test_a_port_in_use_starts_nothing(tmp_path: Path, local: Local) -> None:
@@ -193,8 +235,12 @@ def test_start_unknown_stack_stop(tmp_path: Path, local: Local) -> None:
     finally:
         stopped = local("stop", "--state-dir", str(state), cwd=tmp_path)
     assert stopped.returncode == 0, stopped.stderr
+    assert stopped.stdout == f"stopped (pid {pid}, {endpoint})\n"
     assert wait_gone(pid) and not port_in_use(port)
     assert _launchers(state) == [] and not (state / "pid").exists()
+    again = local("stop", "--state-dir", str(state), cwd=tmp_path)  # was exit 2 "no running emulator"
+    assert (again.returncode, again.stderr) == (0, ""), again.stderr
+    assert again.stdout == f"nothing to stop: no running emulator in {state}\n"
 
 
 def test_an_assembly_older_than_a_source_of_the_app_is_found(tmp_path: Path) -> None:

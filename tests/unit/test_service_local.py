@@ -210,7 +210,15 @@ def test_release_reads_shard_functions(assembly: Path) -> None:
     found = read_assembly(assembly)
     assert set(found) == {KEY}  # Billing and the stack's own Orders have no releases=
     assert found[KEY].nested_stack == f"Shop/Svc/{_SHARD}" and found[KEY].stack == "Shop"
-    assert found[KEY].output_ids == {}  # the shard's outputs are not the deployed stack's
+    # Its Output<alias> ids are the shard template's; `status --deployed` reads them from the nested stack,
+    # found through the parent's AWS::CloudFormation::Stack resource.
+    assert set(found[KEY].output_ids) == {"Dev", "Stage", "Prod"}
+    shard = shard_template(assembly, _SHARD)
+    assert all(lid in shard["Outputs"] for lid in found[KEY].output_ids.values())
+    (nested_id,) = found[KEY].nested_stack_ids
+    assert nested_id.startswith(f"Svc{_SHARD}NestedStack")
+    parent = json.loads((assembly / "Shop.template.json").read_text())
+    assert parent["Resources"][nested_id]["Type"] == "AWS::CloudFormation::Stack"
     assert str(found[KEY].parts["code"]).startswith("asset:")
 
 
