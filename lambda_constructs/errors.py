@@ -65,6 +65,15 @@ class LambdaConstructsError(ValueError):
         _RECENT.append(self)
 
 
+class LambdaConstructsTypeError(LambdaConstructsError, TypeError):
+    """A props or option field given a value of the wrong Python type (``SqsTrigger(max_receive_count="5")``),
+    raised when the props object is made (see :mod:`lambda_constructs.field_types`).
+
+    A :class:`LambdaConstructsError` (so a ``ValueError``) and a ``TypeError``: code that caught the
+    ``TypeError`` Python or jsii raised for such a value before the library checked types still catches it.
+    """
+
+
 def construct_path(scope: IConstruct) -> str:
     """The construct path used in error messages."""
     return scope.node.path

@@ -26,6 +26,7 @@ from lambda_constructs.contract import FunctionView, is_function
 from lambda_constructs.enums import AlarmSet
 from lambda_constructs.errors import fail, warn
 from lambda_constructs.failure_queue import SharedFailureQueues, shared_failure_queues_of
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.monitoring import queries
 from lambda_constructs.monitoring.function_monitoring import (
     _ALARM_SET_FIX,
@@ -65,6 +66,7 @@ STREAM_TRIGGER_NAMES = ("Kinesis", "DynamoDbStream", "DynamoDBStream", "DynamoSt
 LOG_METRICS_NAMESPACE = "LambdaConstructs/Logs"
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class ServiceMonitoringProps:
     """Properties of :class:`ServiceMonitoring`. Every optional field states its default."""
