@@ -40,7 +40,7 @@ import typing
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from lambda_constructs.errors import LambdaConstructsTypeError
+from lambda_constructs.errors import LambdaConstructsTypeError, option_label
 
 __all__ = ["check_fields", "checked_fields"]
 
@@ -266,7 +266,7 @@ def check_fields(obj: object, cls: type | None = None) -> None:
         if not check(value):
             raise LambdaConstructsTypeError(
                 "",
-                f"{type(obj).__name__}({name}=...) must be {describe(annotation)}, not {type(value).__qualname__}",
+                f"{option_label(obj, name)} must be {describe(annotation)}, not {type(value).__qualname__}",
                 value=value,
                 fix=_fix(name, value, annotation),
             )

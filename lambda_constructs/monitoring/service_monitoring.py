@@ -24,7 +24,7 @@ from constructs import Construct, IValidation
 
 from lambda_constructs.contract import FunctionView, is_function
 from lambda_constructs.enums import AlarmSet
-from lambda_constructs.errors import fail, warn
+from lambda_constructs.errors import fail, option_label, warn
 from lambda_constructs.failure_queue import SharedFailureQueues, shared_failure_queues_of
 from lambda_constructs.field_types import checked_fields
 from lambda_constructs.monitoring import queries
@@ -128,7 +128,7 @@ class ServiceMonitoringProps:
         Raises:
             LambdaConstructsError: ``alarm_set`` is neither ``"compact"`` nor ``"full"``.
         """
-        alarm_set = AlarmSet.of(self.alarm_set, path=type(self).__name__, option="alarm_set", fix=_ALARM_SET_FIX)
+        alarm_set = AlarmSet.of(self.alarm_set, option=option_label(self, "alarm_set"), fix=_ALARM_SET_FIX)
         object.__setattr__(self, "alarm_set", alarm_set)
 
 

@@ -24,7 +24,7 @@ from constructs import Construct, IConstruct
 from lambda_constructs import scanners
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge, acknowledge_rule
 from lambda_constructs.enums import HttpApiAuthorization, RestApiAuthorization
-from lambda_constructs.errors import fail, warn
+from lambda_constructs.errors import fail, option_label, warn
 from lambda_constructs.field_types import checked_fields
 from lambda_constructs.roles import SERVICE_ROLE_WILDCARDS, Role
 from lambda_constructs.scanners import ignore_cfn_lint
@@ -111,8 +111,7 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
         scope = options_scope(self)
         authorization = RestApiAuthorization.of(
             self.authorization,
-            path=type(self).__name__,
-            option="authorization",
+            option=option_label(self, "authorization"),
             fix="use 'IAM' (default), 'COGNITO' with user_pools, 'CUSTOM' with authorizer, or 'NONE' with open_reason",
         )
         object.__setattr__(self, "authorization", authorization)
@@ -371,8 +370,7 @@ class HttpApiTrigger(BoundTrigger[HttpApiResources]):
         scope = options_scope(self)
         authorization = HttpApiAuthorization.of(
             self.authorization,
-            path=type(self).__name__,
-            option="authorization",
+            option=option_label(self, "authorization"),
             fix="use 'IAM' (default), 'JWT', 'COGNITO' or 'NONE' with open_reason",
         )
         object.__setattr__(self, "authorization", authorization)
