@@ -89,7 +89,11 @@ class SecureFunctionProps:
     ``failure_queue_per_function``). Ignored when ``encryption_key`` is given. Default: False."""
     role: iam.IRole | None = None
     """Bring your own execution role. Default: a dedicated role with customer-managed policies.
-    Not together with ``permissions_boundary`` or ``role_description``."""
+    Not together with ``permissions_boundary`` or ``role_description``. Pass a
+    :class:`~lambda_constructs.roles.ExecutionRole` to keep that property: with any other role (a plain
+    ``iam.Role``, a mutable imported role) the library's grants go into the role's inline policy
+    (``DefaultPolicy``, an ``AWS::IAM::Policy``), which the NIST 800-53 R5, HIPAA and PCI DSS cdk-nag packs
+    report as ``IAMNoInlinePolicy``; the function then warns ``lambda-constructs:inlineRolePolicy``."""
     permissions_boundary: iam.IManagedPolicy | str | None = None
     """Permissions boundary (a managed policy or its ARN) applied to every role the library creates in
     this construct (execution role, trigger and custom-resource roles). Default: none."""
