@@ -1,7 +1,10 @@
 """The library's error type and acknowledgeable warnings.
 
 Every invalid input is reported at synth time as a :class:`LambdaConstructsError` that names the
-construct path, the bad value, what is allowed and how to fix it. Suspect but legal input produces a
+construct path, the bad value, what is allowed and how to fix it. Input checked before any construct
+exists (a props or trigger object's fields when it is made) names the class and the option instead,
+``SqsTrigger(batch_size=...)`` (:class:`OptionsScope`, :func:`option_label`); a value of the wrong Python
+type is a :class:`LambdaConstructsTypeError`. Suspect but legal input produces a
 CDK warning whose id starts with ``lambda-constructs:`` and can be acknowledged with
 ``Annotations.of(scope).acknowledge_warning(id, reason)``.
 
