@@ -31,7 +31,8 @@ class OptionEnum(StrEnum):
         Args:
             value: the option as given.
             path: construct path for the error ("" when there is no construct yet, e.g. in ``__post_init__``).
-            option: the option's name in the error, e.g. ``RestApiTrigger.authorization``. Default: the enum's name.
+            option: the option's name in the error; without a construct, as :func:`~lambda_constructs.errors.option_label`
+                writes it (``RestApiTrigger(authorization=...)``). Default: the enum's name.
             fix: the error's fix. Default: pass a member (or its string).
 
         Raises:

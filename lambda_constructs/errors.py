@@ -1,7 +1,10 @@
 """The library's error type and acknowledgeable warnings.
 
 Every invalid input is reported at synth time as a :class:`LambdaConstructsError` that names the
-construct path, the bad value, what is allowed and how to fix it. Suspect but legal input produces a
+construct path, the bad value, what is allowed and how to fix it. Input checked before any construct
+exists (a props or trigger object's fields when it is made) names the class and the option instead,
+``SqsTrigger(batch_size=...)`` (:class:`OptionsScope`, :func:`option_label`); a value of the wrong Python
+type is a :class:`LambdaConstructsTypeError`. Suspect but legal input produces a
 CDK warning whose id starts with ``lambda-constructs:`` and can be acknowledged with
 ``Annotations.of(scope).acknowledge_warning(id, reason)``.
 
@@ -65,13 +68,71 @@ class LambdaConstructsError(ValueError):
         _RECENT.append(self)
 
 
+class LambdaConstructsTypeError(LambdaConstructsError, TypeError):
+    """A props or option field given a value of the wrong Python type (``SqsTrigger(max_receive_count="5")``),
+    raised when the props object is made (see :mod:`lambda_constructs.field_types`).
+
+    A :class:`LambdaConstructsError` (so a ``ValueError``) and a ``TypeError``: code that caught the
+    ``TypeError`` Python or jsii raised for such a value before the library checked types still catches it.
+    """
+
+
 def construct_path(scope: IConstruct) -> str:
     """The construct path used in error messages."""
     return scope.node.path
 
 
-def fail(scope: IConstruct, message: str, *, value: Any = None, fix: str = "") -> LambdaConstructsError:
-    """Build (not raise) a :class:`LambdaConstructsError` for ``scope``; use as ``raise fail(...)``."""
+def option_label(owner: object, option: str) -> str:
+    """How an error names an option of an object that has no construct path yet: ``SqsTrigger(batch_size=...)``
+    (``owner`` is the object or its class)."""
+    name = owner.__name__ if isinstance(owner, type) else type(owner).__name__
+    return f"{name}({option}=...)"
+
+
+class _NoPath:
+    path = ""
+
+
+class OptionsScope:
+    """The stand-in scope of errors about the options of an object that has no construct yet: a trigger
+    checking its options when it is created (``__post_init__``), before ``fn.add_trigger`` binds it.
+
+    :func:`fail` (and the checks built on it: ``check_range``, ``check_pattern`` …) then names the object's
+    class and the option instead of a construct path, with no path (``error.path`` is ""): a message that
+    starts with an option's name, ``batch_size must be between 1 and 10``, becomes
+    ``SqsTrigger(batch_size=...) must be between 1 and 10``; ``queue_props.encryption is not used`` becomes
+    ``SqsTrigger(queue_props=...): queue_props.encryption is not used``; any other,
+    ``SqsTrigger(...): <message>``. Only for :func:`fail`; never pass it to a construct or to :func:`warn`.
+    """
+
+    node = _NoPath()
+
+    def __init__(self, owner: object) -> None:
+        self.owner = owner
+
+    def describe(self, message: str) -> str:
+        """``message`` with the class and the option it starts with (see the class docstring)."""
+        name = type(self.owner).__name__
+        option = message.split(" ", 1)[0]
+        for mark in ".=":
+            option = option.split(mark, 1)[0]
+        after = message[len(option) : len(option) + 1]
+        if option not in getattr(self.owner, "__dataclass_fields__", {}) or after not in (" ", ".", "="):
+            rest = message[len(name) :] if message.startswith(name + " ") else f": {message}"
+            return f"{name}(...){rest}"  # not about one option (or about several)
+        if after == " ":
+            return option_label(self.owner, option) + message[len(option) :]
+        return f"{option_label(self.owner, option)}: {message}"
+
+
+def fail(scope: IConstruct | OptionsScope, message: str, *, value: Any = None, fix: str = "") -> LambdaConstructsError:
+    """Build (not raise) a :class:`LambdaConstructsError` for ``scope``; use as ``raise fail(...)``.
+
+    With an :class:`OptionsScope` (an object's options, checked before it has a construct), the message
+    names the object's class and option instead of a construct path.
+    """
+    if isinstance(scope, OptionsScope):
+        return LambdaConstructsError("", scope.describe(message), value=value, fix=fix)
     return LambdaConstructsError(construct_path(scope), message, value=value, fix=fix)
 
 

@@ -40,7 +40,7 @@ from lambda_constructs.compliance import (
     acknowledge_many,
     nag_arn,
 )
-from lambda_constructs.errors import LambdaConstructsError, fail
+from lambda_constructs.errors import LambdaConstructsError, fail, warn
 from lambda_constructs.failure_queue import (
     QueueDestination,
     new_failure_queues,
@@ -72,6 +72,10 @@ if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
     from lambda_constructs.languages import LanguageFunction
     from lambda_constructs.releases.synth import FunctionReleaseSet
+
+
+#: The cdk-nag packs whose ``IAMNoInlinePolicy`` rule reports an inline policy (an ``AWS::IAM::Policy``).
+INLINE_POLICY_PACKS = ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321")
 
 
 class SecureFunction(Construct):
@@ -158,6 +162,8 @@ class SecureFunction(Construct):
             self._grant_secret_environment()
             self._acknowledge_defaults()
             deploy_rules.register(self)  # environment size, policy size, Lambda@Edge, app concurrency at synth
+        if props.role is not None and self.owned_role is None:
+            self._warn_inline_role_policy(props.role)
 
         self.on_resources_added: Callable[[SecureFunction], None] | None = None
         """Called after add_alias / add_trigger / add_vpc_endpoints added resources (a
@@ -176,6 +182,25 @@ class SecureFunction(Construct):
             self.default_alias_name = self.releases.default_alias
         elif props.default_alias is not None:
             self.add_alias(props.default_alias, self.latest_version)
+
+    def _warn_inline_role_policy(self, role: iam.IRole) -> None:
+        """Warn ``inlineRolePolicy`` when the library's grants went into an inline policy of ``role``: the
+        ``DefaultPolicy`` of an ``iam.Role``, the ``Policy…`` of a mutable imported role (an immutable one takes
+        none). Only for a role you passed that is not the library's :class:`ExecutionRole` (one round trip)."""
+        policy = next((child for child in role.node.children if isinstance(child, iam.Policy)), None)
+        if policy is None:
+            return
+        warn(
+            self,
+            "inlineRolePolicy",
+            f"the role you passed ({role.node.path}) is not the library's ExecutionRole, so the permissions the "
+            f"library grants this function went into its inline policy {policy.node.path} (an AWS::IAM::Policy): "
+            f"the {', '.join(INLINE_POLICY_PACKS)} cdk-nag packs report it as IAMNoInlinePolicy. Fix: pass "
+            "role=lambda_constructs.ExecutionRole(scope, id, assumed_by=iam.ServicePrincipal('lambda.amazonaws.com')) "
+            "(every statement, the library's grants included, goes to customer-managed policies), or leave role "
+            "unset; attach your own statements to a role through managed policies (iam.ManagedPolicy), not "
+            "add_to_policy",
+        )
 
     def _new_function(self, environment: dict[str, str]) -> lambda_.Function:
         """The ``aws_lambda.Function``; aws-cdk-lib's own validation errors become the library's error."""

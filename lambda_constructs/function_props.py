@@ -1,7 +1,8 @@
 """The properties of a :class:`~lambda_constructs.SecureFunction` and their checks.
 
-:class:`SecureFunctionProps` states every default; :func:`check_props` runs the checks that need no
-construct of the function (types, ranges, names, combinations), before anything is created. The
+:class:`SecureFunctionProps` states every default; the fields' Python types are checked when the
+props object is made (:mod:`lambda_constructs.field_types`). :func:`check_props` runs the other checks
+that need no construct of the function (ranges, names, combinations), before anything is created. The
 language-specific checks (handler form, code) are the language strategies' (``lambda_constructs.languages``).
 """
 
@@ -24,12 +25,12 @@ from constructs import IConstruct
 from lambda_constructs import languages, network, secrets
 from lambda_constructs._jsii_speed import defaults
 from lambda_constructs.errors import fail, warn
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.layers import PythonLayer
 from lambda_constructs.releases.record import ReleaseRecord
 from lambda_constructs.secrets import SecretReference
 from lambda_constructs.validation import (
     check_environment,
-    check_kinds,
     check_range,
     duration_seconds,
     is_token,
@@ -44,6 +45,7 @@ FUNCTION_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 DEFAULT_ALIAS = "live"
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class SecureFunctionProps:
     """Properties of a :class:`SecureFunction`. Every optional field states its default."""
@@ -87,7 +89,11 @@ class SecureFunctionProps:
     ``failure_queue_per_function``). Ignored when ``encryption_key`` is given. Default: False."""
     role: iam.IRole | None = None
     """Bring your own execution role. Default: a dedicated role with customer-managed policies.
-    Not together with ``permissions_boundary`` or ``role_description``."""
+    Not together with ``permissions_boundary`` or ``role_description``. Pass a
+    :class:`~lambda_constructs.roles.ExecutionRole` to keep that property: with any other role (a plain
+    ``iam.Role``, a mutable imported role) the library's grants go into the role's inline policy
+    (``DefaultPolicy``, an ``AWS::IAM::Policy``), which the NIST 800-53 R5, HIPAA and PCI DSS cdk-nag packs
+    report as ``IAMNoInlinePolicy``; the function then warns ``lambda-constructs:inlineRolePolicy``."""
     permissions_boundary: iam.IManagedPolicy | str | None = None
     """Permissions boundary (a managed policy or its ARN) applied to every role the library creates in
     this construct (execution role, trigger and custom-resource roles). Default: none."""
@@ -177,7 +183,8 @@ class SecureFunctionProps:
 
 
 def check_props(scope: IConstruct, props: SecureFunctionProps) -> None:
-    """The checks of ``props`` that need no construct: one code source, types, ranges, names, combinations.
+    """The checks of ``props`` that need no construct: one code source, ranges, names, combinations (the
+    fields' types were checked when ``props`` was made, see :mod:`lambda_constructs.field_types`).
 
     Raises ``LambdaConstructsError`` naming ``scope``'s path, the bad value and the fix; warns
     ``lambda-constructs:reservedConcurrencyZero`` when reserved concurrency is 0.
@@ -189,15 +196,6 @@ def check_props(scope: IConstruct, props: SecureFunctionProps) -> None:
             value={"code_dir": props.code_dir, "inline_code": props.inline_code is not None},
             fix="pass code_dir='path/to/handler/folder' (or inline_code for a tiny function)",
         )
-    check_kinds(
-        scope,
-        memory_size=props.memory_size,
-        timeout=props.timeout,
-        ephemeral_storage_size=props.ephemeral_storage_size,
-        retry_attempts=props.retry_attempts,
-        max_event_age=props.max_event_age,
-        reserved_concurrent_executions=props.reserved_concurrent_executions,
-    )
     check_range(scope, "memory_size", props.memory_size, 128, 10240, "MB")
     check_range(scope, "timeout", duration_seconds(props.timeout), 1, 900, "seconds")
     check_range(scope, "ephemeral_storage_size", size_mebibytes(props.ephemeral_storage_size), 512, 10240, "MB")

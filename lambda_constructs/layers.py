@@ -24,6 +24,7 @@ from lambda_constructs.bundling.bytecode import warn_if_missing
 from lambda_constructs.bundling.python import BundleOptions, BundleResult, bundle_python
 from lambda_constructs.bundling.targets import architecture_of, python_version_of
 from lambda_constructs.errors import LambdaConstructsError, fail, warn
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.runtimes import runtime_name
 
 MAX_LAYERS = 5
@@ -53,6 +54,7 @@ def latest_python_runtime() -> aws_lambda.Runtime:
     return runtime
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class PythonLayerProps:
     """Options of a :class:`PythonLayer`; give exactly one of the three sources.

@@ -20,6 +20,7 @@ from constructs import Construct, IConstruct
 
 from lambda_constructs import _compat
 from lambda_constructs.errors import fail
+from lambda_constructs.field_types import checked_fields
 
 #: Endpoint names accepted by :class:`FunctionEndpoints` → ``ec2.InterfaceVpcEndpointAwsService`` attribute
 #: (read on use: each read is a jsii round trip, not worth paying at import).
@@ -56,6 +57,7 @@ _ENDPOINT_IDS = {
 _OPEN_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class EgressRule:
     """One allowed outbound destination of the function's security group."""

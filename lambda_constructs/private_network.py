@@ -37,6 +37,7 @@ from constructs import Construct
 
 from lambda_constructs.compliance import acknowledge_rule
 from lambda_constructs.errors import fail
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.function import ExecutionRole, SecureFunction
 from lambda_constructs.keys import new_key
 from lambda_constructs.network import FunctionEndpoints
@@ -70,6 +71,7 @@ _PRIVATE = "Private"
 _PUBLIC = "Public"
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class PrivateNetworkProps:
     """Options of a :class:`PrivateNetwork`. Every field states its default."""

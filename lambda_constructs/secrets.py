@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # for annotations only: importing them costs every app that u
     from aws_cdk import aws_ssm as ssm
 
 from lambda_constructs.errors import fail
+from lambda_constructs.field_types import checked_fields
 
 SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$")
 SECRET_NAME = re.compile(r"^[A-Za-z0-9/_+=.@-]{1,512}$")
@@ -29,6 +30,7 @@ PARAMETER_ARN = re.compile(r"^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter/[A-
 PARAMETER_NAME = re.compile(r"^/?[A-Za-z0-9_.\-]+(/[A-Za-z0-9_.\-]+)*$")
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class SecretReference:
     """A reference to a secret value, for ``SecureFunctionProps.secret_environment``.

@@ -25,6 +25,7 @@ from constructs import Construct, IConstruct
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge_rule
 from lambda_constructs.enums import AlarmSet
 from lambda_constructs.errors import fail
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.function import SecureFunction, SecureFunctionProps
 from lambda_constructs.keys import new_key, share_key
 from lambda_constructs.parallel import Worker, worker_of
@@ -54,6 +55,7 @@ CFN_MAX_TEMPLATE_BYTES = 1_000_000
 _MAX_ID_LENGTH = 64
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class LambdaServiceProps:
     """Properties of a :class:`LambdaService`. Every field states its default."""

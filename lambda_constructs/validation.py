@@ -72,36 +72,6 @@ def is_token(value: object) -> bool:
     return Token.is_unresolved(value)
 
 
-def check_kinds(scope: IConstruct, **values: object) -> None:
-    """``name=value`` props have the type their annotation says: a number, ``Duration`` or ``Size`` by the
-    name's unit. Python does not check dataclass annotations, and the wrong type otherwise fails deep in the
-    checks with "cannot create weak reference to 'int' object" or "'<=' not supported ..."."""
-    for name, value in values.items():
-        if value is None:
-            continue
-        if name in {"timeout", "max_event_age"}:
-            if not isinstance(value, Duration):
-                example = f"{value:g}" if isinstance(value, int | float) and not isinstance(value, bool) else "30"
-                raise fail(
-                    scope,
-                    f"{name} must be an aws_cdk.Duration",
-                    value=value,
-                    fix=f"write {name}=Duration.seconds({example}) (from aws_cdk import Duration)",
-                )
-        elif name == "ephemeral_storage_size":
-            if not isinstance(value, Size):
-                example = f"{value:g}" if isinstance(value, int | float) and not isinstance(value, bool) else "512"
-                raise fail(
-                    scope,
-                    f"{name} must be an aws_cdk.Size",
-                    value=value,
-                    fix=f"write {name}=Size.mebibytes({example}) (from aws_cdk import Size)",
-                )
-        elif isinstance(value, bool) or not isinstance(value, int | float):
-            example = value.strip() if isinstance(value, str) and value.strip().isdigit() else "<number>"
-            raise fail(scope, f"{name} must be a number", value=value, fix=f"write {name}={example} (no quotes)")
-
-
 def check_range(scope: IConstruct, name: str, value: float | None, low: float, high: float, unit: str = "") -> None:
     """``low <= value <= high`` unless ``value`` is None or a token."""
     if value is None or is_token(value):

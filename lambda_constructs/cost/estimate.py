@@ -2,9 +2,12 @@
 
 Reads ``cdk.out`` (top-level stacks, their nested stacks and every Stage's assembly), prices each
 resource with a :class:`~lambda_constructs.cost.prices.PriceTable` and attributes it to the function it
-belongs to: a resource under a function's construct path is the function's; any other resource that
-references (``Ref``/``Fn::GetAtt``) the resources of exactly one function — an alarm on its metrics or
-on its failure queue — is that function's too; the rest is shared by the stack. Standard library only.
+belongs to: a resource under a function's construct path is the function's; so is a queue outside it
+that only queues of that function redrive to (the dead-letter queue an ``SqsTrigger`` was given in
+``queue_props.dead_letter_queue``), except the queues the library shares per stack; any other resource that
+references (``Ref``/``Fn::GetAtt``) the resources of exactly one function — an alarm on its metrics, on its
+failure queue or on such a dead-letter queue — is that function's too; the rest is shared by the stack.
+Standard library only.
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ _CDK_INFRASTRUCTURE = (
     "LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a",
     "SingletonLambda",
 )
+#: Construct ids of the queues the library shares between the functions of a stack (the SQS triggers' dead-letter
+#: queues, ``triggers.shared_dead_letter_queue.STACK_TRIGGER_DLQ_ID`` / ``…_FIFO_DLQ_ID``; a test checks): shared
+#: even when one function's queues redrive to them.
+SHARED_QUEUE_IDS = frozenset({"LambdaConstructsTriggerDeadLetterQueue", "LambdaConstructsTriggerDeadLetterQueueFifo"})
 #: Label of costs a stack holds outside any function.
 SHARED = "(shared by the stack)"
 #: Resource kind of alarms whose price the table does not know (Metrics Insights queries).
@@ -151,6 +158,7 @@ def _stack_cost(name: str, templates: list[TemplatePart], prices: PriceTable) ->
         resources: Mapping[str, Any] = t.template.get("Resources") or {}
         owners = _function_paths(t, resources)
         owner_of = {lid: _owner(t.construct_paths.get(lid, ""), owners) for lid in resources}
+        owner_of.update(_dead_letter_queue_owners(t, resources, owner_of))
         for lid, resource in resources.items():
             lines = price_resource(resource, prices)
             if not lines:
@@ -179,6 +187,30 @@ def _function_paths(t: TemplatePart, resources: Mapping[str, Any]) -> list[str]:
             continue
         found.append(path.removesuffix("/Function"))
     return sorted(found, key=len, reverse=True)
+
+
+def _dead_letter_queue_owners(
+    t: TemplatePart, resources: Mapping[str, Any], owner_of: Mapping[str, str | None]
+) -> dict[str, str]:
+    """Queues outside every function that only one function's queues redrive to (``RedrivePolicy``'s
+    ``deadLetterTargetArn``), by logical id, with that function; the library's shared queues excepted."""
+    redriven_by: dict[str, set[str | None]] = {}
+    for lid, resource in resources.items():
+        if resource.get("Type") != "AWS::SQS::Queue":
+            continue
+        redrive = (resource.get("Properties") or {}).get("RedrivePolicy")
+        target = redrive.get("deadLetterTargetArn") if isinstance(redrive, Mapping) else None
+        for ref in _references(target):
+            redriven_by.setdefault(ref, set()).add(owner_of.get(lid))
+    found: dict[str, str] = {}
+    for lid, sources in redriven_by.items():
+        owner = next(iter(sources)) if len(sources) == 1 else None
+        if owner is None or lid not in resources or owner_of.get(lid) is not None:
+            continue
+        construct_id = t.construct_paths.get(lid, "").removesuffix("/Resource").rpartition("/")[2]
+        if construct_id not in SHARED_QUEUE_IDS:
+            found[lid] = owner
+    return found
 
 
 def _owner(path: str, functions: list[str]) -> str | None:

@@ -20,6 +20,7 @@ from constructs import Construct, IConstruct
 
 from lambda_constructs.compliance import acknowledge
 from lambda_constructs.errors import fail, warn
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.languages.snapstart import check_snap_start
 from lambda_constructs.languages.strategy import LanguageCode, LanguageFunction, LanguageInfo
 
@@ -34,6 +35,7 @@ _ECR_URI = re.compile(
 )
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class ContainerImage:
     """An existing ECR image to run, with its image config overrides.

@@ -37,6 +37,7 @@ from lambda_constructs.bundling.archive import tree_size, write_zip
 from lambda_constructs.bundling.errors import BundlingError
 from lambda_constructs.bundling.python import DEFAULT_CACHE_DIR_NAME, BundleResult, _load_entry
 from lambda_constructs.errors import fail, warn
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.languages.strategy import LanguageCode, LanguageFunction, LanguageInfo
 
 NODEJS_BUNDLER_VERSION = "1"
@@ -55,6 +56,7 @@ _ESM_BANNER = (
 STDERR_TAIL_LINES = 20
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class NodejsBundling:
     """How a Node.js function is packaged. Every field states its default.

@@ -9,6 +9,7 @@ Built directly on ``aws_cloudwatch`` (see docs/design.md, "Monitoring: library c
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -24,8 +25,9 @@ from constructs import Construct, IValidation
 
 from lambda_constructs.contract import FunctionView, is_function
 from lambda_constructs.enums import AlarmSet
-from lambda_constructs.errors import fail, warn
+from lambda_constructs.errors import fail, option_label, warn
 from lambda_constructs.failure_queue import SharedFailureQueues, shared_failure_queues_of
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.monitoring import queries
 from lambda_constructs.monitoring.function_monitoring import (
     _ALARM_SET_FIX,
@@ -65,6 +67,7 @@ STREAM_TRIGGER_NAMES = ("Kinesis", "DynamoDbStream", "DynamoDBStream", "DynamoSt
 LOG_METRICS_NAMESPACE = "LambdaConstructs/Logs"
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class ServiceMonitoringProps:
     """Properties of :class:`ServiceMonitoring`. Every optional field states its default."""
@@ -126,7 +129,7 @@ class ServiceMonitoringProps:
         Raises:
             LambdaConstructsError: ``alarm_set`` is neither ``"compact"`` nor ``"full"``.
         """
-        alarm_set = AlarmSet.of(self.alarm_set, path=type(self).__name__, option="alarm_set", fix=_ALARM_SET_FIX)
+        alarm_set = AlarmSet.of(self.alarm_set, option=option_label(self, "alarm_set"), fix=_ALARM_SET_FIX)
         object.__setattr__(self, "alarm_set", alarm_set)
 
 
@@ -215,6 +218,7 @@ class ServiceMonitoring(Construct):
             self, cid, fn, thresholds or self.props.thresholds, self.alarm_topic, self.props.alarm_set
         )
         self.functions[cid] = monitoring
+        _MONITORED.add(fn)
         self._logs(cid, fn)
         self._refresh_dashboard(monitoring)
         return monitoring
@@ -395,13 +399,21 @@ class ServiceMonitoring(Construct):
         self.dashboard.add_widgets(*widgets[1:])
 
 
+#: Every function a ServiceMonitoring monitors (ServiceMonitoring.add_function), for :class:`_LateFunctions`.
+_MONITORED: weakref.WeakSet[FunctionView] = weakref.WeakSet()
+
+
 def monitor_stack(
     stack: Stack, construct_id: str = "Monitoring", props: ServiceMonitoringProps | None = None
 ) -> ServiceMonitoring | None:
     """Monitor every :class:`SecureFunction` in ``stack`` (plus ``props.functions``) with one dashboard.
 
     Call it once the stack is complete (after every alias and trigger). Returns None when the stack
-    holds no function.
+    holds no function. The functions of ``stack``'s nested stacks (a :class:`LambdaService`'s shards …) are
+    not monitored here: their alarms belong in their own stack (``monitor_stack(nested_stack)``,
+    ``LambdaService.monitor()``). Synthesis warns ``lambda-constructs:unmonitoredFunctions`` naming every
+    function of ``stack`` created after this call and every function of its nested stacks that no
+    :class:`ServiceMonitoring` monitors.
     """
     props = props or ServiceMonitoringProps()
     functions = list(dict.fromkeys([*props.functions, *_functions_in(stack)]))
@@ -417,9 +429,21 @@ def _functions_in(stack: Stack) -> list[FunctionView]:
     return [c for c in stack.node.find_all() if is_function(c) and Stack.of(c) is stack]
 
 
+def _functions_under(stack: Stack) -> tuple[list[FunctionView], list[FunctionView]]:
+    """The SecureFunctions under ``stack`` in tree order: those whose stack it is, and those of its nested
+    stacks (one tree search)."""
+    own: list[FunctionView] = []
+    nested: list[FunctionView] = []
+    for c in stack.node.find_all():
+        if is_function(c):
+            (own if Stack.of(c) is stack else nested).append(c)
+    return own, nested
+
+
 @jsii.implements(IValidation)
 class _LateFunctions:
-    """Synth-time check of :func:`monitor_stack`: functions created in the stack after it have no alarms.
+    """Synth-time check of :func:`monitor_stack`: functions created in the stack after it have no alarms, and
+    neither have the functions of its nested stacks that no :class:`ServiceMonitoring` monitors.
 
     Warns ``lambda-constructs:unmonitoredFunctions`` on the monitoring (acknowledgeable: a function you
     monitor another way). Looks the functions up again as :func:`monitor_stack` did (one tree search per
@@ -432,12 +456,24 @@ class _LateFunctions:
         self._seen = {id(fn) for fn in functions}
 
     def validate(self) -> list[str]:
-        late = [fn for fn in _functions_in(self._stack) if id(fn) not in self._seen]
+        own, nested = _functions_under(self._stack)
+        late = [fn for fn in own if id(fn) not in self._seen]
         if late:
             warn(
                 self._monitoring,
                 "unmonitoredFunctions",
                 f"{', '.join(fn.node.path for fn in late)} were created after monitor_stack() and have no alarms; "
                 "call monitor_stack() after creating every function of the stack (or monitor them yourself)",
+            )
+        unwatched = [fn for fn in nested if id(fn) not in self._seen and fn not in _MONITORED]
+        if unwatched:
+            stacks = ", ".join(dict.fromkeys(Stack.of(fn).node.path for fn in unwatched))
+            warn(
+                self._monitoring,
+                "unmonitoredFunctions",
+                f"{', '.join(fn.node.path for fn in unwatched)} are in nested stacks of {self._stack.node.path} "
+                f"({stacks}), which monitor_stack() does not monitor, and nothing else monitors them: they have no "
+                "alarms; call monitor_stack(nested_stack) for each of them (LambdaService.monitor() for a "
+                "service's shards), or pass the functions in ServiceMonitoringProps(functions=...)",
             )
         return []

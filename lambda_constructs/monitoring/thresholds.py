@@ -9,6 +9,7 @@ from aws_cdk import Duration
 from constructs import IConstruct
 
 from lambda_constructs.errors import fail
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.validation import check_range, duration_seconds
 
 AUTO: Final = "auto"
@@ -20,6 +21,7 @@ DEFAULT_CONCURRENCY_PERCENT = 80.0
 DEFAULT_ITERATOR_AGE_SECONDS = 60.0
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class AlarmThresholds:
     """When each alarm fires. ``None`` switches that alarm off; every alarm is on by default.

@@ -33,6 +33,7 @@ from lambda_constructs.compliance import (
     acknowledge_rule,
     nag_arn,
 )
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._queues import check_pattern, grant, grant_send
 from lambda_constructs.triggers._resources import TriggerResources
@@ -238,6 +239,7 @@ def _check_batching(
     _filters(scope, filters)
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class _StreamOptions:
     batch_size: int = 100

@@ -19,6 +19,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from lambda_constructs.errors import fail
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers.base import InvocationKind, TriggerResult
@@ -111,6 +112,7 @@ class InvokeAccessResources(TriggerResources):
         self.grants: list[iam.Grant] = []
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class InvokeAccess(BoundTrigger[InvokeAccessResources]):
     """Direct invocation (SDK/CLI, a custom or mobile application): ``lambda:InvokeFunction`` on the alias only.

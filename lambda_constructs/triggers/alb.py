@@ -12,6 +12,7 @@ from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_lambda as lambda_
 
 from lambda_constructs.errors import fail
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers.access import BoundTrigger, permission
@@ -46,6 +47,7 @@ class _AliasTarget:
         )
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class AlbTarget(BoundTrigger[AlbTargetResources]):
     """A Lambda target group on an Application Load Balancer listener, targeting the alias.

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from aws_cdk import aws_lambda as lambda_
 
 from lambda_constructs.errors import fail
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._sync import (
     PermissionResources,
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 ALEXA_SKILL_ID = re.compile(r"^amzn1\.ask\.skill\.[0-9a-fA-F-]{36}$")
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class AlexaSkillTrigger(BoundTrigger[PermissionResources]):
     """Alexa Skills Kit (or Alexa Smart Home): only the given skill may invoke the alias."""

@@ -24,7 +24,8 @@ from constructs import Construct, IConstruct
 from lambda_constructs import scanners
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge, acknowledge_rule
 from lambda_constructs.enums import HttpApiAuthorization, RestApiAuthorization
-from lambda_constructs.errors import fail, warn
+from lambda_constructs.errors import fail, option_label, warn
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.roles import SERVICE_ROLE_WILDCARDS, Role
 from lambda_constructs.scanners import ignore_cfn_lint
 from lambda_constructs.triggers._options import options_scope
@@ -56,6 +57,7 @@ class RestApiResources(TriggerResources):
     cloud_watch_role: Role | None
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class RestApiTrigger(BoundTrigger[RestApiResources]):
     """API Gateway REST API (``LambdaRestApi``, proxy) in front of the alias, secure by default.
@@ -109,8 +111,7 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
         scope = options_scope(self)
         authorization = RestApiAuthorization.of(
             self.authorization,
-            path=type(self).__name__,
-            option="authorization",
+            option=option_label(self, "authorization"),
             fix="use 'IAM' (default), 'COGNITO' with user_pools, 'CUSTOM' with authorizer, or 'NONE' with open_reason",
         )
         object.__setattr__(self, "authorization", authorization)
@@ -329,6 +330,7 @@ class HttpApiResources(TriggerResources):
     authorizer: apigwv2.IHttpRouteAuthorizer | None
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class HttpApiTrigger(BoundTrigger[HttpApiResources]):
     """API Gateway HTTP API (``$default`` route → alias) with an authorizer, access logs and throttling."""
@@ -368,8 +370,7 @@ class HttpApiTrigger(BoundTrigger[HttpApiResources]):
         scope = options_scope(self)
         authorization = HttpApiAuthorization.of(
             self.authorization,
-            path=type(self).__name__,
-            option="authorization",
+            option=option_label(self, "authorization"),
             fix="use 'IAM' (default), 'JWT', 'COGNITO' or 'NONE' with open_reason",
         )
         object.__setattr__(self, "authorization", authorization)

@@ -11,6 +11,7 @@ from aws_cdk import Duration, Stack
 from aws_cdk import aws_lambda as lambda_
 
 from lambda_constructs.errors import fail
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._push import (
     PushSource,
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class CodeCommitTrigger(_Async):
     """Repository events of an existing CodeCommit repository (by name), through EventBridge.

@@ -10,6 +10,7 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 
 from lambda_constructs.errors import fail, warn
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers._sync import (
@@ -52,6 +53,7 @@ class CognitoTriggerResources(TriggerResources):
     operation: cognito.UserPoolOperation
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class CognitoTrigger(BoundTrigger[CognitoTriggerResources]):
     """A Cognito user pool Lambda trigger (pre sign-up, post confirmation, pre token generation …)."""

@@ -14,6 +14,7 @@ from aws_cdk import aws_lambda as lambda_
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge
 from lambda_constructs.errors import fail
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers.access import BoundTrigger, permission
@@ -42,6 +43,7 @@ class ConfigRuleResources(TriggerResources):
     policy: iam.ManagedPolicy
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class ConfigRuleTrigger(BoundTrigger[ConfigRuleResources]):
     """An AWS Config custom rule evaluated by the alias.

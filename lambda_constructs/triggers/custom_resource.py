@@ -11,6 +11,7 @@ from aws_cdk import CustomResource, Duration, RemovalPolicy
 from aws_cdk import aws_lambda as lambda_
 
 from lambda_constructs.errors import fail
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers.access import BoundTrigger
@@ -30,6 +31,7 @@ class CustomResourceResources(TriggerResources):
     resource: CustomResource
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class CustomResourceTrigger(BoundTrigger[CustomResourceResources]):
     """A CloudFormation custom resource whose ServiceToken is the alias (no provider framework).

@@ -13,6 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge, nag_arn
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._polled import (
     PolledSource,
@@ -41,6 +42,7 @@ class FullDocument(Enum):
     """The whole document as it is now."""
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class DocumentDbTrigger:
     """Consume a DocumentDB change stream (change streams must be enabled on the collection)."""

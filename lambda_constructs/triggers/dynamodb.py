@@ -11,6 +11,7 @@ from aws_cdk import aws_lambda as lambda_
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge
 from lambda_constructs.errors import fail
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._polled import (
     PolledSource,
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class DynamoDbStreamTrigger(_StreamOptions):
     """Poll a DynamoDB table's stream (the table must have ``stream`` enabled)."""

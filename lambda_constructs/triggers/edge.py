@@ -12,6 +12,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from lambda_constructs.errors import fail, warn
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers._sync import (
@@ -41,6 +42,7 @@ class EdgeResources(TriggerResources):
     edge_lambda: cloudfront.EdgeLambda
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class EdgeTrigger(BoundTrigger[EdgeResources]):
     """CloudFront Lambda@Edge: publishes a numbered version and (optionally) adds a behavior.

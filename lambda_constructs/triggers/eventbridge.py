@@ -12,6 +12,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._push import (
     EVENT_PATTERN_KEYS,
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class EventBridgeRuleTrigger(_Async):
     """An EventBridge rule on any bus whose target is the function (with a DLQ and retry policy)."""
@@ -64,6 +66,7 @@ class EventBridgeRuleTrigger(_Async):
         return source.result(self)
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class ArchiveReplayTrigger(_Async):
     """Archive events of a bus and deliver their *replays* to the function (see the module docs)."""

@@ -10,6 +10,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 
 from lambda_constructs.errors import warn
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers._sync import (
@@ -29,6 +30,7 @@ class FunctionUrlResources(TriggerResources):
     grants: list[iam.Grant]
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class FunctionUrlTrigger(BoundTrigger[FunctionUrlResources]):
     """A function URL on the alias, ``AWS_IAM`` auth by default."""

@@ -12,6 +12,7 @@ from aws_cdk import aws_iot as iot
 from aws_cdk import aws_lambda as lambda_
 
 from lambda_constructs.errors import fail
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._push import (
     PushSource,
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 _IOT_SQL = re.compile(r"^\s*SELECT\s+.+\s+FROM\s+'[^']+'", re.IGNORECASE | re.DOTALL)
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class IotRuleTrigger(_Async):
     """An AWS IoT topic rule invoking the function; failed actions go to an encrypted SQS error queue."""
@@ -97,6 +99,7 @@ class IotRuleTrigger(_Async):
         return source.result(self)
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class IotEventsTrigger(_Async):
     """Allow an IoT Events detector model (by name) to invoke the target; see the module docs."""

@@ -18,6 +18,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import IConstruct
 
 from lambda_constructs.errors import fail
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._polled import (
     PolledSource,
@@ -75,6 +76,7 @@ def _kafka_auth(
     return [{"type": auth.value, "uri": secret.secret_arn}]
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class _KafkaOptions:
     topic: str
@@ -127,6 +129,7 @@ class _KafkaOptions:
         }
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class MskTrigger(_KafkaOptions):
     """Consume a topic of an Amazon MSK cluster (IAM, SASL/SCRAM-512 or mTLS authentication)."""
@@ -193,6 +196,7 @@ class MskTrigger(_KafkaOptions):
         return source.result(self, source=SourceKind.KAFKA, failure_destination=self.on_failure)
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class SelfManagedKafkaTrigger(_KafkaOptions):
     """Consume a topic of a self-managed Kafka cluster (SASL/SCRAM or mTLS authentication)."""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from aws_cdk import aws_lambda as lambda_
 
 from lambda_constructs.errors import fail
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._sync import (
     PermissionResources,
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 LEX_BOT_ALIAS_ARN = re.compile(r"^arn:aws[a-z-]*:lex:[a-z0-9-]+:(\d{12}):bot-alias/[A-Za-z0-9]+/[A-Za-z0-9]+$")
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class LexBotTrigger(BoundTrigger[PermissionResources]):
     """Amazon Lex V2 code hook: lets the bot alias invoke the function's alias.

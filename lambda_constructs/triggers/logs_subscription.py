@@ -9,6 +9,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 
 from lambda_constructs.errors import fail
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.keys import logs_service
 from lambda_constructs.triggers._push import (
     PushSource,
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class LogsSubscriptionTrigger(_Async):
     """A CloudWatch Logs subscription filter delivering matching log events to the function."""

@@ -10,6 +10,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._polled import (
     PolledSource,
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class MqTrigger:
     """Consume a queue of an Amazon MQ broker (ActiveMQ or RabbitMQ) with broker credentials."""

@@ -19,6 +19,7 @@ from constructs import IValidation
 from lambda_constructs import scanners
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge, acknowledge_rule
 from lambda_constructs.errors import fail, warn
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.scanners import ignore_cfn_lint, skip_checkov
 from lambda_constructs.structs import given_fields
 from lambda_constructs.triggers._options import options_scope
@@ -63,6 +64,7 @@ class _NoLoop:
         return []
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class S3Trigger(_Async):
     """S3 event notifications. Pass ``bucket`` or ``bucket_props``, not both.

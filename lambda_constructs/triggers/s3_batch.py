@@ -9,6 +9,7 @@ from aws_cdk import Aws
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.roles import SERVICE_ROLE_WILDCARDS, Role
 from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers.access import BoundTrigger
@@ -24,6 +25,7 @@ class S3BatchResources(TriggerResources):
     role: Role
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class S3BatchOperationsTrigger(BoundTrigger[S3BatchResources]):
     """The role S3 Batch Operations assumes to invoke the alias (and nothing else).

@@ -17,6 +17,7 @@ from aws_cdk import aws_scheduler as scheduler
 from constructs import IConstruct
 
 from lambda_constructs.errors import fail
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._push import (
     PushSource,
@@ -79,6 +80,7 @@ def check_schedule_expression(scope: IConstruct, expression: str) -> None:
     raise fail(scope, "invalid schedule expression", value=expression, fix=fix)
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class ScheduleTrigger(_Async):
     """An EventBridge Scheduler schedule invoking the target with a dedicated least-privilege role."""

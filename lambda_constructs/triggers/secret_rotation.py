@@ -11,6 +11,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 
 from lambda_constructs.errors import fail
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers.access import BoundTrigger, permission
@@ -28,6 +29,7 @@ class SecretRotationResources(TriggerResources):
     permission: lambda_.CfnPermission
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class SecretRotationTrigger(BoundTrigger[SecretRotationResources]):
     """Secrets Manager rotation: a rotation schedule calling the alias.

@@ -24,6 +24,7 @@ from constructs import Construct
 from lambda_constructs import scanners
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge, acknowledge_rule
 from lambda_constructs.errors import fail
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.scanners import ignore_cfn_lint
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._resources import TriggerResources
@@ -98,6 +99,7 @@ class ServiceEventResources(TriggerResources):
     dead_letter_queue: sqs.IQueue
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class ServiceEventTrigger(BoundTrigger[ServiceEventResources]):
     """An EventBridge rule on an event bus (default: the account's default bus) targeting the alias.

@@ -12,6 +12,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_ses as ses
 
 from lambda_constructs.errors import fail
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._push import (
     PushSource,
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class SesReceiptTrigger(_Async):
     """An SES receipt rule (spam/virus scan, TLS required) whose Lambda action invokes with Event."""

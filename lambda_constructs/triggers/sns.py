@@ -12,6 +12,7 @@ from aws_cdk import aws_sns as sns
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge
 from lambda_constructs.errors import fail
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.structs import given_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._push import (
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from lambda_constructs.contract import FunctionView
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class SnsTrigger(_Async):
     """Subscribe to an SNS topic. Pass ``topic`` or ``topic_props``, not both.

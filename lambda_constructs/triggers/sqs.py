@@ -15,6 +15,7 @@ from constructs import IConstruct
 
 from lambda_constructs._jsii_speed import create
 from lambda_constructs.errors import fail, warn
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.structs import given_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._polled import (
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 DEFAULT_MAX_RECEIVE_COUNT = 5
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class SqsTrigger:
     """Poll an SQS queue (standard or FIFO). Pass ``queue`` or ``queue_props``, not both.

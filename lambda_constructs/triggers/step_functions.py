@@ -12,6 +12,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 
+from lambda_constructs.field_types import checked_fields
 from lambda_constructs.roles import SERVICE_ROLE_WILDCARDS, Role
 from lambda_constructs.scanners import ignore_cfn_lint
 from lambda_constructs.triggers._options import options_scope
@@ -33,6 +34,7 @@ class StepFunctionsResources(TriggerResources):
     role: Role
 
 
+@checked_fields
 @dataclass(frozen=True, kw_only=True)
 class StepFunctionsTask(BoundTrigger[StepFunctionsResources]):
     """A state machine whose ``LambdaInvoke`` task calls the alias (RequestResponse).

@@ -162,3 +162,48 @@ def test_the_total_of_one_function_is_in_the_singular() -> None:
 def test_cli_without_assembly_fails_with_the_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["cost", "--assembly", str(tmp_path)]) == 2
     assert "run `cdk synth` first" in capsys.readouterr().err
+
+
+def _trigger_dead_letter_queue_app(tmp_path: Path, *, functions: int) -> tuple[Any, list[SecureFunction], Any]:
+    from aws_cdk import aws_sqs as sqs
+
+    from lambda_constructs.monitoring import monitor_stack
+    from lambda_constructs.triggers import SqsTrigger
+
+    app = new_app(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "Costed")
+    mine = sqs.Queue(stack, "MyDlq")
+    fns = []
+    for name in ("A", "B")[:functions]:
+        fn = SecureFunction(stack, name, SecureFunctionProps(inline_code=CODE))
+        dead_letter_queue = sqs.DeadLetterQueue(max_receive_count=3, queue=mine)
+        fn.add_trigger(SqsTrigger(queue_props=sqs.QueueProps(dead_letter_queue=dead_letter_queue)))
+        fns.append(fn)
+    monitor_stack(stack)
+    return app, fns, mine
+
+
+def test_the_alarm_on_a_trigger_queue_props_dead_letter_queue_is_the_function_s(tmp_path: Path) -> None:
+    """The alarm monitoring puts on SqsTrigger(queue_props=QueueProps(dead_letter_queue=...))'s queue was
+    listed as shared by the stack; it belongs to the function whose trigger's queue redrives there."""
+    app, (fn,), _ = _trigger_dead_letter_queue_app(tmp_path, functions=1)
+    (costed,) = estimate(app.synth().directory, load_prices())
+    # compact set: Errors, Throttles and the trigger's dead-letter queue depth; the shared failure queue's
+    assert costed.functions[fn.node.path].lines["alarm metrics"].units == 3
+    assert costed.shared.lines["alarm metrics"].units == 1
+    assert costed.total.lines["alarm metrics"].units == 4  # unchanged: only the attribution moves
+
+
+def test_a_dead_letter_queue_two_functions_redrive_to_stays_shared(tmp_path: Path) -> None:
+    app, fns, _ = _trigger_dead_letter_queue_app(tmp_path, functions=2)
+    (costed,) = estimate(app.synth().directory, load_prices())
+    assert {costed.functions[fn.node.path].lines["alarm metrics"].units for fn in fns} == {2}
+    # each function's monitoring alarms the queue (2) and the shared failure queue's alarm (1)
+    assert costed.shared.lines["alarm metrics"].units == 3
+
+
+def test_the_shared_queue_ids_are_the_library_s() -> None:
+    from lambda_constructs.cost.estimate import SHARED_QUEUE_IDS
+    from lambda_constructs.triggers.shared_dead_letter_queue import STACK_TRIGGER_DLQ_ID, STACK_TRIGGER_FIFO_DLQ_ID
+
+    assert {STACK_TRIGGER_DLQ_ID, STACK_TRIGGER_FIFO_DLQ_ID} == SHARED_QUEUE_IDS

@@ -125,7 +125,7 @@ def test_the_unknown_authorization_error_keeps_its_fix() -> None:
     with pytest.raises(LambdaConstructsError) as caught:
         RestApiTrigger(authorization="iam")
     assert str(caught.value).startswith(
-        "RestApiTrigger: authorization must be one of IAM, COGNITO, CUSTOM, NONE (got 'iam')"
+        "RestApiTrigger(authorization=...) must be one of IAM, COGNITO, CUSTOM, NONE (got 'iam')"
     )
     assert (
         "Fix: use 'IAM' (default), 'COGNITO' with user_pools, 'CUSTOM' with authorizer, or 'NONE' with open_reason"
@@ -133,7 +133,7 @@ def test_the_unknown_authorization_error_keeps_its_fix() -> None:
     )
     with pytest.raises(
         LambdaConstructsError,
-        match=r"^HttpApiTrigger: authorization must be one of IAM, JWT, COGNITO, NONE \(got 'CUSTOM'\)\. Fix: use 'IAM' \(default\), 'JWT'",
+        match=r"^HttpApiTrigger\(authorization=\.\.\.\) must be one of IAM, JWT, COGNITO, NONE \(got 'CUSTOM'\)\. Fix: use 'IAM' \(default\), 'JWT'",
     ):
         HttpApiTrigger(authorization="CUSTOM")
 
@@ -145,7 +145,7 @@ def test_alarm_set_strings_become_members_and_others_fail() -> None:
     # before the enum, any other string silently meant the compact set
     with pytest.raises(
         LambdaConstructsError,
-        match=r"^ServiceMonitoringProps: alarm_set must be one of compact, full \(got 'Full'\)\. Fix: use AlarmSet\.COMPACT",
+        match=r"^ServiceMonitoringProps\(alarm_set=\.\.\.\) must be one of compact, full \(got 'Full'\)\. Fix: use AlarmSet\.COMPACT",
     ):
         ServiceMonitoringProps(alarm_set="Full")
 

@@ -379,13 +379,6 @@ BAD_INPUTS: list[tuple[dict[str, Any], str]] = [
     ({"code_dir": None}, r"exactly one of code_dir and inline_code"),
     ({"code_dir": None, "inline_code": "#" * 4097}, r"inline_code has 4097 characters"),
     # Wrong types a newcomer writes (were "cannot create weak reference to 'int' object" / "'<=' not supported").
-    ({"timeout": 30}, r"timeout must be an aws_cdk\.Duration \(got 30\)\. Fix: write timeout=Duration\.seconds\(30\)"),
-    ({"max_event_age": "1h"}, r"max_event_age must be an aws_cdk\.Duration \(got '1h'\)"),
-    ({"memory_size": "512"}, r"memory_size must be a number \(got '512'\)\. Fix: write memory_size=512 \(no quotes\)"),
-    ({"memory_size": True}, r"memory_size must be a number \(got True\)"),
-    ({"ephemeral_storage_size": 1024}, r"ephemeral_storage_size must be an aws_cdk\.Size .*Size\.mebibytes\(1024\)"),
-    ({"retry_attempts": "2"}, r"retry_attempts must be a number"),
-    ({"reserved_concurrent_executions": "10"}, r"reserved_concurrent_executions must be a number"),
 ]
 
 
@@ -761,3 +754,63 @@ def test_tracing_costs_one_resource_per_stack_not_one_per_function() -> None:
 
     assert resources(lambda_.Tracing.ACTIVE, 1) - resources(lambda_.Tracing.DISABLED, 1) == 1
     assert resources(lambda_.Tracing.ACTIVE, 3) - resources(lambda_.Tracing.DISABLED, 3) == 1
+
+
+INLINE_ROLE_POLICY = "lambda-constructs:inlineRolePolicy"
+
+
+def _warnings(stack: Stack) -> list[str]:
+    return [str(w.entry.data) for w in Annotations.from_stack(stack).find_warning("*", Match.any_value())]
+
+
+def test_a_plain_role_you_bring_gets_an_inline_policy_which_three_nag_packs_flag_and_a_warning_says_so() -> None:
+    stack = new_stack()
+    role = iam.Role(stack, "Mine", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR, role=role))
+    (warning,) = [w for w in _warnings(stack) if INLINE_ROLE_POLICY in w]
+    assert "the role you passed (TestStack/Mine) is not the library's ExecutionRole" in warning
+    assert "inline policy TestStack/Mine/DefaultPolicy" in warning
+    assert "NIST.800.53.R5, HIPAA.Security, PCI.DSS.321 cdk-nag packs report it as IAMNoInlinePolicy" in warning
+    assert "Fix: pass role=lambda_constructs.ExecutionRole(" in warning
+
+
+def test_what_the_inline_role_policy_warning_says_is_what_cdk_nag_reports() -> None:
+    app = new_app(nag=True)
+    stack = new_stack(app)
+    role = iam.Role(stack, "Mine", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR, role=role))
+    findings = nag_findings(app)
+    assert [f for f in findings if "IAMNoInlinePolicy" in f] == [
+        f"{pack}-IAMNoInlinePolicy at TestStack/Mine/DefaultPolicy/Resource"
+        for pack in ("HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321")
+    ]
+    assert [f for f in findings if INLINE_ROLE_POLICY in f] == [f"Annotation::{INLINE_ROLE_POLICY} at TestStack/Fn"]
+
+
+def test_the_inline_role_policy_warning_can_be_acknowledged() -> None:
+    stack = new_stack()
+    CdkAnnotations.of(stack).acknowledge_warning(INLINE_ROLE_POLICY, "our packs allow inline policies")
+    role = iam.Role(stack, "Mine", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR, role=role))
+    assert not [w for w in _warnings(stack) if INLINE_ROLE_POLICY in w]
+
+
+def test_no_inline_role_policy_warning_for_an_execution_role_an_immutable_role_or_no_role() -> None:
+    from lambda_constructs import ExecutionRole
+
+    stack = new_stack()
+    mine = ExecutionRole(stack, "Mine", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    SecureFunction(stack, "Own", SecureFunctionProps(code_dir=OK_DIR, role=mine))
+    immutable = iam.Role.from_role_arn(stack, "Imm", "arn:aws:iam::123456789012:role/r", mutable=False)
+    SecureFunction(stack, "Immutable", SecureFunctionProps(code_dir=OK_DIR, role=immutable))
+    SecureFunction(stack, "Default", SecureFunctionProps(code_dir=OK_DIR))
+    assert not [w for w in _warnings(stack) if INLINE_ROLE_POLICY in w]
+    Template.from_stack(stack).resource_count_is("AWS::IAM::Policy", 0)
+
+
+def test_a_mutable_imported_role_gets_the_warning_too() -> None:
+    stack = new_stack()
+    imported = iam.Role.from_role_arn(stack, "Imported", "arn:aws:iam::123456789012:role/r")
+    SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR, role=imported))
+    (warning,) = [w for w in _warnings(stack) if INLINE_ROLE_POLICY in w]
+    assert "inline policy TestStack/Imported/Policy" in warning  # PolicyTestStackImported<hash> with cdk.json flags

@@ -464,3 +464,63 @@ def test_a_function_created_after_monitor_stack_is_reported() -> None:
     )
     warnings = annotations.find_warning("*", Match.string_like_regexp("unmonitoredFunctions"))
     assert len(warnings) == 1 and "Early" not in str(warnings[0].entry.data) and "Elsewhere" not in str(warnings)
+
+
+def _unmonitored(stack: cdk.Stack) -> list[str]:
+    from aws_cdk.assertions import Annotations
+
+    found = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("unmonitoredFunctions"))
+    return [str(w.entry.data) for w in found]
+
+
+def test_functions_of_nested_stacks_that_nothing_monitors_are_reported() -> None:
+    """monitor_stack(stack) monitors the functions whose stack is ``stack``; those of its nested stacks belong to
+    their own stack's monitoring. It used to skip them silently; now synthesis warns, naming them."""
+    from lambda_constructs.monitoring import monitor_stack
+
+    props = SecureFunctionProps(inline_code="def handler(e, c):\n    return 1\n")
+    stack = cdk.Stack(new_app(), "Parent")
+    SecureFunction(stack, "Top", props)
+    nested = cdk.NestedStack(stack, "Child")
+    SecureFunction(nested, "Inner", props)
+    monitoring = monitor_stack(stack)
+    assert monitoring is not None and list(monitoring.functions) == ["Top"]  # not monitored here (documented)
+    (warning,) = _unmonitored(stack)
+    assert warning.startswith(
+        "Parent/Child/Inner are in nested stacks of Parent (Parent/Child), which monitor_stack() does not monitor, "
+        "and nothing else monitors them: they have no alarms; call monitor_stack(nested_stack) for each of them"
+    )
+    assert "Parent/Top" not in warning
+
+
+def test_a_nested_stack_function_monitored_in_its_own_stack_is_not_reported() -> None:
+    from lambda_constructs.monitoring import monitor_stack
+
+    props = SecureFunctionProps(inline_code="def handler(e, c):\n    return 1\n")
+    stack = cdk.Stack(new_app(), "Parent")
+    SecureFunction(stack, "Top", props)
+    nested = cdk.NestedStack(stack, "Child")
+    SecureFunction(nested, "Inner", props)
+    monitor_stack(stack)
+    monitor_stack(nested)  # after the parent's: the check runs at synthesis
+    assert _unmonitored(stack) == []
+
+
+@pytest.mark.parametrize("service_monitored", [False, True])
+def test_a_lambda_service_s_shards_are_reported_unless_the_service_is_monitored(service_monitored: bool) -> None:
+    from lambda_constructs import LambdaService, LambdaServiceProps
+    from lambda_constructs.monitoring import monitor_stack
+
+    props = SecureFunctionProps(inline_code="def handler(e, c):\n    return 1\n")
+    stack = cdk.Stack(new_app(), "Parent")
+    SecureFunction(stack, "Top", props)
+    svc = LambdaService(stack, "Orders", LambdaServiceProps(shards=2, monitored=True))
+    fn = svc.add_function("A", props)
+    monitor_stack(stack)
+    if service_monitored:
+        svc.monitor()
+        assert _unmonitored(stack) == []
+    else:
+        (warning,) = _unmonitored(stack)
+        assert warning.startswith(f"{fn.node.path} are in nested stacks of Parent")
+        assert "LambdaService.monitor() for a service's shards" in warning

@@ -133,7 +133,9 @@ def test_token_arn_with_a_fifo_name_is_fifo() -> None:
         stack, "Q", queue_arn=cdk.Fn.import_value("OrdersQueueArn"), queue_name="orders.fifo"
     )
     assert queue.fifo is False
-    with pytest.raises(LambdaConstructsError, match=r"^SqsTrigger: a batching window is not supported for FIFO queues"):
+    with pytest.raises(
+        LambdaConstructsError, match=r"^SqsTrigger\(\.\.\.\): a batching window is not supported for FIFO queues"
+    ):
         SqsTrigger(queue=queue, max_batching_window=Duration.seconds(5))  # options are checked at creation
 
 

@@ -304,7 +304,7 @@ BAD: list[tuple[str, Callable[[], Any], str]] = [
         "90000",
     ),
     ("iot sql", lambda: IotRuleTrigger(sql="DROP TABLE x"), "DROP TABLE x"),
-    ("s3 no events", lambda: S3Trigger(events=()), "events is empty"),
+    ("s3 no events", lambda: S3Trigger(events=()), "S3Trigger(events=...) is empty"),
     ("codecommit name", lambda: CodeCommitTrigger(repository_name="bad name!"), "bad name!"),
     ("ses rule name", lambda: SesReceiptTrigger(rule_set_name="s", rule_name="bad name"), "bad name"),
 ]
@@ -315,7 +315,7 @@ def test_bad_option_fails_when_the_trigger_is_created(case: str, make: Callable[
     with pytest.raises(LambdaConstructsError) as error:
         make()
     assert re.match(
-        r"^(ScheduleTrigger|EventBridgeRuleTrigger|IotRuleTrigger|S3Trigger|CodeCommitTrigger|SesReceiptTrigger): ",
+        r"^(ScheduleTrigger|EventBridgeRuleTrigger|IotRuleTrigger|S3Trigger|CodeCommitTrigger|SesReceiptTrigger)\((\w+=)?\.\.\.\)[: ]",
         str(error.value),
     ), str(error.value)
     assert expected in str(error.value)

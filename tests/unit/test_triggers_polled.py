@@ -258,7 +258,9 @@ BAD: list[tuple[str, Callable[[], Any], str]] = [
 def test_bad_option_fails_when_the_trigger_is_created(case: str, make: Callable[[], Any], expected: str) -> None:
     with pytest.raises(LambdaConstructsError) as error:
         make()
-    assert re.match(r"^(Sqs|Kinesis|Msk|SelfManagedKafka)Trigger: ", str(error.value)), str(error.value)
+    assert re.match(r"^(Sqs|Kinesis|Msk|SelfManagedKafka)Trigger\((\w+=)?\.\.\.\)[: ]", str(error.value)), str(
+        error.value
+    )
     assert expected in str(error.value)
 
 
@@ -274,7 +276,7 @@ def test_visibility_below_six_function_timeouts_fails_at_bind() -> None:
 def test_queue_and_queue_props_are_exclusive() -> None:
     stack = new_stack()
     queue = sqs.Queue(stack, "Q")
-    with pytest.raises(LambdaConstructsError, match=r"^SqsTrigger: pass either queue"):
+    with pytest.raises(LambdaConstructsError, match=r"^SqsTrigger\(\.\.\.\): pass either queue"):
         SqsTrigger(queue=queue, queue_props=sqs.QueueProps())
 
 

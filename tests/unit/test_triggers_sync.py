@@ -196,9 +196,9 @@ def test_alb_priority_without_conditions_is_an_error(built: Built) -> None:
     stack = new_stack()
     vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0)
     listener = elbv2.ApplicationLoadBalancer(stack, "Alb", vpc=vpc).add_listener("L", port=80, open=False)
-    with pytest.raises(LambdaConstructsError, match=r"^AlbTarget: priority and conditions .*'priority': 5"):
+    with pytest.raises(LambdaConstructsError, match=r"^AlbTarget\(priority=\.\.\.\) and conditions .*'priority': 5"):
         AlbTarget(listener=listener, priority=5)
-    with pytest.raises(LambdaConstructsError, match=r"^AlbTarget: priority must be between 1 and 50000 .*0"):
+    with pytest.raises(LambdaConstructsError, match=r"^AlbTarget\(priority=\.\.\.\) must be between 1 and 50000 .*0"):
         AlbTarget(listener=listener, priority=0, conditions=[elbv2.ListenerCondition.path_patterns(["/a"])])
 
 

@@ -20,5 +20,5 @@ from lambda_constructs.triggers import InvokeAccess
     ],
 )
 def test_invoke_access_bad_input_is_an_error(trigger: Callable[[], InvokeAccess], message: str) -> None:
-    with pytest.raises(LambdaConstructsError, match=r"^InvokeAccess: .*" + message):
+    with pytest.raises(LambdaConstructsError, match=r"^InvokeAccess\(.*" + message):
         trigger()

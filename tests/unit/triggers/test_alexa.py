@@ -10,5 +10,5 @@ from lambda_constructs.triggers import AlexaSkillTrigger
 
 
 def test_alexa_without_skill_id_is_an_error() -> None:
-    with pytest.raises(LambdaConstructsError, match=r"^AlexaSkillTrigger: skill_id must be .*''"):
+    with pytest.raises(LambdaConstructsError, match=r"^AlexaSkillTrigger\(skill_id=\.\.\.\) must be .*''"):
         AlexaSkillTrigger(skill_id="")

@@ -32,5 +32,7 @@ def test_cognito_gives_a_default_timeout_its_five_seconds_without_warning() -> N
 def test_cognito_unknown_operation_is_an_error() -> None:
     stack = new_stack()
     pool = cognito.UserPool(stack, "Pool")
-    with pytest.raises(LambdaConstructsError, match=r"^CognitoTrigger: unknown Cognito .*'preSignIn'.*pre_sign_up"):
+    with pytest.raises(
+        LambdaConstructsError, match=r"^CognitoTrigger\(\.\.\.\): unknown Cognito .*'preSignIn'.*pre_sign_up"
+    ):
         CognitoTrigger(user_pool=pool, operation="preSignIn")

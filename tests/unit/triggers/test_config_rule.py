@@ -10,5 +10,7 @@ from lambda_constructs.triggers import ConfigRuleTrigger
 
 
 def test_config_rule_without_any_trigger_is_an_error() -> None:
-    with pytest.raises(LambdaConstructsError, match=r"^ConfigRuleTrigger: a Config rule needs .*'periodic': None"):
+    with pytest.raises(
+        LambdaConstructsError, match=r"^ConfigRuleTrigger\(\.\.\.\): a Config rule needs .*'periodic': None"
+    ):
         ConfigRuleTrigger(configuration_changes=False)

@@ -10,5 +10,5 @@ from lambda_constructs.triggers import CustomResourceTrigger
 
 
 def test_custom_resource_bad_type_is_an_error() -> None:
-    with pytest.raises(LambdaConstructsError, match=r"^CustomResourceTrigger: resource_type .*'Seed'"):
+    with pytest.raises(LambdaConstructsError, match=r"^CustomResourceTrigger\(resource_type=\.\.\.\) .*'Seed'"):
         CustomResourceTrigger(resource_type="Seed")

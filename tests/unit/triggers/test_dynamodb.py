@@ -14,5 +14,5 @@ from tests.helpers import new_stack
 def test_table_without_stream() -> None:
     stack = new_stack()
     table = dynamodb.Table(stack, "T", partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING))
-    with pytest.raises(LambdaConstructsError, match=r"^DynamoDbStreamTrigger: the table has no stream"):
+    with pytest.raises(LambdaConstructsError, match=r"^DynamoDbStreamTrigger\(\.\.\.\): the table has no stream"):
         DynamoDbStreamTrigger(table=table)

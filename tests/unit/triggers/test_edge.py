@@ -24,7 +24,9 @@ def _fn(stack: cdk.Stack, name: str = "Fn", **props: Any) -> SecureFunction:
 
 
 def test_include_body_on_a_response_event_fails_when_created() -> None:
-    with pytest.raises(LambdaConstructsError, match=r"^EdgeTrigger: include_body applies only to request events"):
+    with pytest.raises(
+        LambdaConstructsError, match=r"^EdgeTrigger\(include_body=\.\.\.\) applies only to request events"
+    ):
         EdgeTrigger(event_type=cloudfront.LambdaEdgeEventType.VIEWER_RESPONSE, include_body=True)
 
 

@@ -22,7 +22,7 @@ def _fn(stack: cdk.Stack, name: str = "Fn", **props: Any) -> SecureFunction:
 
 
 def test_function_url_public_needs_reason_and_warns() -> None:
-    with pytest.raises(LambdaConstructsError, match=r"^FunctionUrlTrigger: .*explicit reason.*'NONE'"):
+    with pytest.raises(LambdaConstructsError, match=r"^FunctionUrlTrigger\(.*explicit reason.*'NONE'"):
         FunctionUrlTrigger(auth_type=lambda_.FunctionUrlAuthType.NONE)
     stack = new_stack()
     _fn(stack).add_trigger(

@@ -10,5 +10,5 @@ from lambda_constructs.triggers import LexBotTrigger
 
 
 def test_lex_bad_arn_is_an_error() -> None:
-    with pytest.raises(LambdaConstructsError, match=r"^LexBotTrigger: bot_alias_arn .*'arn:aws:lex:bot'"):
+    with pytest.raises(LambdaConstructsError, match=r"^LexBotTrigger\(bot_alias_arn=\.\.\.\) .*'arn:aws:lex:bot'"):
         LexBotTrigger(bot_alias_arn="arn:aws:lex:bot")

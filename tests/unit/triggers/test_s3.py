@@ -23,7 +23,7 @@ def _fn(stack: cdk.Stack) -> SecureFunction:
 def test_bucket_and_props_are_exclusive() -> None:
     stack = new_stack()
     bucket = s3.Bucket(stack, "B")
-    with pytest.raises(LambdaConstructsError, match=r"^S3Trigger: pass either bucket"):
+    with pytest.raises(LambdaConstructsError, match=r"^S3Trigger\(\.\.\.\): pass either bucket"):
         S3Trigger(bucket=bucket, bucket_props=s3.BucketProps())
 
 

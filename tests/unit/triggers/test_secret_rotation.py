@@ -15,5 +15,5 @@ from tests.helpers import new_stack
 def test_secret_rotation_interval_out_of_range_is_an_error() -> None:
     stack = new_stack()
     secret = secretsmanager.Secret(stack, "S")
-    with pytest.raises(LambdaConstructsError, match=r"^SecretRotationTrigger: automatically_after .*1001"):
+    with pytest.raises(LambdaConstructsError, match=r"^SecretRotationTrigger\(automatically_after=\.\.\.\) .*1001"):
         SecretRotationTrigger(secret=secret, automatically_after=cdk.Duration.days(1001))

@@ -109,6 +109,6 @@ def test_unknown_detail_type_is_an_error() -> None:
 
 def test_retry_attempts_out_of_range_is_an_error() -> None:
     with pytest.raises(
-        LambdaConstructsError, match=r"^ServiceEventTrigger: retry_attempts must be between 0 and 185 .*200"
+        LambdaConstructsError, match=r"^ServiceEventTrigger\(retry_attempts=\.\.\.\) must be between 0 and 185 .*200"
     ):
         ServiceEventTrigger.for_service("rds", retry_attempts=200)

@@ -82,9 +82,11 @@ def test_an_inferred_fifo_queue_redrives_to_the_fifo_shared_queue(case: str) -> 
 
 @pytest.mark.parametrize("case", sorted(INFERRED_FIFO))
 def test_the_fifo_batch_checks_apply_to_an_inferred_fifo_queue(case: str) -> None:
-    with pytest.raises(LambdaConstructsError, match=r"^SqsTrigger: batch_size \(FIFO queue\).*11"):
+    with pytest.raises(LambdaConstructsError, match=r"^SqsTrigger\(batch_size=\.\.\.\) \(FIFO queue\).*11"):
         SqsTrigger(queue_props=INFERRED_FIFO[case](), batch_size=11, max_batching_window=None)
-    with pytest.raises(LambdaConstructsError, match=r"^SqsTrigger: a batching window is not supported for FIFO"):
+    with pytest.raises(
+        LambdaConstructsError, match=r"^SqsTrigger\(\.\.\.\): a batching window is not supported for FIFO"
+    ):
         SqsTrigger(queue_props=INFERRED_FIFO[case](), max_batching_window=Duration.seconds(5))
 
 
@@ -143,7 +145,7 @@ def test_queue_props_encryption_master_key_is_rejected() -> None:
     with pytest.raises(LambdaConstructsError) as caught:
         SqsTrigger(queue_props=sqs.QueueProps(encryption_master_key=key))
     message = str(caught.value)
-    assert message.startswith("SqsTrigger: queue_props.encryption_master_key is not used")
+    assert message.startswith("SqsTrigger(queue_props=...): queue_props.encryption_master_key is not used")
     assert "(got 'queue_props.encryption_master_key')" in message
     assert "Fix: pass SqsTrigger(encryption_key=...) instead" in message
 
@@ -155,7 +157,7 @@ def test_queue_props_encryption_other_than_kms_is_rejected(encryption: sqs.Queue
     with pytest.raises(LambdaConstructsError) as caught:
         SqsTrigger(queue_props=sqs.QueueProps(encryption=encryption))
     message = str(caught.value)
-    assert message.startswith("SqsTrigger: queue_props.encryption is not used")
+    assert message.startswith("SqsTrigger(queue_props=...): queue_props.encryption is not used")
     assert f"(got 'queue_props.encryption={encryption}')" in message
     assert "Fix: drop queue_props.encryption" in message
 
@@ -175,7 +177,7 @@ def test_per_trigger_dead_letter_queue_with_a_redrive_in_queue_props_is_rejected
     with pytest.raises(LambdaConstructsError) as caught:
         SqsTrigger(queue_props=props, dead_letter_queue_per_trigger=True)
     message = str(caught.value)
-    assert message.startswith("SqsTrigger: dead_letter_queue_per_trigger has no effect when queue_props sets")
+    assert message.startswith("SqsTrigger(dead_letter_queue_per_trigger=...) has no effect when queue_props sets")
     assert "(got 'dead_letter_queue_per_trigger=True + queue_props.dead_letter_queue')" in message
     assert "Fix: drop dead_letter_queue_per_trigger, or drop queue_props.dead_letter_queue" in message
 
@@ -204,8 +206,9 @@ def test_options_of_a_created_queue_are_rejected_with_an_existing_queue(options:
         SqsTrigger(queue=queue, **options)
     message = str(caught.value)
     names = ", ".join(options)
-    verb = "applies" if len(options) == 1 else "apply"
-    assert message.startswith(f"SqsTrigger: {names} only {verb} to a queue the trigger creates"), message
+    # one option: the message names it as written; several: the trigger
+    start = f"SqsTrigger({names}=...) only applies" if len(options) == 1 else f"SqsTrigger(...): {names} only apply"
+    assert message.startswith(f"{start} to a queue the trigger creates"), message
     assert f"(got {value!r})" in message
     assert re.search(rf"Fix: drop {re.escape(names)}, or pass queue_props", message), message
 
@@ -215,3 +218,37 @@ def test_an_existing_queue_with_the_default_receive_count_is_fine() -> None:
     queue = sqs.Queue(stack, "Q", visibility_timeout=Duration.seconds(180))
     _fn(stack).add_trigger(SqsTrigger(queue=queue, max_receive_count=5), construct_id="Orders")
     Template.from_stack(stack).resource_count_is("AWS::Lambda::EventSourceMapping", 1)
+
+
+def test_an_option_error_names_the_trigger_and_the_option_as_written_and_has_no_path() -> None:
+    """The trigger has no construct before fn.add_trigger binds it: the message says which trigger and option."""
+    with pytest.raises(LambdaConstructsError) as caught:
+        SqsTrigger(batch_size=0)
+    assert str(caught.value) == (
+        "SqsTrigger(batch_size=...) must be between 1 and 10 (got 0). Fix: set batch_size to a value in [1, 10]"
+    )
+    assert caught.value.path == ""
+    stack = new_stack()
+    with pytest.raises(LambdaConstructsError) as caught:
+        SqsTrigger(queue=sqs.Queue(stack, "Q"), queue_props=sqs.QueueProps())
+    assert str(caught.value).startswith("SqsTrigger(...): pass either queue (an existing queue) or queue_props")
+    assert caught.value.path == ""
+
+
+def test_options_scope_messages() -> None:
+    from lambda_constructs.errors import OptionsScope, fail
+
+    trigger = SqsTrigger()
+    scope = OptionsScope(trigger)
+    assert (
+        str(fail(scope, "batch_size must be at most 10", value=11))
+        == "SqsTrigger(batch_size=...) must be at most 10 (got 11)"
+    )
+    assert str(fail(scope, "queue_props.fifo is odd")) == "SqsTrigger(queue_props=...): queue_props.fifo is odd"
+    assert (
+        str(fail(scope, "batch_size=11 needs a window")) == "SqsTrigger(batch_size=...): batch_size=11 needs a window"
+    )
+    assert str(fail(scope, "batch_size, enabled clash")) == "SqsTrigger(...): batch_size, enabled clash"
+    assert str(fail(scope, "SqsTrigger needs a queue")) == "SqsTrigger(...) needs a queue"
+    assert str(fail(scope, "a FIFO queue takes no window")) == "SqsTrigger(...): a FIFO queue takes no window"
+    assert str(fail(scope, "batch_sizes are odd")) == "SqsTrigger(...): batch_sizes are odd"  # not an option

@@ -13,5 +13,5 @@ from lambda_constructs.triggers import StepFunctionsTask
 def test_step_functions_express_timeout_over_5_minutes_is_an_error() -> None:
     from aws_cdk import aws_stepfunctions as sfn
 
-    with pytest.raises(LambdaConstructsError, match=r"^StepFunctionsTask: timeout of an EXPRESS .*600"):
+    with pytest.raises(LambdaConstructsError, match=r"^StepFunctionsTask\(timeout=\.\.\.\) of an EXPRESS .*600"):
         StepFunctionsTask(state_machine_type=sfn.StateMachineType.EXPRESS, timeout=cdk.Duration.minutes(10))

@@ -1,0 +1,313 @@
+"""Runtime check of a props or option dataclass's field values against their annotations.
+
+Python does not check dataclass annotations: ``SqsTrigger(max_receive_count="5")`` used to fail later
+with a raw ``TypeError``, ``SqsTrigger(queue="name")`` with a jsii error, and
+``LambdaServiceProps(monitored="no")`` was silently true. :func:`checked_fields` (a class decorator
+on each props/option dataclass of the library) checks every field when the object is made and raises
+:class:`~lambda_constructs.errors.LambdaConstructsTypeError` naming the class, the field, the value,
+its type and the expected type.
+
+typeguard (installed with jsii) is not used: its 2.13.3 accepts any value for a PEP 604 union
+(``str | None``, every optional field here) and for a jsii interface (a ``typing_extensions.Protocol``
+that is not runtime-checkable). The rules, per annotation:
+
+* ``bool`` takes a bool only; ``int`` an int that is not a bool (or a CDK number token, a float);
+  ``float`` an int or a float (not a bool); ``str`` a str.
+* a jsii interface (``sqs.IQueue``): an object whose class declares it, or a sub-interface of it
+  (``jsii.implements``, as every aws-cdk-lib class does), an instance of its proxy class (what jsii makes
+  of a value typed as the interface), or a jsii reference whose class carries no type (jsii's
+  ``InterfaceDynamicProxy`` and ``Opaque``). Other protocols: ``isinstance`` when runtime-checkable,
+  else the jsii interfaces they extend (``FunctionView``: ``IConstruct``).
+* any other class (``Duration``, ``lambda_.Runtime``, an enum, a jsii struct): ``isinstance``.
+* ``X | Y``, ``Optional``, ``Literal``; ``Sequence[X]`` and ``tuple[X, ...]`` (a list or a tuple, never a
+  str), ``Mapping[K, V]``, ``set``/``frozenset``, ``Callable`` and ``os.PathLike``: checked with their items.
+* ``Any``, a ``TypeVar`` and a name only known to type checkers: anything.
+
+No jsii round trip: only Python classes and instance attributes are read. The annotations of a class are
+resolved once (on its first object); a check costs a few microseconds per field.
+
+Standard library only (plus :mod:`lambda_constructs.errors`): a ground-floor module.
+"""
+
+from __future__ import annotations
+
+import collections.abc as abc
+import dataclasses
+import functools
+import sys
+import types
+import typing
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from lambda_constructs.errors import LambdaConstructsTypeError, option_label
+
+__all__ = ["check_fields", "checked_fields"]
+
+_T = TypeVar("_T")
+_Check = Callable[[object], bool]
+
+#: CDK encodes a number token as a double below this bound (see ``validation._NUMBER_TOKEN_BOUND``).
+_NUMBER_TOKEN_BOUND = -1e200
+#: The class whose fields' checks are cached (the ``(name, check, annotation)`` of each field).
+_CHECKS: dict[type, tuple[tuple[str, _Check, object], ...]] = {}
+#: Marks a class decorated with :func:`checked_fields` (in its own ``__dict__``).
+_MARK = "__lambda_constructs_checked_fields__"
+
+
+def _anything(value: object) -> bool:
+    return True
+
+
+def _is_bool(value: object) -> bool:
+    return isinstance(value, bool)
+
+
+def _is_int(value: object) -> bool:
+    if isinstance(value, int):
+        return not isinstance(value, bool)
+    return isinstance(value, float) and value < _NUMBER_TOKEN_BOUND
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _jsii_interface(iface: type) -> _Check:
+    proxy_of = getattr(iface, "__jsii_proxy_class__", None)
+    proxy = proxy_of() if callable(proxy_of) else None
+
+    implementing: set[type] = set()  # classes seen to implement the interface
+
+    def check(value: object) -> bool:
+        cls = type(value)
+        if cls in implementing:
+            return True
+        if (proxy is not None and isinstance(value, proxy)) or any(
+            iface in getattr(declared, "__mro__", ())
+            for klass in cls.__mro__
+            for declared in vars(klass).get("__jsii_ifaces__", ())
+        ):
+            implementing.add(cls)
+            return True
+        # a jsii reference whose Python class says nothing of its type (InterfaceDynamicProxy, Opaque)
+        return getattr(cls, "__jsii_type__", None) in (None, "Object") and _has_jsii_ref(value)
+
+    return check
+
+
+def _has_jsii_ref(value: object) -> bool:
+    try:
+        return object.__getattribute__(value, "__jsii_ref__") is not None
+    except AttributeError:
+        delegates = getattr(value, "_delegates", None)  # jsii's InterfaceDynamicProxy
+        return isinstance(delegates, list) and any(_has_jsii_ref(d) for d in delegates)
+
+
+def _instance_of(cls: type) -> _Check:
+    if cls is bool:
+        return _is_bool
+    if cls is int:
+        return _is_int
+    if cls is float:
+        return _is_number
+    if cls is object:
+        return _anything
+    if getattr(cls, "_is_protocol", False):
+        if "__jsii_type__" in vars(cls):
+            return _jsii_interface(cls)
+        if getattr(cls, "_is_runtime_protocol", False):
+            return _is_instance(cls)
+        # a protocol of the library extending jsii interfaces (FunctionView: IConstruct): those, at least
+        bases = [_jsii_interface(base) for base in cls.__mro__[1:] if "__jsii_type__" in vars(base)]
+        return lambda value: all(base(value) for base in bases)
+    return _is_instance(cls)
+
+
+def _is_instance(cls: type) -> _Check:
+    instances: set[type] = {cls}  # classes seen to be subclasses of cls
+
+    def check(value: object) -> bool:
+        if type(value) in instances:
+            return True
+        if isinstance(value, cls):
+            instances.add(type(value))
+            return True
+        return False
+
+    return check
+
+
+def _items(container: type | tuple[type, ...], item: _Check, *, no_text: bool) -> _Check:
+    def check(value: object) -> bool:
+        if not isinstance(value, container) or (no_text and isinstance(value, str | bytes)):
+            return False
+        return all(item(element) for element in value)  # type: ignore[attr-defined]
+
+    return check
+
+
+def _check_of(annotation: object) -> _Check:
+    """The check of a value against ``annotation`` (a resolved type hint)."""
+    if annotation is Any or isinstance(annotation, TypeVar):
+        return _anything
+    if annotation is None or annotation is types.NoneType:
+        return lambda value: value is None
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Union or origin is types.UnionType:
+        members = tuple(_check_of(arg) for arg in args)
+        return lambda value: any(member(value) for member in members)
+    if origin is typing.Literal:
+        allowed = tuple((type(arg), arg) for arg in args)
+        return lambda value: (type(value), value) in allowed
+    if origin is None:
+        return _instance_of(annotation) if isinstance(annotation, type) else _anything
+    if origin in (abc.Mapping, abc.MutableMapping, dict):
+        key, item = (_check_of(arg) for arg in args) if len(args) == 2 else (_anything, _anything)
+        return lambda value: isinstance(value, abc.Mapping) and all(key(k) and item(v) for k, v in value.items())
+    if origin is tuple:  # a list works as well as a tuple for the library's tuple fields
+        if len(args) == 2 and args[1] is Ellipsis:
+            return _items((list, tuple), _check_of(args[0]), no_text=True)
+        members = tuple(_check_of(arg) for arg in args if arg != ())
+        return lambda value: (
+            isinstance(value, list | tuple)
+            and len(value) == len(members)
+            and all(member(v) for member, v in zip(members, value, strict=True))
+        )
+    if origin in (abc.Sequence, abc.Collection, abc.Iterable, abc.Set, list, set, frozenset):
+        return _items(origin, _check_of(args[0]) if args else _anything, no_text=True)
+    if origin is abc.Callable:
+        return callable
+    if isinstance(origin, type):  # os.PathLike[str], a user generic class
+        return lambda value: isinstance(value, origin)
+    return _anything
+
+
+def describe(annotation: object) -> str:
+    """``annotation`` as users write it: ``aws_cdk.aws_sqs.IQueue or None``, ``Sequence[str]``."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if annotation is None or annotation is types.NoneType:
+        return "None"
+    if origin is typing.Union or origin is types.UnionType:
+        return " or ".join(describe(arg) for arg in args)
+    if origin is typing.Literal:
+        return " or ".join(repr(arg) for arg in args)
+    if origin is not None:
+        name = getattr(origin, "__name__", str(origin))
+        return f"{name}[{', '.join('...' if a is Ellipsis else describe(a) for a in args)}]" if args else name
+    if isinstance(annotation, type):
+        module = annotation.__module__
+        if module in ("builtins", "typing"):
+            return annotation.__qualname__
+        return f"{module}.{annotation.__qualname__}"
+    return str(annotation)
+
+
+def _resolved_hints(cls: type) -> dict[str, object]:
+    """The type hints of ``cls``; a name its module imports only for type checkers counts as Any."""
+    try:
+        return typing.get_type_hints(cls)
+    except NameError:
+        pass
+    hints: dict[str, object] = {}
+    for klass in reversed(cls.__mro__):
+        module = vars(sys.modules[klass.__module__])
+        for name, annotation in vars(klass).get("__annotations__", {}).items():
+            try:
+                hints[name] = eval(annotation, module, dict(vars(klass))) if isinstance(annotation, str) else annotation
+            except NameError:
+                hints[name] = Any
+    return hints
+
+
+def _field_checks(cls: type) -> tuple[tuple[str, _Check, object], ...]:
+    checks = _CHECKS.get(cls)
+    if checks is None:
+        hints = _resolved_hints(cls)
+        checks = tuple(
+            (f.name, _check_of(hints.get(f.name, Any)), hints.get(f.name, Any))
+            for f in dataclasses.fields(cls)
+            if f.init
+        )
+        _CHECKS[cls] = checks
+    return checks
+
+
+def _fix(name: str, value: object, annotation: object) -> str:
+    expected = describe(annotation)
+    hint = ""
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and "int" in expected.split(" or "):
+        hint = f" (write {name}={value.strip()}, without quotes)"
+    elif isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "on", "off", "0", "1"):
+        if expected.split(" or ")[0] == "bool":
+            hint = f" (write {name}=True or {name}=False, without quotes)"
+    elif isinstance(value, int | float) and not isinstance(value, bool) and "aws_cdk.Duration" in expected:
+        hint = f" (write {name}=Duration.seconds({value:g}), from aws_cdk import Duration)"
+    elif isinstance(value, int | float) and not isinstance(value, bool) and "aws_cdk.Size" in expected:
+        hint = f" (write {name}=Size.mebibytes({value:g}), from aws_cdk import Size)"
+    elif isinstance(value, str) and expected.startswith("Sequence["):
+        hint = f" (a str is not a sequence of options here: write {name}=[{value!r}])"
+    return f"pass {name} as {expected}{hint}"
+
+
+def check_fields(obj: object, cls: type | None = None) -> None:
+    """Check every init field of the dataclass ``obj`` (those of ``cls``, default its class) against its
+    annotation.
+
+    Raises:
+        LambdaConstructsTypeError: the first field whose value does not match: "<Class>(<field>=...) must
+            be <expected>, not <type> (got <value>). Fix: pass <field> as <expected>".
+    """
+    owner = cls or type(obj)
+    for name, check, annotation in _field_checks(owner):
+        value = getattr(obj, name)
+        if not check(value):
+            raise LambdaConstructsTypeError(
+                "",
+                f"{option_label(obj, name)} must be {describe(annotation)}, not {type(value).__qualname__}",
+                value=value,
+                fix=_fix(name, value, annotation),
+            )
+
+
+def checked_fields(cls: type[_T]) -> type[_T]:
+    """Class decorator (above ``@dataclass``): check the fields (:func:`check_fields`) when an object is
+    made, before the class's own ``__post_init__`` (which then sees values of the right types).
+
+    The most derived decorated class of an object checks (its fields include its bases'); a decorated
+    base's ``__post_init__`` reached through ``super()`` does not check again.
+    """
+    own = vars(cls).get("__post_init__")
+    called = hasattr(cls, "__post_init__")  # else the __init__ dataclass wrote does not call the hook
+
+    def __post_init__(self: Any) -> None:  # noqa: N807 (the dataclass hook)
+        if _checker_of(type(self)) is cls:
+            check_fields(self, cls)
+        if own is not None:
+            own(self)
+        else:
+            parent = getattr(super(cls, self), "__post_init__", None)
+            if parent is not None:
+                parent()
+
+    __post_init__.__doc__ = own.__doc__ if own is not None else "Check the fields' types."
+    __post_init__.__qualname__ = f"{cls.__qualname__}.__post_init__"
+    setattr(cls, "__post_init__", __post_init__)  # noqa: B010
+    if not called:
+        init = vars(cls)["__init__"]
+
+        @functools.wraps(init)
+        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:  # noqa: N807
+            init(self, *args, **kwargs)
+            __post_init__(self)
+
+        setattr(cls, "__init__", __init__)  # noqa: B010
+    setattr(cls, _MARK, True)
+    return cls
+
+
+def _checker_of(cls: type) -> type | None:
+    """The most derived class in ``cls``'s MRO decorated with :func:`checked_fields`."""
+    return next((klass for klass in cls.__mro__ if vars(klass).get(_MARK)), None)
