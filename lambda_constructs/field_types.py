@@ -42,7 +42,7 @@ from typing import Any, TypeVar
 
 from lambda_constructs.errors import LambdaConstructsTypeError, option_label
 
-__all__ = ["check_fields", "checked_fields"]
+__all__ = ["check_argument", "check_fields", "checked_fields"]
 
 _T = TypeVar("_T")
 _Check = Callable[[object], bool]
@@ -270,6 +270,33 @@ def check_fields(obj: object, cls: type | None = None) -> None:
                 value=value,
                 fix=_fix(name, value, annotation),
             )
+
+
+#: Checks of method arguments' annotations (:func:`check_argument`), made once per annotation.
+_ARGUMENT_CHECKS: dict[object, _Check] = {}
+
+
+def check_argument(path: str, call: str, name: str, value: object, annotation: object) -> None:
+    """Check one argument of a library method (``call``: ``add_alias``) against ``annotation``, by the rules of
+    the fields above; ``path``: the construct path of the object whose method it is.
+
+    Library methods check the arguments they hand to aws-cdk-lib unchecked (``_jsii_speed.create`` skips the
+    generated constructors' typeguard checks).
+
+    Raises:
+        LambdaConstructsTypeError: "<path>: <call>(<name>=...) must be <expected>, not <type> (got <value>).
+            Fix: pass <name> as <expected>".
+    """
+    check = _ARGUMENT_CHECKS.get(annotation)
+    if check is None:
+        check = _ARGUMENT_CHECKS[annotation] = _check_of(annotation)
+    if not check(value):
+        raise LambdaConstructsTypeError(
+            path,
+            f"{call}({name}=...) must be {describe(annotation)}, not {type(value).__qualname__}",
+            value=value,
+            fix=_fix(name, value, annotation),
+        )
 
 
 def checked_fields(cls: type[_T]) -> type[_T]:

@@ -47,6 +47,7 @@ from lambda_constructs.failure_queue import (
     queue_destination,
     stack_failure_queues,
 )
+from lambda_constructs.field_types import check_argument
 from lambda_constructs.function_baseline import acknowledge_defaults, grant_defaults
 from lambda_constructs.function_props import DEFAULT_ALIAS as DEFAULT_ALIAS  # moved; kept public
 from lambda_constructs.function_props import FUNCTION_NAME as FUNCTION_NAME  # moved; kept public
@@ -299,6 +300,14 @@ class SecureFunction(Construct):
                 characters of ``[a-zA-Z0-9-_]``, not only digits; botocore lambda model, ``Alias`` shape),
                 or a routing split Lambda rejects.
         """
+        for arg, value, annotation in (
+            ("name", name, str),
+            ("version", version, lambda_.IVersion),
+            ("description", description, str | None),
+            ("additional_versions", additional_versions, Sequence[lambda_.VersionWeight]),
+            ("provisioned_concurrent_executions", provisioned_concurrent_executions, int | None),
+        ):  # aws-cdk-lib's Alias gets them unchecked (_jsii_speed.create)
+            check_argument(self._path, "add_alias", arg, value, annotation)
         if name in self.aliases:
             raise fail(self, f"alias {name} already exists", value=name, fix="use another alias name")
         if not is_token(name) and (problem := check_alias_name(name)) is not None:

@@ -44,3 +44,26 @@ def test_add_alias_accepts_a_valid_name() -> None:
     fn = _function()
     alias = fn.add_alias("Canary-1_b", fn.latest_version)
     assert alias.alias_name == "Canary-1_b"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"description": 123}, r"add_alias\(description=\.\.\.\) must be str or None, not int"),
+        (
+            {"provisioned_concurrent_executions": "5"},
+            r"add_alias\(provisioned_concurrent_executions=\.\.\.\) must be int or None",
+        ),
+        ({"additional_versions": "v1"}, r"add_alias\(additional_versions=\.\.\.\) must be Sequence\["),
+        ({"version": "$LATEST"}, r"add_alias\(version=\.\.\.\) must be aws_cdk\.aws_lambda\.IVersion, not str"),
+    ],
+)
+def test_add_alias_refuses_a_wrongly_typed_argument(arguments: dict[str, object], message: str) -> None:
+    """aws-cdk-lib's Alias constructor gets the arguments unchecked (_jsii_speed.create): the library checks them."""
+    from lambda_constructs.errors import LambdaConstructsTypeError
+
+    fn = _function()
+    call: dict[str, object] = {"version": fn.latest_version, **arguments}
+    with pytest.raises(LambdaConstructsTypeError, match=r"^TestStack/Fn: " + message):
+        fn.add_alias("Dev", **call)  # type: ignore[arg-type]
+    assert "Dev" not in fn.aliases
