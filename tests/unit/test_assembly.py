@@ -12,6 +12,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_sqs as sqs
 
+from lambda_constructs import _compat
 from lambda_constructs.assembly import AssemblyError, AssemblyManifest, StackArtifact, read_stacks
 from lambda_constructs.errors import LambdaConstructsError
 
@@ -22,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``Shop`` (a queue, nested stack ``Shard`` holding nested stack ``Inner``) at the top level and in Stage ``Prod``."""
     outdir = tmp_path_factory.mktemp("assembly")
-    app = cdk.App(outdir=str(outdir))
+    # CDK's built-in CloudFormation validation is not under test here (as new_app: ~19 s once a process)
+    app = cdk.App(outdir=str(outdir), **_compat.builtin_validation_kwargs(False))
     stage = cdk.Stage(app, "Prod", env=cdk.Environment(account="111122223333", region="eu-west-1"))
     for scope in (app, stage):
         stack = cdk.Stack(scope, "Shop")

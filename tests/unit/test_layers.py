@@ -10,6 +10,7 @@ import pytest
 from aws_cdk import App, Environment, Stack, aws_lambda
 from aws_cdk.assertions import Annotations, Match, Template
 
+from lambda_constructs import _compat
 from lambda_constructs.bundling import RequirementsFileError
 from lambda_constructs.errors import LambdaConstructsError
 from lambda_constructs.layers import (
@@ -41,7 +42,8 @@ def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def new_stack(region: str | None = None) -> Stack:
     env = Environment(account="123456789012", region=region) if region else None
-    return Stack(App(), "Stack", env=env)
+    # CDK's built-in CloudFormation validation is not under test here (as tests/helpers.py's new_app)
+    return Stack(App(**_compat.builtin_validation_kwargs(False)), "Stack", env=env)
 
 
 def layer_folder(root: Path, text: str) -> Path:
