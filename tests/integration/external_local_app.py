@@ -83,6 +83,9 @@ def run_pipeline(workdir: Path) -> None:
     env = {
         **os.environ,
         "PYTHONPATH": str(site),
+        # CDK's built-in CloudFormation validation (a one-time load of seconds in each of the 4 synths) is not
+        # under test here; off as in tests/helpers.py's new_app, without changing the app's text
+        "CDK_VALIDATION": "false",
         "PATH": os.pathsep.join([str(ROOT / "node_modules" / ".bin"), os.environ.get("PATH", "")]),
     }
     py = [sys.executable]

@@ -74,6 +74,7 @@ def test_example_app_deploys_to_a_fresh_target_with_every_aws_rule_enforced(tmp_
 
     import aws_cdk as cdk
 
+    from lambda_constructs._compat import builtin_validation_kwargs
     from stacks import create_stacks
     from tests.helpers import feature_flags
 
@@ -81,6 +82,7 @@ def test_example_app_deploys_to_a_fresh_target_with_every_aws_rule_enforced(tmp_
     app = cdk.App(
         context={**feature_flags(), "lambda-constructs:releaseTarget": "local"},
         outdir=str(outdir),
+        **builtin_validation_kwargs(False),  # as new_app: CDK's built-in validation is not under test here
     )
     create_stacks(app)
     app.synth()

@@ -45,10 +45,12 @@ def synth(app_dir: Path) -> Path:
     import aws_cdk as cdk
 
     from lambda_constructs import SecureFunction, SecureFunctionProps
+    from lambda_constructs._compat import builtin_validation_kwargs
 
     out = app_dir / "cdk.out"
     cdk.AssetStaging.clear_asset_hash_cache()  # the jsii runtime caches fingerprints per source path
-    app = cdk.App(outdir=str(out))
+    # CDK's built-in CloudFormation validation is not under test here (as tests/helpers.py's new_app)
+    app = cdk.App(outdir=str(out), **builtin_validation_kwargs(False))
     stack = cdk.Stack(app, "Shop", env=cdk.Environment(account="000000000000", region="us-east-1"))
     SecureFunction(
         stack,
