@@ -148,9 +148,9 @@ def run_pipeline(workdir: Path) -> None:
     app = _app(workdir)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["PATH"] = f"{Path(sys.executable).parent}:{ROOT / 'node_modules' / '.bin'}:{env.get('PATH', '')}"
-    # CDK's built-in CloudFormation validation is not what the gate checks (cfn-lint scans the templates
-    # below); off as in tests/helpers.py's new_app, without changing the consumer's app.py
-    env["CDK_VALIDATION"] = "false"
+    # CDK's built-in CloudFormation validation stays on here (aws-cdk-lib's default): the one test in which a
+    # consumer's app synthesizes the library's resources with it, as a user's `cdk synth` does. Every other
+    # app of the suite turns it off (tests/helpers.py's new_app).
     probe = subprocess.run(
         [str(python), "-c", "import lambda_constructs; print(lambda_constructs.__file__)"],
         cwd=app,
