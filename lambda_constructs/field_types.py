@@ -15,8 +15,11 @@ that is not runtime-checkable). The rules, per annotation:
   ``float`` an int or a float (not a bool); ``str`` a str.
 * a jsii interface (``sqs.IQueue``): an object whose class declares it, or a sub-interface of it
   (``jsii.implements``, as every aws-cdk-lib class does), an instance of its proxy class (what jsii makes
-  of a value typed as the interface), or a jsii reference whose class carries no type (jsii's
-  ``InterfaceDynamicProxy`` and ``Opaque``). Other protocols: ``isinstance`` when runtime-checkable,
+  of a value typed as the interface); an imported resource (``iam.Role.from_role_arn``: jsii's
+  ``InterfaceDynamicProxy``, which delegates to one proxy object per interface the kernel gave it) when one
+  of its delegates is such an object; a jsii reference whose class carries no type (jsii's ``Opaque``).
+  A message names an ``InterfaceDynamicProxy`` by its interfaces ("an imported aws_cdk.aws_iam.IRole"),
+  never by its repr. Other protocols: ``isinstance`` when runtime-checkable,
   else the jsii interfaces they extend (``FunctionView``: ``IConstruct``).
 * any other class (``Duration``, ``lambda_.Runtime``, an enum, a jsii struct): ``isinstance``.
 * ``X | Y``, ``Optional``, ``Literal``; ``Sequence[X]`` and ``tuple[X, ...]`` (a list or a tuple, never a
@@ -79,7 +82,7 @@ def _jsii_interface(iface: type) -> _Check:
 
     implementing: set[type] = set()  # classes seen to implement the interface
 
-    def check(value: object) -> bool:
+    def declares(value: object) -> bool:
         cls = type(value)
         if cls in implementing:
             return True
@@ -90,18 +93,72 @@ def _jsii_interface(iface: type) -> _Check:
         ):
             implementing.add(cls)
             return True
-        # a jsii reference whose Python class says nothing of its type (InterfaceDynamicProxy, Opaque)
-        return getattr(cls, "__jsii_type__", None) in (None, "Object") and _has_jsii_ref(value)
+        return False
+
+    def check(value: object) -> bool:
+        if declares(value):
+            return True
+        delegates = _delegates(value)
+        if delegates is not None:  # an imported resource: one of the interfaces the kernel gave it
+            return any(declares(d) or _is_opaque(d) for d in delegates)
+        # a jsii reference whose Python class says nothing of its type (Opaque)
+        return _is_opaque(value)
 
     return check
+
+
+def _delegates(value: object) -> list[object] | None:
+    """The objects jsii's ``InterfaceDynamicProxy`` (what jsii makes of a reference the kernel types only by
+    interfaces: ``iam.Role.from_role_arn``) delegates to, one per interface (an instance of its proxy class,
+    ``_IRoleProxy``) or class; None for any other value."""
+    if type(value).__name__ != "InterfaceDynamicProxy":
+        return None
+    delegates = vars(value).get("_delegates")
+    return delegates if isinstance(delegates, list) else None
+
+
+def _is_opaque(value: object) -> bool:
+    """A jsii reference of no known type (jsii's ``Opaque``): nothing says it is not the interface."""
+    return getattr(type(value), "__jsii_type__", None) in (None, "Object") and _has_jsii_ref(value)
 
 
 def _has_jsii_ref(value: object) -> bool:
     try:
         return object.__getattribute__(value, "__jsii_ref__") is not None
     except AttributeError:
-        delegates = getattr(value, "_delegates", None)  # jsii's InterfaceDynamicProxy
-        return isinstance(delegates, list) and any(_has_jsii_ref(d) for d in delegates)
+        return False
+
+
+def _jsii_python_name(cls: type) -> str:
+    """``aws_cdk.aws_iam.IRole`` for a jsii interface proxy class (``_IRoleProxy``) or class."""
+    jsii_type = getattr(cls, "__jsii_type__", None)
+    name = jsii_type.rsplit(".", 1)[-1] if isinstance(jsii_type, str) and jsii_type != "Object" else cls.__qualname__
+    return f"{cls.__module__}.{name}"
+
+
+def shown_type(value: object) -> str:
+    """How a message names the type of ``value``: its class's name, or for a jsii ``InterfaceDynamicProxy``
+    the interfaces it was imported as ("an imported aws_cdk.aws_iam.IRole")."""
+    delegates = _delegates(value)
+    if delegates is None:
+        return type(value).__qualname__
+    interfaces = [d for d in delegates if type(d).__name__.startswith("_I") and type(d).__name__.endswith("Proxy")]
+    names = [_jsii_python_name(type(d)) for d in interfaces or delegates if not _is_opaque(d)]
+    return f"an imported {' and '.join(names)}" if names else "an imported jsii object of unknown type"
+
+
+def _shown_value(value: object) -> str | None:
+    """The text of ``value`` in a message when its repr would show a jsii ``InterfaceDynamicProxy``
+    (``<jsii._reference_map.InterfaceDynamicProxy object at 0x...>``), itself or in a list, tuple or dict: each
+    proxy as ``<an imported aws_cdk.aws_iam.IRole>`` (:func:`shown_type`); None to show the repr."""
+    if _delegates(value) is not None:
+        return f"<{shown_type(value)}>"
+    if isinstance(value, list | tuple) and any(_shown_value(v) is not None for v in value):
+        items = [_shown_value(v) or repr(v) for v in value]
+        return f"[{', '.join(items)}]" if isinstance(value, list) else f"({', '.join(items)}{',' * (len(items) == 1)})"
+    if isinstance(value, dict) and any(_shown_value(v) is not None for v in value.values()):
+        return "{" + ", ".join(f"{k!r}: {_shown_value(v) or repr(v)}" for k, v in value.items()) + "}"
+    return None
 
 
 def _instance_of(cls: type) -> _Check:
@@ -266,8 +323,9 @@ def check_fields(obj: object, cls: type | None = None) -> None:
         if not check(value):
             raise LambdaConstructsTypeError(
                 "",
-                f"{option_label(obj, name)} must be {describe(annotation)}, not {type(value).__qualname__}",
+                f"{option_label(obj, name)} must be {describe(annotation)}, not {shown_type(value)}",
                 value=value,
+                shown=_shown_value(value),
                 fix=_fix(name, value, annotation),
             )
 
@@ -293,8 +351,9 @@ def check_argument(path: str, call: str, name: str, value: object, annotation: o
     if not check(value):
         raise LambdaConstructsTypeError(
             path,
-            f"{call}({name}=...) must be {describe(annotation)}, not {type(value).__qualname__}",
+            f"{call}({name}=...) must be {describe(annotation)}, not {shown_type(value)}",
             value=value,
+            shown=_shown_value(value),
             fix=_fix(name, value, annotation),
         )
 

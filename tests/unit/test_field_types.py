@@ -11,21 +11,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import Duration, Size, Token
+from aws_cdk import Duration, IResource, Size, Token
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 
 import lambda_constructs.triggers
 from lambda_constructs import LambdaConstructsError, LambdaServiceProps, SecureFunction, SecureFunctionProps
 from lambda_constructs.errors import LambdaConstructsTypeError
-from lambda_constructs.field_types import check_fields
+from lambda_constructs.field_types import check_argument, check_fields
 from lambda_constructs.monitoring.service_monitoring import ServiceMonitoringProps
 from lambda_constructs.monitoring.thresholds import AlarmThresholds
 from lambda_constructs.network import EgressRule
 from lambda_constructs.triggers.access import InvokeAccess
+from lambda_constructs.triggers.api_gateway import RestApiTrigger
 from lambda_constructs.triggers.kinesis import KinesisTrigger
 from lambda_constructs.triggers.sqs import SqsTrigger
 from tests.helpers import new_stack
@@ -248,3 +252,85 @@ def test_check_fields_of_a_valid_object_makes_no_jsii_call(monkeypatch: pytest.M
     assert calls == []
     assert queue.queue_arn  # the probe sees a round trip
     assert calls == ["get"]
+
+
+def _imports(stack: Any) -> dict[str, Any]:
+    """aws-cdk-lib's from_* imports: all but the queue's come back as jsii InterfaceDynamicProxy objects."""
+    return {
+        "role": iam.Role.from_role_arn(stack, "ImportedRole", "arn:aws:iam::123456789012:role/r"),
+        "key": kms.Key.from_key_arn(stack, "ImportedKey", "arn:aws:kms:us-east-1:123456789012:key/k"),
+        "layer": lambda_.LayerVersion.from_layer_version_arn(
+            stack, "ImportedLayer", "arn:aws:lambda:us-east-1:123456789012:layer:l:1"
+        ),
+        "log_group": logs.LogGroup.from_log_group_name(stack, "ImportedLogs", "logs"),
+        "user_pool": cognito.UserPool.from_user_pool_id(stack, "ImportedPool", "us-east-1_abc"),
+        "distribution": cloudfront.Distribution.from_distribution_attributes(
+            stack, "ImportedDist", distribution_id="E123", domain_name="d.example.com"
+        ),
+        "queue": sqs.Queue.from_queue_arn(stack, "ImportedQueue", "arn:aws:sqs:us-east-1:123456789012:q"),
+        "policy": iam.ManagedPolicy.from_managed_policy_arn(stack, "ImportedPolicy", "arn:aws:iam::aws:policy/p"),
+        "group": ec2.SecurityGroup.from_security_group_id(stack, "ImportedGroup", "sg-12345678"),
+        "vpc": ec2.Vpc.from_vpc_attributes(stack, "ImportedVpc", vpc_id="vpc-1", availability_zones=["us-east-1a"]),
+    }
+
+
+def test_imported_resources_of_the_right_interface_are_accepted() -> None:
+    imported = _imports(new_stack())
+    SecureFunctionProps(
+        code_dir=OK_DIR,
+        role=imported["role"],
+        log_group=imported["log_group"],
+        layers=[imported["layer"]],
+        permissions_boundary=imported["policy"],
+        security_groups=[imported["group"]],
+        vpc=imported["vpc"],
+    )
+    SqsTrigger(queue=imported["queue"])
+    SqsTrigger(encryption_key=imported["key"])
+    InvokeAccess(principals=[imported["role"]])  # IRole extends IPrincipal
+    RestApiTrigger(authorization="COGNITO", user_pools=[imported["user_pool"]])
+    check_argument("S/Fn", "call", "pool", imported["user_pool"], cognito.IUserPool)
+    check_argument("S/Fn", "call", "dist", imported["distribution"], cloudfront.IDistribution)
+    check_argument("S/Fn", "call", "resource", imported["distribution"], IResource)  # a super-interface
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda i: SecureFunctionProps(code_dir=OK_DIR, log_group=i["key"]),
+            "SecureFunctionProps(log_group=...) must be aws_cdk.aws_logs.ILogGroup or None, "
+            "not an imported aws_cdk.aws_kms.IKey (got <an imported aws_cdk.aws_kms.IKey>)",
+        ),
+        (
+            lambda i: SecureFunctionProps(code_dir=OK_DIR, layers=[i["role"]]),
+            "SecureFunctionProps(layers=...) must be Sequence[aws_cdk.aws_lambda.ILayerVersion or "
+            "lambda_constructs.layers.PythonLayer], not list (got [<an imported aws_cdk.aws_iam.IRole>])",
+        ),
+        (
+            lambda i: SqsTrigger(queue=i["log_group"]),
+            "SqsTrigger(queue=...) must be aws_cdk.aws_sqs.IQueue or None, "
+            "not an imported aws_cdk.aws_logs.ILogGroup (got <an imported aws_cdk.aws_logs.ILogGroup>)",
+        ),
+        (
+            lambda i: SecureFunctionProps(code_dir=OK_DIR, role=i["layer"]),
+            "SecureFunctionProps(role=...) must be aws_cdk.aws_iam.IRole or None, "
+            "not an imported aws_cdk.aws_lambda.ILayerVersion (got <an imported aws_cdk.aws_lambda.ILayerVersion>)",
+        ),
+        (
+            lambda i: check_argument("S/Fn", "call", "pool", i["distribution"], cognito.IUserPool),
+            "S/Fn: call(pool=...) must be aws_cdk.aws_cognito.IUserPool, "
+            "not an imported aws_cdk.aws_cloudfront.IDistribution (got <an imported aws_cdk.aws_cloudfront.IDistribution>)",
+        ),
+    ],
+)
+def test_an_imported_resource_of_another_interface_is_rejected_and_named_by_its_interface(
+    make: Any, message: str
+) -> None:
+    """Any InterfaceDynamicProxy passed for any interface, and failed later with a raw AttributeError."""
+    with pytest.raises(LambdaConstructsTypeError) as caught:
+        make(_imports(new_stack()))
+    text = str(caught.value)
+    assert text.startswith(message)
+    assert "InterfaceDynamicProxy" not in text
+    assert " at 0x" not in text
