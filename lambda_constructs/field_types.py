@@ -21,7 +21,10 @@ that is not runtime-checkable). The rules, per annotation:
   A message names an ``InterfaceDynamicProxy`` by its interfaces ("an imported aws_cdk.aws_iam.IRole"),
   never by its repr. Other protocols: ``isinstance`` when runtime-checkable,
   else the jsii interfaces they extend (``FunctionView``: ``IConstruct``).
-* any other class (``Duration``, ``lambda_.Runtime``, an enum, a jsii struct): ``isinstance``.
+* any other class (``Duration``, ``lambda_.Runtime``, an enum, a jsii struct): ``isinstance``. A jsii struct
+  (``ec2.SubnetSelection``) also takes a mapping, as aws-cdk-lib does (``Union[Struct, Dict[str, Any]]``): it is
+  made the struct (``SubnetSelection(**mapping)``, whose own checks run then) and the field set to it, so code
+  reading the field sees the struct; a key that is not a field of the struct is the library's error.
 * ``X | Y``, ``Optional``, ``Literal``; ``Sequence[X]`` and ``tuple[X, ...]`` (a list or a tuple, never a
   str), ``Mapping[K, V]``, ``set``/``frozenset``, ``Callable`` and ``os.PathLike``: checked with their items.
 * ``Any``, a ``TypeVar`` and a name only known to type checkers: anything.
@@ -241,6 +244,69 @@ def _check_of(annotation: object) -> _Check:
     return _anything
 
 
+def _is_struct(annotation: object) -> bool:
+    """Whether ``annotation`` is a jsii struct class (``ec2.SubnetSelection``: ``jsii.data_type``)."""
+    return isinstance(annotation, type) and getattr(annotation, "__jsii_name_mapping__", None) is not None
+
+
+class _StructError(Exception):
+    """A mapping given for a jsii struct that does not make one: the message, the value and the fix."""
+
+    def __init__(self, message: str, value: object, fix: str) -> None:
+        super().__init__(message)
+        self.message, self.value, self.fix = message, value, fix
+
+
+def _make_struct(struct: type, mapping: abc.Mapping[Any, Any]) -> object:
+    name = describe(struct)
+    fields = list(getattr(struct, "__jsii_name_mapping__", {}))
+    unknown = [key for key in mapping if key not in fields]
+    if unknown:
+        raise _StructError(
+            f"the key {unknown[0]!r} is not a field of {name}",
+            dict(mapping),
+            f"use the fields of {name} (snake_case): {', '.join(fields)}",
+        )
+    try:
+        return struct(**mapping)
+    except TypeError as error:  # the struct's own (typeguard) checks of its fields
+        raise _StructError(
+            f"the mapping given for {name} is invalid: {error}", dict(mapping), f"pass {name}(...)"
+        ) from None
+
+
+def _converted(value: object, annotation: object) -> object:
+    """``value`` with each mapping where ``annotation`` expects a jsii struct made that struct (aws-cdk-lib takes
+    ``Union[Struct, Dict[str, Any]]``): itself, or a new list/tuple of converted items; ``value`` itself when
+    there is nothing to convert.
+
+    Raises:
+        _StructError: a mapping with a key that is not a field of the struct, or a value the struct rejects.
+    """
+    if _is_struct(annotation):
+        if isinstance(value, abc.Mapping):
+            return _make_struct(typing.cast(type, annotation), value)
+        return value
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Union or origin is types.UnionType:
+        if any(_check_of(arg)(value) for arg in args):
+            return value
+        for arg in args:
+            converted = _converted(value, arg)
+            if converted is not value:
+                return converted
+        return value
+    variadic_tuple = origin is tuple and len(args) == 2 and args[1] is Ellipsis
+    sequence = origin in (abc.Sequence, abc.Collection, abc.Iterable, list) and len(args) == 1
+    if (variadic_tuple or sequence) and isinstance(value, list | tuple):
+        item = args[0]
+        items = [_converted(element, item) for element in value]
+        if any(new is not old for new, old in zip(items, value, strict=True)):
+            return tuple(items) if isinstance(value, tuple) else items
+    return value
+
+
 def describe(annotation: object) -> str:
     """``annotation`` as users write it: ``aws_cdk.aws_sqs.IQueue or None``, ``Sequence[str]``."""
     origin = typing.get_origin(annotation)
@@ -320,7 +386,17 @@ def check_fields(obj: object, cls: type | None = None) -> None:
     owner = cls or type(obj)
     for name, check, annotation in _field_checks(owner):
         value = getattr(obj, name)
-        if not check(value):
+        if check(value):
+            continue
+        try:
+            converted = _converted(value, annotation)
+        except _StructError as error:
+            raise LambdaConstructsTypeError(
+                "", f"{option_label(obj, name)}: {error.message}", value=error.value, fix=error.fix
+            ) from None
+        if converted is not value and check(converted):
+            object.__setattr__(obj, name, converted)  # frozen dataclasses too
+        else:
             raise LambdaConstructsTypeError(
                 "",
                 f"{option_label(obj, name)} must be {describe(annotation)}, not {shown_type(value)}",
@@ -334,28 +410,40 @@ def check_fields(obj: object, cls: type | None = None) -> None:
 _ARGUMENT_CHECKS: dict[object, _Check] = {}
 
 
-def check_argument(path: str, call: str, name: str, value: object, annotation: object) -> None:
+def check_argument(path: str, call: str, name: str, value: object, annotation: object) -> Any:
     """Check one argument of a library method (``call``: ``add_alias``) against ``annotation``, by the rules of
-    the fields above; ``path``: the construct path of the object whose method it is.
+    the fields above; ``path``: the construct path of the object whose method it is. Returns the argument to
+    use: ``value``, or (as for a field) a copy with each mapping given for a jsii struct made that struct
+    (``additional_versions=[{"version": v, "weight": 0.1}]``: ``[VersionWeight(...)]``).
 
     Library methods check the arguments they hand to aws-cdk-lib unchecked (``_jsii_speed.create`` skips the
     generated constructors' typeguard checks).
 
     Raises:
         LambdaConstructsTypeError: "<path>: <call>(<name>=...) must be <expected>, not <type> (got <value>).
-            Fix: pass <name> as <expected>".
+            Fix: pass <name> as <expected>"; for a mapping that makes no struct, "<path>: <call>(<name>=...):
+            the key 'k' is not a field of <struct>".
     """
     check = _ARGUMENT_CHECKS.get(annotation)
     if check is None:
         check = _ARGUMENT_CHECKS[annotation] = _check_of(annotation)
-    if not check(value):
+    if check(value):
+        return value
+    try:
+        converted = _converted(value, annotation)
+    except _StructError as error:
         raise LambdaConstructsTypeError(
-            path,
-            f"{call}({name}=...) must be {describe(annotation)}, not {shown_type(value)}",
-            value=value,
-            shown=_shown_value(value),
-            fix=_fix(name, value, annotation),
-        )
+            path, f"{call}({name}=...): {error.message}", value=error.value, fix=error.fix
+        ) from None
+    if converted is not value and check(converted):
+        return converted
+    raise LambdaConstructsTypeError(
+        path,
+        f"{call}({name}=...) must be {describe(annotation)}, not {shown_type(value)}",
+        value=value,
+        shown=_shown_value(value),
+        fix=_fix(name, value, annotation),
+    )
 
 
 def checked_fields(cls: type[_T]) -> type[_T]:

@@ -20,6 +20,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
+from aws_cdk.assertions import Template
 
 import lambda_constructs.triggers
 from lambda_constructs import LambdaConstructsError, LambdaServiceProps, SecureFunction, SecureFunctionProps
@@ -334,3 +335,56 @@ def test_an_imported_resource_of_another_interface_is_rejected_and_named_by_its_
     assert text.startswith(message)
     assert "InterfaceDynamicProxy" not in text
     assert " at 0x" not in text
+
+
+def test_a_mapping_for_a_jsii_struct_field_is_made_the_struct() -> None:
+    """aws-cdk-lib takes Union[Struct, Dict[str, Any]]: the checker rejected the dict."""
+    stack = new_stack()
+    vpc = ec2.Vpc(stack, "Vpc")
+    props = SecureFunctionProps(
+        code_dir=OK_DIR, vpc=vpc, vpc_subnets={"subnet_type": ec2.SubnetType.PRIVATE_WITH_EGRESS}
+    )
+    assert isinstance(props.vpc_subnets, ec2.SubnetSelection)  # code reading the field sees the struct
+    assert props.vpc_subnets.subnet_type == ec2.SubnetType.PRIVATE_WITH_EGRESS
+    trigger = SqsTrigger(queue_props={"retention_period": Duration.days(4)})
+    assert isinstance(trigger.queue_props, sqs.QueueProps)
+    assert trigger.queue_props.retention_period is not None
+    assert trigger.queue_props.retention_period.to_days() == 4
+    SecureFunction(stack, "Fn", props)
+
+
+def test_a_mapping_for_add_alias_additional_versions_is_made_version_weights() -> None:
+    stack = new_stack()
+    fn = SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR))
+    v1 = lambda_.Version.from_version_arn(stack, "V1", "arn:aws:lambda:us-east-1:123456789012:function:f:1")
+    v2 = lambda_.Version.from_version_arn(stack, "V2", "arn:aws:lambda:us-east-1:123456789012:function:f:2")
+    alias = fn.add_alias("blue", v1, additional_versions=[{"version": v2, "weight": 0.1}])
+    routing = Template.from_stack(stack).find_resources("AWS::Lambda::Alias")
+    (resource,) = (r for r in routing.values() if r["Properties"]["Name"] == "blue")
+    config = resource["Properties"]["RoutingConfig"]["AdditionalVersionWeights"]
+    assert config == [{"FunctionVersion": "2", "FunctionWeight": 0.1}]
+    assert alias.alias_name == "blue"
+
+
+def test_a_mapping_with_an_unknown_key_names_the_field_and_the_key() -> None:
+    with pytest.raises(
+        LambdaConstructsTypeError,
+        match=r"^SecureFunctionProps\(vpc_subnets=\.\.\.\): the key 'subnet_typ' is not a field of "
+        r"aws_cdk\.aws_ec2\.SubnetSelection \(got \{'subnet_typ': .*\}\)\. Fix: use the fields of "
+        r"aws_cdk\.aws_ec2\.SubnetSelection \(snake_case\): .*subnet_type",
+    ):
+        SecureFunctionProps(code_dir=OK_DIR, vpc_subnets={"subnet_typ": ec2.SubnetType.PRIVATE_WITH_EGRESS})
+    with pytest.raises(LambdaConstructsTypeError, match=r"^SqsTrigger\(queue_props=\.\.\.\): the key 'retention'"):
+        SqsTrigger(queue_props={"retention": Duration.days(4)})
+    with pytest.raises(
+        LambdaConstructsTypeError, match=r"queue_props=\.\.\.\): the mapping given for .*QueueProps is invalid"
+    ):
+        SqsTrigger(queue_props={"retention_period": 4})
+    stack = new_stack()
+    fn = SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR))
+    v1 = lambda_.Version.from_version_arn(stack, "V1", "arn:aws:lambda:us-east-1:123456789012:function:f:1")
+    with pytest.raises(
+        LambdaConstructsTypeError,
+        match=r"/Fn: add_alias\(additional_versions=\.\.\.\): the key 'wieght' is not a field of .*VersionWeight",
+    ):
+        fn.add_alias("blue", v1, additional_versions=[{"version": v1, "wieght": 0.1}])
