@@ -71,11 +71,11 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
     (user pool JWTs, needs ``user_pools``), ``CUSTOM`` (needs ``authorizer``) or ``NONE`` (open; needs
     ``open_reason``). A string becomes the member in ``__post_init__``. Default: ``IAM``."""
     user_pools: Sequence[cognito.IUserPool] = ()
-    """User pools whose tokens are accepted with ``COGNITO``. Default: none."""
+    """User pools whose tokens are accepted with ``COGNITO`` (only then). Default: none."""
     authorization_scopes: Sequence[str] = ()
-    """OAuth scopes required with ``COGNITO``. Default: none (ID tokens accepted)."""
+    """OAuth scopes required with ``COGNITO`` (only then). Default: none (ID tokens accepted)."""
     authorizer: apigw.IAuthorizer | None = None
-    """A Lambda (token/request) authorizer for ``CUSTOM``. Default: none."""
+    """A Lambda (token/request) authorizer for ``CUSTOM`` (only then). Default: none."""
     open_reason: str | None = None
     """Why an open API (``NONE``) is intended: recorded as the cdk-nag acknowledgement. Default: none."""
     rest_api_name: str | None = None
@@ -106,7 +106,9 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
         """Check the options that do not depend on the function (before any construct exists).
 
         Raises:
-            LambdaConstructsError: an unknown authorization, one without what it needs (user pools, an authorizer, an open reason), an integration timeout below 50 ms, or throttling out of range.
+            LambdaConstructsError: an unknown authorization, one without what it needs (user pools, an authorizer, an open reason),
+                ``user_pools``/``authorization_scopes`` without ``COGNITO`` or ``authorizer`` without ``CUSTOM``, an
+                integration timeout below 50 ms, or throttling out of range.
         """
         scope = options_scope(self)
         authorization = RestApiAuthorization.of(
@@ -131,6 +133,19 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
             )
         if self.authorization == RestApiAuthorization.NONE:
             _require_reason(scope, "the REST API", self.open_reason, str(self.authorization))
+        for option, needs in (
+            ("user_pools", RestApiAuthorization.COGNITO),
+            ("authorization_scopes", RestApiAuthorization.COGNITO),
+            ("authorizer", RestApiAuthorization.CUSTOM),
+        ):  # else ignored (user pools, scopes) or an authorizer attached to no method (a synth-time RuntimeError)
+            given = getattr(self, option)
+            if given and authorization is not needs:
+                raise fail(
+                    scope,
+                    f"{option} only applies with authorization='{needs}' (authorization is '{authorization}')",
+                    value=given if option == "authorization_scopes" else None,
+                    fix=f"pass authorization='{needs}' with {option}, or drop {option}",
+                )
         _check_minimum_integration_timeout(scope, self.integration_timeout)
         check_range(scope, "throttling_rate_limit", self.throttling_rate_limit, 0, 1e7, "requests/s")
         check_range(scope, "throttling_burst_limit", self.throttling_burst_limit, 0, 1e7, "requests")
