@@ -388,3 +388,11 @@ def test_a_mapping_with_an_unknown_key_names_the_field_and_the_key() -> None:
         match=r"/Fn: add_alias\(additional_versions=\.\.\.\): the key 'wieght' is not a field of .*VersionWeight",
     ):
         fn.add_alias("blue", v1, additional_versions=[{"version": v1, "wieght": 0.1}])
+
+
+def test_the_type_error_is_exported_beside_the_library_error() -> None:
+    import lambda_constructs
+
+    assert lambda_constructs.LambdaConstructsTypeError is LambdaConstructsTypeError
+    assert "LambdaConstructsTypeError" in lambda_constructs.__all__
+    assert "LambdaConstructsTypeError" in dir(lambda_constructs)
