@@ -32,7 +32,8 @@ that is not runtime-checkable). The rules, per annotation:
 No jsii round trip: only Python classes and instance attributes are read. The annotations of a class are
 resolved once (on its first object); a check costs a few microseconds per field.
 
-Standard library only (plus :mod:`lambda_constructs.errors`): a ground-floor module.
+Standard library only (plus :mod:`lambda_constructs.errors` and :mod:`lambda_constructs.field_messages`, which
+words the errors): a ground-floor module.
 """
 
 from __future__ import annotations
@@ -47,6 +48,14 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from lambda_constructs.errors import LambdaConstructsTypeError, option_label
+from lambda_constructs.field_messages import (
+    describe,
+    fix,
+    proxy_delegates,
+    sequence_items,
+    shown_type,
+    shown_value,
+)
 
 __all__ = ["check_argument", "check_fields", "checked_fields"]
 
@@ -101,23 +110,13 @@ def _jsii_interface(iface: type) -> _Check:
     def check(value: object) -> bool:
         if declares(value):
             return True
-        delegates = _delegates(value)
+        delegates = proxy_delegates(value)
         if delegates is not None:  # an imported resource: one of the interfaces the kernel gave it
             return any(declares(d) or _is_opaque(d) for d in delegates)
         # a jsii reference whose Python class says nothing of its type (Opaque)
         return _is_opaque(value)
 
     return check
-
-
-def _delegates(value: object) -> list[object] | None:
-    """The objects jsii's ``InterfaceDynamicProxy`` (what jsii makes of a reference the kernel types only by
-    interfaces: ``iam.Role.from_role_arn``) delegates to, one per interface (an instance of its proxy class,
-    ``_IRoleProxy``) or class; None for any other value."""
-    if type(value).__name__ != "InterfaceDynamicProxy":
-        return None
-    delegates = vars(value).get("_delegates")
-    return delegates if isinstance(delegates, list) else None
 
 
 def _is_opaque(value: object) -> bool:
@@ -130,38 +129,6 @@ def _has_jsii_ref(value: object) -> bool:
         return object.__getattribute__(value, "__jsii_ref__") is not None
     except AttributeError:
         return False
-
-
-def _jsii_python_name(cls: type) -> str:
-    """``aws_cdk.aws_iam.IRole`` for a jsii interface proxy class (``_IRoleProxy``) or class."""
-    jsii_type = getattr(cls, "__jsii_type__", None)
-    name = jsii_type.rsplit(".", 1)[-1] if isinstance(jsii_type, str) and jsii_type != "Object" else cls.__qualname__
-    return f"{cls.__module__}.{name}"
-
-
-def shown_type(value: object) -> str:
-    """How a message names the type of ``value``: its class's name, or for a jsii ``InterfaceDynamicProxy``
-    the interfaces it was imported as ("an imported aws_cdk.aws_iam.IRole")."""
-    delegates = _delegates(value)
-    if delegates is None:
-        return type(value).__qualname__
-    interfaces = [d for d in delegates if type(d).__name__.startswith("_I") and type(d).__name__.endswith("Proxy")]
-    names = [_jsii_python_name(type(d)) for d in interfaces or delegates if not _is_opaque(d)]
-    return f"an imported {' and '.join(names)}" if names else "an imported jsii object of unknown type"
-
-
-def _shown_value(value: object) -> str | None:
-    """The text of ``value`` in a message when its repr would show a jsii ``InterfaceDynamicProxy``
-    (``<jsii._reference_map.InterfaceDynamicProxy object at 0x...>``), itself or in a list, tuple or dict: each
-    proxy as ``<an imported aws_cdk.aws_iam.IRole>`` (:func:`shown_type`); None to show the repr."""
-    if _delegates(value) is not None:
-        return f"<{shown_type(value)}>"
-    if isinstance(value, list | tuple) and any(_shown_value(v) is not None for v in value):
-        items = [_shown_value(v) or repr(v) for v in value]
-        return f"[{', '.join(items)}]" if isinstance(value, list) else f"({', '.join(items)}{',' * (len(items) == 1)})"
-    if isinstance(value, dict) and any(_shown_value(v) is not None for v in value.values()):
-        return "{" + ", ".join(f"{k!r}: {_shown_value(v) or repr(v)}" for k, v in value.items()) + "}"
-    return None
 
 
 def _instance_of(cls: type) -> _Check:
@@ -307,27 +274,6 @@ def _converted(value: object, annotation: object) -> object:
     return value
 
 
-def describe(annotation: object) -> str:
-    """``annotation`` as users write it: ``aws_cdk.aws_sqs.IQueue or None``, ``Sequence[str]``."""
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if annotation is None or annotation is types.NoneType:
-        return "None"
-    if origin is typing.Union or origin is types.UnionType:
-        return " or ".join(describe(arg) for arg in args)
-    if origin is typing.Literal:
-        return " or ".join(repr(arg) for arg in args)
-    if origin is not None:
-        name = getattr(origin, "__name__", str(origin))
-        return f"{name}[{', '.join('...' if a is Ellipsis else describe(a) for a in args)}]" if args else name
-    if isinstance(annotation, type):
-        module = annotation.__module__
-        if module in ("builtins", "typing"):
-            return annotation.__qualname__
-        return f"{module}.{annotation.__qualname__}"
-    return str(annotation)
-
-
 def _resolved_hints(cls: type) -> dict[str, object]:
     """The type hints of ``cls``; a name its module imports only for type checkers counts as Any."""
     try:
@@ -358,21 +304,11 @@ def _field_checks(cls: type) -> tuple[tuple[str, _Check, object], ...]:
     return checks
 
 
-def _fix(name: str, value: object, annotation: object) -> str:
-    expected = describe(annotation)
-    hint = ""
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and "int" in expected.split(" or "):
-        hint = f" (write {name}={value.strip()}, without quotes)"
-    elif isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "on", "off", "0", "1"):
-        if expected.split(" or ")[0] == "bool":
-            hint = f" (write {name}=True or {name}=False, without quotes)"
-    elif isinstance(value, int | float) and not isinstance(value, bool) and "aws_cdk.Duration" in expected:
-        hint = f" (write {name}=Duration.seconds({value:g}), from aws_cdk import Duration)"
-    elif isinstance(value, int | float) and not isinstance(value, bool) and "aws_cdk.Size" in expected:
-        hint = f" (write {name}=Size.mebibytes({value:g}), from aws_cdk import Size)"
-    elif isinstance(value, str) and expected.startswith("Sequence["):
-        hint = f" (a str is not a sequence of options here: write {name}=[{value!r}])"
-    return f"pass {name} as {expected}{hint}"
+def _one_item(value: object, annotation: object) -> bool:
+    """Whether ``value`` is one item where ``annotation`` expects a sequence of such items."""
+    return not isinstance(value, list | tuple | str | bytes | abc.Mapping) and any(
+        _check_of(item)(value) for item in sequence_items(annotation)
+    )
 
 
 def check_fields(obj: object, cls: type | None = None) -> None:
@@ -401,8 +337,8 @@ def check_fields(obj: object, cls: type | None = None) -> None:
                 "",
                 f"{option_label(obj, name)} must be {describe(annotation)}, not {shown_type(value)}",
                 value=value,
-                shown=_shown_value(value),
-                fix=_fix(name, value, annotation),
+                shown=shown_value(value),
+                fix=fix(name, value, annotation, one_item=_one_item(value, annotation)),
             )
 
 
@@ -441,8 +377,8 @@ def check_argument(path: str, call: str, name: str, value: object, annotation: o
         path,
         f"{call}({name}=...) must be {describe(annotation)}, not {shown_type(value)}",
         value=value,
-        shown=_shown_value(value),
-        fix=_fix(name, value, annotation),
+        shown=shown_value(value),
+        fix=fix(name, value, annotation, one_item=_one_item(value, annotation)),
     )
 
 

@@ -396,3 +396,30 @@ def test_the_type_error_is_exported_beside_the_library_error() -> None:
     assert lambda_constructs.LambdaConstructsTypeError is LambdaConstructsTypeError
     assert "LambdaConstructsTypeError" in lambda_constructs.__all__
     assert "LambdaConstructsTypeError" in dir(lambda_constructs)
+
+
+def test_an_enum_of_a_private_module_is_named_by_its_public_path_with_the_member_to_write() -> None:
+    """It named lambda_constructs.triggers._polled.StartingPosition (exported as lambda_constructs.triggers.*)."""
+    _raises(
+        lambda: KinesisTrigger(starting_position="latest"),
+        "KinesisTrigger(starting_position=...) must be lambda_constructs.triggers.StartingPosition, not str "
+        "(got 'latest'). Fix: pass starting_position as lambda_constructs.triggers.StartingPosition "
+        "(write starting_position=StartingPosition.LATEST, from lambda_constructs.triggers import StartingPosition)",
+    )
+
+
+def test_a_single_object_where_a_sequence_is_expected_gets_the_list_hint() -> None:
+    stack = new_stack()
+    group = ec2.SecurityGroup.from_security_group_id(stack, "G", "sg-12345678")
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    with pytest.raises(
+        LambdaConstructsTypeError,
+        match=r"^SecureFunctionProps\(security_groups=\.\.\.\) must be Sequence\[aws_cdk\.aws_ec2\.ISecurityGroup\], "
+        r"not an imported aws_cdk\.aws_ec2\.ISecurityGroup .*\(one value is not a sequence: write security_groups=\[value\]\)$",
+    ):
+        SecureFunctionProps(code_dir=OK_DIR, security_groups=group)
+    with pytest.raises(LambdaConstructsTypeError, match=r"principals=\.\.\.\) must be .*write principals=\[value\]\)$"):
+        InvokeAccess(principals=role)
+    with pytest.raises(LambdaConstructsTypeError) as caught:  # an object of another type: no such hint
+        SecureFunctionProps(code_dir=OK_DIR, security_groups=role)
+    assert "write security_groups=[value]" not in str(caught.value)
