@@ -28,7 +28,7 @@ from lambda_constructs.errors import fail, option_label, warn
 from lambda_constructs.field_types import checked_fields
 from lambda_constructs.roles import SERVICE_ROLE_WILDCARDS, Role
 from lambda_constructs.scanners import ignore_cfn_lint
-from lambda_constructs.triggers._options import options_scope
+from lambda_constructs.triggers._options import check_options_need, options_scope
 from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers._sync import (
     API_GATEWAY_MAX_TIMEOUT,
@@ -107,8 +107,8 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
 
         Raises:
             LambdaConstructsError: an unknown authorization, one without what it needs (user pools, an authorizer, an open reason),
-                ``user_pools``/``authorization_scopes`` without ``COGNITO`` or ``authorizer`` without ``CUSTOM``, an
-                integration timeout below 50 ms, or throttling out of range.
+                an option of another authorization (``user_pools``/``authorization_scopes`` need ``COGNITO``,
+                ``authorizer`` ``CUSTOM``), an integration timeout below 50 ms, or throttling out of range.
         """
         scope = options_scope(self)
         authorization = RestApiAuthorization.of(
@@ -133,19 +133,16 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
             )
         if self.authorization == RestApiAuthorization.NONE:
             _require_reason(scope, "the REST API", self.open_reason, str(self.authorization))
-        for option, needs in (
-            ("user_pools", RestApiAuthorization.COGNITO),
-            ("authorization_scopes", RestApiAuthorization.COGNITO),
-            ("authorizer", RestApiAuthorization.CUSTOM),
-        ):  # else ignored (user pools, scopes) or an authorizer attached to no method (a synth-time RuntimeError)
-            given = getattr(self, option)
-            if given and authorization is not needs:
-                raise fail(
-                    scope,
-                    f"{option} only applies with authorization='{needs}' (authorization is '{authorization}')",
-                    value=given if option == "authorization_scopes" else None,
-                    fix=f"pass authorization='{needs}' with {option}, or drop {option}",
-                )
+        check_options_need(  # else ignored, or an authorizer on no method (a raw RuntimeError at synth)
+            self,
+            "authorization",
+            authorization,
+            (
+                ("user_pools", RestApiAuthorization.COGNITO),
+                ("authorization_scopes", RestApiAuthorization.COGNITO),
+                ("authorizer", RestApiAuthorization.CUSTOM),
+            ),
+        )
         _check_minimum_integration_timeout(scope, self.integration_timeout)
         check_range(scope, "throttling_rate_limit", self.throttling_rate_limit, 0, 1e7, "requests/s")
         check_range(scope, "throttling_burst_limit", self.throttling_burst_limit, 0, 1e7, "requests")
@@ -380,7 +377,8 @@ class HttpApiTrigger(BoundTrigger[HttpApiResources]):
         """Check the options that do not depend on the function (before any construct exists).
 
         Raises:
-            LambdaConstructsError: an unknown authorization, one without what it needs (issuer and audience, a user pool and clients, an open reason), or throttling out of range.
+            LambdaConstructsError: an unknown authorization, one without what it needs (issuer and audience, a user pool and clients, an open reason),
+                an option of another authorization (``jwt_*`` need ``JWT``, ``user_pool*`` ``COGNITO``), or throttling out of range.
         """
         scope = options_scope(self)
         authorization = HttpApiAuthorization.of(
@@ -412,6 +410,17 @@ class HttpApiTrigger(BoundTrigger[HttpApiResources]):
             )
         if self.authorization == HttpApiAuthorization.NONE:
             _require_reason(scope, "the HTTP API", self.open_reason, str(self.authorization))
+        check_options_need(  # else ignored by _authorizer
+            self,
+            "authorization",
+            authorization,
+            (
+                ("jwt_issuer", HttpApiAuthorization.JWT),
+                ("jwt_audience", HttpApiAuthorization.JWT),
+                ("user_pool", HttpApiAuthorization.COGNITO),
+                ("user_pool_clients", HttpApiAuthorization.COGNITO),
+            ),
+        )
         check_range(scope, "throttling_rate_limit", self.throttling_rate_limit, 0, 1e7, "requests/s")
         check_range(scope, "throttling_burst_limit", self.throttling_burst_limit, 0, 1e7, "requests")
 

@@ -225,3 +225,34 @@ def test_rest_api_options_of_another_authorization_fail_when_created() -> None:
     )
     methods = Template.from_stack(stack).find_resources("AWS::ApiGateway::Method")
     assert {m["Properties"]["AuthorizationType"] for m in methods.values()} == {"CUSTOM", "COGNITO_USER_POOLS"}
+
+
+def test_http_api_options_of_another_authorization_fail_when_created() -> None:
+    """jwt_* without JWT and user_pool* without COGNITO were silently ignored (the default is IAM)."""
+    stack = new_stack()
+    pool = cognito.UserPool(stack, "Pool")
+    client = pool.add_client("Client")
+    cases = [
+        (
+            lambda: HttpApiTrigger(jwt_issuer="https://issuer.example.com"),
+            "HttpApiTrigger(jwt_issuer=...) only applies with authorization='JWT' (authorization is 'IAM') "
+            "(got 'https://issuer.example.com'). Fix: pass authorization='JWT' with jwt_issuer, or drop jwt_issuer",
+        ),
+        (
+            lambda: HttpApiTrigger(user_pool=pool, user_pool_clients=[client]),
+            "HttpApiTrigger(user_pool=...) only applies with authorization='COGNITO' (authorization is 'IAM'). "
+            "Fix: pass authorization='COGNITO' with user_pool, or drop user_pool",
+        ),
+        (
+            lambda: HttpApiTrigger(
+                authorization="JWT", jwt_issuer="https://i.example.com", jwt_audience=["a"], user_pool_clients=[client]
+            ),
+            "HttpApiTrigger(user_pool_clients=...) only applies with authorization='COGNITO' (authorization is 'JWT')",
+        ),
+    ]
+    for make, message in cases:
+        with pytest.raises(LambdaConstructsError) as caught:
+            make()
+        assert str(caught.value).startswith(message)
+    HttpApiTrigger(authorization="COGNITO", user_pool=pool, user_pool_clients=[client])
+    HttpApiTrigger(authorization="JWT", jwt_issuer="https://i.example.com", jwt_audience=["a"])
