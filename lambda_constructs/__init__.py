@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from lambda_constructs._lazy import LazyExports
 
 if TYPE_CHECKING:
-    from lambda_constructs.errors import LambdaConstructsError
+    from lambda_constructs.errors import LambdaConstructsError, LambdaConstructsTypeError
     from lambda_constructs.function import SecureFunction, SecureFunctionProps
     from lambda_constructs.languages import ContainerImage, NodejsBundling
     from lambda_constructs.network import EgressRule, FunctionEndpoints
@@ -31,6 +31,7 @@ _EXPORTS = {
     "FunctionEndpoints": "lambda_constructs.network",
     "FunctionReleaseSet": "lambda_constructs.releases",
     "LambdaConstructsError": "lambda_constructs.errors",
+    "LambdaConstructsTypeError": "lambda_constructs.errors",
     "LambdaService": "lambda_constructs.service",
     "LambdaServiceProps": "lambda_constructs.service",
     "NodejsBundling": "lambda_constructs.languages",
@@ -49,6 +50,7 @@ __all__ = [
     "FunctionEndpoints",
     "FunctionReleaseSet",
     "LambdaConstructsError",
+    "LambdaConstructsTypeError",
     "LambdaService",
     "LambdaServiceProps",
     "NodejsBundling",

@@ -52,16 +52,19 @@ class LambdaConstructsError(ValueError):
         message: what is wrong, without the path, value and fix.
         value: the rejected value.
         fix: how to fix it.
+
+    ``shown`` (default: ``repr(value)``) is the text of the value in the message, for a value whose repr says
+    nothing (a jsii ``InterfaceDynamicProxy``: ``<jsii._reference_map.InterfaceDynamicProxy object at 0x...>``).
     """
 
-    def __init__(self, path: str, message: str, *, value: Any = None, fix: str = "") -> None:
+    def __init__(self, path: str, message: str, *, value: Any = None, fix: str = "", shown: str | None = None) -> None:
         self.path = path
         self.message = message
         self.value = value
         self.fix = fix
         text = f"{path}: {message}" if path else message
         if value is not None:
-            text += f" (got {value!r})"
+            text += f" (got {value!r})" if shown is None else f" (got {shown})"
         if fix:
             text += f". Fix: {fix}"
         super().__init__(text)

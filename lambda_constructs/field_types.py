@@ -15,10 +15,16 @@ that is not runtime-checkable). The rules, per annotation:
   ``float`` an int or a float (not a bool); ``str`` a str.
 * a jsii interface (``sqs.IQueue``): an object whose class declares it, or a sub-interface of it
   (``jsii.implements``, as every aws-cdk-lib class does), an instance of its proxy class (what jsii makes
-  of a value typed as the interface), or a jsii reference whose class carries no type (jsii's
-  ``InterfaceDynamicProxy`` and ``Opaque``). Other protocols: ``isinstance`` when runtime-checkable,
+  of a value typed as the interface); an imported resource (``iam.Role.from_role_arn``: jsii's
+  ``InterfaceDynamicProxy``, which delegates to one proxy object per interface the kernel gave it) when one
+  of its delegates is such an object; a jsii reference whose class carries no type (jsii's ``Opaque``).
+  A message names an ``InterfaceDynamicProxy`` by its interfaces ("an imported aws_cdk.aws_iam.IRole"),
+  never by its repr. Other protocols: ``isinstance`` when runtime-checkable,
   else the jsii interfaces they extend (``FunctionView``: ``IConstruct``).
-* any other class (``Duration``, ``lambda_.Runtime``, an enum, a jsii struct): ``isinstance``.
+* any other class (``Duration``, ``lambda_.Runtime``, an enum, a jsii struct): ``isinstance``. A jsii struct
+  (``ec2.SubnetSelection``) also takes a mapping, as aws-cdk-lib does (``Union[Struct, Dict[str, Any]]``): it is
+  made the struct (``SubnetSelection(**mapping)``, whose own checks run then) and the field set to it, so code
+  reading the field sees the struct; a key that is not a field of the struct is the library's error.
 * ``X | Y``, ``Optional``, ``Literal``; ``Sequence[X]`` and ``tuple[X, ...]`` (a list or a tuple, never a
   str), ``Mapping[K, V]``, ``set``/``frozenset``, ``Callable`` and ``os.PathLike``: checked with their items.
 * ``Any``, a ``TypeVar`` and a name only known to type checkers: anything.
@@ -26,7 +32,8 @@ that is not runtime-checkable). The rules, per annotation:
 No jsii round trip: only Python classes and instance attributes are read. The annotations of a class are
 resolved once (on its first object); a check costs a few microseconds per field.
 
-Standard library only (plus :mod:`lambda_constructs.errors`): a ground-floor module.
+Standard library only (plus :mod:`lambda_constructs.errors` and :mod:`lambda_constructs.field_messages`, which
+words the errors): a ground-floor module.
 """
 
 from __future__ import annotations
@@ -41,6 +48,14 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from lambda_constructs.errors import LambdaConstructsTypeError, option_label
+from lambda_constructs.field_messages import (
+    describe,
+    fix,
+    proxy_delegates,
+    sequence_items,
+    shown_type,
+    shown_value,
+)
 
 __all__ = ["check_argument", "check_fields", "checked_fields"]
 
@@ -79,7 +94,7 @@ def _jsii_interface(iface: type) -> _Check:
 
     implementing: set[type] = set()  # classes seen to implement the interface
 
-    def check(value: object) -> bool:
+    def declares(value: object) -> bool:
         cls = type(value)
         if cls in implementing:
             return True
@@ -90,18 +105,30 @@ def _jsii_interface(iface: type) -> _Check:
         ):
             implementing.add(cls)
             return True
-        # a jsii reference whose Python class says nothing of its type (InterfaceDynamicProxy, Opaque)
-        return getattr(cls, "__jsii_type__", None) in (None, "Object") and _has_jsii_ref(value)
+        return False
+
+    def check(value: object) -> bool:
+        if declares(value):
+            return True
+        delegates = proxy_delegates(value)
+        if delegates is not None:  # an imported resource: one of the interfaces the kernel gave it
+            return any(declares(d) or _is_opaque(d) for d in delegates)
+        # a jsii reference whose Python class says nothing of its type (Opaque)
+        return _is_opaque(value)
 
     return check
+
+
+def _is_opaque(value: object) -> bool:
+    """A jsii reference of no known type (jsii's ``Opaque``): nothing says it is not the interface."""
+    return getattr(type(value), "__jsii_type__", None) in (None, "Object") and _has_jsii_ref(value)
 
 
 def _has_jsii_ref(value: object) -> bool:
     try:
         return object.__getattribute__(value, "__jsii_ref__") is not None
     except AttributeError:
-        delegates = getattr(value, "_delegates", None)  # jsii's InterfaceDynamicProxy
-        return isinstance(delegates, list) and any(_has_jsii_ref(d) for d in delegates)
+        return False
 
 
 def _instance_of(cls: type) -> _Check:
@@ -184,25 +211,67 @@ def _check_of(annotation: object) -> _Check:
     return _anything
 
 
-def describe(annotation: object) -> str:
-    """``annotation`` as users write it: ``aws_cdk.aws_sqs.IQueue or None``, ``Sequence[str]``."""
+def _is_struct(annotation: object) -> bool:
+    """Whether ``annotation`` is a jsii struct class (``ec2.SubnetSelection``: ``jsii.data_type``)."""
+    return isinstance(annotation, type) and getattr(annotation, "__jsii_name_mapping__", None) is not None
+
+
+class _StructError(Exception):
+    """A mapping given for a jsii struct that does not make one: the message, the value and the fix."""
+
+    def __init__(self, message: str, value: object, fix: str) -> None:
+        super().__init__(message)
+        self.message, self.value, self.fix = message, value, fix
+
+
+def _make_struct(struct: type, mapping: abc.Mapping[Any, Any]) -> object:
+    name = describe(struct)
+    fields = list(getattr(struct, "__jsii_name_mapping__", {}))
+    unknown = [key for key in mapping if key not in fields]
+    if unknown:
+        raise _StructError(
+            f"the key {unknown[0]!r} is not a field of {name}",
+            dict(mapping),
+            f"use the fields of {name} (snake_case): {', '.join(fields)}",
+        )
+    try:
+        return struct(**mapping)
+    except TypeError as error:  # the struct's own (typeguard) checks of its fields
+        raise _StructError(
+            f"the mapping given for {name} is invalid: {error}", dict(mapping), f"pass {name}(...)"
+        ) from None
+
+
+def _converted(value: object, annotation: object) -> object:
+    """``value`` with each mapping where ``annotation`` expects a jsii struct made that struct (aws-cdk-lib takes
+    ``Union[Struct, Dict[str, Any]]``): itself, or a new list/tuple of converted items; ``value`` itself when
+    there is nothing to convert.
+
+    Raises:
+        _StructError: a mapping with a key that is not a field of the struct, or a value the struct rejects.
+    """
+    if _is_struct(annotation):
+        if isinstance(value, abc.Mapping):
+            return _make_struct(typing.cast(type, annotation), value)
+        return value
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
-    if annotation is None or annotation is types.NoneType:
-        return "None"
     if origin is typing.Union or origin is types.UnionType:
-        return " or ".join(describe(arg) for arg in args)
-    if origin is typing.Literal:
-        return " or ".join(repr(arg) for arg in args)
-    if origin is not None:
-        name = getattr(origin, "__name__", str(origin))
-        return f"{name}[{', '.join('...' if a is Ellipsis else describe(a) for a in args)}]" if args else name
-    if isinstance(annotation, type):
-        module = annotation.__module__
-        if module in ("builtins", "typing"):
-            return annotation.__qualname__
-        return f"{module}.{annotation.__qualname__}"
-    return str(annotation)
+        if any(_check_of(arg)(value) for arg in args):
+            return value
+        for arg in args:
+            converted = _converted(value, arg)
+            if converted is not value:
+                return converted
+        return value
+    variadic_tuple = origin is tuple and len(args) == 2 and args[1] is Ellipsis
+    sequence = origin in (abc.Sequence, abc.Collection, abc.Iterable, list) and len(args) == 1
+    if (variadic_tuple or sequence) and isinstance(value, list | tuple):
+        item = args[0]
+        items = [_converted(element, item) for element in value]
+        if any(new is not old for new, old in zip(items, value, strict=True)):
+            return tuple(items) if isinstance(value, tuple) else items
+    return value
 
 
 def _resolved_hints(cls: type) -> dict[str, object]:
@@ -235,21 +304,11 @@ def _field_checks(cls: type) -> tuple[tuple[str, _Check, object], ...]:
     return checks
 
 
-def _fix(name: str, value: object, annotation: object) -> str:
-    expected = describe(annotation)
-    hint = ""
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and "int" in expected.split(" or "):
-        hint = f" (write {name}={value.strip()}, without quotes)"
-    elif isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "on", "off", "0", "1"):
-        if expected.split(" or ")[0] == "bool":
-            hint = f" (write {name}=True or {name}=False, without quotes)"
-    elif isinstance(value, int | float) and not isinstance(value, bool) and "aws_cdk.Duration" in expected:
-        hint = f" (write {name}=Duration.seconds({value:g}), from aws_cdk import Duration)"
-    elif isinstance(value, int | float) and not isinstance(value, bool) and "aws_cdk.Size" in expected:
-        hint = f" (write {name}=Size.mebibytes({value:g}), from aws_cdk import Size)"
-    elif isinstance(value, str) and expected.startswith("Sequence["):
-        hint = f" (a str is not a sequence of options here: write {name}=[{value!r}])"
-    return f"pass {name} as {expected}{hint}"
+def _one_item(value: object, annotation: object) -> bool:
+    """Whether ``value`` is one item where ``annotation`` expects a sequence of such items."""
+    return not isinstance(value, list | tuple | str | bytes | abc.Mapping) and any(
+        _check_of(item)(value) for item in sequence_items(annotation)
+    )
 
 
 def check_fields(obj: object, cls: type | None = None) -> None:
@@ -263,12 +322,23 @@ def check_fields(obj: object, cls: type | None = None) -> None:
     owner = cls or type(obj)
     for name, check, annotation in _field_checks(owner):
         value = getattr(obj, name)
-        if not check(value):
+        if check(value):
+            continue
+        try:
+            converted = _converted(value, annotation)
+        except _StructError as error:
+            raise LambdaConstructsTypeError(
+                "", f"{option_label(obj, name)}: {error.message}", value=error.value, fix=error.fix
+            ) from None
+        if converted is not value and check(converted):
+            object.__setattr__(obj, name, converted)  # frozen dataclasses too
+        else:
             raise LambdaConstructsTypeError(
                 "",
-                f"{option_label(obj, name)} must be {describe(annotation)}, not {type(value).__qualname__}",
+                f"{option_label(obj, name)} must be {describe(annotation)}, not {shown_type(value)}",
                 value=value,
-                fix=_fix(name, value, annotation),
+                shown=shown_value(value),
+                fix=fix(name, value, annotation, one_item=_one_item(value, annotation)),
             )
 
 
@@ -276,27 +346,40 @@ def check_fields(obj: object, cls: type | None = None) -> None:
 _ARGUMENT_CHECKS: dict[object, _Check] = {}
 
 
-def check_argument(path: str, call: str, name: str, value: object, annotation: object) -> None:
+def check_argument(path: str, call: str, name: str, value: object, annotation: object) -> Any:
     """Check one argument of a library method (``call``: ``add_alias``) against ``annotation``, by the rules of
-    the fields above; ``path``: the construct path of the object whose method it is.
+    the fields above; ``path``: the construct path of the object whose method it is. Returns the argument to
+    use: ``value``, or (as for a field) a copy with each mapping given for a jsii struct made that struct
+    (``additional_versions=[{"version": v, "weight": 0.1}]``: ``[VersionWeight(...)]``).
 
     Library methods check the arguments they hand to aws-cdk-lib unchecked (``_jsii_speed.create`` skips the
     generated constructors' typeguard checks).
 
     Raises:
         LambdaConstructsTypeError: "<path>: <call>(<name>=...) must be <expected>, not <type> (got <value>).
-            Fix: pass <name> as <expected>".
+            Fix: pass <name> as <expected>"; for a mapping that makes no struct, "<path>: <call>(<name>=...):
+            the key 'k' is not a field of <struct>".
     """
     check = _ARGUMENT_CHECKS.get(annotation)
     if check is None:
         check = _ARGUMENT_CHECKS[annotation] = _check_of(annotation)
-    if not check(value):
+    if check(value):
+        return value
+    try:
+        converted = _converted(value, annotation)
+    except _StructError as error:
         raise LambdaConstructsTypeError(
-            path,
-            f"{call}({name}=...) must be {describe(annotation)}, not {type(value).__qualname__}",
-            value=value,
-            fix=_fix(name, value, annotation),
-        )
+            path, f"{call}({name}=...): {error.message}", value=error.value, fix=error.fix
+        ) from None
+    if converted is not value and check(converted):
+        return converted
+    raise LambdaConstructsTypeError(
+        path,
+        f"{call}({name}=...) must be {describe(annotation)}, not {shown_type(value)}",
+        value=value,
+        shown=shown_value(value),
+        fix=fix(name, value, annotation, one_item=_one_item(value, annotation)),
+    )
 
 
 def checked_fields(cls: type[_T]) -> type[_T]:

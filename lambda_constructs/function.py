@@ -292,7 +292,8 @@ class SecureFunction(Construct):
     ) -> lambda_.Alias:
         """Add an alias (construct id ``Alias<name>``, stable: renaming it replaces the alias).
 
-        ``additional_versions`` splits traffic (default: none); ``provisioned_concurrent_executions``
+        ``additional_versions`` splits traffic (default: none; ``lambda_.VersionWeight`` objects or, as aws-cdk-lib
+        takes them, mappings ``{"version": v, "weight": 0.1}``); ``provisioned_concurrent_executions``
         (default: none) is not allowed on ``$LATEST``.
 
         Raises:
@@ -304,10 +305,13 @@ class SecureFunction(Construct):
             ("name", name, str),
             ("version", version, lambda_.IVersion),
             ("description", description, str | None),
-            ("additional_versions", additional_versions, Sequence[lambda_.VersionWeight]),
             ("provisioned_concurrent_executions", provisioned_concurrent_executions, int | None),
         ):  # aws-cdk-lib's Alias gets them unchecked (_jsii_speed.create)
             check_argument(self._path, "add_alias", arg, value, annotation)
+        # a mapping per version ({"version": v, "weight": 0.1}) made a VersionWeight, as aws-cdk-lib takes it
+        additional_versions = check_argument(
+            self._path, "add_alias", "additional_versions", additional_versions, Sequence[lambda_.VersionWeight]
+        )
         if name in self.aliases:
             raise fail(self, f"alias {name} already exists", value=name, fix="use another alias name")
         if not is_token(name) and (problem := check_alias_name(name)) is not None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from lambda_constructs.errors import OptionsScope
+from lambda_constructs.errors import OptionsScope, fail
 
 if TYPE_CHECKING:
     from constructs import IConstruct
@@ -26,3 +26,27 @@ def options_scope(trigger: object) -> IConstruct:
     Only for ``errors.fail`` and the checks built on it; never pass it to a construct or to ``errors.warn``.
     """
     return cast("IConstruct", OptionsScope(trigger))
+
+
+def check_options_need(trigger: object, setting: str, given: object, options: tuple[tuple[str, object], ...]) -> None:
+    """Raise when one of ``options`` (each an option's name and the value of ``setting`` it applies to) is
+    given while ``setting`` (an option of ``trigger``: ``authorization``) is ``given``, something else: the
+    option would be ignored, or fail later with a raw error.
+
+    Raises:
+        LambdaConstructsError: "<Trigger>(<option>=...) only applies with <setting>='<needed>' (<setting> is
+            '<given>'). Fix: pass <setting>='<needed>' with <option>, or drop <option>".
+    """
+    for option, needs in options:
+        value = getattr(trigger, option)
+        if value and given is not needs:
+            raise fail(
+                options_scope(trigger),
+                f"{option} only applies with {setting}='{needs}' ({setting} is '{given}')",
+                value=value if _is_text(value) else None,  # not the repr of a construct
+                fix=f"pass {setting}='{needs}' with {option}, or drop {option}",
+            )
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) or (isinstance(value, list | tuple) and all(isinstance(v, str) for v in value))

@@ -105,11 +105,27 @@ def _seconds(value: Duration | None) -> float | None:
     return None if value is None else duration_seconds(value)
 
 
+def _unwrapped(pattern: Mapping[str, Any] | str) -> object:
+    """The pattern of a filter: ``pattern`` itself, or the JSON text of what aws-cdk-lib's
+    ``lambda_.FilterCriteria.filter(...)`` returns, ``{"pattern": "<JSON text>"}`` (never a pattern itself:
+    a pattern's values are lists or objects, not text)."""
+    if isinstance(pattern, Mapping) and len(pattern) == 1 and isinstance(pattern.get("pattern"), str):
+        return pattern["pattern"]
+    return pattern
+
+
 def _filters(scope: IConstruct, filters: Sequence[Mapping[str, Any] | str]) -> dict[str, Any] | None:
+    """The ``filter_criteria`` of an event source mapping for ``filters`` (each a pattern: a mapping, its JSON
+    text, or what ``lambda_.FilterCriteria.filter(...)`` returns), None for none.
+
+    Raises:
+        LambdaConstructsError: more than 5 filters, or a pattern that is not a non-empty JSON object whose
+            leaves are non-empty lists.
+    """
     if not filters:
         return None
     check_range(scope, "number of filters", len(filters), 1, 5)
-    patterns = [check_pattern(scope, f"filters[{index}]", pattern) for index, pattern in enumerate(filters)]
+    patterns = [check_pattern(scope, f"filters[{index}]", _unwrapped(pattern)) for index, pattern in enumerate(filters)]
     return {"filters": [{"pattern": json.dumps(pattern, separators=(",", ":"))} for pattern in patterns]}
 
 
@@ -261,7 +277,8 @@ class _StreamOptions:
     on_failure: sqs.IQueue | None = None
     """Where discarded batches' metadata goes. Default: the function's failure queue."""
     filters: Sequence[Mapping[str, Any] | str] = ()
-    """Event filter patterns (JSON objects), at most 5. Default: none."""
+    """Event filter patterns (JSON objects, their JSON text, or ``lambda_.FilterCriteria.filter(...)``), at most 5.
+    Default: none."""
     enabled: bool = True
     """Default: True."""
 

@@ -28,7 +28,7 @@ from lambda_constructs.errors import fail, option_label, warn
 from lambda_constructs.field_types import checked_fields
 from lambda_constructs.roles import SERVICE_ROLE_WILDCARDS, Role
 from lambda_constructs.scanners import ignore_cfn_lint
-from lambda_constructs.triggers._options import options_scope
+from lambda_constructs.triggers._options import check_options_need, options_scope
 from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers._sync import (
     API_GATEWAY_MAX_TIMEOUT,
@@ -71,11 +71,11 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
     (user pool JWTs, needs ``user_pools``), ``CUSTOM`` (needs ``authorizer``) or ``NONE`` (open; needs
     ``open_reason``). A string becomes the member in ``__post_init__``. Default: ``IAM``."""
     user_pools: Sequence[cognito.IUserPool] = ()
-    """User pools whose tokens are accepted with ``COGNITO``. Default: none."""
+    """User pools whose tokens are accepted with ``COGNITO`` (only then). Default: none."""
     authorization_scopes: Sequence[str] = ()
-    """OAuth scopes required with ``COGNITO``. Default: none (ID tokens accepted)."""
+    """OAuth scopes required with ``COGNITO`` (only then). Default: none (ID tokens accepted)."""
     authorizer: apigw.IAuthorizer | None = None
-    """A Lambda (token/request) authorizer for ``CUSTOM``. Default: none."""
+    """A Lambda (token/request) authorizer for ``CUSTOM`` (only then). Default: none."""
     open_reason: str | None = None
     """Why an open API (``NONE``) is intended: recorded as the cdk-nag acknowledgement. Default: none."""
     rest_api_name: str | None = None
@@ -106,7 +106,9 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
         """Check the options that do not depend on the function (before any construct exists).
 
         Raises:
-            LambdaConstructsError: an unknown authorization, one without what it needs (user pools, an authorizer, an open reason), an integration timeout below 50 ms, or throttling out of range.
+            LambdaConstructsError: an unknown authorization, one without what it needs (user pools, an authorizer, an open reason),
+                an option of another authorization (``user_pools``/``authorization_scopes`` need ``COGNITO``,
+                ``authorizer`` ``CUSTOM``), an integration timeout below 50 ms, or throttling out of range.
         """
         scope = options_scope(self)
         authorization = RestApiAuthorization.of(
@@ -131,6 +133,16 @@ class RestApiTrigger(BoundTrigger[RestApiResources]):
             )
         if self.authorization == RestApiAuthorization.NONE:
             _require_reason(scope, "the REST API", self.open_reason, str(self.authorization))
+        check_options_need(  # else ignored, or an authorizer on no method (a raw RuntimeError at synth)
+            self,
+            "authorization",
+            authorization,
+            (
+                ("user_pools", RestApiAuthorization.COGNITO),
+                ("authorization_scopes", RestApiAuthorization.COGNITO),
+                ("authorizer", RestApiAuthorization.CUSTOM),
+            ),
+        )
         _check_minimum_integration_timeout(scope, self.integration_timeout)
         check_range(scope, "throttling_rate_limit", self.throttling_rate_limit, 0, 1e7, "requests/s")
         check_range(scope, "throttling_burst_limit", self.throttling_burst_limit, 0, 1e7, "requests")
@@ -365,7 +377,8 @@ class HttpApiTrigger(BoundTrigger[HttpApiResources]):
         """Check the options that do not depend on the function (before any construct exists).
 
         Raises:
-            LambdaConstructsError: an unknown authorization, one without what it needs (issuer and audience, a user pool and clients, an open reason), or throttling out of range.
+            LambdaConstructsError: an unknown authorization, one without what it needs (issuer and audience, a user pool and clients, an open reason),
+                an option of another authorization (``jwt_*`` need ``JWT``, ``user_pool*`` ``COGNITO``), or throttling out of range.
         """
         scope = options_scope(self)
         authorization = HttpApiAuthorization.of(
@@ -397,6 +410,17 @@ class HttpApiTrigger(BoundTrigger[HttpApiResources]):
             )
         if self.authorization == HttpApiAuthorization.NONE:
             _require_reason(scope, "the HTTP API", self.open_reason, str(self.authorization))
+        check_options_need(  # else ignored by _authorizer
+            self,
+            "authorization",
+            authorization,
+            (
+                ("jwt_issuer", HttpApiAuthorization.JWT),
+                ("jwt_audience", HttpApiAuthorization.JWT),
+                ("user_pool", HttpApiAuthorization.COGNITO),
+                ("user_pool_clients", HttpApiAuthorization.COGNITO),
+            ),
+        )
         check_range(scope, "throttling_rate_limit", self.throttling_rate_limit, 0, 1e7, "requests/s")
         check_range(scope, "throttling_burst_limit", self.throttling_burst_limit, 0, 1e7, "requests")
 

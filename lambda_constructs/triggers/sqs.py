@@ -97,7 +97,8 @@ class SqsTrigger:
     max_concurrency: int | None = None
     """Maximum concurrent invocations from this queue, 2–1000. Default: unlimited."""
     filters: Sequence[Mapping[str, Any] | str] = ()
-    """Event filter patterns (JSON objects), at most 5. Default: none (every message)."""
+    """Event filter patterns (JSON objects, their JSON text, or ``lambda_.FilterCriteria.filter(...)``), at most 5.
+    Default: none (every message)."""
     report_batch_item_failures: bool = True
     """Let the handler return ``batchItemFailures``. Default: True."""
     enabled: bool = True

@@ -11,21 +11,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import Duration, Size, Token
+from aws_cdk import Duration, IResource, Size, Token
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
+from aws_cdk.assertions import Template
 
 import lambda_constructs.triggers
 from lambda_constructs import LambdaConstructsError, LambdaServiceProps, SecureFunction, SecureFunctionProps
 from lambda_constructs.errors import LambdaConstructsTypeError
-from lambda_constructs.field_types import check_fields
+from lambda_constructs.field_types import check_argument, check_fields
 from lambda_constructs.monitoring.service_monitoring import ServiceMonitoringProps
 from lambda_constructs.monitoring.thresholds import AlarmThresholds
 from lambda_constructs.network import EgressRule
 from lambda_constructs.triggers.access import InvokeAccess
+from lambda_constructs.triggers.api_gateway import RestApiTrigger
 from lambda_constructs.triggers.kinesis import KinesisTrigger
 from lambda_constructs.triggers.sqs import SqsTrigger
 from tests.helpers import new_stack
@@ -248,3 +253,173 @@ def test_check_fields_of_a_valid_object_makes_no_jsii_call(monkeypatch: pytest.M
     assert calls == []
     assert queue.queue_arn  # the probe sees a round trip
     assert calls == ["get"]
+
+
+def _imports(stack: Any) -> dict[str, Any]:
+    """aws-cdk-lib's from_* imports: all but the queue's come back as jsii InterfaceDynamicProxy objects."""
+    return {
+        "role": iam.Role.from_role_arn(stack, "ImportedRole", "arn:aws:iam::123456789012:role/r"),
+        "key": kms.Key.from_key_arn(stack, "ImportedKey", "arn:aws:kms:us-east-1:123456789012:key/k"),
+        "layer": lambda_.LayerVersion.from_layer_version_arn(
+            stack, "ImportedLayer", "arn:aws:lambda:us-east-1:123456789012:layer:l:1"
+        ),
+        "log_group": logs.LogGroup.from_log_group_name(stack, "ImportedLogs", "logs"),
+        "user_pool": cognito.UserPool.from_user_pool_id(stack, "ImportedPool", "us-east-1_abc"),
+        "distribution": cloudfront.Distribution.from_distribution_attributes(
+            stack, "ImportedDist", distribution_id="E123", domain_name="d.example.com"
+        ),
+        "queue": sqs.Queue.from_queue_arn(stack, "ImportedQueue", "arn:aws:sqs:us-east-1:123456789012:q"),
+        "policy": iam.ManagedPolicy.from_managed_policy_arn(stack, "ImportedPolicy", "arn:aws:iam::aws:policy/p"),
+        "group": ec2.SecurityGroup.from_security_group_id(stack, "ImportedGroup", "sg-12345678"),
+        "vpc": ec2.Vpc.from_vpc_attributes(stack, "ImportedVpc", vpc_id="vpc-1", availability_zones=["us-east-1a"]),
+    }
+
+
+def test_imported_resources_of_the_right_interface_are_accepted() -> None:
+    imported = _imports(new_stack())
+    SecureFunctionProps(
+        code_dir=OK_DIR,
+        role=imported["role"],
+        log_group=imported["log_group"],
+        layers=[imported["layer"]],
+        permissions_boundary=imported["policy"],
+        security_groups=[imported["group"]],
+        vpc=imported["vpc"],
+    )
+    SqsTrigger(queue=imported["queue"])
+    SqsTrigger(encryption_key=imported["key"])
+    InvokeAccess(principals=[imported["role"]])  # IRole extends IPrincipal
+    RestApiTrigger(authorization="COGNITO", user_pools=[imported["user_pool"]])
+    check_argument("S/Fn", "call", "pool", imported["user_pool"], cognito.IUserPool)
+    check_argument("S/Fn", "call", "dist", imported["distribution"], cloudfront.IDistribution)
+    check_argument("S/Fn", "call", "resource", imported["distribution"], IResource)  # a super-interface
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda i: SecureFunctionProps(code_dir=OK_DIR, log_group=i["key"]),
+            "SecureFunctionProps(log_group=...) must be aws_cdk.aws_logs.ILogGroup or None, "
+            "not an imported aws_cdk.aws_kms.IKey (got <an imported aws_cdk.aws_kms.IKey>)",
+        ),
+        (
+            lambda i: SecureFunctionProps(code_dir=OK_DIR, layers=[i["role"]]),
+            "SecureFunctionProps(layers=...) must be Sequence[aws_cdk.aws_lambda.ILayerVersion or "
+            "lambda_constructs.layers.PythonLayer], not list (got [<an imported aws_cdk.aws_iam.IRole>])",
+        ),
+        (
+            lambda i: SqsTrigger(queue=i["log_group"]),
+            "SqsTrigger(queue=...) must be aws_cdk.aws_sqs.IQueue or None, "
+            "not an imported aws_cdk.aws_logs.ILogGroup (got <an imported aws_cdk.aws_logs.ILogGroup>)",
+        ),
+        (
+            lambda i: SecureFunctionProps(code_dir=OK_DIR, role=i["layer"]),
+            "SecureFunctionProps(role=...) must be aws_cdk.aws_iam.IRole or None, "
+            "not an imported aws_cdk.aws_lambda.ILayerVersion (got <an imported aws_cdk.aws_lambda.ILayerVersion>)",
+        ),
+        (
+            lambda i: check_argument("S/Fn", "call", "pool", i["distribution"], cognito.IUserPool),
+            "S/Fn: call(pool=...) must be aws_cdk.aws_cognito.IUserPool, "
+            "not an imported aws_cdk.aws_cloudfront.IDistribution (got <an imported aws_cdk.aws_cloudfront.IDistribution>)",
+        ),
+    ],
+)
+def test_an_imported_resource_of_another_interface_is_rejected_and_named_by_its_interface(
+    make: Any, message: str
+) -> None:
+    """Any InterfaceDynamicProxy passed for any interface, and failed later with a raw AttributeError."""
+    with pytest.raises(LambdaConstructsTypeError) as caught:
+        make(_imports(new_stack()))
+    text = str(caught.value)
+    assert text.startswith(message)
+    assert "InterfaceDynamicProxy" not in text
+    assert " at 0x" not in text
+
+
+def test_a_mapping_for_a_jsii_struct_field_is_made_the_struct() -> None:
+    """aws-cdk-lib takes Union[Struct, Dict[str, Any]]: the checker rejected the dict."""
+    stack = new_stack()
+    vpc = ec2.Vpc(stack, "Vpc")
+    props = SecureFunctionProps(
+        code_dir=OK_DIR, vpc=vpc, vpc_subnets={"subnet_type": ec2.SubnetType.PRIVATE_WITH_EGRESS}
+    )
+    assert isinstance(props.vpc_subnets, ec2.SubnetSelection)  # code reading the field sees the struct
+    assert props.vpc_subnets.subnet_type == ec2.SubnetType.PRIVATE_WITH_EGRESS
+    trigger = SqsTrigger(queue_props={"retention_period": Duration.days(4)})
+    assert isinstance(trigger.queue_props, sqs.QueueProps)
+    assert trigger.queue_props.retention_period is not None
+    assert trigger.queue_props.retention_period.to_days() == 4
+    SecureFunction(stack, "Fn", props)
+
+
+def test_a_mapping_for_add_alias_additional_versions_is_made_version_weights() -> None:
+    stack = new_stack()
+    fn = SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR))
+    v1 = lambda_.Version.from_version_arn(stack, "V1", "arn:aws:lambda:us-east-1:123456789012:function:f:1")
+    v2 = lambda_.Version.from_version_arn(stack, "V2", "arn:aws:lambda:us-east-1:123456789012:function:f:2")
+    alias = fn.add_alias("blue", v1, additional_versions=[{"version": v2, "weight": 0.1}])
+    routing = Template.from_stack(stack).find_resources("AWS::Lambda::Alias")
+    (resource,) = (r for r in routing.values() if r["Properties"]["Name"] == "blue")
+    config = resource["Properties"]["RoutingConfig"]["AdditionalVersionWeights"]
+    assert config == [{"FunctionVersion": "2", "FunctionWeight": 0.1}]
+    assert alias.alias_name == "blue"
+
+
+def test_a_mapping_with_an_unknown_key_names_the_field_and_the_key() -> None:
+    with pytest.raises(
+        LambdaConstructsTypeError,
+        match=r"^SecureFunctionProps\(vpc_subnets=\.\.\.\): the key 'subnet_typ' is not a field of "
+        r"aws_cdk\.aws_ec2\.SubnetSelection \(got \{'subnet_typ': .*\}\)\. Fix: use the fields of "
+        r"aws_cdk\.aws_ec2\.SubnetSelection \(snake_case\): .*subnet_type",
+    ):
+        SecureFunctionProps(code_dir=OK_DIR, vpc_subnets={"subnet_typ": ec2.SubnetType.PRIVATE_WITH_EGRESS})
+    with pytest.raises(LambdaConstructsTypeError, match=r"^SqsTrigger\(queue_props=\.\.\.\): the key 'retention'"):
+        SqsTrigger(queue_props={"retention": Duration.days(4)})
+    with pytest.raises(
+        LambdaConstructsTypeError, match=r"queue_props=\.\.\.\): the mapping given for .*QueueProps is invalid"
+    ):
+        SqsTrigger(queue_props={"retention_period": 4})
+    stack = new_stack()
+    fn = SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR))
+    v1 = lambda_.Version.from_version_arn(stack, "V1", "arn:aws:lambda:us-east-1:123456789012:function:f:1")
+    with pytest.raises(
+        LambdaConstructsTypeError,
+        match=r"/Fn: add_alias\(additional_versions=\.\.\.\): the key 'wieght' is not a field of .*VersionWeight",
+    ):
+        fn.add_alias("blue", v1, additional_versions=[{"version": v1, "wieght": 0.1}])
+
+
+def test_the_type_error_is_exported_beside_the_library_error() -> None:
+    import lambda_constructs
+
+    assert lambda_constructs.LambdaConstructsTypeError is LambdaConstructsTypeError
+    assert "LambdaConstructsTypeError" in lambda_constructs.__all__
+    assert "LambdaConstructsTypeError" in dir(lambda_constructs)
+
+
+def test_an_enum_of_a_private_module_is_named_by_its_public_path_with_the_member_to_write() -> None:
+    """It named lambda_constructs.triggers._polled.StartingPosition (exported as lambda_constructs.triggers.*)."""
+    _raises(
+        lambda: KinesisTrigger(starting_position="latest"),
+        "KinesisTrigger(starting_position=...) must be lambda_constructs.triggers.StartingPosition, not str "
+        "(got 'latest'). Fix: pass starting_position as lambda_constructs.triggers.StartingPosition "
+        "(write starting_position=StartingPosition.LATEST, from lambda_constructs.triggers import StartingPosition)",
+    )
+
+
+def test_a_single_object_where_a_sequence_is_expected_gets_the_list_hint() -> None:
+    stack = new_stack()
+    group = ec2.SecurityGroup.from_security_group_id(stack, "G", "sg-12345678")
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    with pytest.raises(
+        LambdaConstructsTypeError,
+        match=r"^SecureFunctionProps\(security_groups=\.\.\.\) must be Sequence\[aws_cdk\.aws_ec2\.ISecurityGroup\], "
+        r"not an imported aws_cdk\.aws_ec2\.ISecurityGroup .*\(one value is not a sequence: write security_groups=\[value\]\)$",
+    ):
+        SecureFunctionProps(code_dir=OK_DIR, security_groups=group)
+    with pytest.raises(LambdaConstructsTypeError, match=r"principals=\.\.\.\) must be .*write principals=\[value\]\)$"):
+        InvokeAccess(principals=role)
+    with pytest.raises(LambdaConstructsTypeError) as caught:  # an object of another type: no such hint
+        SecureFunctionProps(code_dir=OK_DIR, security_groups=role)
+    assert "write security_groups=[value]" not in str(caught.value)

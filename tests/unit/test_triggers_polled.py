@@ -294,3 +294,31 @@ def test_token_batch_size_is_not_checked() -> None:
     Template.from_stack(stack).has_resource_properties(
         "AWS::Lambda::EventSourceMapping", {"BatchSize": {"Ref": "Size"}}
     )
+
+
+def test_aws_cdk_lib_filter_criteria_objects_are_accepted() -> None:
+    """``lambda_.FilterCriteria.filter(...)`` returns {"pattern": "<JSON text>"}: it was rejected with
+    'the value of 'pattern' must be a non-empty list of matches ... Fix: write {"pattern": [...]}'."""
+    from aws_cdk import aws_lambda as lambda_
+
+    stack = new_stack()
+    fn = _fn(stack)
+    fn.add_trigger(
+        SqsTrigger(
+            filters=[
+                lambda_.FilterCriteria.filter({"body": {"a": lambda_.FilterRule.is_equal("x")}}),
+                {"body": {"b": ["y"]}},
+            ]
+        ),
+        construct_id="Filtered",
+    )
+    fn.add_trigger(
+        KinesisTrigger(filters=[lambda_.FilterCriteria.filter({"data": {"c": lambda_.FilterRule.exists()}})])
+    )
+    mappings = Template.from_stack(stack).find_resources("AWS::Lambda::EventSourceMapping")
+    patterns = sorted(
+        f["Pattern"] for m in mappings.values() for f in m["Properties"].get("FilterCriteria", {}).get("Filters", [])
+    )
+    assert patterns == ['{"body":{"a":["x"]}}', '{"body":{"b":["y"]}}', '{"data":{"c":[{"exists":true}]}}']
+    with pytest.raises(LambdaConstructsError, match=r"filters\[0\]: the value of 'a' must be a non-empty list"):
+        SqsTrigger(filters=[{"pattern": '{"body": {"a": "x"}}'}])  # the unwrapped pattern is checked as before

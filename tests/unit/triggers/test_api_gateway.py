@@ -10,6 +10,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import Duration
+from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
 from aws_cdk.assertions import Annotations, Match, Template
 
@@ -178,3 +179,80 @@ def test_http_api_jwt_without_issuer_is_an_error() -> None:
 def test_http_api_open_without_reason_is_an_error() -> None:
     with pytest.raises(LambdaConstructsError, match=r"^HttpApiTrigger\(.*explicit reason"):
         HttpApiTrigger(authorization="NONE")
+
+
+def test_rest_api_options_of_another_authorization_fail_when_created() -> None:
+    """An authorizer with the default IAM crashed at synth with a raw RuntimeError ('Authorizer: Resolution
+    error ... must be attached to a RestApi'); user pools and scopes with IAM were silently ignored."""
+    stack = new_stack()
+    authorizer_fn = _fn(stack, "AuthorizerFn")
+    authorizer = apigw.TokenAuthorizer(stack, "Authorizer", handler=authorizer_fn.function)
+    pool = cognito.UserPool(stack, "Pool")
+    cases = [
+        (
+            lambda: RestApiTrigger(authorizer=authorizer),
+            "RestApiTrigger(authorizer=...) only applies with authorization='CUSTOM' (authorization is 'IAM'). "
+            "Fix: pass authorization='CUSTOM' with authorizer, or drop authorizer",
+        ),
+        (
+            lambda: RestApiTrigger(user_pools=[pool]),
+            "RestApiTrigger(user_pools=...) only applies with authorization='COGNITO' (authorization is 'IAM'). "
+            "Fix: pass authorization='COGNITO' with user_pools, or drop user_pools",
+        ),
+        (
+            lambda: RestApiTrigger(authorization="CUSTOM", authorizer=authorizer, user_pools=[pool]),
+            "RestApiTrigger(user_pools=...) only applies with authorization='COGNITO' (authorization is 'CUSTOM')",
+        ),
+        (
+            lambda: RestApiTrigger(authorization="NONE", open_reason="public", authorization_scopes=["a/b"]),
+            "RestApiTrigger(authorization_scopes=...) only applies with authorization='COGNITO' "
+            "(authorization is 'NONE') (got ['a/b'])",
+        ),
+        (
+            lambda: RestApiTrigger(authorization="COGNITO", user_pools=[pool], authorizer=authorizer),
+            "RestApiTrigger(authorizer=...) only applies with authorization='CUSTOM' (authorization is 'COGNITO')",
+        ),
+    ]
+    for make, message in cases:
+        with pytest.raises(LambdaConstructsError) as caught:
+            make()
+        assert str(caught.value).startswith(message)
+    # the valid combinations still build
+    fn = _fn(stack)
+    fn.add_trigger(RestApiTrigger(authorization="CUSTOM", authorizer=authorizer), construct_id="Custom")
+    fn.add_trigger(
+        RestApiTrigger(authorization="COGNITO", user_pools=[pool], authorization_scopes=["a/b"]), construct_id="Pools"
+    )
+    methods = Template.from_stack(stack).find_resources("AWS::ApiGateway::Method")
+    assert {m["Properties"]["AuthorizationType"] for m in methods.values()} == {"CUSTOM", "COGNITO_USER_POOLS"}
+
+
+def test_http_api_options_of_another_authorization_fail_when_created() -> None:
+    """jwt_* without JWT and user_pool* without COGNITO were silently ignored (the default is IAM)."""
+    stack = new_stack()
+    pool = cognito.UserPool(stack, "Pool")
+    client = pool.add_client("Client")
+    cases = [
+        (
+            lambda: HttpApiTrigger(jwt_issuer="https://issuer.example.com"),
+            "HttpApiTrigger(jwt_issuer=...) only applies with authorization='JWT' (authorization is 'IAM') "
+            "(got 'https://issuer.example.com'). Fix: pass authorization='JWT' with jwt_issuer, or drop jwt_issuer",
+        ),
+        (
+            lambda: HttpApiTrigger(user_pool=pool, user_pool_clients=[client]),
+            "HttpApiTrigger(user_pool=...) only applies with authorization='COGNITO' (authorization is 'IAM'). "
+            "Fix: pass authorization='COGNITO' with user_pool, or drop user_pool",
+        ),
+        (
+            lambda: HttpApiTrigger(
+                authorization="JWT", jwt_issuer="https://i.example.com", jwt_audience=["a"], user_pool_clients=[client]
+            ),
+            "HttpApiTrigger(user_pool_clients=...) only applies with authorization='COGNITO' (authorization is 'JWT')",
+        ),
+    ]
+    for make, message in cases:
+        with pytest.raises(LambdaConstructsError) as caught:
+            make()
+        assert str(caught.value).startswith(message)
+    HttpApiTrigger(authorization="COGNITO", user_pool=pool, user_pool_clients=[client])
+    HttpApiTrigger(authorization="JWT", jwt_issuer="https://i.example.com", jwt_audience=["a"])
