@@ -58,6 +58,7 @@ from lambda_constructs.languages import INLINE_CODE_MAX_CHARS as INLINE_CODE_MAX
 from lambda_constructs.layers import PythonLayer, check_layers
 from lambda_constructs.releases.routing import check_alias_routing
 from lambda_constructs.releases.rules import check_alias_name
+from lambda_constructs.role_grants import FunctionStackPolicy, add_statements, grantee, role_in_other_stack
 from lambda_constructs.roles import (  # moved to roles.py; kept importable from here
     INSIGHTS_LOG_STREAMS_FINDING as INSIGHTS_LOG_STREAMS_FINDING,
 )
@@ -93,7 +94,9 @@ class SecureFunction(Construct):
             you passed ``failure_queue``).
         aliases: aliases by name (``live`` → ``$LATEST`` by default).
         construct: the function itself, as the scope collaborators create resources under.
-        owned_role: ``role`` when it is the library's :class:`ExecutionRole`, else None.
+        owned_role: ``role`` when it is the library's :class:`ExecutionRole` of this stack, else None.
+        role_policy: with a role of another stack, the ``RolePolicy`` holding the library's statements
+            for this function (:mod:`lambda_constructs.role_grants`); else None.
 
     It provides :class:`~lambda_constructs.contract.FunctionView`, the view triggers, languages,
     releases and monitoring use (docs/design.md, "Layers").
@@ -120,6 +123,13 @@ class SecureFunction(Construct):
             )
             self.permissions_boundary = self._boundary()
             self.role: iam.IRole = props.role or self._new_role()
+            self.role_policy: FunctionStackPolicy | None = (
+                FunctionStackPolicy(self, props.role)
+                if props.role is not None and role_in_other_stack(props.role, self.stack)
+                else None
+            )
+            """With a role of another stack: the policy in this function's stack (``RolePolicy``) that holds
+            the library's statements for it (:mod:`lambda_constructs.role_grants`); None otherwise."""
             self.endpoint_services: set[str] = set()
             self.security_groups: list[ec2.ISecurityGroup] = []
             self.security_group: ec2.SecurityGroup | None = None
@@ -159,11 +169,18 @@ class SecureFunction(Construct):
                 self.function.node.add_dependency(self.network_policy)
             if not grants_first:
                 self._grant_defaults()
+            if self.role_policy is not None:
+                # As a Function depends on the policies of a role of its stack (its DependsOn on the role).
+                self.role_policy.depend(self.function)
+                if isinstance(self.role, ExecutionRole):
+                    # Nothing of this function goes to the role's own Policy (aws-cdk-lib's Function created
+                    # it when it gave the role its X-Ray statement): an empty one would fail synthesis.
+                    self.role.release_empty_policy()
             languages.after_function(self, self.language_info)
             self._grant_secret_environment()
             self._acknowledge_defaults()
             deploy_rules.register(self)  # environment size, policy size, Lambda@Edge, app concurrency at synth
-        if props.role is not None and self.owned_role is None:
+        if props.role is not None and self.owned_role is None and self.role_policy is None:
             self._warn_inline_role_policy(props.role)
 
         self.on_resources_added: Callable[[SecureFunction], None] | None = None
@@ -402,12 +419,12 @@ class SecureFunction(Construct):
     def grant_read(self, resource: grants.Grantable, *, objects: str = "*", indexes: bool = False) -> None:
         """Read access to one bucket / table / queue / topic / secret / parameter / key (and its key)."""
         self.endpoint_services.add(
-            grants.grant(self.role, self._ack_scope(), resource, "read", objects=objects, indexes=indexes)
+            grants.grant(grantee(self), self._ack_scope(), resource, "read", objects=objects, indexes=indexes)
         )
 
     def grant_write(self, resource: grants.Grantable, *, objects: str = "*") -> None:
         """Write access to one bucket / table / queue / topic / secret / parameter / key (and its key)."""
-        self.endpoint_services.add(grants.grant(self.role, self._ack_scope(), resource, "write", objects=objects))
+        self.endpoint_services.add(grants.grant(grantee(self), self._ack_scope(), resource, "write", objects=objects))
 
     def add_vpc_endpoints(
         self, construct_id: str = "Endpoints", *, services: Sequence[str] | None = None
@@ -443,8 +460,10 @@ class SecureFunction(Construct):
 
     @property
     def owned_role(self) -> ExecutionRole | None:
-        """``role`` when it is the library's :class:`ExecutionRole`; None when you passed ``role``."""
-        return self.role if isinstance(self.role, ExecutionRole) else None
+        """``role`` when it is the library's :class:`ExecutionRole` of this function's stack; None when you
+        passed another role, or an ``ExecutionRole`` of another stack (its policies are that stack's: the
+        library's statements go to :attr:`role_policy`)."""
+        return self.role if isinstance(self.role, ExecutionRole) and self.role_policy is None else None
 
     def latest(self) -> lambda_.IFunction:
         """The unqualified function (``$LATEST``), for triggers that must target it explicitly."""
@@ -537,9 +556,11 @@ class SecureFunction(Construct):
                     "the group allows all outbound (allow_egress_to not set): the NFS egress rule is implied",
                 )
         if isinstance(self.role, ExecutionRole):
-            self.role.ensure_policy()  # the grants policy stays the role's first child (the template's order)
+            owned = self.owned_role
+            if owned is not None:
+                owned.ensure_policy()  # the grants policy stays the role's first child (the template's order)
             self.network_policy = iam.ManagedPolicy(
-                self.role,
+                self.role if owned is not None else self,  # a role of another stack: in this function's stack
                 "NetworkPolicy",
                 roles=[self.role],
                 description="Lambda ENIs in the function's subnets (no resource-level ARN for Describe*)",
@@ -556,11 +577,12 @@ class SecureFunction(Construct):
 
     def _grant_secret_environment(self) -> None:
         for ref in self.props.secret_environment.values():
-            for statement in secrets.read_statements(self.stack, ref):
-                self.role.add_to_principal_policy(statement)
+            add_statements(self, *secrets.read_statements(self.stack, ref))
             self.endpoint_services.add(secrets.service_of(ref))
 
     def _ack_scope(self) -> IConstruct:
+        if self.role_policy is not None:
+            return self.role_policy.policy
         return self.role.policy if isinstance(self.role, ExecutionRole) else self.role
 
     def _new_log_group(self) -> logs.LogGroup:
@@ -618,7 +640,7 @@ class SecureFunction(Construct):
         """Log writing to its own group, decrypt with its own key, send to its failure queue."""
         grant_defaults(
             self.role,
-            self.role if isinstance(self.role, ExecutionRole) else None,
+            self.role_policy or self.owned_role,
             log_group=self.log_group,
             own_log_group=self.props.log_group is None,
             key=self.key,

@@ -303,6 +303,15 @@ class Role(iam.Role):
             self._policy.add_statements(*statements)
         return self._policy
 
+    def release_empty_policy(self) -> None:
+        """Remove :attr:`policy` when it exists and holds no statement (one jsii round trip); it is created
+        again on first use. A ``SecureFunction`` of another stack calls this: its statements go to a policy
+        of its own stack, and an empty ``AWS::IAM::ManagedPolicy`` fails synthesis ("Managed Policy is
+        empty")."""
+        if self._policy is not None and self._policy.document.is_empty:
+            self.node.try_remove_child("Policy")
+            self._policy = None
+
     @property
     def tracing_policy(self) -> iam.ManagedPolicy | None:
         """The policy granting this role the X-Ray statement of tracing: ``shared_tracing_policy`` (the stack's
