@@ -14,6 +14,7 @@ acknowledgements (``function_baseline``), the failure queue (``failure_queue``),
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
@@ -181,7 +182,7 @@ class SecureFunction(Construct):
             self._acknowledge_defaults()
             deploy_rules.register(self)  # environment size, policy size, Lambda@Edge, app concurrency at synth
         if props.role is not None and self.owned_role is None and self.role_policy is None:
-            self._warn_inline_role_policy(props.role)
+            self._warn_role_grants(props.role)
 
         self.on_resources_added: Callable[[SecureFunction], None] | None = None
         """Called after add_alias / add_trigger / add_vpc_endpoints added resources (a
@@ -201,13 +202,52 @@ class SecureFunction(Construct):
         elif props.default_alias is not None:
             self.add_alias(props.default_alias, self.latest_version)
 
-    def _warn_inline_role_policy(self, role: iam.IRole) -> None:
-        """Warn ``inlineRolePolicy`` when the library's grants went into an inline policy of ``role``: the
-        ``DefaultPolicy`` of an ``iam.Role``, the ``Policy…`` of a mutable imported role (an immutable one takes
-        none). Only for a role you passed that is not the library's :class:`ExecutionRole` (one round trip)."""
-        policy = next((child for child in role.node.children if isinstance(child, iam.Policy)), None)
+    def _warn_role_grants(self, role: iam.IRole) -> None:
+        """Warn where the library's grants went for a role you passed of this stack that is not the library's
+        :class:`ExecutionRole` (one jsii round trip; two for an ``iam.LazyRole``).
+
+        ``inlineRolePolicy``: into an inline policy of ``role`` (the ``DefaultPolicy`` of an ``iam.Role`` or of
+        an ``iam.LazyRole``'s role, the ``Policy…`` of a mutable imported role). ``grantsNotApplied``: into no
+        policy at all: a role that takes no statements (``iam.Role.from_role_arn(..., mutable=False)``,
+        ``role.without_policy_updates()``, a role imported from another account) reports them added but
+        drops them, so none of its children is a policy; or ``add_to_principal_policy`` said so
+        (``statement_added`` False). A subclass of ``iam.Role`` that put them elsewhere is trusted.
+        """
+        nodes = role.node.find_all() if isinstance(role, iam.LazyRole) else role.node.children
+        policy = next((child for child in nodes if isinstance(child, iam.Policy)), None)
         if policy is None:
+            dropped = [statement for statement, added in self._role_grants if not added]
+            if dropped or not isinstance(role, iam.Role):
+                self._warn_grants_not_applied(role, dropped or [statement for statement, _ in self._role_grants])
             return
+        self._warn_inline_role_policy(role, policy)
+
+    def _warn_grants_not_applied(self, role: iam.IRole, statements: Sequence[iam.PolicyStatement]) -> None:
+        """Warn ``grantsNotApplied``, naming each statement's actions and resources (as CloudFormation renders
+        them) and the fix."""
+        rendered = [
+            # What log_group.grant_write(role) adds (see function_baseline.grant_defaults), then the statements.
+            {
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": self.stack.resolve(self.log_group.log_group_arn),
+            },
+            *(self.stack.resolve(statement.to_statement_json()) for statement in statements),
+        ]
+        described = "; ".join(f"{_listed(item.get('Action'))} on {_listed(item.get('Resource'))}" for item in rendered)
+        warn(
+            self,
+            "grantsNotApplied",
+            f"the role you passed ({role.node.path}) takes no statements (an immutable role: "
+            "Role.from_role_arn(..., mutable=False), without_policy_updates(), or a role of another account), so "
+            f"the permissions the library grants this function were not added: {described}; nor are the grants "
+            "it gets later (grant_read / grant_write, triggers, secret environment values): the function cannot "
+            "write its logs, decrypt its environment or send to its failure queue. Fix: grant these actions on "
+            "these resources to the role yourself (in its own stack or account), or pass a role the library can "
+            "add statements to (lambda_constructs.ExecutionRole, a mutable iam.Role), or leave role unset",
+        )
+
+    def _warn_inline_role_policy(self, role: iam.IRole, policy: IConstruct) -> None:
+        """Warn ``inlineRolePolicy``: the library's grants went into the inline ``policy`` of ``role``."""
         warn(
             self,
             "inlineRolePolicy",
@@ -638,7 +678,7 @@ class SecureFunction(Construct):
 
     def _grant_defaults(self) -> None:
         """Log writing to its own group, decrypt with its own key, send to its failure queue."""
-        grant_defaults(
+        self._role_grants = grant_defaults(
             self.role,
             self.role_policy or self.owned_role,
             log_group=self.log_group,
@@ -658,6 +698,12 @@ class SecureFunction(Construct):
             in_vpc=self.props.vpc is not None,
             own_log_group=self.props.log_group is None,
         )
+
+
+def _listed(value: object) -> str:
+    """An ``Action`` / ``Resource`` of a rendered statement as text: a list joined by commas, a token as JSON."""
+    items = value if isinstance(value, list) else [value]
+    return ", ".join(item if isinstance(item, str) else json.dumps(item) for item in items)
 
 
 def _library_bind(trigger: Trigger) -> bool:

@@ -50,8 +50,11 @@ def grant_defaults(
     failure_queue: sqs.IQueue,
     failure_queue_arn: str,
     own_failure_queue: bool,
-) -> None:
+) -> list[tuple[iam.PolicyStatement, bool]]:
     """Let ``role`` write logs, decrypt with ``key`` and send to the failure queue.
+
+    Returns the statements added one by one through ``role.add_to_principal_policy`` (a role you brought,
+    ``owned_role`` None), each with the ``statement_added`` its result reported; empty otherwise.
 
     ``owned_role``: ``role`` when it is the library's execution role, which takes the statements in one
     call (None: a role you brought, each statement through ``add_to_principal_policy``); or, for a role of
@@ -92,9 +95,8 @@ def grant_defaults(
             )
     if owned_role is not None:
         owned_role.add_grant_statements(*statements)
-    else:
-        for statement in statements:
-            role.add_to_principal_policy(statement)
+        return []
+    return [(statement, role.add_to_principal_policy(statement).statement_added) for statement in statements]
 
 
 #: The key and failure-queue statements of each (key, failure queue ARN), shared by the roles of the functions
