@@ -151,3 +151,19 @@ def test_secret_rotation_of_a_function_with_a_role_of_another_stack_grants_in_it
         "AWS::IAM::ManagedPolicy", {"Properties": {"Description": Match.string_like_regexp("another stack")}}
     )
     template.has_resource("AWS::SecretsManager::RotationSchedule", {"DependsOn": Match.array_with([logical_id])})
+
+
+def test_the_s3_loop_check_sees_the_grants_of_a_function_with_a_role_of_another_stack() -> None:
+    from aws_cdk.assertions import Annotations
+
+    from lambda_constructs.triggers import S3Trigger
+
+    app, a, b = _two_stacks()
+    role = iam.Role(a, "Role", assumed_by=iam.ServicePrincipal(LAMBDA))
+    fn = SecureFunction(b, "F1", SecureFunctionProps(code_dir=OK_DIR, role=role))
+    bucket = s3.Bucket(b, "Bucket")
+    fn.grant_write(bucket)
+    fn.add_trigger(S3Trigger(bucket=bucket))
+    app.synth()
+    warnings = [str(w.entry.data) for w in Annotations.from_stack(b).find_warning("*", Match.any_value())]
+    assert [w for w in warnings if "s3NotificationLoop" in w]
