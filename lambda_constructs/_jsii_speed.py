@@ -241,15 +241,19 @@ def create(cls: type[T], props_type: type, *args: object, **props: object) -> T:
     return obj
 
 
-def init(obj: object, base: type, props_type: type, *args: object, **props: object) -> None:
+def init(
+    obj: object, base: type, props_type: type, *args: object, display_name: str | None = None, **props: object
+) -> None:
     """What ``base.__init__(obj, *args, **props)`` does, from a subclass's ``__init__`` (``base``: the
     aws-cdk-lib class it extends, e.g. ``iam.Role`` with ``iam.RoleProps``), as :func:`create` makes a new
     object: jsii creates ``type(obj)`` with its Python overrides and a struct of the given properties only.
+    ``display_name``: the class the caller called, named in the unknown-keyword error (default:
+    ``type(obj)``'s name).
 
     Raises:
-        TypeError: as :func:`create`.
+        TypeError: as :func:`create`, naming ``display_name``.
     """
-    value = _struct_value(base, props_type, props)
+    value = _struct_value(base, props_type, props, display_name=display_name or type(obj).__name__)
     if value is None or _JSII_CREATE is None:
         base_init: Callable[..., None] = base.__init__  # type: ignore[misc]
         base_init(obj, *args, **props)
@@ -261,14 +265,19 @@ def init(obj: object, base: type, props_type: type, *args: object, **props: obje
 _JSII_CREATE: Callable[[type, object, list[object]], object] | None = getattr(jsii, "create", None)
 
 
-def _struct_value(cls: type, props_type: type, props: Mapping[str, object]) -> _StructValue | None:
+def _struct_value(
+    cls: type, props_type: type, props: Mapping[str, object], *, display_name: str | None = None
+) -> _StructValue | None:
     names = getattr(props_type, "__jsii_name_mapping__", None)
     fqn = getattr(props_type, "__jsii_type__", None)
     if not isinstance(names, Mapping) or not isinstance(fqn, str) or _JSII_CREATE is None:
         return None
     unknown = sorted(set(props) - set(names))
     if unknown:
-        raise TypeError(f"{cls.__name__}() got unexpected keyword argument(s) {', '.join(unknown)}")
+        raise TypeError(
+            f"{display_name or cls.__name__}() got unexpected keyword argument(s) {', '.join(unknown)} "
+            f"(it takes those of {props_type.__qualname__}: {', '.join(sorted(names))})"
+        )
     return _StructValue(fqn, names, {name: v for name, v in props.items() if v is not None})
 
 

@@ -190,7 +190,8 @@ class FunctionView(IConstruct, Protocol):
 
     @property
     def role(self) -> iam.IRole:
-        """The execution role: grant target of every permission a trigger needs."""
+        """The execution role. Grant what a trigger needs through ``role_grants.grantee(fn)`` (this role, or the
+        function's ``RolePolicy`` when the role is in another stack), not through the role directly."""
         ...
 
     @property

@@ -14,6 +14,7 @@ acknowledgements (``function_baseline``), the failure queue (``failure_queue``),
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
@@ -58,6 +59,7 @@ from lambda_constructs.languages import INLINE_CODE_MAX_CHARS as INLINE_CODE_MAX
 from lambda_constructs.layers import PythonLayer, check_layers
 from lambda_constructs.releases.routing import check_alias_routing
 from lambda_constructs.releases.rules import check_alias_name
+from lambda_constructs.role_grants import FunctionStackPolicy, add_statements, grantee, role_in_other_stack
 from lambda_constructs.roles import (  # moved to roles.py; kept importable from here
     INSIGHTS_LOG_STREAMS_FINDING as INSIGHTS_LOG_STREAMS_FINDING,
 )
@@ -93,7 +95,9 @@ class SecureFunction(Construct):
             you passed ``failure_queue``).
         aliases: aliases by name (``live`` → ``$LATEST`` by default).
         construct: the function itself, as the scope collaborators create resources under.
-        owned_role: ``role`` when it is the library's :class:`ExecutionRole`, else None.
+        owned_role: ``role`` when it is the library's :class:`ExecutionRole` of this stack, else None.
+        role_policy: with a role of another stack, the ``RolePolicy`` holding the library's statements
+            for this function (:mod:`lambda_constructs.role_grants`); else None.
 
     It provides :class:`~lambda_constructs.contract.FunctionView`, the view triggers, languages,
     releases and monitoring use (docs/design.md, "Layers").
@@ -120,6 +124,13 @@ class SecureFunction(Construct):
             )
             self.permissions_boundary = self._boundary()
             self.role: iam.IRole = props.role or self._new_role()
+            self.role_policy: FunctionStackPolicy | None = (
+                FunctionStackPolicy(self, props.role)
+                if props.role is not None and role_in_other_stack(props.role, self.stack)
+                else None
+            )
+            """With a role of another stack: the policy in this function's stack (``RolePolicy``) that holds
+            the library's statements for it (:mod:`lambda_constructs.role_grants`); None otherwise."""
             self.endpoint_services: set[str] = set()
             self.security_groups: list[ec2.ISecurityGroup] = []
             self.security_group: ec2.SecurityGroup | None = None
@@ -159,12 +170,19 @@ class SecureFunction(Construct):
                 self.function.node.add_dependency(self.network_policy)
             if not grants_first:
                 self._grant_defaults()
+            if self.role_policy is not None:
+                # As a Function depends on the policies of a role of its stack (its DependsOn on the role).
+                self.role_policy.depend(self.function)
+                if isinstance(self.role, ExecutionRole):
+                    # Nothing of this function goes to the role's own Policy (aws-cdk-lib's Function created
+                    # it when it gave the role its X-Ray statement): an empty one would fail synthesis.
+                    self.role.release_empty_policy()
             languages.after_function(self, self.language_info)
             self._grant_secret_environment()
             self._acknowledge_defaults()
             deploy_rules.register(self)  # environment size, policy size, Lambda@Edge, app concurrency at synth
-        if props.role is not None and self.owned_role is None:
-            self._warn_inline_role_policy(props.role)
+        if props.role is not None and self.owned_role is None and self.role_policy is None:
+            self._warn_role_grants(props.role)
 
         self.on_resources_added: Callable[[SecureFunction], None] | None = None
         """Called after add_alias / add_trigger / add_vpc_endpoints added resources (a
@@ -184,13 +202,52 @@ class SecureFunction(Construct):
         elif props.default_alias is not None:
             self.add_alias(props.default_alias, self.latest_version)
 
-    def _warn_inline_role_policy(self, role: iam.IRole) -> None:
-        """Warn ``inlineRolePolicy`` when the library's grants went into an inline policy of ``role``: the
-        ``DefaultPolicy`` of an ``iam.Role``, the ``Policy…`` of a mutable imported role (an immutable one takes
-        none). Only for a role you passed that is not the library's :class:`ExecutionRole` (one round trip)."""
-        policy = next((child for child in role.node.children if isinstance(child, iam.Policy)), None)
+    def _warn_role_grants(self, role: iam.IRole) -> None:
+        """Warn where the library's grants went for a role you passed of this stack that is not the library's
+        :class:`ExecutionRole` (one jsii round trip; two for an ``iam.LazyRole``).
+
+        ``inlineRolePolicy``: into an inline policy of ``role`` (the ``DefaultPolicy`` of an ``iam.Role`` or of
+        an ``iam.LazyRole``'s role, the ``Policy…`` of a mutable imported role). ``grantsNotApplied``: into no
+        policy at all: a role that takes no statements (``iam.Role.from_role_arn(..., mutable=False)``,
+        ``role.without_policy_updates()``, a role imported from another account) reports them added but
+        drops them, so none of its children is a policy; or ``add_to_principal_policy`` said so
+        (``statement_added`` False). A subclass of ``iam.Role`` that put them elsewhere is trusted.
+        """
+        nodes = role.node.find_all() if isinstance(role, iam.LazyRole) else role.node.children
+        policy = next((child for child in nodes if isinstance(child, iam.Policy)), None)
         if policy is None:
+            dropped = [statement for statement, added in self._role_grants if not added]
+            if dropped or not isinstance(role, iam.Role):
+                self._warn_grants_not_applied(role, dropped or [statement for statement, _ in self._role_grants])
             return
+        self._warn_inline_role_policy(role, policy)
+
+    def _warn_grants_not_applied(self, role: iam.IRole, statements: Sequence[iam.PolicyStatement]) -> None:
+        """Warn ``grantsNotApplied``, naming each statement's actions and resources (as CloudFormation renders
+        them) and the fix."""
+        rendered = [
+            # What log_group.grant_write(role) adds (see function_baseline.grant_defaults), then the statements.
+            {
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": self.stack.resolve(self.log_group.log_group_arn),
+            },
+            *(self.stack.resolve(statement.to_statement_json()) for statement in statements),
+        ]
+        described = "; ".join(f"{_listed(item.get('Action'))} on {_listed(item.get('Resource'))}" for item in rendered)
+        warn(
+            self,
+            "grantsNotApplied",
+            f"the role you passed ({role.node.path}) takes no statements (an immutable role: "
+            "Role.from_role_arn(..., mutable=False), without_policy_updates(), or a role of another account), so "
+            f"the permissions the library grants this function were not added: {described}; nor are the grants "
+            "it gets later (grant_read / grant_write, triggers, secret environment values): the function cannot "
+            "write its logs, decrypt its environment or send to its failure queue. Fix: grant these actions on "
+            "these resources to the role yourself (in its own stack or account), or pass a role the library can "
+            "add statements to (lambda_constructs.ExecutionRole, a mutable iam.Role), or leave role unset",
+        )
+
+    def _warn_inline_role_policy(self, role: iam.IRole, policy: IConstruct) -> None:
+        """Warn ``inlineRolePolicy``: the library's grants went into the inline ``policy`` of ``role``."""
         warn(
             self,
             "inlineRolePolicy",
@@ -406,12 +463,12 @@ class SecureFunction(Construct):
     def grant_read(self, resource: grants.Grantable, *, objects: str = "*", indexes: bool = False) -> None:
         """Read access to one bucket / table / queue / topic / secret / parameter / key (and its key)."""
         self.endpoint_services.add(
-            grants.grant(self.role, self._ack_scope(), resource, "read", objects=objects, indexes=indexes)
+            grants.grant(grantee(self), self._ack_scope(), resource, "read", objects=objects, indexes=indexes)
         )
 
     def grant_write(self, resource: grants.Grantable, *, objects: str = "*") -> None:
         """Write access to one bucket / table / queue / topic / secret / parameter / key (and its key)."""
-        self.endpoint_services.add(grants.grant(self.role, self._ack_scope(), resource, "write", objects=objects))
+        self.endpoint_services.add(grants.grant(grantee(self), self._ack_scope(), resource, "write", objects=objects))
 
     def add_vpc_endpoints(
         self, construct_id: str = "Endpoints", *, services: Sequence[str] | None = None
@@ -447,8 +504,10 @@ class SecureFunction(Construct):
 
     @property
     def owned_role(self) -> ExecutionRole | None:
-        """``role`` when it is the library's :class:`ExecutionRole`; None when you passed ``role``."""
-        return self.role if isinstance(self.role, ExecutionRole) else None
+        """``role`` when it is the library's :class:`ExecutionRole` of this function's stack; None when you
+        passed another role, or an ``ExecutionRole`` of another stack (its policies are that stack's: the
+        library's statements go to :attr:`role_policy`)."""
+        return self.role if isinstance(self.role, ExecutionRole) and self.role_policy is None else None
 
     def latest(self) -> lambda_.IFunction:
         """The unqualified function (``$LATEST``), for triggers that must target it explicitly."""
@@ -541,9 +600,11 @@ class SecureFunction(Construct):
                     "the group allows all outbound (allow_egress_to not set): the NFS egress rule is implied",
                 )
         if isinstance(self.role, ExecutionRole):
-            self.role.ensure_policy()  # the grants policy stays the role's first child (the template's order)
+            owned = self.owned_role
+            if owned is not None:
+                owned.ensure_policy()  # the grants policy stays the role's first child (the template's order)
             self.network_policy = iam.ManagedPolicy(
-                self.role,
+                self.role if owned is not None else self,  # a role of another stack: in this function's stack
                 "NetworkPolicy",
                 roles=[self.role],
                 description="Lambda ENIs in the function's subnets (no resource-level ARN for Describe*)",
@@ -560,11 +621,12 @@ class SecureFunction(Construct):
 
     def _grant_secret_environment(self) -> None:
         for ref in self.props.secret_environment.values():
-            for statement in secrets.read_statements(self.stack, ref):
-                self.role.add_to_principal_policy(statement)
+            add_statements(self, *secrets.read_statements(self.stack, ref))
             self.endpoint_services.add(secrets.service_of(ref))
 
     def _ack_scope(self) -> IConstruct:
+        if self.role_policy is not None:
+            return self.role_policy.policy
         return self.role.policy if isinstance(self.role, ExecutionRole) else self.role
 
     def _new_log_group(self) -> logs.LogGroup:
@@ -620,9 +682,9 @@ class SecureFunction(Construct):
 
     def _grant_defaults(self) -> None:
         """Log writing to its own group, decrypt with its own key, send to its failure queue."""
-        grant_defaults(
+        self._role_grants = grant_defaults(
             self.role,
-            self.role if isinstance(self.role, ExecutionRole) else None,
+            self.role_policy or self.owned_role,
             log_group=self.log_group,
             own_log_group=self.props.log_group is None,
             key=self.key,
@@ -640,6 +702,12 @@ class SecureFunction(Construct):
             in_vpc=self.props.vpc is not None,
             own_log_group=self.props.log_group is None,
         )
+
+
+def _listed(value: object) -> str:
+    """An ``Action`` / ``Resource`` of a rendered statement as text: a list joined by commas, a token as JSON."""
+    items = value if isinstance(value, list) else [value]
+    return ", ".join(item if isinstance(item, str) else json.dumps(item) for item in items)
 
 
 def _library_bind(trigger: Trigger) -> bool:

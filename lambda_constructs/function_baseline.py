@@ -50,16 +50,24 @@ def grant_defaults(
     failure_queue: sqs.IQueue,
     failure_queue_arn: str,
     own_failure_queue: bool,
-) -> None:
+) -> list[tuple[iam.PolicyStatement, bool]]:
     """Let ``role`` write logs, decrypt with ``key`` and send to the failure queue.
 
+    Returns the statements added one by one through ``role.add_to_principal_policy`` (a role you brought,
+    ``owned_role`` None), each with the ``statement_added`` its result reported; empty otherwise.
+
     ``owned_role``: ``role`` when it is the library's execution role, which takes the statements in one
-    call (None: a role you brought, each statement through ``add_to_principal_policy``).
+    call (None: a role you brought, each statement through ``add_to_principal_policy``); or, for a role of
+    another stack, the policy of the function's stack that takes them
+    (:class:`~lambda_constructs.role_grants.FunctionStackPolicy`).
     ``own_log_group`` / ``own_failure_queue``: the library created them (the log group is then in this
     stack, and the queue is encrypted with ``key``).
     """
     statements: list[iam.PolicyStatement] = []
-    if own_log_group and owned_role is not None:
+    # A sink of another kind than the role (the policy in the function's stack for a role of another stack):
+    # log_group.grant_write(role) would write to the role's own policy, in the role's stack.
+    statements_only = owned_role is not None and not isinstance(owned_role, iam.Role)
+    if (own_log_group or statements_only) and owned_role is not None:
         # What log_group.grant_write(role) adds for a log group of this stack, as a statement (see _jsii_speed).
         statements.append(
             create(
@@ -87,9 +95,8 @@ def grant_defaults(
             )
     if owned_role is not None:
         owned_role.add_grant_statements(*statements)
-    else:
-        for statement in statements:
-            role.add_to_principal_policy(statement)
+        return []
+    return [(statement, role.add_to_principal_policy(statement).statement_added) for statement in statements]
 
 
 #: The key and failure-queue statements of each (key, failure queue ARN), shared by the roles of the functions

@@ -93,7 +93,13 @@ class SecureFunctionProps:
     :class:`~lambda_constructs.roles.ExecutionRole` to keep that property: with any other role (a plain
     ``iam.Role``, a mutable imported role) the library's grants go into the role's inline policy
     (``DefaultPolicy``, an ``AWS::IAM::Policy``), which the NIST 800-53 R5, HIPAA and PCI DSS cdk-nag packs
-    report as ``IAMNoInlinePolicy``; the function then warns ``lambda-constructs:inlineRolePolicy``."""
+    report as ``IAMNoInlinePolicy``; the function then warns ``lambda-constructs:inlineRolePolicy`` (an
+    ``iam.LazyRole`` too). A role that takes no statements (immutable, ``without_policy_updates()``, another
+    account) gets none of the library's grants: the function warns ``lambda-constructs:grantsNotApplied``,
+    naming the actions and resources to grant it yourself. A role
+    of another stack (any kind): the library's grants go to a customer-managed policy in the function's
+    stack instead (``<function>/RolePolicy``, ``SecureFunction.role_policy``), so only the function's stack
+    references the role's."""
     permissions_boundary: iam.IManagedPolicy | str | None = None
     """Permissions boundary (a managed policy or its ARN) applied to every role the library creates in
     this construct (execution role, trigger and custom-resource roles). Default: none."""

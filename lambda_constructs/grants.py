@@ -23,6 +23,7 @@ from constructs import IConstruct
 
 from lambda_constructs.compliance import acknowledge
 from lambda_constructs.errors import fail, warn
+from lambda_constructs.role_grants import StatementTarget
 
 if TYPE_CHECKING:
     # Types only: dispatch is on attributes, so a function that grants nothing loads none of these modules.
@@ -103,7 +104,7 @@ OBJECTS_REASON = (
 
 
 def grant(
-    role: iam.IRole,
+    role: StatementTarget,
     policy_scope: IConstruct,
     resource: Grantable,
     access: Access,
@@ -112,6 +113,9 @@ def grant(
     indexes: bool = False,
 ) -> str:
     """Grant ``access`` on ``resource`` to ``role``; returns the VPC endpoint service it needs.
+
+    ``role``: the function's role, or the policy of its stack that takes its statements when the role is
+    in another stack (:func:`lambda_constructs.role_grants.grantee`).
 
     ``objects`` (S3 only) is the object key pattern (default ``*``: every object of the bucket).
     ``indexes`` (DynamoDB read only) also grants the table's indexes. Default: False.

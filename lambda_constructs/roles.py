@@ -34,6 +34,7 @@ from constructs import Construct
 from lambda_constructs._jsii_speed import create, init, read_once, root_of, same_object
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge
 from lambda_constructs.errors import fail, require_free_id
+from lambda_constructs.role_arguments import check_role_arguments
 
 if TYPE_CHECKING:
     from constructs import IConstruct
@@ -249,7 +250,15 @@ class Role(iam.Role):
     (:attr:`policy`, :meth:`add_grant_statements`, :meth:`add_to_principal_policy`), so no statement is
     lost; the caller keeps the template's order by creating it (:meth:`ensure_policy`) before any other
     child of the role (a wildcard policy, ``NetworkPolicy``), as an eager role does. Other keyword
-    arguments are ``iam.Role``'s (``assumed_by``, ``description``, ``managed_policies`` …).
+    arguments are ``iam.Role``'s (``assumed_by``, ``description``, ``managed_policies`` …), checked against
+    ``iam.RoleProps``' annotations (what aws-cdk-lib accepts) before the role is made, but not
+    ``inline_policies``: this role never has inline policies.
+
+    Raises:
+        LambdaConstructsTypeError: an ``iam.Role`` keyword argument of the wrong type
+            (``max_session_duration=7200`` instead of ``Duration.hours(2)``), naming the class and argument.
+        LambdaConstructsError: ``inline_policies`` given (fix: managed policies or ``add_to_principal_policy``).
+        TypeError: a keyword argument ``iam.Role`` does not take, naming the class.
     """
 
     def __init__(
@@ -263,9 +272,12 @@ class Role(iam.Role):
         defer_policy: bool = False,
         **kwargs: Any,
     ) -> None:
+        display_name = "ExecutionRole" if type(self) is Role else type(self).__name__
+        check_role_arguments(scope, construct_id, display_name, kwargs)
         if shared_tracing_policy is not None:
             kwargs["managed_policies"] = [*(kwargs.get("managed_policies") or ()), shared_tracing_policy]
-        init(self, iam.Role, iam.RoleProps, scope, construct_id, **kwargs)  # iam.Role's constructor (_jsii_speed)
+        # iam.Role's constructor (_jsii_speed), without its typeguard checks: check_role_arguments did them.
+        init(self, iam.Role, iam.RoleProps, scope, construct_id, display_name=display_name, **kwargs)
         self._shared_tracing_policy = shared_tracing_policy
         self._policy: iam.ManagedPolicy | None = None
         if not defer_policy:
@@ -302,6 +314,15 @@ class Role(iam.Role):
         elif statements:
             self._policy.add_statements(*statements)
         return self._policy
+
+    def release_empty_policy(self) -> None:
+        """Remove :attr:`policy` when it exists and holds no statement (one jsii round trip); it is created
+        again on first use. A ``SecureFunction`` of another stack calls this: its statements go to a policy
+        of its own stack, and an empty ``AWS::IAM::ManagedPolicy`` fails synthesis ("Managed Policy is
+        empty")."""
+        if self._policy is not None and self._policy.document.is_empty:
+            self.node.try_remove_child("Policy")
+            self._policy = None
 
     @property
     def tracing_policy(self) -> iam.ManagedPolicy | None:

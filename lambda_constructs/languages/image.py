@@ -23,6 +23,7 @@ from lambda_constructs.errors import fail, warn
 from lambda_constructs.field_types import checked_fields
 from lambda_constructs.languages.snapstart import check_snap_start
 from lambda_constructs.languages.strategy import LanguageCode, LanguageFunction, LanguageInfo
+from lambda_constructs.role_grants import StatementTarget, grantee
 
 ECR_AUTH_REASON = (
     "ecr:GetAuthorizationToken supports no resource-level permission (Service Authorization Reference); "
@@ -151,20 +152,25 @@ def image_code(scope: Construct, image: ContainerImage, parsed: EcrImageUri) -> 
     )
 
 
-def grant_pull(role: iam.IRole, parsed: EcrImageUri, *, policy_scope: Construct | None) -> None:
+def grant_pull(
+    role: iam.IRole, parsed: EcrImageUri, *, policy_scope: Construct | None, target: StatementTarget | None = None
+) -> None:
     """Let ``role`` pull the image: layer reads on the repository, the token in its own policy.
 
     ``policy_scope`` is where the acknowledged ``EcrAuthPolicy`` is created (the library's execution
     role); None adds the token statement to ``role`` itself (a role you brought, not acknowledged).
+    ``target``: where the statements go instead of ``role`` (its function's
+    :func:`~lambda_constructs.role_grants.grantee`); default ``role``.
     """
-    role.add_to_principal_policy(
+    sink: StatementTarget = role if target is None else target
+    sink.add_to_principal_policy(
         iam.PolicyStatement(
             actions=["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], resources=[parsed.repository_arn]
         )
     )
     token = iam.PolicyStatement(actions=["ecr:GetAuthorizationToken"], resources=["*"])
     if policy_scope is None:
-        role.add_to_principal_policy(token)
+        sink.add_to_principal_policy(token)
         return
     policy = iam.ManagedPolicy(
         policy_scope,
@@ -214,4 +220,4 @@ class ImageLanguage:
     def after_function(self, fn: LanguageFunction, info: LanguageInfo) -> None:
         """The pull grant (:func:`grant_pull`)."""
         assert info.image is not None  # set by validate
-        grant_pull(fn.role, info.image, policy_scope=fn.owned_role)
+        grant_pull(fn.role, info.image, policy_scope=fn.owned_role, target=grantee(fn))

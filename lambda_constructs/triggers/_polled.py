@@ -34,6 +34,7 @@ from lambda_constructs.compliance import (
     nag_arn,
 )
 from lambda_constructs.field_types import checked_fields
+from lambda_constructs.role_grants import FunctionStackPolicy, grantee
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._queues import check_pattern, grant, grant_send
 from lambda_constructs.triggers._resources import TriggerResources
@@ -145,6 +146,9 @@ def _mapping(
     # The role's policies must exist before Lambda validates the mapping's source.
     node = mapping.node
     node.add_dependency(fn.role)
+    sink = grantee(fn)
+    if isinstance(sink, FunctionStackPolicy):  # a role of another stack: its statements are in this one
+        sink.depend(mapping)
     source.mapping = mapping
     source._mapping_node = node
     return mapping
@@ -153,17 +157,20 @@ def _mapping(
 def _destination(fn: FunctionView, on_failure: sqs.IQueue | None) -> dict[str, Any]:
     queue = on_failure or fn.failure_queue
     if on_failure is not None:
-        grant_send(fn.role, on_failure)
+        grant_send(grantee(fn), on_failure)
     return {"onFailure": {"destination": queue.queue_arn}}
 
 
 def _decrypt(fn: FunctionView, key: kms.IKey | None) -> None:
     if key is not None:
-        grant(fn.role, ["kms:Decrypt"], [key.key_arn])
+        grant(grantee(fn), ["kms:Decrypt"], [key.key_arn])
 
 
-def _attach(policy: iam.ManagedPolicy, role: iam.IRole) -> None:
-    if isinstance(role, iam.Role):
+def _attach(policy: iam.ManagedPolicy, fn: FunctionView) -> None:
+    """Attach ``policy`` to ``fn``'s role; from the policy's side when the role is in another stack (the
+    role's ``ManagedPolicyArns`` would make its stack reference this one)."""
+    role = fn.role
+    if isinstance(role, iam.Role) and not isinstance(grantee(fn), FunctionStackPolicy):
         role.add_managed_policy(policy)
     else:
         policy.attach_to_role(role)
@@ -211,7 +218,7 @@ def _network_policy(
             ),
         ],
     )
-    _attach(policy, fn.role)
+    _attach(policy, fn)
     stack = Stack.of(policy)
     findings = ["*", nag_arn(stack, "ec2", "network-interface/*")]
     if not subnet_ids:
@@ -321,5 +328,5 @@ class _StreamOptions:
 
 def _grant_secret(fn: FunctionView, secret: secretsmanager.ISecret | None) -> None:
     if secret is not None:
-        grant(fn.role, ["secretsmanager:GetSecretValue"], [secret.secret_arn])
+        grant(grantee(fn), ["secretsmanager:GetSecretValue"], [secret.secret_arn])
         _decrypt(fn, secret.encryption_key)

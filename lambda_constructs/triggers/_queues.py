@@ -16,6 +16,7 @@ from constructs import Construct, IConstruct
 from lambda_constructs import scanners
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge, acknowledge_rule
 from lambda_constructs.errors import fail
+from lambda_constructs.role_grants import FunctionStackPolicy
 from lambda_constructs.validation import is_token
 
 
@@ -107,23 +108,28 @@ def send_statements(queue: sqs.IQueue) -> list[iam.PolicyStatement]:
     return statements
 
 
-def grant_send(principal: iam.IGrantable, queue: sqs.IQueue) -> None:
+def grant_send(principal: iam.IGrantable | FunctionStackPolicy, queue: sqs.IQueue) -> None:
     """Add :func:`send_statements` to ``principal``'s policy."""
+    target = principal if isinstance(principal, FunctionStackPolicy) else principal.grant_principal
     for statement in send_statements(queue):
-        principal.grant_principal.add_to_principal_policy(statement)
+        target.add_to_principal_policy(statement)
 
 
-def grant(principal: iam.IGrantable, actions: Sequence[str], resources: Sequence[str]) -> None:
+def grant(principal: iam.IGrantable | FunctionStackPolicy, actions: Sequence[str], resources: Sequence[str]) -> None:
     """One statement on the principal's policy."""
     grant_statements(principal, iam.PolicyStatement(actions=list(actions), resources=list(resources)))
 
 
-def grant_statements(principal: iam.IGrantable, *statements: iam.PolicyStatement) -> None:
-    """Statements (no X-Ray actions) on the principal's policy: one round trip for a library execution role."""
-    add = getattr(principal, "add_grant_statements", None)  # the library's execution role (owned_role)
+def grant_statements(principal: iam.IGrantable | FunctionStackPolicy, *statements: iam.PolicyStatement) -> None:
+    """Statements (no X-Ray actions) on the principal's policy: one round trip for a library execution role.
+
+    ``principal``: a function's grant target is :func:`lambda_constructs.role_grants.grantee` (its role, or
+    the policy of its stack when the role is in another stack)."""
+    add = getattr(principal, "add_grant_statements", None)  # the library's execution role, FunctionStackPolicy
     if add is not None:
         add(*statements)
         return
+    assert not isinstance(principal, FunctionStackPolicy)  # it has add_grant_statements
     grantee = principal.grant_principal
     for statement in statements:
         grantee.add_to_principal_policy(statement)

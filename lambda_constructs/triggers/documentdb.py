@@ -14,6 +14,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge, nag_arn
 from lambda_constructs.field_types import checked_fields
+from lambda_constructs.role_grants import grantee
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._polled import (
     PolledSource,
@@ -86,7 +87,7 @@ class DocumentDbTrigger:
         """Create the DocumentDB event source mapping on ``target`` (see the class docstring)."""
         source = PolledSource(fn.construct, construct_id)
         window = _seconds(self.max_batching_window)
-        grant(fn.role, ["rds:DescribeDBClusters"], [self.cluster_arn])
+        grant(grantee(fn), ["rds:DescribeDBClusters"], [self.cluster_arn])
         _grant_secret(fn, self.secret)
         config: dict[str, str] = {"databaseName": self.database_name, "fullDocument": self.full_document.value}
         if self.collection_name:

@@ -12,6 +12,7 @@ from aws_cdk import aws_lambda as lambda_
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge
 from lambda_constructs.errors import fail
 from lambda_constructs.field_types import checked_fields
+from lambda_constructs.role_grants import grantee
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._polled import (
     PolledSource,
@@ -56,7 +57,9 @@ class DynamoDbStreamTrigger(_StreamOptions):
         stream_arn = self.table.table_stream_arn
         assert stream_arn is not None  # checked in __post_init__
         props = self._stream_props(source, fn)
-        grant(fn.role, ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], [stream_arn])
+        grant(
+            grantee(fn), ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], [stream_arn]
+        )
         _decrypt(fn, self.table.encryption_key)
         # Lambda checks dynamodb:ListStreams, which has no resource-level ARN: kept in its own policy.
         list_policy = iam.ManagedPolicy(
@@ -65,7 +68,7 @@ class DynamoDbStreamTrigger(_StreamOptions):
             description="dynamodb:ListStreams (no resource-level ARN) for the event source mapping",
             statements=[iam.PolicyStatement(actions=["dynamodb:ListStreams"], resources=["*"])],
         )
-        _attach(list_policy, fn.role)
+        _attach(list_policy, fn)
         acknowledge(
             list_policy,
             "AwsSolutions-IAM5[Resource::*]",

@@ -19,6 +19,7 @@ from constructs import IConstruct
 
 from lambda_constructs.errors import fail
 from lambda_constructs.field_types import checked_fields
+from lambda_constructs.role_grants import grantee
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._polled import (
     PolledSource,
@@ -159,23 +160,23 @@ class MskTrigger(_KafkaOptions):
         )
         group = self.consumer_group_id or construct_id
         props = self._common(source, fn, group)
-        grant(fn.role, ["kafka:DescribeClusterV2"], [self.cluster_arn])
+        grant(grantee(fn), ["kafka:DescribeClusterV2"], [self.cluster_arn])
         _grant_secret(fn, self.secret)
         if self.authentication is KafkaAuth.IAM:
             prefix = Fn.select(0, Fn.split(":cluster/", self.cluster_arn))
             name_uuid = Fn.select(1, Fn.split(":cluster/", self.cluster_arn))
             grant(
-                fn.role,
+                grantee(fn),
                 ["kafka-cluster:Connect", "kafka-cluster:DescribeClusterDynamicConfiguration"],
                 [self.cluster_arn],
             )
             grant(
-                fn.role,
+                grantee(fn),
                 ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"],
                 [Fn.join("", [prefix, ":topic/", name_uuid, "/", self.topic])],
             )
             grant(
-                fn.role,
+                grantee(fn),
                 ["kafka-cluster:DescribeGroup", "kafka-cluster:AlterGroup"],
                 [Fn.join("", [prefix, ":group/", name_uuid, "/", group])],
             )

@@ -13,6 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge
 from lambda_constructs.errors import fail
 from lambda_constructs.field_types import checked_fields
+from lambda_constructs.role_grants import grantee
 from lambda_constructs.structs import given_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._polled import (
@@ -73,7 +74,7 @@ class KinesisTrigger(_StreamOptions):
             "kinesis:GetShardIterator",
             "kinesis:ListShards",
         ]  # kinesis:SubscribeToShard is authorized on the consumer only: granted below with enhanced fan-out
-        grant(fn.role, read, [stream.stream_arn])
+        grant(grantee(fn), read, [stream.stream_arn])
         _decrypt(fn, stream.encryption_key)
         source_arn = stream.stream_arn
         if self.enhanced_fan_out:
@@ -81,7 +82,7 @@ class KinesisTrigger(_StreamOptions):
                 source, "Consumer", consumer_name=f"{construct_id}Consumer", stream_arn=stream.stream_arn
             )
             source_arn = source.consumer.attr_consumer_arn
-            grant(fn.role, ["kinesis:SubscribeToShard", "kinesis:DescribeStreamConsumer"], [source_arn])
+            grant(grantee(fn), ["kinesis:SubscribeToShard", "kinesis:DescribeStreamConsumer"], [source_arn])
         mapping = _mapping(source, fn, target, event_source_arn=source_arn, **props)
         if source.consumer is not None:
             mapping.node.add_dependency(source.consumer)

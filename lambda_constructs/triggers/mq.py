@@ -11,6 +11,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 
 from lambda_constructs.field_types import checked_fields
+from lambda_constructs.role_grants import grantee
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._polled import (
     PolledSource,
@@ -72,7 +73,7 @@ class MqTrigger:
         access = [{"type": "BASIC_AUTH", "uri": self.secret.secret_arn}]
         if self.virtual_host:
             access.append({"type": "VIRTUAL_HOST", "uri": self.virtual_host})
-        grant(fn.role, ["mq:DescribeBroker"], [self.broker_arn])
+        grant(grantee(fn), ["mq:DescribeBroker"], [self.broker_arn])
         _grant_secret(fn, self.secret)
         mapping = _mapping(
             source,

@@ -14,12 +14,13 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
-from constructs import IValidation
+from constructs import IConstruct, IValidation
 
 from lambda_constructs import scanners
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge, acknowledge_rule
 from lambda_constructs.errors import fail, warn
 from lambda_constructs.field_types import checked_fields
+from lambda_constructs.role_grants import FunctionStackPolicy, grantee
 from lambda_constructs.scanners import ignore_cfn_lint, skip_checkov
 from lambda_constructs.structs import given_fields
 from lambda_constructs.triggers._options import options_scope
@@ -46,7 +47,11 @@ class _NoLoop:
     def validate(self) -> list[str]:
         stack = Stack.of(self._source)
         needle = json.dumps(stack.resolve(self._bucket.bucket_arn))
-        for child in self._fn.role.node.find_all():
+        policies: list[IConstruct] = list(self._fn.role.node.find_all())
+        sink = grantee(self._fn)
+        if isinstance(sink, FunctionStackPolicy) and sink.created is not None:
+            policies.append(sink.created)  # a role of another stack: the function's grants are in its stack
+        for child in policies:
             if isinstance(child, iam.ManagedPolicy | iam.Policy):
                 for statement in stack.resolve(child.document.to_json()).get("Statement", []):
                     actions = statement.get("Action", [])

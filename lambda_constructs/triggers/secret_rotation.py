@@ -12,6 +12,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 
 from lambda_constructs.errors import fail
 from lambda_constructs.field_types import checked_fields
+from lambda_constructs.role_grants import FunctionStackPolicy, grantee
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._resources import TriggerResources
 from lambda_constructs.triggers.access import BoundTrigger, permission
@@ -75,11 +76,19 @@ class SecretRotationTrigger(BoundTrigger[SecretRotationResources]):
             source_arn=self.secret.secret_arn,
             source_account=Aws.ACCOUNT_ID,
         )
-        self.secret.grant_read(fn.role)
-        self.secret.grant_write(fn.role)
-        fn.role.add_to_principal_policy(
-            iam.PolicyStatement(actions=["secretsmanager:UpdateSecretVersionStage"], resources=[self.secret.secret_arn])
-        )
+        sink = grantee(fn)
+        if isinstance(sink, FunctionStackPolicy):
+            # A role of another stack: aws-cdk-lib's grant_read / grant_write would write to the role's own
+            # policy, in its stack; the same actions as statements in the function's stack instead.
+            sink.add_grant_statements(*_rotation_statements(self.secret))
+        else:
+            self.secret.grant_read(fn.role)
+            self.secret.grant_write(fn.role)
+            fn.role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    actions=["secretsmanager:UpdateSecretVersionStage"], resources=[self.secret.secret_arn]
+                )
+            )
         res.schedule = secretsmanager.CfnRotationSchedule(
             res,
             "Schedule",
@@ -92,4 +101,34 @@ class SecretRotationTrigger(BoundTrigger[SecretRotationResources]):
         )
         res.schedule.node.add_dependency(res.permission)
         res.schedule.node.add_dependency(fn.role)
+        if isinstance(sink, FunctionStackPolicy):
+            sink.depend(res.schedule)
         return self._result(res)
+
+
+def _rotation_statements(secret: secretsmanager.ISecret) -> list[iam.PolicyStatement]:
+    """What ``secret.grant_read`` + ``grant_write`` + ``secretsmanager:UpdateSecretVersionStage`` give a role of
+    the secret's account: the secret's read and write actions on its ARN, and its key's through Secrets Manager
+    only (``kms:ViaService``)."""
+    statements = [
+        iam.PolicyStatement(
+            actions=[
+                "secretsmanager:GetSecretValue",
+                "secretsmanager:DescribeSecret",
+                "secretsmanager:PutSecretValue",
+                "secretsmanager:UpdateSecret",
+                "secretsmanager:UpdateSecretVersionStage",
+            ],
+            resources=[secret.secret_arn],
+        )
+    ]
+    key = secret.encryption_key
+    if key is not None:
+        statements.append(
+            iam.PolicyStatement(
+                actions=["kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
+                resources=[key.key_arn],
+                conditions={"StringEquals": {"kms:ViaService": f"secretsmanager.{Aws.REGION}.amazonaws.com"}},
+            )
+        )
+    return statements

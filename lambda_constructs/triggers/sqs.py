@@ -16,6 +16,7 @@ from constructs import IConstruct
 from lambda_constructs._jsii_speed import create
 from lambda_constructs.errors import fail, warn
 from lambda_constructs.field_types import checked_fields
+from lambda_constructs.role_grants import grantee
 from lambda_constructs.structs import given_fields
 from lambda_constructs.triggers._options import options_scope
 from lambda_constructs.triggers._polled import (
@@ -191,7 +192,7 @@ class SqsTrigger:
         ]
         if key is not None and key is not fn.key:  # kms:Decrypt on its own key is a default grant
             statements.append(iam.PolicyStatement(actions=["kms:Decrypt"], resources=[key.key_arn]))
-        grant_statements(fn.role, *statements)
+        grant_statements(grantee(fn), *statements)
         mapping = _mapping(
             source,
             fn,

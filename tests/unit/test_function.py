@@ -814,3 +814,54 @@ def test_a_mutable_imported_role_gets_the_warning_too() -> None:
     SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR, role=imported))
     (warning,) = [w for w in _warnings(stack) if INLINE_ROLE_POLICY in w]
     assert "inline policy TestStack/Imported/Policy" in warning  # PolicyTestStackImported<hash> with cdk.json flags
+
+
+def test_a_lazy_role_gets_the_inline_role_policy_warning() -> None:
+    stack = new_stack()
+    lazy = iam.LazyRole(stack, "Lazy", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR, role=lazy))
+    (warning,) = [w for w in _warnings(stack) if INLINE_ROLE_POLICY in w]
+    assert "the role you passed (TestStack/Lazy)" in warning
+    assert "inline policy TestStack/Lazy/Default/DefaultPolicy" in warning
+    Template.from_stack(stack).resource_count_is("AWS::IAM::Policy", 1)
+
+
+GRANTS_NOT_APPLIED = "lambda-constructs:grantsNotApplied"
+
+
+def _roles_that_take_no_statements(stack: Stack) -> list[iam.IRole]:
+    other = Stack(stack.node.scope, "Other", env={"account": "111111111111", "region": "eu-west-1"})  # type: ignore[arg-type]
+    return [
+        iam.Role.from_role_arn(stack, "Imm", "arn:aws:iam::123456789012:role/r", mutable=False),
+        iam.Role(stack, "Plain", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com")).without_policy_updates(),
+        iam.Role.from_role_arn(other, "Foreign", "arn:aws:iam::999999999999:role/r"),  # another account
+    ]
+
+
+@pytest.mark.parametrize("which", [0, 1, 2])
+def test_a_role_that_takes_no_statements_warns_that_the_grants_were_not_applied(which: int) -> None:
+    stack = new_stack()
+    role = _roles_that_take_no_statements(stack)[which]
+    fn = SecureFunction(Stack.of(role), "Fn", SecureFunctionProps(code_dir=OK_DIR, role=role))
+    (warning,) = [w for w in _warnings(fn.stack) if GRANTS_NOT_APPLIED in w]
+    assert "takes no statements" in warning
+    assert "logs:CreateLogStream, logs:PutLogEvents on" in warning and "LogGroup" in warning
+    assert "kms:Decrypt, kms:GenerateDataKey on" in warning
+    assert "sqs:SendMessage on" in warning and "FailureQueue" in warning
+    assert "Fix: grant these actions on these resources to the role yourself" in warning
+    assert not [w for w in _warnings(fn.stack) if INLINE_ROLE_POLICY in w]
+
+
+def test_the_grants_not_applied_warning_can_be_acknowledged_and_is_not_given_for_roles_that_take_grants() -> None:
+    from lambda_constructs import ExecutionRole
+
+    stack = new_stack()
+    immutable = iam.Role.from_role_arn(stack, "Imm", "arn:aws:iam::123456789012:role/r", mutable=False)
+    fn = SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR, role=immutable))
+    CdkAnnotations.of(fn).acknowledge_warning(GRANTS_NOT_APPLIED, "granted in the account that owns the role")
+    mine = ExecutionRole(stack, "Mine", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    SecureFunction(stack, "Own", SecureFunctionProps(code_dir=OK_DIR, role=mine))
+    plain = iam.Role(stack, "Plain", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    SecureFunction(stack, "PlainFn", SecureFunctionProps(code_dir=OK_DIR, role=plain))
+    SecureFunction(stack, "Default", SecureFunctionProps(code_dir=OK_DIR))
+    assert not [w for w in _warnings(stack) if GRANTS_NOT_APPLIED in w]

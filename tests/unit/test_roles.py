@@ -18,7 +18,7 @@ from lambda_constructs.roles import (
     stack_tracing_policy,
     tracing_statement,
 )
-from tests.helpers import new_stack
+from tests.helpers import new_app, new_stack
 
 CODE = "def handler(event, context):\n    return {}\n"
 
@@ -217,3 +217,69 @@ def test_a_deferred_policy_is_created_by_whatever_uses_it_first_and_loses_nothin
 def test_the_rendered_tracing_statement_is_what_the_shared_policy_check_expects() -> None:
     # roles.shared_tracing_policy_errors compares the shared policy's rendered document with this constant.
     assert tracing_statement().to_statement_json() == TRACING_STATEMENT_JSON
+
+
+# ExecutionRole's iam.Role keyword arguments are checked (its constructor skips aws-cdk-lib's typeguard checks).
+
+
+def _lambda_principal() -> iam.ServicePrincipal:
+    return iam.ServicePrincipal("lambda.amazonaws.com")
+
+
+def test_an_execution_role_keyword_of_the_wrong_type_names_the_class_the_argument_and_the_fix() -> None:
+    from aws_cdk import Stack
+
+    from lambda_constructs import ExecutionRole, LambdaConstructsError
+    from lambda_constructs.errors import LambdaConstructsTypeError
+
+    stack = Stack(new_app(), "S")
+    with pytest.raises(LambdaConstructsTypeError) as caught:
+        ExecutionRole(stack, "R", assumed_by=_lambda_principal(), max_session_duration=7200)
+    message = str(caught.value)
+    assert message.startswith("S/R: ExecutionRole(max_session_duration=...) must be aws_cdk.Duration or None, not int")
+    assert "Duration.seconds(7200)" in message
+    assert isinstance(caught.value, TypeError) and isinstance(caught.value, LambdaConstructsError)
+    with pytest.raises(LambdaConstructsTypeError, match=r"ExecutionRole\(assumed_by=\.\.\.\) must be .*IPrincipal"):
+        ExecutionRole(stack, "R2", assumed_by="lambda.amazonaws.com")
+    with pytest.raises(LambdaConstructsTypeError, match=r"ExecutionRole\(external_ids=\.\.\.\)"):
+        ExecutionRole(stack, "R3", assumed_by=_lambda_principal(), external_ids="one")
+
+
+def test_an_unknown_execution_role_keyword_names_execution_role() -> None:
+    from aws_cdk import Stack
+
+    from lambda_constructs import ExecutionRole
+
+    stack = Stack(new_app(), "S")
+    with pytest.raises(TypeError, match=r"^ExecutionRole\(\) got unexpected keyword argument\(s\) foo \(.*RoleProps"):
+        ExecutionRole(stack, "R", assumed_by=_lambda_principal(), foo=1)
+
+
+def test_what_aws_cdk_lib_accepts_an_execution_role_accepts() -> None:
+    from aws_cdk import Duration, Stack
+
+    from lambda_constructs import ExecutionRole
+
+    stack = Stack(new_app(), "S")
+    ExecutionRole(
+        stack,
+        "R",
+        assumed_by=_lambda_principal(),
+        max_session_duration=Duration.hours(2),
+        external_ids=["one"],
+        managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("ReadOnlyAccess")],
+        path="/app/",
+        role_name=None,
+        description="d",
+    )
+
+
+def test_an_execution_role_refuses_inline_policies() -> None:
+    from aws_cdk import Stack
+
+    from lambda_constructs import ExecutionRole, LambdaConstructsError
+
+    stack = Stack(new_app(), "S")
+    document = iam.PolicyDocument(statements=[iam.PolicyStatement(actions=["s3:GetObject"], resources=["*"])])
+    with pytest.raises(LambdaConstructsError, match=r"never inline ones.*Fix: pass the documents as managed policies"):
+        ExecutionRole(stack, "R", assumed_by=_lambda_principal(), inline_policies={"Reads": document})
