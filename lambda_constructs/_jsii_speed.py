@@ -209,7 +209,9 @@ class _StructValue:
 
     def __init__(self, fqn: str, names: Mapping[str, str], values: dict[str, Any]) -> None:
         self.__jsii_type__ = fqn
-        self.__jsii_name_mapping__ = {name: names[name] for name in values}
+        # In the struct's own field order, as jsii serializes the generated object: the JavaScript object's
+        # key order is what aws-cdk-lib records in its construct analytics metadata.
+        self.__jsii_name_mapping__ = {name: jsii_name for name, jsii_name in names.items() if name in values}
         self._values = values
 
     def __getattr__(self, name: str) -> Any:

@@ -146,3 +146,24 @@ def test_falls_back_to_the_constructor_without_struct_metadata() -> None:
     queue = create(sqs.Queue, NotAStruct, stack, "Q", queue_name="q")
     assert isinstance(queue, sqs.Queue)
     Template.from_stack(stack).has_resource_properties("AWS::SQS::Queue", {"QueueName": "q"})
+
+
+def test_create_keeps_the_construct_metadata_of_the_constructor_in_its_key_order() -> None:
+    """aws-cdk-lib records an L2's props in its construct analytics metadata, in the JavaScript object's key
+    order: create() sends the fields in the struct's order, as the generated props object does."""
+    import json
+
+    from aws_cdk import RemovalPolicy
+    from aws_cdk import aws_logs as logs
+
+    app = App(context={"@aws-cdk/core:enableAdditionalMetadataCollection": True})
+    plain, fast = Stack(app, "Plain"), Stack(app, "Fast")
+    props: dict[str, Any] = {"retention": logs.RetentionDays.ONE_YEAR, "removal_policy": RemovalPolicy.RETAIN}
+    made = logs.LogGroup(plain, "Logs", **props)
+    created = create(logs.LogGroup, logs.LogGroupProps, fast, "Logs", **props)
+
+    def entries(construct: logs.LogGroup) -> str:
+        return json.dumps([(e.type, e.data) for e in construct.node.metadata if e.type.startswith("aws:cdk:analytics")])
+
+    assert "retention" in entries(made)
+    assert entries(created) == entries(made)
