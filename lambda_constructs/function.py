@@ -371,7 +371,14 @@ class SecureFunction(Construct):
         )
         if name in self.aliases:
             raise fail(self, f"alias {name} already exists", value=name, fix="use another alias name")
-        if not is_token(name) and (problem := check_alias_name(name)) is not None:
+        if is_token(name):  # it becomes part of the construct id, which aws-cdk-lib refuses to hold a token
+            raise fail(
+                self,
+                "an alias name must be known at synth: it is part of the alias's construct id (Alias<name>)",
+                value=name,
+                fix="pass the alias name as a literal string, not a parameter or another deploy-time value",
+            )
+        if (problem := check_alias_name(name)) is not None:
             raise fail(self, problem, value=name, fix="name the alias with letters, digits, - and _ (not only digits)")
         check_alias_routing(self, name, version, additional_versions, provisioned_concurrent_executions)
         # Asynchronous settings are per qualifier: an alias gets its own EventInvokeConfig, or

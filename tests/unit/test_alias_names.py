@@ -67,3 +67,16 @@ def test_add_alias_refuses_a_wrongly_typed_argument(arguments: dict[str, object]
     with pytest.raises(LambdaConstructsTypeError, match=r"^TestStack/Fn: " + message):
         fn.add_alias("Dev", **call)  # type: ignore[arg-type]
     assert "Dev" not in fn.aliases
+
+
+def test_add_alias_refuses_a_deploy_time_name_with_the_librarys_error() -> None:
+    """A token would go into the construct id (aws-cdk-lib then fails with a raw ComponentsContainUnresolvedTokens)."""
+    from aws_cdk import CfnParameter
+
+    fn = _function()
+    before = dict(fn.aliases)
+    name = CfnParameter(fn.stack, "AliasName").value_as_string
+    with pytest.raises(LambdaConstructsError, match=r"^TestStack/Fn: an alias name must be known at synth") as raised:
+        fn.add_alias(name, fn.latest_version)
+    assert "pass the alias name as a literal string" in str(raised.value)
+    assert fn.aliases == before
