@@ -220,6 +220,8 @@ class SqsTrigger:
         high = MAX_BATCH if (window or 0) >= 1 else SQS_MAX_BATCH_WITHOUT_WINDOW
         if fifo:
             check_range(source, "batch_size (FIFO queue)", self.batch_size, 1, SQS_MAX_BATCH_WITHOUT_WINDOW)
+        elif self.batch_size > MAX_BATCH:  # above the limit with any window: say that limit, not "add a window"
+            check_range(source, "batch_size", self.batch_size, 1, MAX_BATCH)
         elif high == SQS_MAX_BATCH_WITHOUT_WINDOW and self.batch_size > high:
             raise fail(
                 source,

@@ -215,6 +215,8 @@ def test_mq_and_documentdb() -> None:
 BAD: list[tuple[str, Callable[[], Any], str]] = [
     ("sqs batch above 10 without window", lambda: SqsTrigger(batch_size=11), "11"),
     ("sqs batch above 10000", lambda: SqsTrigger(batch_size=10_001, max_batching_window=Duration.seconds(1)), "10001"),
+    # without a window too: the limit of any window, not "add a window" (which then fails on the limit)
+    ("sqs batch above 10000 without window", lambda: SqsTrigger(batch_size=10_001), "between 1 and 10000"),
     ("sqs batch 0", lambda: SqsTrigger(batch_size=0), "0"),
     ("fifo batch 11", lambda: SqsTrigger(queue_props=sqs.QueueProps(fifo=True), batch_size=11), "11"),
     (
