@@ -211,6 +211,39 @@ def _check_of(annotation: object) -> _Check:
     return _anything
 
 
+def _item_text(item: object) -> str:
+    """``int 1``; an imported jsii object by its interfaces (``an imported aws_cdk.aws_iam.IRole``)."""
+    return shown_type(item) if shown_value(item) is not None else f"{type(item).__qualname__} {item!r}"
+
+
+def _bad_item(value: object, annotation: object) -> str:
+    """Which item of a mapping or sequence ``value`` breaks ``annotation`` (``Mapping[str, str]``, ``Sequence[X]``,
+    either inside ``Optional``), as "; the value of 'AB' is int 1, not str"; empty when ``value`` is no such
+    container or no single item is to blame."""
+    for member in typing.get_args(annotation) or (annotation,):
+        if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
+            member = annotation
+        origin, args = typing.get_origin(member), typing.get_args(member)
+        if origin in (abc.Mapping, abc.MutableMapping, dict) and len(args) == 2 and isinstance(value, abc.Mapping):
+            key_check, item_check = _check_of(args[0]), _check_of(args[1])
+            for key, item in value.items():
+                if not key_check(key):
+                    return f"; the key {key!r} is {type(key).__qualname__}, not {describe(args[0])}"
+                if not item_check(item):
+                    return f"; the value of {key!r} is {_item_text(item)}, not {describe(args[1])}"
+        sequence = origin in (abc.Sequence, abc.Collection, abc.Iterable, list) or (
+            origin is tuple and len(args) == 2 and args[1] is Ellipsis
+        )
+        if sequence and args and isinstance(value, list | tuple):
+            item_check = _check_of(args[0])
+            for index, item in enumerate(value):
+                if not item_check(item):
+                    return f"; item {index} is {_item_text(item)}, not {describe(args[0])}"
+        if member is annotation:
+            break
+    return ""
+
+
 def _is_struct(annotation: object) -> bool:
     """Whether ``annotation`` is a jsii struct class (``ec2.SubnetSelection``: ``jsii.data_type``)."""
     return isinstance(annotation, type) and getattr(annotation, "__jsii_name_mapping__", None) is not None
@@ -335,7 +368,8 @@ def check_fields(obj: object, cls: type | None = None) -> None:
         else:
             raise LambdaConstructsTypeError(
                 "",
-                f"{option_label(obj, name)} must be {describe(annotation)}, not {shown_type(value)}",
+                f"{option_label(obj, name)} must be {describe(annotation)}, not {shown_type(value)}"
+                f"{_bad_item(value, annotation)}",
                 value=value,
                 shown=shown_value(value),
                 fix=fix(name, value, annotation, one_item=_one_item(value, annotation)),

@@ -306,7 +306,9 @@ def test_imported_resources_of_the_right_interface_are_accepted() -> None:
         (
             lambda i: SecureFunctionProps(code_dir=OK_DIR, layers=[i["role"]]),
             "SecureFunctionProps(layers=...) must be Sequence[aws_cdk.aws_lambda.ILayerVersion or "
-            "lambda_constructs.layers.PythonLayer], not list (got [<an imported aws_cdk.aws_iam.IRole>])",
+            "lambda_constructs.layers.PythonLayer], not list; item 0 is an imported aws_cdk.aws_iam.IRole, "
+            "not aws_cdk.aws_lambda.ILayerVersion or "
+            "lambda_constructs.layers.PythonLayer (got [<an imported aws_cdk.aws_iam.IRole>])",
         ),
         (
             lambda i: SqsTrigger(queue=i["log_group"]),
@@ -423,3 +425,21 @@ def test_a_single_object_where_a_sequence_is_expected_gets_the_list_hint() -> No
     with pytest.raises(LambdaConstructsTypeError) as caught:  # an object of another type: no such hint
         SecureFunctionProps(code_dir=OK_DIR, security_groups=role)
     assert "write security_groups=[value]" not in str(caught.value)
+
+
+def test_the_bad_item_of_a_mapping_or_sequence_is_named() -> None:
+    _raises(
+        lambda: SecureFunctionProps(inline_code="x", environment={"OK": "y", "AB": 1}),  # type: ignore[dict-item]
+        "SecureFunctionProps(environment=...) must be Mapping[str, str], not dict; the value of 'AB' is int 1, "
+        "not str (got {'OK': 'y', 'AB': 1}). Fix: pass environment as Mapping[str, str]",
+    )
+    _raises(
+        lambda: SecureFunctionProps(inline_code="x", environment={3: "x"}),  # type: ignore[dict-item]
+        "SecureFunctionProps(environment=...) must be Mapping[str, str], not dict; the key 3 is int, not str "
+        "(got {3: 'x'}). Fix: pass environment as Mapping[str, str]",
+    )
+    _raises(
+        lambda: SecureFunctionProps(inline_code="x", pip_options=["--a", 3]),  # type: ignore[list-item]
+        "SecureFunctionProps(pip_options=...) must be Sequence[str], not list; item 1 is int 3, not str "
+        "(got ['--a', 3]). Fix: pass pip_options as Sequence[str]",
+    )
