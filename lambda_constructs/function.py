@@ -49,7 +49,7 @@ from lambda_constructs.failure_queue import (
     stack_failure_queues,
 )
 from lambda_constructs.field_types import check_argument
-from lambda_constructs.function_baseline import acknowledge_defaults, grant_defaults
+from lambda_constructs.function_baseline import LOG_WRITE_ACTIONS, acknowledge_defaults, grant_defaults
 from lambda_constructs.function_props import DEFAULT_ALIAS as DEFAULT_ALIAS  # moved; kept public
 from lambda_constructs.function_props import FUNCTION_NAME as FUNCTION_NAME  # moved; kept public
 from lambda_constructs.function_props import SecureFunctionProps as SecureFunctionProps  # moved; kept public
@@ -228,7 +228,7 @@ class SecureFunction(Construct):
         rendered = [
             # What log_group.grant_write(role) adds (see function_baseline.grant_defaults), then the statements.
             {
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Action": list(LOG_WRITE_ACTIONS),
                 "Resource": self.stack.resolve(self.log_group.log_group_arn),
             },
             *(self.stack.resolve(statement.to_statement_json()) for statement in statements),

@@ -24,7 +24,7 @@ from lambda_constructs._jsii_speed import create
 from lambda_constructs.compliance import LIBRARY_ACKNOWLEDGEMENTS, AcknowledgementKey, acknowledge_many, rule_ids
 from lambda_constructs.scanners import default_child, ignore_cfn_lint
 
-__all__ = ["StatementSink", "acknowledge_defaults", "grant_defaults"]
+__all__ = ["LOG_WRITE_ACTIONS", "StatementSink", "acknowledge_defaults", "grant_defaults"]
 
 #: Packs that have a LambdaDLQ rule / the LambdaConcurrency and LambdaInsideVPC rules.
 _DLQ_PACKS = ("Serverless", "NIST.800.53.R5", "HIPAA.Security")
@@ -38,6 +38,10 @@ class StatementSink(Protocol):
     def add_grant_statements(self, *statements: iam.PolicyStatement) -> None:
         """Add ``statements`` to the role's grants policy."""
         ...
+
+
+#: What ``log_group.grant_write(role)`` grants on a log group: the default grant to write the function's logs.
+LOG_WRITE_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 
 
 def grant_defaults(
@@ -73,7 +77,7 @@ def grant_defaults(
             create(
                 iam.PolicyStatement,
                 iam.PolicyStatementProps,
-                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                actions=list(LOG_WRITE_ACTIONS),
                 resources=[log_group.log_group_arn],
             )
         )
