@@ -18,7 +18,7 @@ from pathlib import Path
 from aws_cdk import App, CfnResource, Stack, Stage
 from constructs import IConstruct, Node
 
-from lambda_constructs import _compat, _nag_rules, scanners
+from lambda_constructs import _compat, _nag_rules, nag_metadata, scanners
 
 #: The metadata key CDK records acknowledgements under (``Validations.ACKNOWLEDGED_RULES_METADATA_KEY``).
 ACKNOWLEDGED_RULES_KEY = "aws:cdk:acknowledged-rules"
@@ -211,6 +211,7 @@ def acknowledge_many(
     *,
     node: Node | None = None,
     default_child: CfnResource | None = None,
+    stack: Stack | None = None,
 ) -> None:
     """Acknowledge several findings (rule id -> reason) on ``scope``, in the mapping's order.
 
@@ -224,6 +225,8 @@ def acknowledge_many(
     ``node`` / ``default_child``: ``scope.node`` / its default child when the caller holds them already (each
     saves a round trip). Default: read (once per :func:`lambda_constructs.scanners.batch`; the checkov /
     cfn-lint entries are then written when it ends).
+    ``stack``: ``scope``'s stack, given for what every function acknowledges: the cdk-nag metadata is then
+    written only when cdk-nag is loaded (:mod:`lambda_constructs.nag_metadata`). Default: written now.
     """
     direct: dict[str, str] = {}
     namespaced: dict[str, str] = {}
@@ -239,7 +242,9 @@ def acknowledge_many(
         direct.update(namespaced)
         namespaced = {}
     node = node or scanners.node_of(scope)  # read once (per batch): the scanners' metadata below needs it too
-    if direct:
+    if direct and stack is not None:
+        nag_metadata.record(stack, node, ACKNOWLEDGED_RULES_KEY, direct)
+    elif direct:
         node.add_metadata(ACKNOWLEDGED_RULES_KEY, direct)
     if namespaced:
         from aws_cdk import Acknowledgment, Validations  # aws-cdk-lib >= 2.252.0 (lambda_constructs._compat)
@@ -328,15 +333,22 @@ def pack_rules() -> dict[str, frozenset[str]]:
 
 
 def acknowledge_rule(
-    scope: IConstruct, rule: str, reason: str, packs: Iterable[str] = PACK_PREFIXES, *, node: Node | None = None
+    scope: IConstruct,
+    rule: str,
+    reason: str,
+    packs: Iterable[str] = PACK_PREFIXES,
+    *,
+    node: Node | None = None,
+    stack: Stack | None = None,
 ) -> None:
     """Acknowledge ``rule`` (e.g. ``LambdaDLQ``) in those of ``packs`` that have it, on ``scope``.
 
     Packs without the rule are skipped (an acknowledgement of a rule no pack applies would be noise);
     a rule that none of ``packs`` has is a programming error and raises ``ValueError``.
-    ``node``: ``scope.node`` when the caller holds it already. Default: read.
+    ``node``: ``scope.node`` when the caller holds it already. Default: read. ``stack``: as
+    :func:`acknowledge_many`'s.
     """
-    acknowledge_many(scope, dict.fromkeys(rule_ids(scope, rule, packs), reason), node=node)
+    acknowledge_many(scope, dict.fromkeys(rule_ids(scope, rule, packs), reason), node=node, stack=stack)
 
 
 def rule_ids(scope: IConstruct, rule: str, packs: Iterable[str] = PACK_PREFIXES) -> list[str]:
@@ -378,6 +390,7 @@ def add_compliance_packs(app: App | Stage) -> None:
         HIPAASecurityChecks(app),
         PCIDSS321Checks(app),
     )
+    nag_metadata.flush_all()  # what functions built before acknowledged (cdk_nag is loaded now)
 
 
 def write_pack_report(assembly_dir: str | Path) -> Path:

@@ -73,6 +73,7 @@ from constructs import IConstruct, IValidation
 from lambda_constructs._jsii_speed import find_resources, jsii_ref, root_of, same_object
 from lambda_constructs.assembly import AssemblyError, StackArtifact, read_stacks
 from lambda_constructs.errors import LambdaConstructsError, fail, install_synth_boundary, warn
+from lambda_constructs.nag_metadata import flush_all
 from lambda_constructs.roles import shared_tracing_policy_errors
 from lambda_constructs.validation import ENV_MAX_BYTES
 
@@ -135,7 +136,9 @@ def register(fn: SecureFunction) -> None:
         # Lambda@Edge is checked by an aspect: aspects run before aws-cdk-lib resolves the tree (and, with
         # it, its own narrower edge check); on this one leaf construct it is invoked once per synthesis.
         Aspects.of(fn._cfn_function_of(fn.function)).add(_EdgeRules(registry))
-    install_synth_boundary(check_synthesized)  # once per process; again if aws_cdk.assertions came since
+    install_synth_boundary(
+        check_synthesized, before_synthesis=flush_all
+    )  # once per process; again if aws_cdk.assertions came since
     registry.functions.append(fn)
 
 
@@ -731,4 +734,6 @@ def check_synthesized(root: IConstruct) -> None:
         _raise(errors)
 
 
-install_synth_boundary(check_synthesized)  # at import too: before an app keeps a reference to Template.from_stack
+install_synth_boundary(
+    check_synthesized, before_synthesis=flush_all
+)  # at import too: before an app keeps a reference to Template.from_stack

@@ -286,6 +286,8 @@ install_synth_error_hook()
 
 #: Checks of a finished synthesis, called with the root of the synthesized tree (the App).
 _AFTER_SYNTHESIS: list[Callable[[Any], None]] = []
+#: Called before each synthesis the boundary starts (``nag_metadata.flush_all``), without arguments.
+_BEFORE_SYNTHESIS: list[Callable[[], None]] = []
 
 
 def _library_error(exc: BaseException) -> LambdaConstructsError | None:
@@ -301,6 +303,8 @@ def _guarded(call: Callable[..., Any], root_of: Callable[..., Any]) -> Callable[
     @functools.wraps(call)
     def guarded(*args: Any, **kwargs: Any) -> Any:
         _RECENT.clear()
+        for prepare in _BEFORE_SYNTHESIS:
+            prepare()
         try:
             result = call(*args, **kwargs)
         except Exception as exc:
@@ -317,9 +321,12 @@ def _guarded(call: Callable[..., Any], root_of: Callable[..., Any]) -> Callable[
     return guarded
 
 
-def install_synth_boundary(after_synthesis: Callable[[Any], None]) -> None:
+def install_synth_boundary(
+    after_synthesis: Callable[[Any], None], *, before_synthesis: Callable[[], None] | None = None
+) -> None:
     """Make synthesis raise the library's errors as :class:`LambdaConstructsError`, and run
-    ``after_synthesis(root)`` after each successful one (it may raise a :class:`LambdaConstructsError`).
+    ``after_synthesis(root)`` after each successful one (it may raise a :class:`LambdaConstructsError`) and
+    ``before_synthesis()`` before each one (default: nothing more).
 
     Wraps, once per process, ``aws_cdk.App.synth`` and ``aws_cdk.Stage.synth`` (the CDK CLI runs ``app.synth()``)
     and ``Template.from_stack`` / ``Annotations.from_stack`` of ``aws_cdk.assertions`` when that module
@@ -329,6 +336,8 @@ def install_synth_boundary(after_synthesis: Callable[[Any], None]) -> None:
 
     if after_synthesis not in _AFTER_SYNTHESIS:
         _AFTER_SYNTHESIS.append(after_synthesis)
+    if before_synthesis is not None and before_synthesis not in _BEFORE_SYNTHESIS:
+        _BEFORE_SYNTHESIS.append(before_synthesis)
     for stage in (cdk.Stage, cdk.App):  # jsii generates App.synth too
         if not getattr(stage.synth, "__lambda_constructs_guarded__", False):
             stage.synth = _guarded(stage.synth, lambda stage, *_: stage.node.root)  # type: ignore[method-assign]

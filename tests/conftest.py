@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -28,6 +29,12 @@ from tests.background import (
 )
 from tests.helpers import nag_findings, new_app
 from tests.oracles.intrinsics import exports_of
+
+# cdk-nag loaded for the whole session, when installed (the floor job has none): the library writes every
+# function's cdk-nag acknowledgement metadata at once when it is (lambda_constructs/nag_metadata.py), so no
+# test depends on whether an earlier one loaded it. tests/unit/test_nag_metadata.py patches the check.
+with contextlib.suppress(ImportError):
+    import cdk_nag  # noqa: F401
 
 _BACKGROUND: dict[str, BackgroundRun] = {}
 _SELECTED: set[str] = set()  # node ids of the tests this session runs
