@@ -521,3 +521,49 @@ def test_the_shared_policy_check_costs_nothing_without_a_shared_policy(round_tri
     round_trips.clear()
     app.synth()
     assert not [s for s in round_trips if s.endswith(" shared_tracing_policy_errors")]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_reading_the_assembly_runs_no_garbage_collection_and_restores_the_collector(
+    enabled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parsed templates and metadata hold no cycles; a full collection they triggered walked the whole app
+    for nothing (≈ 50–60 ms at 40 functions). With thresholds of 1 every allocation would collect."""
+    import gc
+
+    app = new_app()
+    stack = cdk.Stack(app, "S")
+    for index in range(3):
+        SecureFunction(stack, f"Fn{index}", SecureFunctionProps(inline_code=CODE))
+    app.synth()  # the boundary runs the check once; run it again below, watched while it reads the assembly
+    root = app.node.root
+    reading = [False]
+    collections: list[int] = []
+    check_templates = deploy_rules._check_templates
+
+    def watched(registry: object) -> None:
+        reading[0] = True
+        try:
+            check_templates(registry)  # type: ignore[arg-type]
+        finally:
+            reading[0] = False
+
+    def watch(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and reading[0]:
+            collections.append(info["generation"])
+
+    monkeypatch.setattr(deploy_rules, "_check_templates", watched)
+    thresholds = gc.get_threshold()
+    was_enabled = gc.isenabled()
+    gc.callbacks.append(watch)
+    gc.set_threshold(1, 1, 1)
+    try:
+        (gc.enable if enabled else gc.disable)()
+        deploy_rules.check_synthesized(root)
+        after = gc.isenabled()
+    finally:
+        gc.callbacks.remove(watch)
+        gc.set_threshold(*thresholds)
+        (gc.enable if was_enabled else gc.disable)()
+    assert collections == []
+    assert after is enabled
