@@ -211,7 +211,6 @@ def acknowledge_many(
     *,
     node: Node | None = None,
     default_child: CfnResource | None = None,
-    stack: Stack | None = None,
 ) -> None:
     """Acknowledge several findings (rule id -> reason) on ``scope``, in the mapping's order.
 
@@ -225,8 +224,8 @@ def acknowledge_many(
     ``node`` / ``default_child``: ``scope.node`` / its default child when the caller holds them already (each
     saves a round trip). Default: read (once per :func:`lambda_constructs.scanners.batch`; the checkov /
     cfn-lint entries are then written when it ends).
-    ``stack``: ``scope``'s stack, given for what every function acknowledges: the cdk-nag metadata is then
-    written only when cdk-nag is loaded (:mod:`lambda_constructs.nag_metadata`). Default: written now.
+    The ``aws:cdk:acknowledged-rules`` entry, which only cdk-nag reads, is written once the ``cdk_nag`` module is
+    loaded (at once when it is: :mod:`lambda_constructs.nag_metadata`); the checkov / cfn-lint ones always.
     """
     direct: dict[str, str] = {}
     namespaced: dict[str, str] = {}
@@ -242,10 +241,8 @@ def acknowledge_many(
         direct.update(namespaced)
         namespaced = {}
     node = node or scanners.node_of(scope)  # read once (per batch): the scanners' metadata below needs it too
-    if direct and stack is not None:
-        nag_metadata.record(stack, node, ACKNOWLEDGED_RULES_KEY, direct)
-    elif direct:
-        node.add_metadata(ACKNOWLEDGED_RULES_KEY, direct)
+    if direct:
+        nag_metadata.record(node, ACKNOWLEDGED_RULES_KEY, direct)
     if namespaced:
         from aws_cdk import Acknowledgment, Validations  # aws-cdk-lib >= 2.252.0 (lambda_constructs._compat)
 
@@ -333,22 +330,15 @@ def pack_rules() -> dict[str, frozenset[str]]:
 
 
 def acknowledge_rule(
-    scope: IConstruct,
-    rule: str,
-    reason: str,
-    packs: Iterable[str] = PACK_PREFIXES,
-    *,
-    node: Node | None = None,
-    stack: Stack | None = None,
+    scope: IConstruct, rule: str, reason: str, packs: Iterable[str] = PACK_PREFIXES, *, node: Node | None = None
 ) -> None:
     """Acknowledge ``rule`` (e.g. ``LambdaDLQ``) in those of ``packs`` that have it, on ``scope``.
 
     Packs without the rule are skipped (an acknowledgement of a rule no pack applies would be noise);
     a rule that none of ``packs`` has is a programming error and raises ``ValueError``.
-    ``node``: ``scope.node`` when the caller holds it already. Default: read. ``stack``: as
-    :func:`acknowledge_many`'s.
+    ``node``: ``scope.node`` when the caller holds it already. Default: read.
     """
-    acknowledge_many(scope, dict.fromkeys(rule_ids(scope, rule, packs), reason), node=node, stack=stack)
+    acknowledge_many(scope, dict.fromkeys(rule_ids(scope, rule, packs), reason), node=node)
 
 
 def rule_ids(scope: IConstruct, rule: str, packs: Iterable[str] = PACK_PREFIXES) -> list[str]:
@@ -390,7 +380,6 @@ def add_compliance_packs(app: App | Stage) -> None:
         HIPAASecurityChecks(app),
         PCIDSS321Checks(app),
     )
-    nag_metadata.flush_all()  # what functions built before acknowledged (cdk_nag is loaded now)
 
 
 def write_pack_report(assembly_dir: str | Path) -> Path:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol, TypeGuard, runtime_checkable
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -186,11 +186,6 @@ class FunctionView(IConstruct, Protocol):
     @property
     def props(self) -> FunctionSettings:
         """The function's settings."""
-        ...
-
-    @property
-    def stack(self) -> Stack:
-        """The stack the function is defined in (read once)."""
         ...
 
     @property

@@ -138,9 +138,6 @@ def register(fn: SecureFunction) -> None:
         # Lambda@Edge is checked by an aspect: aspects run before aws-cdk-lib resolves the tree (and, with
         # it, its own narrower edge check); on this one leaf construct it is invoked once per synthesis.
         Aspects.of(fn._cfn_function_of(fn.function)).add(_EdgeRules(registry))
-    install_synth_boundary(
-        check_synthesized, before_synthesis=flush_all
-    )  # once per process; again if aws_cdk.assertions came since
     registry.functions.append(fn)
 
 

@@ -31,8 +31,10 @@ import traceback
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any
+
+from lambda_constructs._post_import import when_imported
 
 if TYPE_CHECKING:
     from constructs import IConstruct
@@ -329,8 +331,9 @@ def install_synth_boundary(
     ``before_synthesis()`` before each one (default: nothing more).
 
     Wraps, once per process, ``aws_cdk.App.synth`` and ``aws_cdk.Stage.synth`` (the CDK CLI runs ``app.synth()``)
-    and ``Template.from_stack`` / ``Annotations.from_stack`` of ``aws_cdk.assertions`` when that module
-    is imported. Other errors pass through unchanged.
+    and ``Template.from_stack`` / ``Annotations.from_stack`` of ``aws_cdk.assertions``: at once when that module
+    is loaded, else as soon as it is imported (a post-import hook, ``_post_import.when_imported``: a test module
+    may import it after building its stacks). Other errors pass through unchanged.
     """
     import aws_cdk as cdk  # imported here: the CLI imports this module and must start fast
 
@@ -341,9 +344,11 @@ def install_synth_boundary(
     for stage in (cdk.Stage, cdk.App):  # jsii generates App.synth too
         if not getattr(stage.synth, "__lambda_constructs_guarded__", False):
             stage.synth = _guarded(stage.synth, lambda stage, *_: stage.node.root)  # type: ignore[method-assign]
-    assertions = sys.modules.get("aws_cdk.assertions")
-    if assertions is None:
-        return
+    when_imported("aws_cdk.assertions", _guard_assertions)
+
+
+def _guard_assertions(assertions: ModuleType) -> None:
+    """Wrap ``Template.from_stack`` / ``Annotations.from_stack`` of ``aws_cdk.assertions`` (once)."""
     for cls in (assertions.Template, assertions.Annotations):
         if not getattr(cls.from_stack, "__lambda_constructs_guarded__", False):
             cls.from_stack = staticmethod(_guarded(cls.from_stack, lambda stack, *_: stack.node.root))

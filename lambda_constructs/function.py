@@ -705,7 +705,6 @@ class SecureFunction(Construct):
             self.function,
             node=self._function_node(self.function),
             cfn=self._cfn_function_of(self.function),
-            stack=self.stack,
             reserved_concurrency=self.props.reserved_concurrent_executions is not None,
             in_vpc=self.props.vpc is not None,
             own_log_group=self.props.log_group is None,

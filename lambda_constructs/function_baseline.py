@@ -12,7 +12,7 @@ from __future__ import annotations
 import weakref
 from typing import Protocol
 
-from aws_cdk import CfnResource, Stack
+from aws_cdk import CfnResource
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -134,7 +134,6 @@ def acknowledge_defaults(
     own_log_group: bool,
     node: Node | None = None,
     cfn: CfnResource | None = None,
-    stack: Stack | None = None,
 ) -> CfnResource:
     """Acknowledge the cdk-nag rules the defaults answer, and ignore aws-cdk-lib's cfn-lint findings.
 
@@ -144,9 +143,7 @@ def acknowledge_defaults(
     ``reserved_concurrency`` / ``in_vpc``: the function has them (their rules then need no
     acknowledgement); ``own_log_group``: the library created the log group (cfn-lint-serverless WS1004
     looks for ``/aws/lambda/<name>``). ``node`` / ``cfn``: ``function.node`` and its default child when the
-    caller holds them already (saves jsii round trips). Default: read. ``stack``: the function's stack, for
-    writing the cdk-nag metadata only when cdk-nag is loaded (:mod:`lambda_constructs.nag_metadata`).
-    Default: written now.
+    caller holds them already (saves jsii round trips). Default: read.
     """
     # The key of each acknowledgement is its rule's name.
     rules: list[tuple[AcknowledgementKey, tuple[str, ...]]] = [(AcknowledgementKey.LAMBDA_DLQ, _DLQ_PACKS)]
@@ -164,7 +161,6 @@ def acknowledge_defaults(
         },
         node=node,
         default_child=cfn,
-        stack=stack,
     )
     # The function's L1 (from the caller, else read once per scanners.batch).
     resource = cfn or default_child(function, node)

@@ -237,14 +237,13 @@ def _network_policy(
     return policy
 
 
-def _no_destination(mapping: IConstruct, fn: FunctionView, node: Node | None = None) -> None:
+def _no_destination(mapping: IConstruct, node: Node | None = None) -> None:
     acknowledge_rule(
         mapping,
         "LambdaEventSourceMappingDestination",
         LIBRARY_ACKNOWLEDGEMENTS[AcknowledgementKey.ESM_DESTINATION],
         ("Serverless",),
         node=node,
-        stack=fn.stack,  # the mapping is a construct of the function (fn/<trigger>/Mapping)
     )
 
 

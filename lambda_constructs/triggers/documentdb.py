@@ -105,7 +105,7 @@ class DocumentDbTrigger:
             filter_criteria=_filters(source, self.filters),
             enabled=self.enabled,
         )
-        _no_destination(mapping, fn, source._mapping_node)
+        _no_destination(mapping, source._mapping_node)
         policy = _network_policy(source, fn)
         # Service Authorization Reference (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html):
         # rds:DescribeDBSubnetGroups is authorized on the subnet group (subgrp), DescribeDBClusterParameters on

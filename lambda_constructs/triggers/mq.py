@@ -87,6 +87,6 @@ class MqTrigger:
             filter_criteria=_filters(source, self.filters),
             enabled=self.enabled,
         )
-        _no_destination(mapping, fn, source._mapping_node)
+        _no_destination(mapping, source._mapping_node)
         _network_policy(source, fn)
         return source.result(self, source=SourceKind.QUEUE)

@@ -205,7 +205,7 @@ class SqsTrigger:
             scaling_config={"maximumConcurrency": self.max_concurrency} if self.max_concurrency else None,
             enabled=self.enabled,
         )
-        _no_destination(mapping, fn, source._mapping_node)
+        _no_destination(mapping, source._mapping_node)
         return source.result(self, source=SourceKind.QUEUE)
 
     def _validate(self, source: IConstruct, fifo: bool | None) -> float | None:
