@@ -11,7 +11,8 @@ The library reacts to two optional modules that users import whenever they like:
 the front of ``sys.meta_path`` (PEP 451) finds nothing itself, but for a watched name asks the other
 finders and wraps the loader they return so that the callbacks run right after the module's code has run.
 The module and its spec keep the original loader (the wrapper puts it back before the module's code runs),
-so nothing about the imported module differs. Any other import costs the finder one dictionary lookup.
+so nothing about the imported module differs. Any other import costs the finder one dictionary lookup, and
+the finder leaves ``sys.meta_path`` once no module is watched.
 """
 
 from __future__ import annotations
@@ -59,7 +60,10 @@ class _Loader(importlib.abc.Loader):
         if module.__spec__ is not None:
             module.__spec__.loader = self._loader
         self._loader.exec_module(module)
-        for callback in _WAITING.pop(self._name, []):
+        callbacks = _WAITING.pop(self._name, [])
+        if not _WAITING:  # nothing left to watch: the finder leaves sys.meta_path
+            sys.meta_path[:] = [finder for finder in sys.meta_path if not isinstance(finder, _Finder)]
+        for callback in callbacks:
             callback(module)
 
 
