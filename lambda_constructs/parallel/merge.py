@@ -8,7 +8,8 @@ Each worker synthesized the whole app except the shards other workers own, so:
 * a stack's template **hash** (the S3 key ``cdk deploy`` uploads it under) is recomputed from the merged
   template, and its entry in the stack's asset manifest replaced;
 * **asset manifests**, **metadata files**, ``tree.json``, ``validation-report.json`` and ``manifest.json``
-  are merged as unions;
+  are merged as unions; an asset several workers share (one content hash, e.g. functions with one
+  ``code_dir``) may differ only in its ``displayName`` (:func:`merge_assets`);
 * the cloud assembly of each **Stage** (a sub-directory) is merged the same way, recursively;
 * every other file (nested templates, asset directories) is moved into place; a file two workers both
   wrote must be byte-identical.
@@ -20,13 +21,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lambda_constructs.errors import LambdaConstructsError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 STACK_ARTIFACT = "aws:cloudformation:stack"
 ASSET_MANIFEST_ARTIFACT = "cdk:asset-manifest"
@@ -37,6 +42,8 @@ LOGICAL_ID = "aws:cdk:logicalId"
 #: Files merged by their meaning rather than moved.
 MANIFEST = "manifest.json"
 VALIDATION_REPORT = "validation-report.json"
+#: Suffix of the displayName aws-cdk-lib gives a nested stack's template asset (core/lib/nested-stack.js).
+NESTED_TEMPLATE = " Nested Stack Template"
 _FIX = (
     "only the functions of a LambdaService declared with declare_function may differ between workers: "
     "build everything else the same way in every worker (do not make it depend on which functions were "
@@ -247,10 +254,15 @@ def _merge(
 
     # Stack templates and their metadata, then each stack's asset manifest with the new template hash.
     template_hashes: dict[str, tuple[str, str]] = {}  # asset manifest file -> (template file, new hash)
+    asset_stacks: dict[str, str] = {}  # asset manifest file -> construct path of its stack
     for artifact_id, artifact in artifacts.items():
         if artifact.get("type") != STACK_ARTIFACT:
             continue
         report.stacks.append(artifact_id)
+        for dependency in artifact.get("properties", {}).get("additionalDependencies", []):
+            asset_artifact = artifacts.get(dependency, {})
+            if asset_artifact.get("type") == ASSET_MANIFEST_ARTIFACT:
+                asset_stacks[asset_artifact["properties"]["file"]] = str(artifact.get("displayName", artifact_id))
         metadata: Json = {}
         metadata_file = artifact.get("additionalMetadataFile")
         if metadata_file:
@@ -294,7 +306,13 @@ def _merge(
         elif kind == ASSET_MANIFEST_ARTIFACT:
             name = artifact["properties"]["file"]
             handled.add(name)
-            _merge_asset_manifest(name, [source / name for source in sources], target / name, template_hashes.get(name))
+            _merge_asset_manifest(
+                name,
+                [source / name for source in sources],
+                target / name,
+                template_hashes.get(name),
+                AssetOwners(asset_stacks.get(name, ""), positions),
+            )
 
     for source in sources:
         for entry in sorted(source.iterdir()):
@@ -310,8 +328,13 @@ def _merge(
     return report
 
 
-def _merge_asset_manifest(name: str, sources: list[Path], target: Path, template: tuple[str, str] | None) -> None:
-    """Union of the workers' asset manifests; ``template`` = (stack template file, its merged hash)."""
+def _merge_asset_manifest(
+    name: str, sources: list[Path], target: Path, template: tuple[str, str] | None, owners: AssetOwners
+) -> None:
+    """Union of the workers' asset manifests; ``template`` = (stack template file, its merged hash).
+
+    An asset two workers wrote may differ only in its ``displayName`` (:func:`merge_assets`).
+    """
     manifests = [_read(path) for path in sources if path.exists()]
     merged = dict(manifests[0])
     for section in ("files", "dockerImages"):
@@ -323,7 +346,7 @@ def _merge_asset_manifest(name: str, sources: list[Path], target: Path, template
                 values = {k: v for k, v in values.items() if v.get("source", {}).get("path") != template[0]}
             entries.append(values)
         if any(section in manifest for manifest in manifests):
-            merged[section] = _merge_dicts(f"{name} {section} ", entries)
+            merged[section] = merge_assets(f"{name} {section} ", entries, owners)
     if template is not None:
         template_file, new_hash = template
         old_hash, original = next(
@@ -335,6 +358,120 @@ def _merge_asset_manifest(name: str, sources: list[Path], target: Path, template
             "destinations": {_destination_key(key, dest): dest for key, dest in entry.get("destinations", {}).items()},
         }
     target.write_text(json.dumps(merged, indent=2), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class AssetOwners:
+    """Where the assets of one asset manifest were created: what :func:`merge_assets` orders them by."""
+
+    stack_path: str
+    """Construct path of the (top-level) stack the manifest belongs to, e.g. ``"Prod/OrdersService"``."""
+    positions: dict[str, int]
+    """Construct path → position in the merged construct tree (:func:`construct_positions`)."""
+
+    def position(self, display_name: object) -> int | None:
+        """The tree position of the construct a default ``displayName`` names, None when it names none."""
+        if not isinstance(display_name, str):
+            return None
+        return self.positions.get(f"{self.stack_path}/{display_name}" if self.stack_path else display_name)
+
+    def added(self, entry: Json) -> tuple[int, float]:
+        """Where one process adds the asset ``entry`` to the manifest: (phase, tree position).
+
+        Phase 0: an asset of a construct (added when it is created); 1: a nested stack's template
+        (``"<path> Nested Stack Template"``, added by ``prepareApp`` after the constructs, in tree order);
+        2: anything else (its place is unknown; kept after the others the workers let come first).
+        """
+        name = entry.get("displayName")
+        position = self.position(name)
+        if position is not None:
+            return (0, position)
+        if isinstance(name, str) and name.endswith(NESTED_TEMPLATE):
+            position = self.position(name.removesuffix(NESTED_TEMPLATE))
+            if position is not None:
+                return (1, position)
+        return (2, math.inf)
+
+
+def merge_assets(where: str, sections: list[Json], owners: AssetOwners) -> Json:
+    """The union of one section (``files`` or ``dockerImages``, asset hash → entry) of the workers' asset manifests.
+
+    An asset is keyed by its content hash, so constructs with the same content (functions sharing a
+    ``code_dir``) share one entry, and aws-cdk-lib keeps the entry of the first one added: in
+    aws-cdk-lib 2.275.0 core/lib/stack-synthesizers/asset-manifest-builder.js, ``addFileAsset`` does
+    ``this.files[sourceHash]||(this.files[sourceHash]={displayName:options?.displayName,source,destinations:{}})``
+    (``addDockerImageAsset`` the same with ``this.dockerImages``). That ``displayName`` (cloud-assembly-schema
+    assets.schema.json: "A display name for this asset", shown by cdk-assets when it publishes) is
+    ``props.displayName ?? Names.stackRelativeConstructPath(this)`` of the ``Asset`` that added it
+    (aws-s3-assets/lib/asset.js; aws-ecr-assets/lib/image-asset.js also tries ``props.assetName``), and
+    an ``Asset`` adds itself when it is created. So each worker names a shared asset after the first of
+    the constructs *it* built, and only that name differs.
+
+    The merge keeps the name of the construct first in construct-tree order. One process keeps the one
+    created first; the assembly records no creation order, and the tree (children in the order they were
+    added) gives it when the constructs sharing the asset were created in tree order, as in
+    docs/scaling.md's example. It does not when a function declared later lands in a shard opened
+    earlier by a function with other code (``e`` code X → Shard000, ``g`` code Y → Shard001, ``f`` code Y
+    → Shard000: one process names ``g``, the merge ``f``); only the displayed name differs then.
+
+    Entries are written in an order that keeps each worker's (:func:`_interleave`). Any other difference
+    (source, packaging, destinations), or a differing name that names no construct of the stack (given
+    by hand, or no ``tree.json``), raises naming ``where`` + the hash.
+    """
+    merged: Json = {}
+    for section in sections:
+        for key, entry in section.items():
+            if key not in merged:
+                merged[key] = entry
+            elif merged[key] != entry:
+                merged[key] = _same_asset(f"{where}{key}", merged[key], entry, owners)
+    order = _interleave([list(section) for section in sections], lambda key: owners.added(merged[key]))
+    return {key: merged[key] for key in order}
+
+
+def _interleave(orders: list[list[str]], place: Callable[[str], tuple[int, float]]) -> list[str]:
+    """One order of the keys of ``orders`` that keeps the order of each (the order a worker added them in).
+
+    aws-cdk-lib writes an asset manifest's entries in the order they were first added; each worker's
+    manifest is that order restricted to what it built. A key is next when it heads every list holding
+    it; among such keys the one of least ``place`` (then of the first worker) comes first. Lists that
+    contradict each other (no key heads all its lists) go on with the first worker's head.
+    """
+    index = [{key: i for i, key in enumerate(order)} for order in orders]
+    heads = [0] * len(orders)
+    done: set[str] = set()
+    result: list[str] = []
+    while True:
+        for w, order in enumerate(orders):
+            while heads[w] < len(order) and order[heads[w]] in done:
+                heads[w] += 1
+        candidates = [order[heads[w]] for w, order in enumerate(orders) if heads[w] < len(order)]
+        if not candidates:
+            return result
+        ready = [
+            key
+            for key in candidates
+            if all(key not in positions or positions[key] == heads[w] for w, positions in enumerate(index))
+        ]
+        key = min(ready, key=place) if ready else candidates[0]
+        done.add(key)
+        result.append(key)
+
+
+def _same_asset(where: str, kept: Json, other: Json, owners: AssetOwners) -> Json:
+    """``kept`` with the displayName of whichever of the two comes first in the tree; raise if they differ otherwise."""
+    name = "displayName"
+    if {k: v for k, v in kept.items() if k != name} != {k: v for k, v in other.items() if k != name}:
+        raise conflict(where, "this entry differs between the workers")
+    first, second = owners.position(kept.get(name)), owners.position(other.get(name))
+    if first is None or second is None:
+        raise conflict(
+            where,
+            f"this asset's displayName differs between the workers ({kept.get(name)!r}, {other.get(name)!r}) "
+            "and does not name a construct of the stack, so which one a single process records is unknown; "
+            "give the constructs that share this asset the same displayName",
+        )
+    return kept if first <= second else {**kept, name: other[name]}
 
 
 def _destination_key(key: str, destination: Json) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -17,9 +18,11 @@ import pytest
 from lambda_constructs import LambdaConstructsError, SecureFunction, SecureFunctionProps, _compat
 from lambda_constructs.parallel import WORKER_CONTEXT, Worker, parse_worker, worker_of
 from lambda_constructs.parallel.merge import (
+    AssetOwners,
     _merge_metadata,
     construct_positions,
     merge_assemblies,
+    merge_assets,
     merge_templates,
     merge_tree,
     order_template,
@@ -406,3 +409,125 @@ def test_merged_metadata_keeps_the_entries_a_worker_repeated_and_drops_those_ano
     expected = {"/S/Fn/Role/Policy": [attach, add, add], "/S": [{"type": "aws:cdk:logicalId", "data": "S"}]}
     assert _merge_metadata([builder, placeholder]) == expected
     assert _merge_metadata([placeholder, builder]) == expected
+
+
+# ------------------------------------------------------------------------------- shared assets
+
+SHARED_CODE_IDS = ("orders-create", "orders-cancel", "orders-refund", "orders-report")  # docs/scaling.md
+
+
+def _synth_shared_code(code_dir: Path, outdir: Path, worker: str | None) -> Path:
+    """docs/scaling.md's parallel example without triggers: four functions of one code_dir in 8 shards."""
+    context = {**feature_flags(), **({WORKER_CONTEXT: worker} if worker is not None else {})}
+    app = cdk.App(context=context, outdir=str(outdir), **_compat.builtin_validation_kwargs(False))
+    svc = LambdaService(cdk.Stack(app, "OrdersService"), "Orders", LambdaServiceProps(shards=8))
+    for function_id in SHARED_CODE_IDS:
+        svc.declare_function(function_id, SecureFunctionProps(code_dir=str(code_dir)))
+    app.synth()
+    return outdir
+
+
+@pytest.fixture(scope="module")
+def shared_code(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+    """One-process assembly and the two workers' assemblies of the shared-code app (merge them at will)."""
+    root = tmp_path_factory.mktemp("shared-code")
+    code = root / "orders"
+    code.mkdir()
+    (code / "app.py").write_text("def handler(event, context):\n    return {}\n")
+    serial = _synth_shared_code(code, root / "serial", None)
+    workers = [_synth_shared_code(code, root / f"w{k}", f"{k}/2") for k in range(2)]
+    return serial, workers
+
+
+def _copies(workers: list[Path], into: Path) -> list[Path]:
+    """Copies of the workers' assemblies (a merge consumes its sources)."""
+    copies = [into / source.name for source in workers]
+    for source, copy in zip(workers, copies, strict=True):
+        shutil.copytree(source, copy)
+    return copies
+
+
+def _display_names(assembly: Path) -> dict[str, str]:
+    files = json.loads((assembly / "OrdersService.assets.json").read_text())["files"]
+    return {key: entry["displayName"] for key, entry in files.items() if "/Function/Code" in entry["displayName"]}
+
+
+def test_a_shared_code_asset_merges_to_the_asset_manifest_one_process_writes(
+    shared_code: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    serial, workers = shared_code
+    # The premise: one asset (one hash), named after a different function by each worker.
+    (code_hash,) = _display_names(serial)
+    assert [_display_names(w)[code_hash] for w in workers] == [
+        "Orders/Shard000/orders-create/Function/Code",
+        "Orders/Shard001/orders-cancel/Function/Code",
+    ]
+    assert _display_names(serial)[code_hash] == "Orders/Shard000/orders-create/Function/Code"
+    for order in (workers, workers[::-1]):  # whichever worker is merged first
+        out = tmp_path / f"out-{order[0].name}"
+        merge_assemblies(_copies(order, tmp_path / f"src-{order[0].name}"), out)
+        assets = (out / "OrdersService.assets.json").read_bytes()
+        assert assets == (serial / "OrdersService.assets.json").read_bytes()
+        assert (out / "manifest.json").read_bytes() == (serial / "manifest.json").read_bytes()
+
+
+def _mutated_worker(workers: list[Path], into: Path, change: Any) -> list[Path]:
+    copies = _copies(workers, into)
+    path = copies[1] / "OrdersService.assets.json"
+    manifest = json.loads(path.read_text())
+    (code_hash,) = _display_names(copies[1])
+    change(manifest["files"][code_hash])
+    path.write_text(json.dumps(manifest, indent=2))
+    return copies
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda entry: entry["source"].update(path="asset.other"), "this entry differs between the workers"),
+        (lambda entry: entry["source"].update(packaging="file"), "this entry differs between the workers"),
+        (
+            lambda entry: next(iter(entry["destinations"].values())).update(bucketName="other"),
+            "this entry differs between the workers",
+        ),
+        (lambda entry: entry.update(displayName="handmade"), "does not name a construct of the stack"),
+        (lambda entry: entry.pop("displayName"), "does not name a construct of the stack"),
+    ],
+)
+def test_a_shared_asset_that_differs_in_more_than_the_construct_it_names_is_refused(
+    shared_code: tuple[Path, list[Path]], tmp_path: Path, change: Any, message: str
+) -> None:
+    _, workers = shared_code
+    copies = _mutated_worker(workers, tmp_path / "src", change)
+    with pytest.raises(LambdaConstructsError, match=message) as error:
+        merge_assemblies(copies, tmp_path / "out")
+    (code_hash,) = _display_names(workers[0])
+    assert error.value.path == f"OrdersService.assets.json files {code_hash}"
+
+
+def test_a_shared_docker_image_takes_the_name_of_the_construct_first_in_the_tree() -> None:
+    owners = AssetOwners("Prod/S", {"Prod/S": 0, "Prod/S/A/Image": 3, "Prod/S/B/Image": 7})
+    entry = {"source": {"directory": "asset.h"}, "destinations": {"d": {"repositoryName": "r", "imageTag": "h"}}}
+    workers = [{"h": {"displayName": "B/Image", **entry}}, {"h": {"displayName": "A/Image", **entry}}]
+    merged = merge_assets("S.assets.json dockerImages ", workers, owners)
+    assert json.dumps(merged) == json.dumps({"h": {"displayName": "A/Image", **entry}})  # key order kept
+    other = {**entry, "source": {"directory": "asset.other"}}
+    with pytest.raises(LambdaConstructsError, match="differs between the workers") as error:
+        merge_assets("S.assets.json dockerImages ", [workers[0], {"h": {"displayName": "A/Image", **other}}], owners)
+    assert error.value.path == "S.assets.json dockerImages h"
+
+
+def test_merged_assets_keep_each_workers_order_and_interleave_by_the_tree() -> None:
+    # One process adds the assets of constructs as they are created, then the nested stacks' templates.
+    owners = AssetOwners(
+        "S",
+        {"S": 0, "S/Svc/Shard000": 1, "S/Svc/Shard000/a": 2, "S/Svc/Shard001": 3, "S/Svc/Shard001/b": 4, "S/Common": 5},
+    )
+
+    def asset(name: str) -> dict[str, Any]:
+        return {"displayName": name, "source": {"path": name}}
+
+    w0 = {"a": asset("Svc/Shard000/a"), "c": asset("Common"), "n0": asset("Svc/Shard000 Nested Stack Template")}
+    w1 = {"b": asset("Svc/Shard001/b"), "c": asset("Common"), "n1": asset("Svc/Shard001 Nested Stack Template")}
+    assert list(merge_assets("", [w0, w1], owners)) == ["a", "b", "c", "n0", "n1"]
+    assert list(merge_assets("", [w1, w0], owners)) == ["a", "b", "c", "n0", "n1"]
