@@ -72,18 +72,36 @@ def is_token(value: object) -> bool:
     return Token.is_unresolved(value)
 
 
-def check_range(scope: IConstruct, name: str, value: float | None, low: float, high: float, unit: str = "") -> None:
-    """``low <= value <= high`` unless ``value`` is None or a token."""
-    if value is None or is_token(value):
+def written_number(number: float) -> str:
+    """``number`` as a user writes it in code: a whole number as an integer (``1000000000``, ``10240``, never
+    ``1e+09``), any other as Python's shortest repr (``0.5``)."""
+    return str(int(number)) if float(number).is_integer() else repr(float(number))
+
+
+def check_range(
+    scope: IConstruct, name: str, value: float | None, low: float, high: float | None, unit: str = ""
+) -> None:
+    """``low <= value <= high`` (``high`` None: no upper limit) unless ``value`` is None or a token.
+
+    Raises:
+        LambdaConstructsError: "<name> must be between <low> and <high> <unit>" (or "must be at least <low>"),
+            the limits written as numbers are in code (:func:`written_number`).
+    """
+    if value is None or is_token(value) or (low <= value and (high is None or value <= high)):
         return
-    if not low <= value <= high:
-        suffix = f" {unit}" if unit else ""
+    suffix = f" {unit}" if unit else ""
+    least = written_number(low)
+    if high is None:
         raise fail(
-            scope,
-            f"{name} must be between {low:g} and {high:g}{suffix}",
-            value=value,
-            fix=f"set {name} to a value in [{low:g}, {high:g}]{suffix}",
+            scope, f"{name} must be at least {least}{suffix}", value=value, fix=f"set {name} to {least} or more{suffix}"
         )
+    most = written_number(high)
+    raise fail(
+        scope,
+        f"{name} must be between {least} and {most}{suffix}",
+        value=value,
+        fix=f"set {name} to a value in [{least}, {most}]{suffix}",
+    )
 
 
 #: ``Duration.seconds(amount)``, one shared object per amount (a jsii speed-up, see ``_jsii_speed``).

@@ -9,7 +9,9 @@ from aws_cdk import aws_sqs as sqs
 
 from lambda_constructs import _jsii_speed, runtimes
 from lambda_constructs._jsii_speed import cfn_resource_type
-from lambda_constructs.validation import duration_seconds, is_token, size_mebibytes
+from lambda_constructs.errors import LambdaConstructsError
+from lambda_constructs.triggers.api_gateway import RestApiTrigger
+from lambda_constructs.validation import check_range, duration_seconds, is_token, size_mebibytes, written_number
 
 
 @pytest.mark.parametrize(
@@ -82,3 +84,34 @@ def test_resource_type_of_an_l1_is_its_class_constant_read_once_per_class(
     assert len(round_trips) == 1  # CfnQueue.CFN_RESOURCE_TYPE_NAME, once
     assert cfn_resource_type(generic) == "Custom::Thing" == generic.cfn_resource_type  # no class constant: read
     assert all(cfn_resource_type(q) == q.cfn_resource_type for q in queues)
+
+
+@pytest.mark.parametrize(
+    ("number", "written"), [(1e9, "1000000000"), (1e7, "10000000"), (10240, "10240"), (0, "0"), (0.5, "0.5")]
+)
+def test_limits_are_written_as_numbers_are_in_code(number: float, written: str) -> None:
+    assert written_number(number) == written
+
+
+def test_check_range_prints_its_limits_as_written_integers() -> None:
+    """It printed `:g`: "between 0 and 1e+09", "[0, 1e+07]"."""
+    stack = Stack()
+    with pytest.raises(LambdaConstructsError) as caught:
+        check_range(stack, "count", 2_000_000_000, 0, 1e9, "items")
+    assert str(caught.value).endswith(
+        "count must be between 0 and 1000000000 items (got 2000000000). Fix: set count to a value in [0, 1000000000] items"
+    )
+    with pytest.raises(LambdaConstructsError) as caught:  # a trigger's option, where the limit is 1e7
+        RestApiTrigger(throttling_rate_limit=-1)
+    assert str(caught.value) == (
+        "RestApiTrigger(throttling_rate_limit=...) must be between 0 and 10000000 requests/s (got -1). "
+        "Fix: set throttling_rate_limit to a value in [0, 10000000] requests/s"
+    )
+
+
+def test_check_range_without_an_upper_limit() -> None:
+    stack = Stack()
+    check_range(stack, "count", 10**12, 0, None)
+    with pytest.raises(LambdaConstructsError) as caught:
+        check_range(stack, "count", -1, 0, None, "items")
+    assert str(caught.value).endswith("count must be at least 0 items (got -1). Fix: set count to 0 or more items")
