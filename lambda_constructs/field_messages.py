@@ -6,7 +6,11 @@ the hint of its fix.
 * a jsii ``InterfaceDynamicProxy`` (an imported resource: ``iam.Role.from_role_arn``) by its interfaces,
   "an imported aws_cdk.aws_iam.IRole", never by its repr (:func:`shown_type`, :func:`shown_value`);
 * the fix's hint (:func:`fix`): ``write max_receive_count=5, without quotes``, ``Duration.seconds(30)``, the enum
-  member a string names, ``[value]`` for one object where a sequence is expected.
+  member a string names, ``[value]`` for one object where a sequence is expected;
+* a str where a sequence of objects is expected (``layers='arn:…'``), or as one of its items: never ``['arn:…']``,
+  which fails next, but an item made from the str (:func:`item_from_text`): the enum member it names, or the
+  item class's ``from_<x>_arn``/``from_<x>_name``/``from_<x>_id`` factory
+  (``LayerVersion.from_layer_version_arn(scope, 'LayerVersion', 'arn:…')``), read from the class's signatures.
 
 No jsii round trip. Standard library only: a ground-floor module.
 """
@@ -15,11 +19,21 @@ from __future__ import annotations
 
 import collections.abc as abc
 import enum
+import inspect
 import sys
 import types
 import typing
 
-__all__ = ["describe", "fix", "proxy_delegates", "public_module", "sequence_items", "shown_type", "shown_value"]
+__all__ = [
+    "describe",
+    "fix",
+    "item_from_text",
+    "proxy_delegates",
+    "public_module",
+    "sequence_items",
+    "shown_type",
+    "shown_value",
+]
 
 
 def proxy_delegates(value: object) -> list[object] | None:
@@ -107,7 +121,10 @@ def public_module(cls: type) -> str:
 def fix(name: str, value: object, annotation: object, *, one_item: bool = False) -> str:
     """The fix of a field ``name`` given ``value`` where ``annotation`` is expected: "pass <name> as <expected>",
     with a hint when the mistake is a common one (a number or bool in quotes, seconds for a Duration, MiB for a
-    Size, a str or, when ``one_item``, one object where a sequence is expected, a str naming an enum member)."""
+    Size, a str or, when ``one_item``, one object where a sequence is expected, a str naming an enum member).
+
+    A str where a sequence is expected gets ``[value]`` only when the items may be str; else, as for a str item
+    of a list, the item to write instead (:func:`item_from_text`), or that the items are objects."""
     expected = describe(annotation)
     hint = ""
     if isinstance(value, str) and value.strip().lstrip("-").isdigit() and "int" in expected.split(" or "):
@@ -119,8 +136,11 @@ def fix(name: str, value: object, annotation: object, *, one_item: bool = False)
         hint = f" (write {name}=Duration.seconds({value:g}), from aws_cdk import Duration)"
     elif isinstance(value, int | float) and not isinstance(value, bool) and "aws_cdk.Size" in expected:
         hint = f" (write {name}=Size.mebibytes({value:g}), from aws_cdk import Size)"
-    elif isinstance(value, str) and expected.startswith("Sequence["):
-        hint = f" (a str is not a sequence of options here: write {name}=[{value!r}])"
+    elif isinstance(value, str) and (items := sequence_items(annotation)):
+        hint = _text_for_items(name, value, items, None)
+    elif isinstance(value, list | tuple) and (items := sequence_items(annotation)) and not _take_text(items):
+        index = next((i for i, item in enumerate(value) if isinstance(item, str)), None)
+        hint = "" if index is None else _text_for_items(name, value[index], items, index)
     elif isinstance(value, str) and (member := _enum_member(value, annotation)) is not None:
         enum_class = type(member)
         hint = (
@@ -157,4 +177,93 @@ def _enum_member(text: str, annotation: object) -> enum.Enum | None:
             for item in member:
                 if text.strip().lower() in (item.name.lower(), str(item.value).lower()):
                     return item
+    return None
+
+
+def _take_text(items: list[object]) -> bool:
+    """Whether an item of one of the sequence types whose item annotations are ``items`` may be a str."""
+    for item in items:
+        for member in _members(item):
+            if member in (str, object, typing.Any) or isinstance(member, typing.TypeVar):
+                return True
+            if typing.get_origin(member) is typing.Literal and any(isinstance(a, str) for a in typing.get_args(member)):
+                return True
+    return False
+
+
+def _text_for_items(name: str, text: str, items: list[object], index: int | None) -> str:
+    """The hint for a str ``text`` given as the sequence field ``name`` (``index`` None) or as its item ``index``."""
+    if _take_text(items):
+        return f" (a str is not a sequence of options here: write {name}=[{text!r}])"
+    made = next((m for item in items if (m := item_from_text(text, item)) is not None), None)
+    where = "its items are objects, not str" if index is None else f"item {index} must be an object, not a str"
+    if made is None:
+        return f" ({where})"
+    code, module, class_name = made
+    write = f"{name}=[{code}]" if index is None else f"{code} for it"
+    return f" ({where}: write {write}, from {module} import {class_name})"
+
+
+def item_from_text(text: str, annotation: object) -> tuple[str, str, str] | None:
+    """How to make an object ``annotation`` allows from the str ``text`` a user gave in its place, as
+    ``(code, module, class name)``: the enum member ``text`` names (``('EventType.OBJECT_CREATED',
+    'aws_cdk.aws_s3', 'EventType')``); else a factory of the class (for a jsii interface ``IName``, of the class
+    ``Name`` of its module) that makes one from ``scope``, an id and one str: ``from_<p>(scope, id, <p>)``,
+    whose ``<p>`` ends with ``_arn`` exactly when ``text`` is an ARN (``LayerVersion.from_layer_version_arn``,
+    ``Role.from_role_name``, ``SecurityGroup.from_security_group_id``). None when there is no such way.
+
+    Reads Python signatures only (no jsii round trip): called on the error path."""
+    member = _enum_member(text, annotation)
+    if member is not None:
+        enum_class = type(member)
+        return f"{enum_class.__name__}.{member.name}", public_module(enum_class), enum_class.__name__
+    for candidate in _members(annotation):
+        cls = _concrete_class(candidate)
+        factory = _factory_from_text(cls, arn=text.startswith("arn:")) if cls is not None else None
+        if cls is not None and factory is not None:
+            return f"{cls.__name__}.{factory}(scope, {cls.__name__!r}, {text!r})", public_module(cls), cls.__name__
+    return None
+
+
+def _concrete_class(annotation: object) -> type | None:
+    """``annotation`` when a class; for a jsii interface (``aws_cdk.aws_lambda.ILayerVersion``), the class its
+    module defines under its name without the ``I`` (``LayerVersion``), if any."""
+    if not isinstance(annotation, type):
+        return None
+    name = annotation.__name__
+    if "__jsii_type__" in vars(annotation) and getattr(annotation, "_is_protocol", False):
+        if not (len(name) > 1 and name[0] == "I" and name[1].isupper()):
+            return None
+        cls = getattr(sys.modules.get(annotation.__module__), name[1:], None)
+        declares = isinstance(cls, type) and any(
+            annotation in getattr(declared, "__mro__", ())
+            for klass in cls.__mro__
+            for declared in vars(klass).get("__jsii_ifaces__", ())
+        )
+        return cls if declares else None
+    return annotation
+
+
+def _factory_from_text(cls: type, *, arn: bool) -> str | None:
+    """The name of ``cls``'s ``from_<p>(scope, id, <p>: str)`` class or static method (any further parameter
+    optional) whose ``<p>`` ends with ``_arn`` exactly when ``arn``; None when it has none."""
+    for attribute in sorted(dir(cls)):
+        parameter = attribute.removeprefix("from_")
+        if parameter == attribute or parameter.endswith("_arn") != arn:
+            continue
+        if not isinstance(inspect.getattr_static(cls, attribute, None), classmethod | staticmethod):
+            continue
+        try:
+            parameters = list(inspect.signature(getattr(cls, attribute)).parameters.values())
+        except (TypeError, ValueError):
+            continue
+        required = [p for p in parameters if p.default is inspect.Parameter.empty and p.kind != p.VAR_KEYWORD]
+        positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        if (
+            len(required) == 3
+            and all(p.kind in positional for p in required)
+            and required[2].name == parameter
+            and required[2].annotation in (str, "str", "builtins.str")
+        ):
+            return attribute
     return None

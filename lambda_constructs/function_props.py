@@ -209,7 +209,10 @@ def check_props(scope: IConstruct, props: SecureFunctionProps) -> None:
     check_range(scope, "max_event_age", duration_seconds(props.max_event_age), 60, 21600, "seconds")
     check_environment(scope, props.environment)
     if props.reserved_concurrent_executions is not None:
-        check_range(scope, "reserved_concurrent_executions", props.reserved_concurrent_executions, 0, 1e9)
+        # Lambda's bounds (botocore lambda 2015-03-31 model, shape ReservedConcurrentExecutions: integer, min 0,
+        # no max): the upper limit is the account's quota minus the 100 kept unreserved, which only the synth
+        # check of the whole app sees (deploy_rules.check_concurrency); the 1e9 written here before was ours.
+        check_range(scope, "reserved_concurrent_executions", props.reserved_concurrent_executions, 0, None)
         if props.reserved_concurrent_executions == 0:
             warn(
                 scope,

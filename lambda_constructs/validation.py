@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from aws_cdk import Duration, Size, Token
+from aws_cdk import Duration, Size, Stack, Token
 from constructs import IConstruct
 
 from lambda_constructs._jsii_speed import DURATION_SECONDS, SIZE_MEBIBYTES, read_once, shared_seconds
@@ -40,6 +40,9 @@ RESERVED_ENV_NAMES: frozenset[str] = frozenset(
         "LAMBDA_RUNTIME_DIR",
     }
 )
+#: Lambda's rule for an environment variable name: botocore lambda 2015-03-31 model, shape
+#: ``EnvironmentVariableName``, pattern ``[a-zA-Z]([a-zA-Z0-9_])+`` (a letter, then at least one letter, digit or
+#: underscore), matched against the whole name.
 ENV_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]+$")
 #: Lambda's limit on the total size of all environment variable names and values.
 ENV_MAX_BYTES = 4096
@@ -72,18 +75,36 @@ def is_token(value: object) -> bool:
     return Token.is_unresolved(value)
 
 
-def check_range(scope: IConstruct, name: str, value: float | None, low: float, high: float, unit: str = "") -> None:
-    """``low <= value <= high`` unless ``value`` is None or a token."""
-    if value is None or is_token(value):
+def written_number(number: float) -> str:
+    """``number`` as a user writes it in code: a whole number as an integer (``1000000000``, ``10240``, never
+    ``1e+09``), any other as Python's shortest repr (``0.5``)."""
+    return str(int(number)) if float(number).is_integer() else repr(float(number))
+
+
+def check_range(
+    scope: IConstruct, name: str, value: float | None, low: float, high: float | None, unit: str = ""
+) -> None:
+    """``low <= value <= high`` (``high`` None: no upper limit) unless ``value`` is None or a token.
+
+    Raises:
+        LambdaConstructsError: "<name> must be between <low> and <high> <unit>" (or "must be at least <low>"),
+            the limits written as numbers are in code (:func:`written_number`).
+    """
+    if value is None or is_token(value) or (low <= value and (high is None or value <= high)):
         return
-    if not low <= value <= high:
-        suffix = f" {unit}" if unit else ""
+    suffix = f" {unit}" if unit else ""
+    least = written_number(low)
+    if high is None:
         raise fail(
-            scope,
-            f"{name} must be between {low:g} and {high:g}{suffix}",
-            value=value,
-            fix=f"set {name} to a value in [{low:g}, {high:g}]{suffix}",
+            scope, f"{name} must be at least {least}{suffix}", value=value, fix=f"set {name} to {least} or more{suffix}"
         )
+    most = written_number(high)
+    raise fail(
+        scope,
+        f"{name} must be between {least} and {most}{suffix}",
+        value=value,
+        fix=f"set {name} to a value in [{least}, {most}]{suffix}",
+    )
 
 
 #: ``Duration.seconds(amount)``, one shared object per amount (a jsii speed-up, see ``_jsii_speed``).
@@ -117,11 +138,24 @@ def size_mebibytes(value: Size) -> float | None:
 
 
 def check_environment(scope: IConstruct, environment: Mapping[str, str]) -> None:
-    """Names, reserved names and Lambda's 4 KB total size limit."""
+    """Names (:data:`ENV_NAME`, not a token of a deploy-time value), reserved names and Lambda's 4 KB total size
+    limit.
+
+    A name that is a token is resolved (one jsii round trip, for such names only): one that resolves to a string
+    (``Fn.join("", ["TABLE", "_NAME"])``) is checked as that string; one that resolves to anything else
+    (``Fn.ref("AWS::Region")``: ``{"Ref": ...}``) is an error here, where aws-cdk-lib failed at synth with jsii's
+    raw ``KeyMustResolveToString``.
+
+    Raises:
+        LambdaConstructsError: naming ``scope``'s path, the variable name and the fix.
+    """
     total = 0
     for key, value in environment.items():
         if is_token(key):
-            continue
+            resolved = _name_at_synth(scope, key)
+            if resolved is None:
+                continue
+            key = resolved
         if key in RESERVED_ENV_NAMES:
             raise fail(
                 scope,
@@ -146,3 +180,26 @@ def check_environment(scope: IConstruct, environment: Mapping[str, str]) -> None
             value=sorted(environment),
             fix="move large values to SSM Parameter Store or Secrets Manager and pass them by reference",
         )
+
+
+def _name_at_synth(scope: IConstruct, key: str) -> str | None:
+    """The string the token ``key`` (an environment variable name) resolves to; None when it cannot be resolved
+    yet (a ``Lazy`` whose producer needs what is not built: aws-cdk-lib decides at synth).
+
+    Raises:
+        LambdaConstructsError: ``key`` resolves to no string (an intrinsic: a deploy-time value).
+    """
+    try:
+        resolved = Stack.of(scope).resolve(key)
+    except Exception:
+        return None
+    if isinstance(resolved, str):
+        return resolved
+    raise fail(
+        scope,
+        "environment variable names must be strings known at synth that match [a-zA-Z]([a-zA-Z0-9_])+ (botocore "
+        f"lambda model, EnvironmentVariableName); the name {key!r} is a token of a value only known at deploy time",
+        value=resolved,
+        fix="write the name as a literal string and pass the deploy-time value as the variable's value, e.g. "
+        "environment={'STACK_REGION': Aws.REGION} (from aws_cdk import Aws) instead of {Aws.REGION: ...}",
+    )

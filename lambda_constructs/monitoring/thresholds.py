@@ -10,7 +10,7 @@ from constructs import IConstruct
 
 from lambda_constructs.errors import fail
 from lambda_constructs.field_types import checked_fields
-from lambda_constructs.validation import check_range, duration_seconds
+from lambda_constructs.validation import check_range, duration_seconds, written_number
 
 AUTO: Final = "auto"
 """Threshold value meaning "the stated default, only where the function can emit the metric"."""
@@ -89,9 +89,9 @@ def _check_positive(scope: IConstruct, name: str, value: float | str | None, hig
     if not 0 < value <= high:
         raise fail(
             scope,
-            f"{name} must be above 0 and at most {high:g} {unit}",
+            f"{name} must be above 0 and at most {written_number(high)} {unit}",
             value=value,
-            fix=f"set {name} to a value in (0, {high:g}] {unit}, or None to switch this alarm off",
+            fix=f"set {name} to a value in (0, {written_number(high)}] {unit}, or None to switch this alarm off",
         )
 
 

@@ -5,7 +5,7 @@ a bad option fails where the trigger is written, not later inside ``fn.add_trigg
 the library's usual ones (``check_range``, ``check_pattern``, ``fail``), which name a construct path;
 :func:`options_scope` stands in for that construct (an :class:`~lambda_constructs.errors.OptionsScope`):
 errors name the trigger class and the option instead, as it was written
-(``RestApiTrigger(throttling_rate_limit=...) must be between 0 and 1e+07 …``), and have no path. Options
+(``RestApiTrigger(throttling_rate_limit=...) must be between 0 and 10000000 …``), and have no path. Options
 that depend on the function (its timeout, memory, architecture) are still checked in ``bind``, naming the
 construct path.
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import botocore.loaders  # type: ignore[import-untyped]
 import pytest
 from aws_cdk import Annotations as CdkAnnotations
 from aws_cdk import CfnParameter, Duration, NestedStack, Size, Stack, Token
@@ -373,13 +374,30 @@ BAD_INPUTS: list[tuple[dict[str, Any], str]] = [
     ({"retry_attempts": -1}, r"retry_attempts must be between 0 and 2 \(got -1\)"),
     ({"max_event_age": Duration.seconds(59)}, r"max_event_age must be between 60 and 21600 seconds \(got 59\.0\)"),
     ({"max_event_age": Duration.seconds(21601)}, r"max_event_age .*\(got 21601\.0\)"),
-    ({"reserved_concurrent_executions": -1}, r"reserved_concurrent_executions must be between 0 .*\(got -1\)"),
+    (
+        {"reserved_concurrent_executions": -1},
+        r"reserved_concurrent_executions must be at least 0 \(got -1\)\. Fix: set reserved_concurrent_executions to 0 "
+        r"or more$",
+    ),
     ({"role_description": "x", "role": "ROLE"}, r"role= cannot be combined with role options"),
     ({"inline_code": "def handler(e, c): pass"}, r"exactly one of code_dir and inline_code"),
     ({"code_dir": None}, r"exactly one of code_dir and inline_code"),
     ({"code_dir": None, "inline_code": "#" * 4097}, r"inline_code has 4097 characters"),
     # Wrong types a newcomer writes (were "cannot create weak reference to 'int' object" / "'<=' not supported").
 ]
+
+
+def test_reserved_concurrency_has_lambdas_bounds_min_0_and_no_max() -> None:
+    """It said "must be between 0 and 1e+09": a maximum Lambda does not have, printed as no one writes it. The
+    bounds are botocore's lambda model's; the account quota is checked at synth (deploy_rules.check_concurrency)."""
+    shape = botocore.loaders.Loader().load_service_model("lambda", "service-2")["shapes"][
+        "ReservedConcurrentExecutions"
+    ]
+    assert (shape["type"], shape.get("min"), shape.get("max")) == ("integer", 0, None)
+    stack = new_stack()
+    SecureFunction(stack, "Fn", SecureFunctionProps(code_dir=OK_DIR, reserved_concurrent_executions=2_000_000_000))
+    functions = Template.from_stack(stack).find_resources("AWS::Lambda::Function")
+    assert [f["Properties"]["ReservedConcurrentExecutions"] for f in functions.values()] == [2_000_000_000]
 
 
 @pytest.mark.parametrize(("overrides", "message"), BAD_INPUTS, ids=[m[:40] for _, m in BAD_INPUTS])
