@@ -208,7 +208,7 @@ def item_from_text(text: str, annotation: object) -> tuple[str, str, str] | None
     """How to make an object ``annotation`` allows from the str ``text`` a user gave in its place, as
     ``(code, module, class name)``: the enum member ``text`` names (``('EventType.OBJECT_CREATED',
     'aws_cdk.aws_s3', 'EventType')``); else a factory of the class (for a jsii interface ``IName``, of the class
-    ``Name`` of its module) that makes one from ``scope``, an id and one str: ``from_<p>(scope, id, <p>)``,
+    ``Name`` of its module) that makes one from ``scope``, an id (:func:`_construct_id`) and one str: ``from_<p>(scope, id, <p>)``,
     whose ``<p>`` ends with ``_arn`` exactly when ``text`` is an ARN (``LayerVersion.from_layer_version_arn``,
     ``Role.from_role_name``, ``SecurityGroup.from_security_group_id``). None when there is no such way.
 
@@ -221,8 +221,19 @@ def item_from_text(text: str, annotation: object) -> tuple[str, str, str] | None
         cls = _concrete_class(candidate)
         factory = _factory_from_text(cls, arn=text.startswith("arn:")) if cls is not None else None
         if cls is not None and factory is not None:
-            return f"{cls.__name__}.{factory}(scope, {cls.__name__!r}, {text!r})", public_module(cls), cls.__name__
+            construct_id = _construct_id(cls.__name__, text)
+            return f"{cls.__name__}.{factory}(scope, {construct_id!r}, {text!r})", public_module(cls), cls.__name__
     return None
+
+
+def _construct_id(class_name: str, text: str) -> str:
+    """A construct id for the object made from ``text``, distinct for distinct values (two items of one list, or
+    two functions' items in one stack, followed literally, must not collide): the class name and ``text`` (an
+    ARN's resource part, ``arn:partition:service:region:account:<resource>``), ``/`` made ``-`` (a construct id
+    holds no path separator): ``LayerVersion-layer:x:1``, ``SecurityGroup-sg-12345678``."""
+    parts = text.split(":", 5)
+    resource = parts[5] if text.startswith("arn:") and len(parts) == 6 else text
+    return f"{class_name}-{resource.replace('/', '-')}"
 
 
 def _concrete_class(annotation: object) -> type | None:

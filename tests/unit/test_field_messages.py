@@ -43,7 +43,7 @@ def test_an_arn_for_layers_gets_a_layer_made_from_it_and_that_fix_works() -> Non
     hint = _fix_of(lambda: SecureFunctionProps(inline_code=HANDLER, layers=LAYER_ARN))  # type: ignore[arg-type]
     assert f"layers=[{LAYER_ARN!r}]" not in hint
     assert hint.endswith(
-        f"(its items are objects, not str: write layers=[LayerVersion.from_layer_version_arn(scope, 'LayerVersion', "
+        f"(its items are objects, not str: write layers=[LayerVersion.from_layer_version_arn(scope, 'LayerVersion-layer:x:1', "
         f"{LAYER_ARN!r})], from aws_cdk.aws_lambda import LayerVersion)"
     )
     code, module, name = _written(hint)
@@ -61,7 +61,7 @@ def test_an_arn_for_layers_gets_a_layer_made_from_it_and_that_fix_works() -> Non
 def test_a_list_of_arns_for_layers_names_the_item_and_how_to_make_it() -> None:
     hint = _fix_of(lambda: SecureFunctionProps(inline_code=HANDLER, layers=[LAYER_ARN]))  # type: ignore[list-item]
     assert hint.endswith(
-        f"(item 0 must be an object, not a str: write LayerVersion.from_layer_version_arn(scope, 'LayerVersion', "
+        f"(item 0 must be an object, not a str: write LayerVersion.from_layer_version_arn(scope, 'LayerVersion-layer:x:1', "
         f"{LAYER_ARN!r}) for it, from aws_cdk.aws_lambda import LayerVersion)"
     )
     stack = new_stack()
@@ -73,13 +73,13 @@ def test_a_list_of_arns_for_layers_names_the_item_and_how_to_make_it() -> None:
 def test_the_rule_holds_for_any_sequence_of_objects_not_only_layers() -> None:
     group = _fix_of(lambda: SecureFunctionProps(inline_code=HANDLER, security_groups="sg-12345678"))  # type: ignore[arg-type]
     assert group.endswith(
-        "write security_groups=[SecurityGroup.from_security_group_id(scope, 'SecurityGroup', 'sg-12345678')], "
+        "write security_groups=[SecurityGroup.from_security_group_id(scope, 'SecurityGroup-sg-12345678', 'sg-12345678')], "
         "from aws_cdk.aws_ec2 import SecurityGroup)"
     )
     queue_arn = "arn:aws:sqs:us-east-1:123456789012:orders"
     queue = _fix_of(lambda: ServiceMonitoringProps(exclude_queues=queue_arn))  # type: ignore[arg-type]
     assert queue.endswith(
-        f"write exclude_queues=[Queue.from_queue_arn(scope, 'Queue', {queue_arn!r})], from aws_cdk.aws_sqs import Queue)"
+        f"write exclude_queues=[Queue.from_queue_arn(scope, 'Queue-orders', {queue_arn!r})], from aws_cdk.aws_sqs import Queue)"
     )
     # a queue name is no ARN: from_queue_arn would not work with it, and Queue has no from_queue_name
     name_only = _fix_of(lambda: ServiceMonitoringProps(exclude_queues="orders"))  # type: ignore[arg-type]
@@ -108,9 +108,25 @@ def test_a_str_of_str_items_still_gets_the_list_and_an_enum_item_its_member() ->
 
 def test_item_from_text_matches_an_arn_to_an_arn_factory_only() -> None:
     assert item_from_text(LAYER_ARN, lambda_.ILayerVersion) == (
-        f"LayerVersion.from_layer_version_arn(scope, 'LayerVersion', {LAYER_ARN!r})",
+        f"LayerVersion.from_layer_version_arn(scope, 'LayerVersion-layer:x:1', {LAYER_ARN!r})",
         "aws_cdk.aws_lambda",
         "LayerVersion",
     )
     assert item_from_text("x", lambda_.ILayerVersion) is None  # a layer has no name or id factory
     assert item_from_text("python3.12", lambda_.Runtime) is None  # no from_* factory: no guess
+
+
+def test_the_hints_for_two_items_followed_literally_do_not_collide() -> None:
+    """Each item's hint named the same construct id ('LayerVersion'): following both gave aws-cdk-lib's "There is
+    already a Construct with name 'LayerVersion'" (found by the new-user pass)."""
+    second = "arn:aws:lambda:us-east-1:123456789012:layer:y:2"
+    stack = new_stack()
+    layers: list[object] = [LAYER_ARN, second]
+    for index in range(2):
+        hint = _fix_of(lambda: SecureFunctionProps(inline_code=HANDLER, layers=layers))  # type: ignore[arg-type]
+        code, _, name = _written(hint)
+        assert f"item {index} must be an object" in hint
+        layers[index] = eval(code, {"scope": stack, name: lambda_.LayerVersion})
+    SecureFunction(stack, "Fn", SecureFunctionProps(inline_code=HANDLER, layers=layers))  # type: ignore[arg-type]
+    functions = Template.from_stack(stack).find_resources("AWS::Lambda::Function")
+    assert [f["Properties"]["Layers"] for f in functions.values()] == [[LAYER_ARN, second]]
