@@ -9,19 +9,21 @@ The library reacts to two optional modules that users import whenever they like:
 
 :func:`when_imported` runs the callback at once when the module is loaded already; otherwise a finder at
 the front of ``sys.meta_path`` (PEP 451) finds nothing itself, but for a watched name asks the other
-finders and wraps the loader they return so that the callbacks run right after the module's code has run.
-The module and its spec keep the original loader (the wrapper puts it back before the module's code runs),
-so nothing about the imported module differs. Any other import costs the finder one dictionary lookup, and
+finders and gives the loader instance they return an ``exec_module`` of its own that runs the callbacks right
+after the module's code (removed when it runs). The loader keeps its class and methods, so nothing about the
+module, its spec or a ``find_spec`` that does not import differs. Any other import costs the finder one dictionary lookup, and
 the finder leaves ``sys.meta_path`` once no module is watched.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.abc
 import sys
 from collections.abc import Callable, Sequence
 from importlib.machinery import ModuleSpec
 from types import ModuleType
+from typing import Any
 
 __all__ = ["when_imported"]
 
@@ -44,27 +46,28 @@ def when_imported(name: str, callback: Callable[[ModuleType], None]) -> None:
         sys.meta_path.insert(0, _Finder())
 
 
-class _Loader(importlib.abc.Loader):
-    """The loader another finder returned for a watched module, with the callbacks run after its code."""
+def _run_callbacks_after(loader: Any, name: str) -> None:
+    """Make ``loader`` (the instance another finder made for this one spec) run ``name``'s callbacks right after
+    its ``exec_module``: an attribute of the instance, removed when it runs, so the loader keeps its class and
+    every other method (``importlib.util.find_spec`` and ``pkgutil`` see what they would without the library).
+    A loader whose instance takes no attribute is left alone (its import runs no callback)."""
+    exec_module = loader.exec_module
 
-    def __init__(self, loader: importlib.abc.Loader, name: str) -> None:
-        self._loader = loader
-        self._name = name
-
-    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
-        return self._loader.create_module(spec)
-
-    def exec_module(self, module: ModuleType) -> None:
-        # importlib calls this wrapper through the spec; the module's own code sees the real loader.
-        module.__loader__ = self._loader
-        if module.__spec__ is not None:
-            module.__spec__.loader = self._loader
-        self._loader.exec_module(module)
-        callbacks = _WAITING.pop(self._name, [])
+    def exec_then_call_back(module: ModuleType) -> None:
+        if module.__name__ != name:  # a loader some finders share (a zip file's) loading another module
+            exec_module(module)
+            return
+        with contextlib.suppress(AttributeError):
+            del loader.exec_module
+        exec_module(module)
+        callbacks = _WAITING.pop(name, [])
         if not _WAITING:  # nothing left to watch: the finder leaves sys.meta_path
             sys.meta_path[:] = [finder for finder in sys.meta_path if not isinstance(finder, _Finder)]
         for callback in callbacks:
             callback(module)
+
+    with contextlib.suppress(AttributeError, TypeError):
+        loader.exec_module = exec_then_call_back
 
 
 class _Finder(importlib.abc.MetaPathFinder):
@@ -81,6 +84,6 @@ class _Finder(importlib.abc.MetaPathFinder):
             spec: ModuleSpec | None = finder.find_spec(fullname, path, target)
             if spec is not None:
                 if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    spec.loader = _Loader(spec.loader, fullname)
+                    _run_callbacks_after(spec.loader, fullname)
                 return spec
         return None

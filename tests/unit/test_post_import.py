@@ -109,3 +109,23 @@ def test_assertions_imported_after_the_functions_still_get_the_synth_boundary(tm
     assert (
         result.stdout.strip().splitlines()[-1].startswith("LambdaConstructsError S/Fn: environment variables take")
     ), result.stdout + result.stderr[-2000:]
+
+
+def test_a_spec_found_without_importing_is_what_it_would_be_without_the_hook(modules: Path) -> None:
+    """importlib.util.find_spec / pkgutil before the import (the second new-user pass: the spec's loader was a
+    wrapper without get_filename / is_package, so pkgutil.get_data returned None)."""
+    import importlib.util
+    import pkgutil
+
+    (modules / "hooked_data").mkdir()
+    (modules / "hooked_data" / "__init__.py").write_text("")
+    (modules / "hooked_data" / "py.typed").write_text("\n")
+    seen: list[str] = []
+    when_imported("hooked_data", lambda module: seen.append(module.__name__))
+    spec = importlib.util.find_spec("hooked_data")
+    assert spec is not None and type(spec.loader).__name__ == "SourceFileLoader"
+    assert spec.loader.is_package("hooked_data")  # type: ignore[union-attr]
+    assert pkgutil.get_data("hooked_data", "py.typed") == b"\n"  # this imports it
+    assert seen == ["hooked_data"]
+    module = sys.modules["hooked_data"]
+    assert "exec_module" not in vars(module.__loader__)  # the hook's own attribute is gone
