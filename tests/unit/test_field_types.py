@@ -443,3 +443,28 @@ def test_the_bad_item_of_a_mapping_or_sequence_is_named() -> None:
         "SecureFunctionProps(pip_options=...) must be Sequence[str], not list; item 1 is int 3, not str "
         "(got ['--a', 3]). Fix: pass pip_options as Sequence[str]",
     )
+
+
+def test_a_number_token_for_a_str_is_named_a_token_with_the_way_to_a_str() -> None:
+    """It said "the value of 'A' is float -1.888e+289, not str" (the second new-user pass)."""
+    import aws_cdk as cdk
+
+    from lambda_constructs import LambdaConstructsTypeError, SecureFunction, SecureFunctionProps
+
+    number = cdk.Token.as_number(cdk.Fn.ref("AWS::AccountId"))
+    with pytest.raises(LambdaConstructsTypeError) as caught:
+        SecureFunctionProps(inline_code="x = 1\n", environment={"A": number})  # type: ignore[dict-item]
+    assert "the value of 'A' is a number token (float " in str(caught.value)
+    assert "write Token.as_string(value) for a str" in str(caught.value)
+    # the fix works: the str token renders the reference
+    from aws_cdk.assertions import Template
+
+    stack = cdk.Stack(cdk.App(), "S")
+    SecureFunction(
+        stack, "Fn", SecureFunctionProps(inline_code="x = 1\n", environment={"AB": cdk.Token.as_string(number)})
+    )
+    (function,) = Template.from_stack(stack).find_resources("AWS::Lambda::Function").values()
+    assert function["Properties"]["Environment"]["Variables"] == {"AB": {"Ref": "AWS::AccountId"}}
+    # a plain float is still shown as one
+    with pytest.raises(LambdaConstructsTypeError, match=r"the value of 'A' is float 1\.5, not str"):
+        SecureFunctionProps(inline_code="x = 1\n", environment={"A": 1.5})  # type: ignore[dict-item]
