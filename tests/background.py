@@ -254,6 +254,8 @@ OFFLOADED: tuple[str, ...] = (
     "tests/integration/test_local_cli.py::test_start_unknown_stack_stop",
     "tests/integration/test_parallel_synth.py::test_the_cdk_cli_synthesizes_through_the_launcher_and_deploys_the_merge",
     "tests/unit/test_releases_storage.py::test_twenty_concurrent_commands_keep_every_change",
+    "tests/unit/test_nag_metadata.py::test_importing_cdk_nag_late_writes_them_before_anything_reads_them",
+    "tests/unit/test_post_import.py::test_assertions_imported_after_the_functions_still_get_the_synth_boundary",
 )
 
 
