@@ -468,7 +468,9 @@ def test_a_shared_code_asset_merges_to_the_asset_manifest_one_process_writes(
         merge_assemblies(_copies(order, tmp_path / f"src-{order[0].name}"), out)
         assets = (out / "OrdersService.assets.json").read_bytes()
         assert assets == (serial / "OrdersService.assets.json").read_bytes()
-        assert (out / "manifest.json").read_bytes() == (serial / "manifest.json").read_bytes()
+        # equal as JSON: an older aws-cdk-lib (2.220, the floor job) writes the stacks' metadata into manifest.json, whose paths the
+        # merge orders as its metadata files (the floor job); the asset manifest above is byte-identical everywhere
+        assert json.loads((out / "manifest.json").read_text()) == json.loads((serial / "manifest.json").read_text())
 
 
 def _mutated_worker(workers: list[Path], into: Path, change: Any) -> list[Path]:
