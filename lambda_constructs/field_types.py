@@ -214,16 +214,12 @@ def _check_of(annotation: object) -> _Check:
 def _item_text(item: object) -> str:
     """``int 1``; an imported jsii object by its interfaces (``an imported aws_cdk.aws_iam.IRole``); a number token
     (``Token.as_number(...)``, a float like -1.888e+289) as what it is, with the way to a str token."""
-    if isinstance(item, float) and abs(item) > 1e280 and _is_token(item):  # encoded tokens are huge negative floats
-        return f"a number token (float {item!r}: write Token.as_string(value) for a str, from aws_cdk import Token)"
+    if isinstance(item, float):
+        from lambda_constructs.validation import is_token  # aws-cdk-lib: imported on this error path only
+
+        if is_token(item):  # one jsii round trip
+            return f"a number token (float {item!r}: write Token.as_string(value) for a str, from aws_cdk import Token)"
     return shown_type(item) if shown_value(item) is not None else f"{type(item).__qualname__} {item!r}"
-
-
-def _is_token(value: object) -> bool:
-    """``Token.is_unresolved(value)`` (one jsii round trip: called on the error path only)."""
-    from aws_cdk import Token
-
-    return bool(Token.is_unresolved(value))
 
 
 def _bad_item(value: object, annotation: object) -> str:
