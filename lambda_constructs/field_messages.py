@@ -10,7 +10,7 @@ the hint of its fix.
 * a str where a sequence of objects is expected (``layers='arn:…'``), or as one of its items: never ``['arn:…']``,
   which fails next, but an item made from the str (:func:`item_from_text`): the enum member it names, or the
   item class's ``from_<x>_arn``/``from_<x>_name``/``from_<x>_id`` factory
-  (``LayerVersion.from_layer_version_arn(scope, 'LayerVersion', 'arn:…')``), read from the class's signatures.
+  (``LayerVersion.from_layer_version_arn(scope, 'LayerVersion-layer:x:1', 'arn:…:layer:x:1')``), read from the class's signatures.
 
 No jsii round trip. Standard library only: a ground-floor module.
 """

@@ -27,7 +27,6 @@ until cdk-nag is loaded, and are then written to every construct that made one, 
 from __future__ import annotations
 
 import sys
-from types import ModuleType
 
 from constructs import Node
 
@@ -72,8 +71,4 @@ def pending_count() -> int:
     return len(_PENDING)
 
 
-def _loaded(_module: ModuleType) -> None:
-    flush_all()
-
-
-when_imported(NAG_MODULE, _loaded)
+when_imported(NAG_MODULE, flush_all)
