@@ -139,15 +139,18 @@ def _merge_metadata(files: list[Json]) -> Json:
     return merged
 
 
-def _merge_dicts(where: str, values: list[Json]) -> Json:
-    """The union of ``values``; a key two of them hold with different values raises, naming ``where`` + key."""
+def _merge_dicts(where: str, values: list[Json], differ: Callable[[str, Any, Any], Any] | None = None) -> Json:
+    """The union of ``values``; a key two of them hold with different values raises, naming ``where`` + key,
+    unless ``differ(where + key, kept, other)`` gives the value to keep (default: none, it raises)."""
     merged: Json = {}
     for value in values:
         for key, entry in value.items():
             if key not in merged:
                 merged[key] = entry
             elif merged[key] != entry:
-                raise conflict(f"{where}{key}", "this entry differs between the workers")
+                if differ is None:
+                    raise conflict(f"{where}{key}", "this entry differs between the workers")
+                merged[key] = differ(f"{where}{key}", merged[key], entry)
     return merged
 
 
@@ -418,13 +421,7 @@ def merge_assets(where: str, sections: list[Json], owners: AssetOwners) -> Json:
     (source, packaging, destinations), or a differing name that names no construct of the stack (given
     by hand, or no ``tree.json``), raises naming ``where`` + the hash.
     """
-    merged: Json = {}
-    for section in sections:
-        for key, entry in section.items():
-            if key not in merged:
-                merged[key] = entry
-            elif merged[key] != entry:
-                merged[key] = _same_asset(f"{where}{key}", merged[key], entry, owners)
+    merged = _merge_dicts(where, sections, lambda at, kept, other: _same_asset(at, kept, other, owners))
     order = _interleave([list(section) for section in sections], lambda key: owners.added(merged[key]))
     return {key: merged[key] for key in order}
 
