@@ -13,7 +13,6 @@ the ratios library ÷ typical of the medians, and the median of the per-round ra
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import statistics
 import subprocess
@@ -22,12 +21,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_synth import _env  # noqa: E402  (the measured processes' environment, as bench_synth's)
 
 
 def _run(root: Path, build: str, size: int) -> tuple[float, float]:
     """Wall and CPU seconds of one ``bench_synth.py --child`` process of ``root`` (validation off)."""
-    env = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true", "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1"}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # byte code as for an installed package (see bench_synth._env)
+    env = _env()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(
